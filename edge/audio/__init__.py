@@ -1,0 +1,1 @@
+"""Audio: PCM conversion, WAV files, ring buffer, playback queue, sources and sinks."""

@@ -1,0 +1,139 @@
+"""PCM conversion and WAV files: any rate, width and channel count in; mono int16 out.
+
+WAV is parsed here rather than with :mod:`wave` because field recordings arrive as IEEE-float and
+WAVE_FORMAT_EXTENSIBLE files too, which :mod:`wave` rejects.
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+import wave
+from pathlib import Path
+from typing import Final
+
+import numpy as np
+
+from edge.errors import AudioError
+from edge.events import Float32Array, Int16Array
+
+_PCM: Final = 1
+_FLOAT: Final = 3
+_EXTENSIBLE: Final = 0xFFFE
+_MAX_WAV_BYTES: Final = 512 * 1024 * 1024
+
+
+def read_wav(path: Path) -> tuple[Float32Array, int]:
+    """Read a WAV file as float32 samples shaped (frames, channels) in -1..1, and its rate.
+
+    Raises:
+        AudioError: the file is missing, not a WAV file, or in an unsupported encoding.
+    """
+    try:
+        data = Path(path).read_bytes()
+    except OSError as err:
+        raise AudioError("audio-unreadable", f"cannot read {path}: {err.strerror}") from None
+    if len(data) > _MAX_WAV_BYTES:
+        raise AudioError("audio-too-large", f"{path} is larger than 512 MiB")
+    if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
+        raise AudioError(
+            "audio-invalid", f"{path} is not a WAV file", fix="record or convert it to .wav"
+        )
+    fmt: tuple[int, int, int, int] | None = None
+    pcm = b""
+    pos = 12
+    while pos + 8 <= len(data):
+        chunk_id, size = data[pos : pos + 4], struct.unpack_from("<I", data, pos + 4)[0]
+        body = data[pos + 8 : pos + 8 + size]
+        if chunk_id == b"fmt " and len(body) >= 16:
+            tag, channels, rate, _, _, bits = struct.unpack_from("<HHIIHH", body)
+            if tag == _EXTENSIBLE and len(body) >= 26:
+                tag = struct.unpack_from("<H", body, 24)[0]
+            fmt = (tag, channels, rate, bits)
+        elif chunk_id == b"data":
+            pcm = body
+        pos += 8 + size + (size & 1)
+    if fmt is None:
+        raise AudioError("audio-invalid", f"{path} has no format chunk; the file is damaged")
+    tag, channels, rate, bits = fmt
+    if channels < 1 or not 1_000 <= rate <= 384_000:
+        raise AudioError("audio-invalid", f"{path} declares {channels} channels at {rate} Hz")
+    return _decode(pcm, tag, bits, channels, path), rate
+
+
+def _decode(pcm: bytes, tag: int, bits: int, channels: int, path: Path) -> Float32Array:
+    width = bits // 8
+    usable = len(pcm) - len(pcm) % (width * channels) if width else 0
+    pcm = pcm[:usable]
+    if tag == _FLOAT and bits in (32, 64):
+        x = np.frombuffer(pcm, dtype="<f4" if bits == 32 else "<f8").astype(np.float32)
+    elif tag == _PCM and bits == 8:
+        x = (np.frombuffer(pcm, dtype=np.uint8).astype(np.float32) - 128.0) / 128.0
+    elif tag == _PCM and bits == 16:
+        x = np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0
+    elif tag == _PCM and bits == 24:
+        raw = np.frombuffer(pcm, dtype=np.uint8).reshape(-1, 3).astype(np.int32)
+        ints = raw[:, 0] | (raw[:, 1] << 8) | (raw[:, 2] << 16)
+        ints = np.where(ints >= 1 << 23, ints - (1 << 24), ints)
+        x = ints.astype(np.float32) / float(1 << 23)
+    elif tag == _PCM and bits == 32:
+        x = np.frombuffer(pcm, dtype="<i4").astype(np.float32) / float(1 << 31)
+    else:
+        raise AudioError(
+            "audio-unsupported",
+            f"{path} uses an unsupported encoding (format {tag}, {bits} bits)",
+            fix="convert it to 16-bit PCM WAV, e.g. sox in.wav -b 16 out.wav",
+        )
+    return np.nan_to_num(x.reshape(-1, channels), nan=0.0, posinf=1.0, neginf=-1.0)
+
+
+def to_mono(x: Float32Array) -> Float32Array:
+    """Average channels of a (frames, channels) array into one channel."""
+    return x.mean(axis=1).astype(np.float32) if x.ndim == 2 else x.astype(np.float32)
+
+
+def resample(x: Float32Array, src_rate: int, dst_rate: int) -> Float32Array:
+    """Resample mono float32 audio with a high-quality (soxr) filter."""
+    if src_rate == dst_rate or len(x) == 0:
+        return x.astype(np.float32)
+    import soxr  # lazy: only needed when rates differ
+
+    return np.asarray(soxr.resample(x, src_rate, dst_rate, quality="HQ"), dtype=np.float32)
+
+
+def float_to_int16(x: Float32Array) -> Int16Array:
+    """Convert -1..1 float audio to int16 with clipping."""
+    return (np.clip(x, -1.0, 1.0) * 32767.0).astype(np.int16)
+
+
+def int16_to_float(x: Int16Array) -> Float32Array:
+    """Convert int16 audio to -1..1 float32."""
+    return x.astype(np.float32) / 32768.0
+
+
+def load_audio(path: Path, rate: int = 16_000) -> Int16Array:
+    """Read a WAV file and convert it to mono int16 at ``rate``."""
+    x, src_rate = read_wav(path)
+    return float_to_int16(resample(to_mono(x), src_rate, rate))
+
+
+def write_wav(path: Path, samples: Int16Array, rate: int) -> None:
+    """Write mono int16 samples as a 16-bit PCM WAV file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(np.ascontiguousarray(samples, dtype="<i2").tobytes())
+
+
+def dbfs(samples: Int16Array | Float32Array) -> float:
+    """RMS level in dB relative to full scale (-120 for silence)."""
+    if len(samples) == 0:
+        return -120.0
+    x = samples.astype(np.float64)
+    if samples.dtype == np.int16:
+        x /= 32768.0
+    rms = float(np.sqrt(np.mean(x * x)))
+    return max(-120.0, 20.0 * math.log10(rms + 1e-12))

@@ -1,0 +1,1 @@
+"""``edge`` subcommands, one module each; every module has ``register(subparsers)``."""

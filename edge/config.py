@@ -1,0 +1,276 @@
+"""edge's settings: one TOML file plus ``EDGE_*`` environment overrides, validated on load.
+
+Environment overrides use ``__`` between key parts and a TOML literal as value, e.g.
+``EDGE_STT__OPTIONS__MODEL=base`` or ``EDGE_LISTEN__TRIGGERS='["ptt"]'``; a value that is not a TOML
+literal is taken as text. The example file ``config.example.toml`` documents every key.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from edge.errors import ConfigError
+from edge.settings import build, setting
+
+ENV_PREFIX = "EDGE_"
+
+
+def default_state_dir() -> Path:
+    """Where edge keeps its databases: systemd's StateDirectory, else ~/.local/state/edge."""
+    if state := os.environ.get("STATE_DIRECTORY"):
+        return Path(state.split(":")[0])
+    base = os.environ.get("XDG_STATE_HOME") or os.path.expanduser("~/.local/state")
+    return Path(base) / "edge"
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceConfig:
+    """Who this device is."""
+
+    id: str = "edge-dev"
+    """Device id used in incident reports and MQTT topics ([A-Za-z0-9_-])."""
+    site: str = "lab"
+    """Site id used in incident reports and MQTT topics ([A-Za-z0-9_-])."""
+    board: str = "generic"
+    """Board profile: ``pi5``, ``jetson-orin-nano``, ``generic`` or a path to a profile TOML."""
+    state_dir: Path = field(default_factory=default_state_dir)
+    """Databases (manuals, outbox), assembled models and logs live here."""
+
+    def __post_init__(self) -> None:
+        for name in ("id", "site"):
+            value = getattr(self, name)
+            if not value or not all(c.isalnum() or c in "-_" for c in value):
+                raise ValueError(f"device.{name} {value!r} must be letters, digits, '-' or '_'")
+
+
+@dataclass(frozen=True, slots=True)
+class AudioConfig:
+    """Sound devices and buffering."""
+
+    input_device: str = "default"
+    """Capture device name (see ``edge devices``), or ``default``."""
+    output_device: str = "default"
+    """Playback device name, or ``default``."""
+    block_ms: int = setting(32, min=10, max=100)
+    """Capture block length (ms); 32 ms matches Silero VAD's frame."""
+    preroll_ms: int = setting(500, min=300, max=3000)
+    """Audio kept from before a trigger so the first word is never cut (ms)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ListenConfig:
+    """What starts a turn, and what may interrupt the assistant."""
+
+    triggers: tuple[Literal["ptt", "wake", "vad"], ...] = ("ptt", "wake")
+    """Turn starters: push-to-talk, wake word, and/or any speech (open mic)."""
+    barge_in: Literal["speech", "ptt", "off"] = "speech"
+    """``speech``: talking over the answer stops it; ``ptt``: only the button does; ``off``."""
+    echo_cancel: Literal["hardware", "software", "none"] = "software"
+    """Who removes the assistant's voice from the mic: the array, edge (WebRTC AEC3) or nobody."""
+    echo_delay_ms: int = setting(0, min=0, max=500)
+    """Playback-to-capture delay hint for software echo cancellation (ms)."""
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointConfig:
+    """When a spoken turn is over (see ``edge.endpoint``)."""
+
+    min_speech_ms: int = setting(96, min=32, max=1000)
+    """Speech needed before a turn counts as started (ms)."""
+    short_pause_ms: int = setting(400, min=100, max=2000)
+    """A pause this long ends the turn if the transcript looks complete (ms)."""
+    long_pause_ms: int = setting(1000, min=200, max=5000)
+    """A pause this long ends the turn whatever the transcript says (ms)."""
+    max_utterance_s: float = setting(30.0, min=2.0, max=120.0)
+    """Longest turn before it is cut (s)."""
+    no_speech_timeout_s: float = setting(6.0, min=1.0, max=60.0)
+    """After a wake word or PTT press, give up if nothing is said for this long (s)."""
+    ptt_max_s: float = setting(60.0, min=5.0, max=600.0)
+    """A PTT hold longer than this is treated as a lost release (s)."""
+
+    def __post_init__(self) -> None:
+        if self.short_pause_ms > self.long_pause_ms:
+            raise ValueError("endpoint.short_pause_ms must not exceed endpoint.long_pause_ms")
+
+
+@dataclass(frozen=True, slots=True)
+class BargeInConfig:
+    """How speech over the answer is told from the assistant's own echo."""
+
+    threshold: float = setting(0.6, min=0.1, max=0.99)
+    """VAD probability that counts as speech while the assistant talks."""
+    onset_ms: int = setting(64, min=32, max=500)
+    """Speech needed to pause playback (ms)."""
+    confirm_ms: int = setting(250, min=32, max=2000)
+    """Speech needed to turn a pause into an interruption (ms)."""
+    resume_ms: int = setting(500, min=100, max=3000)
+    """A pause with no further speech for this long resumes playback (ms)."""
+    echo_margin_db: float = setting(6.0, min=0.0, max=40.0)
+    """How far the mic level must exceed the expected echo to count as the technician (dB)."""
+
+
+@dataclass(frozen=True, slots=True)
+class EngineChoice:
+    """An engine picked by name, with its own options (validated by the engine)."""
+
+    engine: str
+    """Registered engine name (``edge models``/``edge engines`` lists them)."""
+    options: Mapping[str, Any] = field(default_factory=dict)
+    """Engine-specific settings."""
+
+
+@dataclass(frozen=True, slots=True)
+class SttConfig:
+    """Speech to text."""
+
+    engine: str = "faster-whisper"
+    """Engine name."""
+    options: Mapping[str, Any] = field(default_factory=dict)
+    """Engine options (faster-whisper: model, compute_type, threads, beam_size)."""
+    interim_ms: int = setting(700, min=200, max=5000)
+    """Re-decode the growing utterance this often for interim transcripts (ms)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LlmConfig:
+    """The language model that routes to tools and phrases short replies."""
+
+    engine: str = "llama-cpp"
+    """Engine name: ``llama-cpp`` (in-process) or ``ollama`` (server)."""
+    options: Mapping[str, Any] = field(default_factory=dict)
+    """Engine options."""
+    history_turns: int = setting(6, min=0, max=50)
+    """Past exchanges kept in the conversation."""
+    reply_max_tokens: int = setting(60, min=8, max=1024)
+    """Longest free-text reply (tokens)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TtsConfig:
+    """Text to speech."""
+
+    engine: str = "piper"
+    """Engine name: ``piper`` or ``espeak-ng``."""
+    options: Mapping[str, Any] = field(default_factory=dict)
+    """Engine options."""
+    min_sentence_chars: int = setting(12, min=1, max=200)
+    """Do not send shorter pieces to TTS on their own (chars)."""
+
+
+@dataclass(frozen=True, slots=True)
+class KnowledgeConfig:
+    """Manuals on the device."""
+
+    db: Path | None = None
+    """SQLite file of manuals; default ``<state_dir>/manuals.db``."""
+    manuals_dir: Path | None = None
+    """Folder watched for new manuals; default ``<state_dir>/manuals``."""
+    top_k: int = setting(3, min=1, max=20)
+    """Passages considered per question."""
+    cache_threshold: float = setting(0.95, min=0.5, max=1.0)
+    """Cosine similarity above which a past answer is reused without the LLM."""
+    cache: bool = True
+    """Answer repeated questions from the semantic cache."""
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """All of edge's settings."""
+
+    device: DeviceConfig = field(default_factory=DeviceConfig)
+    audio: AudioConfig = field(default_factory=AudioConfig)
+    listen: ListenConfig = field(default_factory=ListenConfig)
+    endpoint: EndpointConfig = field(default_factory=EndpointConfig)
+    barge_in: BargeInConfig = field(default_factory=BargeInConfig)
+    vad: EngineChoice = field(default_factory=lambda: EngineChoice("silero"))
+    wake: EngineChoice = field(default_factory=lambda: EngineChoice("openwakeword"))
+    stt: SttConfig = field(default_factory=SttConfig)
+    llm: LlmConfig = field(default_factory=LlmConfig)
+    tts: TtsConfig = field(default_factory=TtsConfig)
+    embed: EngineChoice = field(default_factory=lambda: EngineChoice("minilm"))
+    knowledge: KnowledgeConfig = field(default_factory=KnowledgeConfig)
+
+    @property
+    def knowledge_db(self) -> Path:
+        """Resolved path of the manuals database."""
+        return self.knowledge.db or self.device.state_dir / "manuals.db"
+
+    @property
+    def manuals_dir(self) -> Path:
+        """Resolved folder of manuals to ingest."""
+        return self.knowledge.manuals_dir or self.device.state_dir / "manuals"
+
+
+def load_config(
+    path: Path | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Config:
+    """Read ``path`` (optional), apply environment then explicit overrides, validate everything.
+
+    Raises:
+        ConfigError: naming the key, the bad value and what is allowed.
+    """
+    raw: dict[str, Any] = {}
+    if path is not None:
+        try:
+            raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(str(path), "config file not found", fix="check the path") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+            raise ConfigError(str(path), f"not valid TOML: {err}") from None
+    for dotted, value in _env_overrides(os.environ if env is None else env):
+        _set_dotted(raw, dotted, value)
+    for dotted, value in (overrides or {}).items():
+        _set_dotted(raw, dotted, value)
+    config = build(Config, raw, "")
+    _validate_engine_options(config)
+    return config
+
+
+def with_overrides(config: Config, **sections: Any) -> Config:
+    """Return ``config`` with whole sections replaced (for tests and tools)."""
+    return replace(config, **sections)
+
+
+def _env_overrides(env: Mapping[str, str]) -> list[tuple[str, Any]]:
+    found = []
+    for name, text in sorted(env.items()):
+        if not name.startswith(ENV_PREFIX) or "__" not in name:
+            continue
+        dotted = ".".join(p.lower() for p in name[len(ENV_PREFIX) :].split("__"))
+        found.append((dotted, _parse_env_value(text)))
+    return found
+
+
+def _parse_env_value(text: str) -> Any:
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def _set_dotted(raw: dict[str, Any], dotted: str, value: Any) -> None:
+    parts = dotted.split(".")
+    node = raw
+    for part in parts[:-1]:
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            raise ConfigError(dotted, f"{part!r} is a value, not a table")
+        node = child
+    node[parts[-1]] = value
+
+
+def _validate_engine_options(config: Config) -> None:
+    # Imported here: the registry imports engine modules (cheap; their heavy libraries load later).
+    from edge.engines.registry import validate_options
+
+    for kind in ("vad", "wake", "stt", "llm", "tts", "embed"):
+        choice = getattr(config, kind)
+        validate_options(kind, choice.engine, choice.options, key=f"{kind}.options")

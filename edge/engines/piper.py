@@ -1,0 +1,56 @@
+"""Piper neural TTS (onnxruntime) with the en_US-joe-medium voice from its PyPI package."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from edge.engines.base import EngineContext
+from edge.events import Int16Array
+
+_VOICES = {"en_US-joe-medium": "piper-en_US-joe-medium"}
+
+
+class Piper:
+    """One sentence in, 16-bit audio at the voice's rate (22.05 kHz for joe-medium) out."""
+
+    requires = (("piper", "piper-tts"),)
+
+    @dataclass(frozen=True, slots=True)
+    class Options:
+        """Piper settings."""
+
+        voice: str = "en_US-joe-medium"
+        """Voice name from the manifest, or a path to a voice ``.onnx`` (with ``.onnx.json``)."""
+        length_scale: float = 1.0
+        """Speaking pace: below 1 is faster, above 1 slower."""
+        volume: float = 1.0
+        """Output gain."""
+
+        def __post_init__(self) -> None:
+            if not 0.5 <= self.length_scale <= 2.0:
+                raise ValueError("tts.options.length_scale must be 0.5..2.0")
+            if not 0.05 <= self.volume <= 4.0:
+                raise ValueError("tts.options.volume must be 0.05..4.0")
+
+    def __init__(self, options: Options, context: EngineContext) -> None:
+        from piper import PiperVoice, SynthesisConfig
+
+        if options.voice in _VOICES:
+            name = _VOICES[options.voice]
+            model = context.models.path(name, f"{options.voice}.onnx")
+            config = context.models.path(name, f"{options.voice}.onnx.json")
+        else:
+            model = Path(options.voice).expanduser()
+            config = model.with_name(model.name + ".json")
+        self._voice: Any = PiperVoice.load(model, config_path=config)
+        self._syn = SynthesisConfig(length_scale=options.length_scale, volume=options.volume)
+        self.rate: int = int(self._voice.config.sample_rate)
+
+    def synthesize(self, text: str) -> Int16Array:
+        """Speak ``text``; empty input gives empty audio."""
+        chunks = [c.audio_int16_array for c in self._voice.synthesize(text, syn_config=self._syn)]
+        return np.concatenate(chunks).astype(np.int16) if chunks else np.zeros(0, dtype=np.int16)

@@ -1,0 +1,1 @@
+"""Incident reporting: schema, durable outbox, MQTT publisher, fleet view."""

@@ -1,0 +1,1 @@
+"""Tools the assistant calls: manuals, readings, incidents. Each tool is one module."""

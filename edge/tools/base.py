@@ -1,0 +1,73 @@
+"""What a tool is, and the request context the device hands it.
+
+A tool has a :class:`~edge.events.ToolSpec` (name, JSON schema, examples, which arguments the LLM
+fills) and two steps: :meth:`Tool.prepare` checks and completes the arguments (the device fills the
+extras: transcript, turn, component from the conversation) and :meth:`Tool.run` does the work.
+``prepare`` raises :class:`~edge.errors.ToolError` with a message fit to be spoken.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from edge.events import ToolResult, ToolSpec, TurnId
+
+
+@dataclass(frozen=True, slots=True)
+class ToolRequest:
+    """Facts about the turn that a tool may use."""
+
+    turn_id: TurnId
+    """The turn asking."""
+    transcript: str
+    """The technician's words, as transcribed."""
+    component_id: str | None = None
+    """Component the conversation is about, when known from earlier turns."""
+    history: tuple[str, ...] = field(default_factory=tuple)
+    """Recent technician utterances, oldest first (for follow-up questions)."""
+
+
+class Tool(Protocol):
+    """A capability the assistant can call."""
+
+    spec: ToolSpec
+    """Name, description, argument schema and examples."""
+
+    def prepare(self, arguments: Mapping[str, Any], request: ToolRequest) -> dict[str, Any]:
+        """Validate ``arguments`` and fill what the device knows; raise ToolError if unusable."""
+        ...
+
+    async def run(self, arguments: Mapping[str, Any], request: ToolRequest) -> ToolResult:
+        """Do the work and say what came of it."""
+        ...
+
+
+class Toolbox:
+    """The tools available in this run, by name."""
+
+    def __init__(self, tools: list[Tool] | None = None) -> None:
+        self._tools: dict[str, Tool] = {}
+        for tool in tools or []:
+            self.add(tool)
+
+    def add(self, tool: Tool) -> None:
+        """Make ``tool`` available (names must be unique)."""
+        if tool.spec.name in self._tools:
+            raise ValueError(f"tool {tool.spec.name!r} registered twice")
+        self._tools[tool.spec.name] = tool
+
+    def get(self, name: str) -> Tool | None:
+        """The tool called ``name``, if any."""
+        return self._tools.get(name)
+
+    def specs(self) -> list[ToolSpec]:
+        """Specs of every tool, in registration order."""
+        return [t.spec for t in self._tools.values()]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._tools
+
+    def __len__(self) -> int:
+        return len(self._tools)
