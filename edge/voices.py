@@ -1,0 +1,71 @@
+"""Speech the repo makes itself: test questions, sample data, wake phrases, benchmark scenarios.
+
+Nothing is downloaded. ``piper`` speaks with the installed neural voice (optionally faster or
+slower); ``espeak:<voice>`` uses Debian's espeak-ng voices (``en-us``, ``en-gb``, ``en-us+f3``
+...), which gives several different speakers. Results are cached on disk by a hash of the request.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+from edge.audio.pcm import float_to_int16, int16_to_float, load_audio, resample, write_wav
+from edge.events import Int16Array
+
+
+def cache_dir() -> Path:
+    """Folder of cached speech: ``EDGE_SPEECH_CACHE``, else ``tests/data/generated/speech``."""
+    if env := os.environ.get("EDGE_SPEECH_CACHE"):
+        return Path(env)
+    return Path(__file__).resolve().parent.parent / "tests" / "data" / "generated" / "speech"
+
+
+def speak(text: str, voice: str = "piper", *, rate: int = 16_000, speed: float = 1.0) -> Int16Array:
+    """Speech for ``text`` as mono int16 at ``rate``.
+
+    Args:
+        text: what to say.
+        voice: ``piper`` or ``espeak:<espeak-ng voice>``.
+        rate: output sample rate.
+        speed: 1.0 normal; 1.3 is 30 % faster.
+    """
+    key = hashlib.sha256(f"{voice}|{speed:.3f}|{rate}|{text}".encode()).hexdigest()[:20]
+    path = cache_dir() / f"{key}.wav"
+    if not path.is_file():
+        samples, src_rate = _synthesize(text, voice, speed)
+        out = float_to_int16(resample(int16_to_float(samples), src_rate, rate))
+        tmp = path.with_suffix(".partial.wav")
+        write_wav(tmp, out, rate)
+        tmp.replace(path)
+    return load_audio(path, rate)
+
+
+def speak_to_file(text: str, path: Path, voice: str = "piper", *, rate: int = 16_000) -> Path:
+    """Write speech for ``text`` to ``path`` as a WAV file and return the path."""
+    write_wav(path, speak(text, voice, rate=rate), rate)
+    return path
+
+
+def _synthesize(text: str, voice: str, speed: float) -> tuple[Int16Array, int]:
+    if voice == "piper":
+        engine = _engine("piper", (("length_scale", round(1.0 / speed, 3)),))
+    elif voice.startswith("espeak:"):
+        options = (("voice", voice.partition(":")[2]), ("words_per_minute", int(160 * speed)))
+        engine = _engine("espeak-ng", options)
+    else:
+        raise ValueError(f"unknown voice {voice!r}: use 'piper' or 'espeak:<voice>'")
+    return engine.synthesize(text), engine.rate
+
+
+@functools.lru_cache(maxsize=8)
+def _engine(name: str, options: tuple[tuple[str, Any], ...]) -> Any:
+    from edge.engines.base import EngineContext
+    from edge.engines.registry import load_engine
+    from edge.models import ModelStore
+
+    context = EngineContext(ModelStore(cache_dir() / "models"))
+    return load_engine("tts", name, dict(options), context)
