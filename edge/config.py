@@ -179,6 +179,66 @@ class KnowledgeConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class ReportConfig:
+    """Incident delivery to the fleet over MQTT (see ``edge.report``)."""
+
+    enabled: bool = True
+    """Deliver incidents over MQTT; when false they are only stored in the outbox."""
+    host: str = "localhost"
+    """Broker host name (must match its certificate when TLS is on)."""
+    port: int = setting(8883, min=1, max=65535)
+    """Broker port (8883 for TLS, 1883 without)."""
+    tls: bool = True
+    """Use TLS; without ``ca_file`` the system CA store verifies the broker."""
+    ca_file: Path | None = None
+    """CA certificate(s) that signed the broker's certificate (the fleet CA)."""
+    cert_file: Path | None = None
+    """This device's client certificate (mutual TLS)."""
+    key_file: Path | None = None
+    """Private key of ``cert_file`` (keep it mode 0600)."""
+    username: str = ""
+    """Broker user name; empty for none."""
+    password: str = field(default="", repr=False)
+    """Broker password (prefer ``password_file``); never logged."""
+    password_file: Path | None = None
+    """File holding the broker password (first line)."""
+    client_id: str = ""
+    """MQTT client id; default the device id."""
+    topic_prefix: str = "fleet/v1"
+    """Topics are ``<prefix>/<site>/<device>/{incident,status,telemetry}``."""
+    keepalive_s: int = setting(30, min=5, max=3600)
+    """MQTT keepalive (s); the broker declares the device dead after 1.5 times this."""
+    session_expiry_s: int = setting(604_800, min=0, max=4_294_967_295)
+    """How long the broker keeps this device's session while it is away (s)."""
+    message_expiry_s: int = setting(604_800, min=60, max=4_294_967_295)
+    """Incidents carry ``expires_at`` this far after creation; the broker may drop them then (s)."""
+    will_delay_s: int = setting(5, min=0, max=3600)
+    """Grace before the broker publishes the offline status after a lost connection (s)."""
+    reconnect_min_s: float = setting(1.0, min=0.05, max=600.0)
+    """First reconnect delay; it doubles, with jitter, up to ``reconnect_max_s`` (s)."""
+    reconnect_max_s: float = setting(120.0, min=0.1, max=3600.0)
+    """Longest reconnect delay (s)."""
+    inflight: int = setting(10, min=1, max=1000)
+    """Incidents published but not yet acknowledged, at most (keeps weak links responsive)."""
+    refused_retry_s: float = setting(300.0, min=1.0, max=86_400.0)
+    """After the broker refuses an incident (e.g. not authorized), try it again this late (s)."""
+    telemetry_interval_s: float = setting(60.0, min=0.0, max=86_400.0)
+    """Publish telemetry this often (s); 0 turns it off."""
+    outbox: Path | None = None
+    """SQLite outbox of incidents; default ``<state_dir>/outbox.db``."""
+    keep_sent_days: float = setting(30.0, min=0.0, max=3650.0)
+    """Delivered incidents stay listed this long before they are pruned (days)."""
+
+    def __post_init__(self) -> None:
+        if self.reconnect_min_s > self.reconnect_max_s:
+            raise ValueError("report.reconnect_min_s must not exceed report.reconnect_max_s")
+        if (self.cert_file is None) != (self.key_file is None):
+            raise ValueError("report.cert_file and report.key_file must be set together")
+        if self.password and self.password_file is not None:
+            raise ValueError("set report.password or report.password_file, not both")
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """All of edge's settings."""
 
@@ -194,6 +254,7 @@ class Config:
     tts: TtsConfig = field(default_factory=TtsConfig)
     embed: EngineChoice = field(default_factory=lambda: EngineChoice("minilm"))
     knowledge: KnowledgeConfig = field(default_factory=KnowledgeConfig)
+    report: ReportConfig = field(default_factory=ReportConfig)
 
     @property
     def knowledge_db(self) -> Path:
