@@ -239,6 +239,92 @@ class ReportConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class WakeGateConfig:
+    """When a wake word score counts (see ``edge.wakeword``)."""
+
+    threshold: float = setting(0.5, min=0.05, max=0.99)
+    """Score (0..1) an 80 ms chunk needs to count."""
+    patience: int = setting(2, min=1, max=10)
+    """Consecutive chunks at or above the threshold."""
+    refractory_s: float = setting(2.0, min=0.0, max=30.0)
+    """After a detection, ignore the wake word for this long (s)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PttConfig:
+    """Push-to-talk button on a GPIO pin; pin and pull come from the board profile."""
+
+    mode: Literal["hold", "toggle"] = "hold"
+    """``hold``: talk while held; ``toggle``: a tap starts and the next ends (long presses hold)."""
+    bounce_ms: int = setting(30, min=0, max=500)
+    """Edges this soon after an accepted edge are contact bounce (ms)."""
+    hold_ms: int = setting(400, min=50, max=5000)
+    """In toggle mode, a press at least this long acts as push-and-hold (ms)."""
+    pin: int | None = None
+    """Override the board profile's PTT pin (numbering of the board's GPIO backend)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackConfig:
+    """Status LED and buzzer on the board's GPIO pins (see ``edge.hw.feedback``)."""
+
+    led: bool = True
+    """Show listening/thinking/speaking/error on the board profile's LED pin."""
+    buzzer: bool = True
+    """Beep when listening starts and on errors, on the board profile's buzzer pin."""
+
+
+@dataclass(frozen=True, slots=True)
+class WearableConfig:
+    """The PTT wearable on a serial port (protocol: ``hardware/wearable/PROTOCOL.md``)."""
+
+    enabled: bool = False
+    """Talk to a wearable at ``url``."""
+    url: str = "/dev/ptt-wearable"
+    """Serial device or pyserial URL (``/dev/ttyACM0``, ``loop://``)."""
+    baud: int = setting(115200, min=1200, max=4_000_000)
+    """UART speed (ignored by USB CDC)."""
+    heartbeat_ms: int = setting(1000, min=100, max=10_000)
+    """Heartbeat period, both ways (ms)."""
+    timeout_ms: int = setting(3000, min=300, max=60_000)
+    """The link is lost after this long without a valid frame (ms)."""
+    retry_ms: int = setting(150, min=20, max=5000)
+    """Resend an unacknowledged message after this long (ms)."""
+    retries: int = setting(5, min=1, max=20)
+    """Resends before the link is declared lost."""
+    reconnect_ms: int = setting(1000, min=100, max=60_000)
+    """Wait between attempts to reopen the port (ms)."""
+
+    def __post_init__(self) -> None:
+        if self.timeout_ms < 2 * self.heartbeat_ms:
+            raise ValueError("wearable.timeout_ms must be at least twice wearable.heartbeat_ms")
+
+
+@dataclass(frozen=True, slots=True)
+class MicArrayConfig:
+    """ReSpeaker USB mic array tuning, applied over USB on every (re)connection."""
+
+    enabled: bool = True
+    """Detect and tune a ReSpeaker XVF-3000 (2886:0018) or XVF3800 (2886:001A)."""
+    agc: bool = True
+    """Automatic gain control in the array."""
+    agc_max_gain_db: float = setting(18.0, min=0.0, max=60.0)
+    """AGC ceiling; lower keeps residual echo from being pumped up (dB)."""
+    noise_suppression: bool = True
+    """Stationary and non-stationary noise suppression."""
+    echo_suppression: bool = True
+    """Residual echo suppression after the AEC (needs playback through the array)."""
+    hpf_hz: Literal[0, 70, 125, 180] = 125
+    """High-pass filter on the mics (0 = off); 125 Hz cuts nacelle rumble (Hz)."""
+    led_ring: bool = True
+    """Show the assistant's state on the array's LED ring."""
+    led_brightness: int = setting(8, min=0, max=31)
+    """LED ring brightness (0..31)."""
+    poll_s: float = setting(2.0, min=0.2, max=60.0)
+    """How often to look for the array being plugged or unplugged (s)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """All of edge's settings."""
 
@@ -255,6 +341,11 @@ class Config:
     embed: EngineChoice = field(default_factory=lambda: EngineChoice("minilm"))
     knowledge: KnowledgeConfig = field(default_factory=KnowledgeConfig)
     report: ReportConfig = field(default_factory=ReportConfig)
+    wake_gate: WakeGateConfig = field(default_factory=WakeGateConfig)
+    ptt: PttConfig = field(default_factory=PttConfig)
+    feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
+    wearable: WearableConfig = field(default_factory=WearableConfig)
+    mic_array: MicArrayConfig = field(default_factory=MicArrayConfig)
 
     @property
     def knowledge_db(self) -> Path:
