@@ -13,7 +13,7 @@ import concurrent.futures
 import contextlib
 import logging
 import threading
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from collections.abc import AsyncGenerator, Callable, Coroutine, Iterator
 from typing import Any, Final, TypeVar
 
 _LOGGER = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ class EngineThread:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool, fn, *args)
 
-    async def stream(self, make: Callable[[], Iterator[T]]) -> AsyncIterator[T]:
+    async def stream(self, make: Callable[[], Iterator[T]]) -> AsyncGenerator[T, None]:
         """Iterate a blocking generator made by ``make()`` on the engine thread.
 
         Items are handed to the event loop as they come. When the consumer stops early or is

@@ -1,0 +1,231 @@
+"""Streaming speech-to-text on top of a whole-utterance engine.
+
+While the technician speaks, the growing utterance is re-decoded every ``interim_s``; the words two
+decodes agree on are *stable*. When a pause begins the caller asks for a preflight decode; if no
+voiced audio follows before the turn ends, that decode *is* the final transcript and costs nothing
+more. In a long utterance, every preflight at a pause commits the audio before the pause: later
+decodes cover only what came after (with the committed words as context), so the final decode never
+re-reads a long utterance from the start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+
+from edge.aio import EngineThread, TaskSet
+from edge.engines.base import SttEngine, SttResult
+from edge.events import Int16Array
+
+_LOGGER = logging.getLogger(__name__)
+
+_MIN_DECODE_S: Final = 0.3
+"""Shorter audio is not worth decoding."""
+_TAIL_S: Final = 0.25
+"""Audio kept after the last voiced frame when decoding the final transcript."""
+_NO_SPEECH: Final = 0.6
+"""Above this no-speech probability a short transcript is taken as a hallucination."""
+
+Interim = Callable[[str, int], None]
+"""Receives an interim transcript and the length of its stable prefix (chars)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Decode:
+    start: int
+    """First sample decoded (the commit point at the time)."""
+    end: int
+    """Sample after the last one decoded."""
+    text: str
+    seconds: float
+    """Wall time the decode took."""
+
+
+class StreamingTranscriber:
+    """Collects one utterance and keeps a transcript of it up to date."""
+
+    def __init__(
+        self,
+        engine: SttEngine,
+        thread: EngineThread,
+        *,
+        interim_s: float = 0.7,
+        prompt: str | None = None,
+        on_interim: Interim | None = None,
+        commit_min_s: float = 3.0,
+    ) -> None:
+        """Create a transcriber for one utterance.
+
+        Args:
+            engine: the STT engine (blocking), run on ``thread``.
+            thread: the STT engine's worker thread.
+            interim_s: re-decode after this much new audio.
+            prompt: domain vocabulary to bias recognition (the manuals' glossary).
+            on_interim: called on the event loop with each interim transcript.
+            commit_min_s: only commit at a pause when at least this much audio is uncommitted.
+        """
+        self._engine = engine
+        self._thread = thread
+        self._rate = engine.rate
+        self._interim_samples = int(interim_s * self._rate)
+        self._commit_min = int(commit_min_s * self._rate)
+        self._prompt = prompt
+        self._on_interim = on_interim
+        self._chunks: list[Int16Array] = []
+        self._audio = np.zeros(0, dtype=np.int16)
+        self._length = 0
+        self._last_voiced = 0
+        self._commit_at = 0
+        self._committed: list[str] = []
+        self._latest: _Decode | None = None
+        self._previous_text = ""
+        self._running: asyncio.Task[_Decode | None] | None = None
+        self._tasks = TaskSet("stt")
+        self._preflight_pending = False
+        self.decodes = 0
+        """Decodes run so far (interim, preflight and final)."""
+        self.final_decode_s: float | None = None
+        """Wall time the final decode cost (0 when a preflight result was reused)."""
+
+    # -- input ------------------------------------------------------------------------------------
+
+    def push(self, samples: Int16Array, voiced: bool) -> None:
+        """Append captured audio; ``voiced`` is the VAD's verdict for it."""
+        self._chunks.append(samples)
+        self._length += len(samples)
+        if voiced:
+            self._last_voiced = self._length
+        due = self._length - (self._latest.end if self._latest else self._commit_at)
+        if due >= self._interim_samples and self._running is None and self._last_voiced > 0:
+            self._start_decode(self._length, kind="interim")
+
+    def preflight(self) -> None:
+        """A pause began: decode everything so far now, speculatively."""
+        if self._running is None:
+            self._start_decode(self._length, kind="preflight")
+        else:
+            self._preflight_pending = True
+
+    @property
+    def seconds(self) -> float:
+        """Audio collected (s)."""
+        return self._length / self._rate
+
+    # -- output -----------------------------------------------------------------------------------
+
+    @property
+    def text(self) -> str:
+        """Best transcript so far."""
+        return self._join(self._latest.text if self._latest else "")
+
+    @property
+    def settled_text(self) -> str | None:
+        """The transcript when a decode already covers every voiced sample, else None."""
+        if self._covers_voice(self._latest):
+            return self.text
+        if self._latest is None and self._committed and self._last_voiced <= self._commit_at:
+            return self.text
+        return None
+
+    def _covers_voice(self, decode: _Decode | None) -> bool:
+        return (
+            decode is not None
+            and decode.start == self._commit_at
+            and decode.end >= self._last_voiced
+        )
+
+    async def final(self) -> str:
+        """The final transcript: reuses a decode that already covers every voiced sample."""
+        started = time.perf_counter()
+        if self._running is not None:
+            await asyncio.shield(self._running)
+        if self._covers_voice(self._latest):
+            self.final_decode_s = 0.0
+            return self.text
+        end = min(self._length, self._last_voiced + int(_TAIL_S * self._rate))
+        if end - self._commit_at < int(_MIN_DECODE_S * self._rate):
+            self.final_decode_s = time.perf_counter() - started
+            return self.text
+        result = await self._decode(self._commit_at, end)
+        self.final_decode_s = time.perf_counter() - started
+        return self._join(result.text if result else "")
+
+    async def close(self) -> None:
+        """Stop any decode in flight (its thread finishes in the background)."""
+        await self._tasks.close()
+
+    # -- decoding ---------------------------------------------------------------------------------
+
+    def _start_decode(self, end: int, kind: str) -> None:
+        start = self._commit_at
+        if end - start < int(_MIN_DECODE_S * self._rate):
+            return
+        self._running = self._tasks.spawn(self._decode(start, end, kind=kind), name=kind)
+
+    async def _decode(self, start: int, end: int, kind: str = "final") -> _Decode | None:
+        audio = self._samples(start, end).astype(np.float32) / 32768.0
+        prompt = " ".join(p for p in (self._prompt, *self._committed) if p) or None
+        began = time.perf_counter()
+        try:
+            transcribe = functools.partial(self._engine.transcribe, prompt=prompt)
+            result: SttResult = await self._thread.run(transcribe, audio)
+        finally:
+            self.decodes += 1
+            if self._running is asyncio.current_task():
+                self._running = None
+        text = "" if _hallucinated(result) else result.text
+        decode = _Decode(start, end, text, time.perf_counter() - began)
+        _LOGGER.debug("STT %s %.2f-%.2f s in %.0f ms: %r", kind, start / self._rate,
+                      end / self._rate, decode.seconds * 1000, text)  # fmt: skip
+        if start != self._commit_at:
+            return decode  # a commit happened meanwhile; this decode is stale
+        self._latest = decode
+        if kind == "preflight":
+            self._maybe_commit(decode)
+        elif self._on_interim is not None and text:
+            stable = _common_prefix(self._previous_text, text)
+            self._on_interim(self.text, len(self._join(stable)) if stable else 0)
+        self._previous_text = text
+        if self._preflight_pending:
+            self._preflight_pending = False
+            self._start_decode(self._length, kind="preflight")
+        return decode
+
+    def _maybe_commit(self, decode: _Decode) -> None:
+        """Commit the audio before a mid-utterance pause once enough has built up."""
+        if decode.text and decode.end - decode.start >= self._commit_min:
+            self._committed.append(decode.text)
+            self._commit_at = decode.end
+            self._latest = None
+            self._previous_text = ""
+
+    def _samples(self, start: int, end: int) -> Int16Array:
+        if len(self._audio) != self._length:
+            self._audio = np.concatenate(self._chunks) if self._chunks else self._audio
+            self._chunks = [self._audio]
+        return self._audio[start:end]
+
+    def _join(self, tail: str) -> str:
+        return " ".join(t for t in (*self._committed, tail) if t).strip()
+
+
+def _hallucinated(result: SttResult) -> bool:
+    # Whisper invents "Thank you." or "you" for noise; trust the no-speech estimate for short text.
+    return result.no_speech_prob > _NO_SPEECH and len(result.text.split()) <= 3
+
+
+def _common_prefix(a: str, b: str) -> str:
+    words_a, words_b = a.split(), b.split()
+    common = []
+    for x, y in zip(words_a, words_b, strict=False):
+        if x.strip(".,?!").lower() != y.strip(".,?!").lower():
+            break
+        common.append(y)
+    return " ".join(common)
