@@ -1,0 +1,215 @@
+"""``log_incident_report``: the technician reports an incident; stored, then sent to the fleet.
+
+The LLM fills ``severity`` and ``description``; the device fills the rest (transcript, component,
+turn) and the reporter adds ids, site, versions and times. Arguments from a small LLM are checked
+deterministically: a severity the technician said out loud wins over the LLM's, spoken synonyms
+map to the four levels, an empty description falls back to the transcript without the command,
+and any text is sanitised and bounded. What cannot be fixed becomes one clear spoken question.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any, Final
+
+from edge.errors import EdgeError, ToolError
+from edge.events import ToolExample, ToolResult, ToolSpec
+from edge.report.base import IncidentDraft, IncidentReceipt, IncidentReporter, Severity
+from edge.report.text import (
+    MAX_DESCRIPTION,
+    MAX_TRANSCRIPT,
+    clean_text,
+    hazard_severity,
+    parse_severity,
+    spoken_summary,
+    stated_severity,
+    strip_command,
+)
+from edge.tools.base import ToolRequest
+
+_LOGGER = logging.getLogger(__name__)
+
+NAME: Final = "log_incident_report"
+
+_EXAMPLES: Final = (
+    ToolExample(
+        "Log a high severity incident: oil leak at the gearbox.",
+        {"severity": "high", "description": "oil leak at the gearbox"},
+    ),
+    ToolExample(
+        "Report a critical incident, smoke coming out of the converter cabinet.",
+        {"severity": "critical", "description": "smoke coming out of the converter cabinet"},
+    ),
+    ToolExample(
+        "Log a low severity incident, paint is flaking off the nacelle cover.",
+        {"severity": "low", "description": "paint is flaking off the nacelle cover"},
+    ),
+    ToolExample(
+        "Please file an incident report: the ladder fall arrester is jammed, medium priority.",
+        {"severity": "medium", "description": "the ladder fall arrester is jammed"},
+    ),
+    ToolExample(
+        "Record an incident, cracked bolt on the blade two root, severity high.",
+        {"severity": "high", "description": "cracked bolt on the blade two root"},
+    ),
+    ToolExample(
+        "Log it as critical, my colleague was injured by the yaw drive.",
+        {"severity": "critical", "description": "colleague injured by the yaw drive"},
+    ),
+    ToolExample(
+        "Report a minor issue: the hub light in the spinner is out.",
+        {"severity": "low", "description": "the hub light in the spinner is out"},
+    ),
+    ToolExample(
+        "Open a medium incident, grease leaking from the main bearing seal.",
+        {"severity": "medium", "description": "grease leaking from the main bearing seal"},
+    ),
+    ToolExample(
+        "Log an urgent incident, the service lift brake is slipping.",
+        {"severity": "high", "description": "the service lift brake is slipping"},
+    ),
+    ToolExample(
+        "There's a burning smell from the generator slip rings, log it as critical.",
+        {"severity": "critical", "description": "burning smell from the generator slip rings"},
+    ),
+    ToolExample(
+        "Raise a high priority incident: pitch motor on blade three keeps tripping.",
+        {"severity": "high", "description": "pitch motor on blade three keeps tripping"},
+    ),
+    ToolExample(
+        "Log a low incident, one of the cable tray covers in the tower is loose.",
+        {"severity": "low", "description": "a cable tray cover in the tower is loose"},
+    ),
+    ToolExample(
+        "Create an incident report with medium severity, hydraulic pressure drops overnight.",
+        {"severity": "medium", "description": "hydraulic pressure drops overnight"},
+    ),
+    ToolExample(
+        "Report an emergency, the fire extinguisher in the nacelle is missing.",
+        {"severity": "critical", "description": "the fire extinguisher in the nacelle is missing"},
+    ),
+)
+
+SPEC: Final = ToolSpec(
+    name=NAME,
+    description=(
+        "Log an incident report for the fleet managers: a fault, damage, leak, hazard or injury "
+        "the technician reports. Use only when they ask to log, report or record an incident."
+    ),
+    parameters={
+        "type": "object",
+        "properties": {
+            "severity": {
+                "type": "string",
+                "enum": [s.value for s in Severity],
+                "description": "How urgent, as said; critical when people are in danger.",
+            },
+            "description": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": MAX_DESCRIPTION,
+                "description": "What happened and where, in the technician's words, no command.",
+            },
+        },
+        "required": ["severity", "description"],
+        "additionalProperties": False,
+    },
+    side_effect=True,
+    slow=True,
+    filler="Logging that.",
+    examples=_EXAMPLES,
+    llm_fills=("severity", "description"),
+)
+
+ASK_SEVERITY: Final = "Which severity should I log it as: low, medium, high or critical?"
+ASK_DESCRIPTION: Final = (
+    "What should the incident say? Say log an incident, then what happened and where."
+)
+NOT_STORED: Final = (
+    "I could not store the incident on this device. Please write it down and report it by radio."
+)
+
+
+class IncidentTool:
+    """The ``log_incident_report`` tool, storing through ``reporter``."""
+
+    spec: ToolSpec = SPEC
+
+    def __init__(self, reporter: IncidentReporter) -> None:
+        self._reporter = reporter
+
+    def prepare(self, arguments: Mapping[str, Any], request: ToolRequest) -> dict[str, Any]:
+        """Checked, completed arguments: severity, description, transcript, component, turn.
+
+        Raises:
+            ToolError: ``incident-severity-unclear`` or ``incident-description-empty``, with a
+                question fit to be spoken.
+        """
+        args = arguments if isinstance(arguments, Mapping) else {}
+        transcript = clean_text(request.transcript, MAX_TRANSCRIPT)
+        # The LLM often repeats the command ("log an incident: ..."): keep only the content.
+        given = clean_text(args.get("description"), MAX_DESCRIPTION)
+        description = strip_command(given) or strip_command(transcript)
+        if not description:
+            raise ToolError("incident-description-empty", ASK_DESCRIPTION)
+        severity = choose_severity(args.get("severity"), transcript, description)
+        if severity is None:
+            raise ToolError("incident-severity-unclear", ASK_SEVERITY)
+        component = clean_text(request.component_id, 64) or None
+        return {
+            "severity": severity.value,
+            "description": description,
+            "transcript": transcript,
+            "component_id": component,
+            "turn_id": request.turn_id,
+        }
+
+    async def run(self, arguments: Mapping[str, Any], request: ToolRequest) -> ToolResult:
+        """Store the incident (durably, before answering) and read back severity and summary."""
+        try:
+            prepared = self.prepare(arguments, request)
+        except ToolError as err:
+            return ToolResult(speech=(err.message,), ok=False, data={"error": err.code})
+        draft = IncidentDraft(
+            severity=Severity(prepared["severity"]),
+            description=prepared["description"],
+            transcript=prepared["transcript"],
+            component_id=prepared["component_id"],
+            turn_id=prepared["turn_id"],
+            source="technician",
+        )
+        try:
+            receipt = await self._reporter.report(draft)
+        except EdgeError as err:
+            _LOGGER.error("Incident not stored: %s", err)
+            return ToolResult(speech=(NOT_STORED,), ok=False, data={"error": err.code})
+        return ToolResult(
+            speech=(confirmation(receipt),),
+            data={
+                "incident_id": receipt.incident_id,
+                "severity": receipt.severity.value,
+                "summary": receipt.summary,
+                "component_id": prepared["component_id"],
+            },
+        )
+
+
+def choose_severity(given: object, transcript: str, description: str) -> Severity | None:
+    """The severity to log: said out loud > the LLM's (synonyms mapped) > danger words > None."""
+    stated = stated_severity(transcript)
+    parsed = parse_severity(given)
+    if stated is not None:
+        if parsed is not None and parsed != stated:
+            _LOGGER.info("LLM severity %s overridden by the transcript's %s", parsed, stated)
+        return stated
+    if parsed is not None:
+        return parsed
+    return hazard_severity(f"{description} {transcript}")
+
+
+def confirmation(receipt: IncidentReceipt) -> str:
+    """The read-back, e.g. "Logged a high severity incident: oil leak at the gearbox."."""
+    summary = spoken_summary(receipt.summary)
+    end = "" if summary.endswith(("…", ".", "!", "?")) else "."
+    return f"Logged a {receipt.severity.value} severity incident: {summary}{end}"
