@@ -60,10 +60,15 @@ class TaskSet:
     def __len__(self) -> int:
         return len(self._tasks)
 
-    async def wait(self) -> None:
-        """Wait until every owned task has finished on its own."""
+    async def wait(self, limit_s: float | None = None) -> bool:
+        """Wait until every owned task has finished on its own; False if ``limit_s`` ran out."""
+        deadline = None if limit_s is None else asyncio.get_running_loop().time() + limit_s
         while self._tasks:
-            await asyncio.wait(set(self._tasks))
+            left = None if deadline is None else deadline - asyncio.get_running_loop().time()
+            if left is not None and left <= 0:
+                return False
+            await asyncio.wait(set(self._tasks), timeout=left)
+        return True
 
     async def close(self, limit_s: float = CANCEL_TIMEOUT_S) -> None:
         """Cancel every owned task and wait for them (bounded)."""

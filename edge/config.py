@@ -148,6 +148,8 @@ class LlmConfig:
     """Past exchanges kept in the conversation."""
     reply_max_tokens: int = setting(60, min=8, max=1024)
     """Longest free-text reply (tokens)."""
+    router: Literal["semantic", "llm"] = "semantic"
+    """Who picks the tool: ``semantic`` (by example; right for small models) or the LLM."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +162,10 @@ class TtsConfig:
     """Engine options."""
     min_sentence_chars: int = setting(12, min=1, max=200)
     """Do not send shorter pieces to TTS on their own (chars)."""
+    thinking_filler: str = "One moment."
+    """Said when an answer has not started after ``thinking_filler_ms`` ("" for never)."""
+    thinking_filler_ms: int = setting(700, min=100, max=10000)
+    """How long silence may last after the request before the thinking filler plays (ms)."""
 
 
 @dataclass(frozen=True, slots=True)

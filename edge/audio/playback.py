@@ -64,8 +64,8 @@ class PlaybackQueue:
         self._listeners: list[PullListener] = []
         self._idle_waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
         self.stopped_at: float | None = None
-        """Clock time the last pause or clear took effect at the speaker."""
-        self._stop_pending = False
+        """Clock time the speaker last fell silent because of a pause or a clear."""
+        self._emitting = False
 
     # -- app side ---------------------------------------------------------------------------------
 
@@ -87,16 +87,13 @@ class PlaybackQueue:
             for item in dropped:
                 item.dropped = True
                 item._done.set()
-            self._stop_pending = True
         self._wake_idle_waiters()
         return dropped
 
     def pause(self) -> None:
         """Stop playing at the next block; queued audio is kept."""
         with self._lock:
-            if not self._paused:
-                self._paused = True
-                self._stop_pending = True
+            self._paused = True
 
     def resume(self) -> None:
         """Continue after :meth:`pause` where playback stopped."""
@@ -145,9 +142,9 @@ class PlaybackQueue:
         out = np.zeros(n, dtype=np.int16)
         emptied = False
         with self._lock:
-            if self._stop_pending:
+            if self._emitting and (self._paused or not self._queue):
+                # Audio was flowing and stops now: by a pause, a clear, or the answer's end.
                 self.stopped_at = at
-                self._stop_pending = False
             filled = 0
             while not self._paused and filled < n and self._queue:
                 item = self._queue[0]
@@ -162,6 +159,7 @@ class PlaybackQueue:
                     item._done.set()
                     self._queue.popleft()
                     emptied = not self._queue
+            self._emitting = filled > 0
         for listener in self._listeners:
             listener(out, at)
         if emptied:

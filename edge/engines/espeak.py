@@ -53,10 +53,22 @@ class EspeakNg:
         """Speak ``text`` (passed on stdin, never on the command line)."""
         assert self._exe is not None
         result = subprocess.run(
-            [self._exe, "-v", self.options.voice, "-s", str(self.options.words_per_minute),
-             "-p", str(self.options.pitch), "--stdout", "--stdin"],
-            input=text.encode("utf-8"), capture_output=True, check=False, timeout=30,
-        )  # fmt: skip
+            [
+                self._exe,
+                "-v",
+                self.options.voice,
+                "-s",
+                str(self.options.words_per_minute),
+                "-p",
+                str(self.options.pitch),
+                "--stdout",
+                "--stdin",
+            ],
+            input=text.encode("utf-8"),
+            capture_output=True,
+            check=False,
+            timeout=30,
+        )
         if result.returncode != 0 or len(result.stdout) < 44:
             raise EngineError(
                 "tts-failed", f"espeak-ng failed: {result.stderr.decode(errors='replace')[:200]}"

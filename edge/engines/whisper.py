@@ -9,6 +9,7 @@ restores the 30 s window.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal
@@ -72,9 +73,12 @@ class FasterWhisper:
         self.options = options
         folder = self._folder(options.model, context)
         self._whisper = WhisperModel(
-            str(folder), device=options.device, compute_type=options.compute_type,
-            cpu_threads=options.threads, local_files_only=True,
-        )  # fmt: skip
+            str(folder),
+            device=options.device,
+            compute_type=options.compute_type,
+            cpu_threads=options.threads,
+            local_files_only=True,
+        )
         self._model: Any = self._whisper.model
         self._features: Any = self._whisper.feature_extractor
         self._tokenizer: Any = Tokenizer(
@@ -142,7 +146,7 @@ class FasterWhisper:
         )[0]
         eot = self._tokenizer.eot
         ids = [t for t in result.sequences_ids[0] if t < eot]
-        return _drop_repeats(self._tokenizer.decode(ids).strip()), float(result.no_speech_prob)
+        return _cut_loop(self._tokenizer.decode(ids).strip()), float(result.no_speech_prob)
 
     def _prompt(self, prompt: str | None) -> list[int]:
         tk = self._tokenizer
@@ -152,24 +156,20 @@ class FasterWhisper:
         return [*tokens, *tk.sot_sequence, tk.no_timestamps]
 
 
-def _drop_repeats(text: str) -> str:
-    """Cut Whisper's rare loop of one sentence repeated: keep the first occurrence."""
-    sentences = [s for s in _split_sentences(text) if s]
-    kept: list[str] = []
-    for sentence in sentences:
-        if kept and sentence.lower() == kept[-1].lower():
-            break
-        kept.append(sentence)
-    return " ".join(kept)
+def _cut_loop(text: str) -> str:
+    """Cut Whisper's decoding loop, where the end of the text repeats an earlier part.
 
-
-def _split_sentences(text: str) -> list[str]:
-    out, current = [], ""
-    for char in text:
-        current += char
-        if char in ".?!":
-            out.append(current.strip())
-            current = ""
-    if current.strip():
-        out.append(current.strip())
-    return out
+    With a short encoder window tiny models sometimes decode "Say that again. Say that again.
+    Say that": from some word on, every word repeats the word one period earlier, to the end.
+    """
+    matches = list(re.finditer(r"[\w']+", text))
+    norm = [m.group().lower() for m in matches]
+    n = len(norm)
+    for start in range(1, n - 1):
+        for earlier in range(start):
+            period = start - earlier
+            if period == 1 and n - start < 3:
+                continue  # "stop, stop" is speech; "hello hello hello hello" is a loop
+            if all(norm[k] == norm[k - period] for k in range(start, n)):
+                return text[: matches[start].start()].rstrip(" ,;-")
+    return text

@@ -1,0 +1,156 @@
+"""The assistant's engines, tools and memory, loaded once and shared by ``edge ask`` and the daemon.
+
+Engines load in parallel, each on the worker thread that will run it. Start-up also does the work
+no turn should pay for: the LLM's fixed prompt prefixes are evaluated, fillers are synthesized, the
+router's example utterances are embedded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from edge.aio import EngineThread
+from edge.config import Config
+from edge.conversation import Conversation
+from edge.engines.base import Embedder, EngineContext, LlmEngine, SttEngine, TtsEngine, VadEngine
+from edge.engines.registry import load_engine
+from edge.events import Speech, TurnId
+from edge.llm_roles import LlmRoles
+from edge.metrics import Metrics
+from edge.models import ModelStore
+from edge.responder import Responder
+from edge.router import REPLY, SemanticRouter
+from edge.stt_stream import Interim, StreamingTranscriber
+from edge.tools.base import Tool, Toolbox
+
+_LOGGER = logging.getLogger(__name__)
+
+ToolFactory = Callable[["Assistant"], list[Tool]]
+"""Builds the tools once the engines are loaded (they may need the embedder, the manuals...)."""
+
+
+@dataclass
+class Assistant:
+    """Everything a turn needs, loaded."""
+
+    config: Config
+    vad: VadEngine
+    stt: SttEngine
+    llm: LlmEngine
+    tts: TtsEngine
+    embedder: Embedder
+    threads: dict[str, EngineThread]
+    knowledge: Any = None
+    """``edge.knowledge.Knowledge`` when a manuals database exists, else None."""
+    toolbox: Toolbox = field(default_factory=Toolbox)
+    responder: Responder | None = None
+    roles: LlmRoles | None = None
+    fillers: dict[str, Speech] = field(default_factory=dict)
+    conversation: Conversation = field(default_factory=Conversation)
+    metrics: Metrics = field(default_factory=Metrics)
+    load_seconds: dict[str, float] = field(default_factory=dict)
+    """Wall time of each start-up step (s)."""
+
+    @property
+    def glossary(self) -> str | None:
+        """Domain words that bias speech recognition (from the manuals)."""
+        return self.knowledge.glossary() if self.knowledge is not None else None
+
+    def transcriber(
+        self, turn_id: TurnId, on_interim: Interim | None = None
+    ) -> StreamingTranscriber:
+        """A streaming transcriber for a new utterance."""
+        return StreamingTranscriber(
+            self.stt,
+            self.threads["stt"],
+            interim_s=self.config.stt.interim_ms / 1000,
+            prompt=self.glossary,
+            on_interim=on_interim,
+        )
+
+    def close(self) -> None:
+        """Release engines' threads and the manuals database."""
+        if self.knowledge is not None:
+            self.knowledge.close()
+        for thread in self.threads.values():
+            thread.shutdown()
+
+
+async def load_assistant(config: Config, tools: ToolFactory | None = None) -> Assistant:
+    """Load every engine (in parallel), the manuals and the tools; warm what can be warmed."""
+    context = EngineContext(ModelStore(config.device.state_dir / "models"))
+    threads = {kind: EngineThread(kind) for kind in ("vad", "stt", "llm", "tts", "embed")}
+    timings: dict[str, float] = {}
+
+    async def load(kind: str) -> Any:
+        choice = getattr(config, kind)
+        started = time.perf_counter()
+        engine = await threads[kind].run(load_engine, kind, choice.engine, choice.options, context)
+        timings[kind] = time.perf_counter() - started
+        return engine
+
+    started = time.perf_counter()
+    vad, stt, llm, tts, embedder = await asyncio.gather(
+        *(load(kind) for kind in ("vad", "stt", "llm", "tts", "embed"))
+    )
+    assistant = Assistant(config, vad, stt, llm, tts, embedder, threads, load_seconds=timings)
+    assistant.conversation = Conversation(config.llm.history_turns)
+    assistant.knowledge = await threads["embed"].run(_open_knowledge, config, embedder)
+    for tool in tools(assistant) if tools else []:
+        assistant.toolbox.add(tool)
+    assistant.roles = LlmRoles(llm, threads["llm"], reply_max_tokens=config.llm.reply_max_tokens)
+    step = time.perf_counter()
+    router = None
+    if config.llm.router == "semantic":
+        fallback = (
+            "query_technical_manuals" if "query_technical_manuals" in assistant.toolbox else REPLY
+        )
+        specs = assistant.toolbox.specs()
+        router = await threads["embed"].run(
+            lambda: SemanticRouter(embedder, specs, fallback=fallback)
+        )
+    timings["router"] = time.perf_counter() - step
+    step = time.perf_counter()
+    warm = threads["llm"].run(assistant.roles.warm, assistant.toolbox.specs())
+    assistant.fillers = await _synthesize_fillers(assistant)
+    await warm
+    timings["warm"] = time.perf_counter() - step
+    assistant.responder = Responder(
+        embedder=embedder,
+        embed_thread=threads["embed"],
+        toolbox=assistant.toolbox,
+        router=router,
+        roles=assistant.roles,
+        conversation=assistant.conversation,
+        metrics=assistant.metrics,
+        knowledge=assistant.knowledge,
+        cache=config.knowledge.cache,
+    )
+    timings["total"] = time.perf_counter() - started
+    _LOGGER.info("Assistant loaded in %.2f s: %s", timings["total"], timings)
+    return assistant
+
+
+def _open_knowledge(config: Config, embedder: Embedder) -> Any:
+    if not config.knowledge_db.is_file():
+        _LOGGER.warning("No manuals database at %s: run `edge ingest`", config.knowledge_db)
+        return None
+    from edge.knowledge import Knowledge
+
+    return Knowledge.open(config.knowledge_db, embedder)
+
+
+async def _synthesize_fillers(assistant: Assistant) -> dict[str, Speech]:
+    texts = {spec.filler for spec in assistant.toolbox.specs() if spec.filler}
+    if assistant.config.tts.thinking_filler:
+        texts.add(assistant.config.tts.thinking_filler)
+    fillers = {}
+    for text in sorted(texts):
+        samples = await assistant.threads["tts"].run(assistant.tts.synthesize, text)
+        fillers[text] = Speech(text, samples, assistant.tts.rate)
+    return fillers

@@ -1,0 +1,101 @@
+"""``edge ask``: answer spoken questions from WAV files; print transcripts, answers, timings."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from edge.errors import AudioError, NoSpeechError
+from edge.events import TurnId
+
+_STAGES = (
+    ("vad", "VAD"),
+    ("stt", "STT final"),
+    ("llm_first_token", "LLM first token"),
+    ("llm_done", "LLM done"),
+    ("tts_first_audio", "TTS first audio"),
+    ("first_audio", "first audio"),
+    ("total", "total"),
+)
+
+
+def register(sub: Any) -> None:
+    """Add ``edge ask`` to the CLI."""
+    parser = sub.add_parser("ask", help="answer spoken questions from WAV files")
+    parser.add_argument("questions", nargs="+", type=Path, help="WAV files, asked in order")
+    out = parser.add_mutually_exclusive_group()
+    out.add_argument("--out", type=Path, help="reply WAV (one question only)")
+    out.add_argument("--out-dir", type=Path, help="folder for <question>.reply.wav files")
+    parser.add_argument("--json", action="store_true", help="one JSON object per question")
+    parser.set_defaults(run=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.out is not None and len(args.questions) != 1:
+        print("error: --out takes one question; use --out-dir for several", file=sys.stderr)
+        return 2
+    return asyncio.run(_ask_all(args))
+
+
+async def _ask_all(args: argparse.Namespace) -> int:
+    from edge.assistant import load_assistant
+    from edge.cli import config_from_args
+    from edge.oneshot import ask_file, save_reply
+    from edge.toolset import default_tools
+
+    config = config_from_args(args)
+    assistant = await load_assistant(config, default_tools)
+    if not args.json:
+        print(f"models loaded in {assistant.load_seconds['total']:.2f} s")
+    failures = 0
+    try:
+        for number, path in enumerate(args.questions, start=1):
+            try:
+                result = await ask_file(assistant, path, TurnId(number))
+            except (AudioError, NoSpeechError) as err:
+                failures += 1
+                _report_failure(path, err, args.json)
+                continue
+            out = args.out or (args.out_dir or path.parent) / f"{path.stem}.reply.wav"
+            save_reply(result, out)
+            _report(path, out, result, args.json)
+    finally:
+        assistant.close()
+    return 1 if failures else 0
+
+
+def _report(path: Path, out: Path, result: Any, as_json: bool) -> None:
+    if as_json:
+        row = {
+            "question": str(path),
+            "reply": str(out),
+            "transcript": result.transcript,
+            "answer": result.answer,
+            "intent": result.intent,
+            "timings_s": result.timings,
+        }
+        print(json.dumps(row), flush=True)
+        return
+    print(f"\n{path.name}")
+    print(f"  heard:  {result.transcript}")
+    print(f"  answer: {result.answer}")
+    print(f"  reply:  {out} ({len(result.reply) / result.rate:.1f} s of speech)")
+    shown = [
+        f"{label} {result.timings[key] * 1000:.0f} ms"
+        for key, label in _STAGES
+        if key in result.timings
+    ]
+    if "llm_first_token" not in result.timings:
+        shown.insert(2, "LLM not needed")
+    print(f"  times:  {', '.join(shown)}", flush=True)
+
+
+def _report_failure(path: Path, err: AudioError | NoSpeechError, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps({"question": str(path), "error": err.code, "message": err.message}))
+    else:
+        print(f"\n{path.name}\n  {err.message}" + (f" (fix: {err.fix})" if err.fix else ""))

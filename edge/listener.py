@@ -1,0 +1,272 @@
+"""The microphone loop: echo cancellation, pre-roll, VAD, wake word, barge-in onsets, captures.
+
+The mic never stops, including while the assistant speaks. Every frame is cleaned of the
+assistant's own voice (software AEC when the mic array cannot), kept in the pre-roll ring, and
+scored by the VAD. While a capture is open its frames feed the streaming transcriber and the
+endpointer; otherwise, during playback (barge-in) or with an open mic, an onset detector guarded
+against echo watches for the technician's voice. The listener only reports; the session decides.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from edge.audio.echo import EchoReference, SoftwareAec
+from edge.audio.pcm import dbfs
+from edge.audio.ring import SampleRing
+from edge.audio.source import AudioSource
+from edge.bargein import EchoGuard, Onset, OnsetDetector, OnsetSettings
+from edge.endpoint import Decision, Endpointer, EndpointSettings, looks_complete
+from edge.engines.base import VadEngine
+from edge.events import Int16Array, Trigger, TurnId
+from edge.stt_stream import StreamingTranscriber
+
+_LOGGER = logging.getLogger(__name__)
+
+
+class WakeDetector(Protocol):
+    """Wake word detection with its gating (threshold, patience, refractory) applied."""
+
+    def feed(self, samples: Int16Array, now: float, *, speaking: bool) -> tuple[str, float] | None:
+        """Add capture audio ending at stream time ``now``; return (name, score) on a detection."""
+        ...
+
+
+class ListenerHandler(Protocol):
+    """What the listener reports (the session implements it)."""
+
+    def on_wake(self, name: str, score: float, stream_time: float) -> None:
+        """The wake word was heard."""
+
+    def on_onset(self, stream_time: float) -> None:
+        """The technician may have started speaking (during playback, or with an open mic)."""
+
+    def on_onset_confirmed(self, onset_time: float) -> None:
+        """The technician is speaking; speech began at ``onset_time``."""
+
+    def on_onset_rejected(self) -> None:
+        """The candidate onset was too short to be speech."""
+
+    def on_capture_end(self, capture: Capture, reason: str) -> None:
+        """A capture ended (``reason``: an endpoint reason, ``ptt``, ``no-speech``...)."""
+
+    def on_source_end(self) -> None:
+        """The audio source ran out."""
+
+
+@dataclass(eq=False)
+class Capture:
+    """One utterance being recorded and transcribed."""
+
+    turn_id: TurnId
+    trigger: Trigger
+    started_at: float
+    """Stream time of the first sample (pre-roll included)."""
+    transcriber: StreamingTranscriber
+    endpointer: Endpointer
+    held: bool = False
+    """True while a push-to-talk button holds the capture open (VAD pauses do not end it)."""
+    ended_at: float | None = None
+    """Stream time the capture ended."""
+    reason: str = ""
+    samples: list[Int16Array] = field(default_factory=list)
+
+    @property
+    def speech_end(self) -> float | None:
+        """Stream time the technician last spoke."""
+        return self.endpointer.last_voice_at
+
+    def audio(self) -> Int16Array:
+        """Everything captured."""
+        return np.concatenate(self.samples) if self.samples else np.zeros(0, np.int16)
+
+
+@dataclass(frozen=True, slots=True)
+class ListenerSettings:
+    """How the listener behaves."""
+
+    preroll_s: float = 0.5
+    """Audio kept from before a trigger or onset (s)."""
+    endpoint: EndpointSettings = field(default_factory=EndpointSettings)
+    barge: OnsetSettings = field(default_factory=OnsetSettings)
+    barge_threshold: float = 0.6
+    """VAD probability counted as speech while the assistant is speaking."""
+    open_mic: bool = False
+    """Any speech starts a turn (the ``vad`` trigger)."""
+    barge_in: bool = True
+    """Speech over the assistant's answer can interrupt it."""
+    ptt_max_s: float = 60.0
+    """A PTT hold longer than this ends the capture."""
+
+
+class Listener:
+    """Runs the capture path frame by frame and reports to a :class:`ListenerHandler`."""
+
+    def __init__(
+        self,
+        source: AudioSource,
+        vad: VadEngine,
+        handler: ListenerHandler,
+        transcriber: Callable[[TurnId], StreamingTranscriber],
+        settings: ListenerSettings,
+        *,
+        reference: EchoReference | None = None,
+        aec: SoftwareAec | None = None,
+        guard: EchoGuard | None = None,
+        wake: WakeDetector | None = None,
+    ) -> None:
+        """Create the listener.
+
+        Args:
+            source: capture audio (mono int16 at the VAD's rate).
+            vad: voice activity detector, called inline (a frame costs ~0.1 ms).
+            handler: receives what the listener notices.
+            transcriber: makes a streaming transcriber for a new capture.
+            settings: thresholds and durations.
+            reference: the assistant's played audio, aligned with capture.
+            aec: software echo canceller, when the mic array cannot cancel.
+            guard: echo guard for barge-in; a fresh one when None.
+            wake: wake word detector, when the wake trigger is on.
+        """
+        if source.rate != vad.rate:
+            raise ValueError(f"capture at {source.rate} Hz but the VAD needs {vad.rate} Hz")
+        self.settings = settings
+        self.rate = source.rate
+        self.source = source
+        self._vad = vad
+        self._handler = handler
+        self._new_transcriber = transcriber
+        self._reference = reference
+        self._aec = aec
+        self.guard = guard or EchoGuard()
+        self._wake = wake
+        self._frame = vad.frame_samples
+        self._pending = np.zeros(0, dtype=np.int16)
+        self._ring = SampleRing(int((settings.preroll_s + 3.0) * self.rate), self.rate)
+        self._onsets = OnsetDetector(settings.barge)
+        self._time = 0.0
+        self.capture: Capture | None = None
+        self.speaking = False
+        """Set by the session while assistant audio plays (barge-in mode)."""
+        self.last_probability = 0.0
+
+    @property
+    def stream_time(self) -> float:
+        """Stream time of the newest processed sample."""
+        return self._time
+
+    async def run(self) -> None:
+        """Process frames until the source ends."""
+        async for frame in self.source.frames():
+            self.process(frame.samples)
+        self._handler.on_source_end()
+
+    def process(self, samples: Int16Array) -> None:
+        """Process one block of capture audio (any length)."""
+        reference = self._reference.take(len(samples)) if self._reference else None
+        playback_db = self._reference.last_level_db if self._reference else -120.0
+        if self._aec is not None and reference is not None:
+            samples = self._aec.process(samples, reference)
+        self._pending = np.concatenate([self._pending, samples])
+        while len(self._pending) >= self._frame:
+            block, self._pending = self._pending[: self._frame], self._pending[self._frame :]
+            self._process_frame(block, playback_db)
+
+    # -- captures ---------------------------------------------------------------------------------
+
+    def open_capture(
+        self, turn_id: TurnId, trigger: Trigger, start: float, *, held: bool = False
+    ) -> Capture:
+        """Start capturing from stream time ``start`` (audio since then comes from the ring)."""
+        transcriber = self._new_transcriber(turn_id)
+        speaking = trigger in ("barge_in", "vad")
+        endpointer = Endpointer(self.settings.endpoint, self._time, speaking=speaking)
+        capture = Capture(
+            turn_id,
+            trigger,
+            max(start, self._ring.end_time - self._ring.capacity / self.rate),
+            transcriber,
+            endpointer,
+            held=held,
+        )
+        backlog = self._ring.since(start)
+        if len(backlog):
+            capture.samples.append(backlog)
+            transcriber.push(backlog, voiced=speaking)
+        self.capture = capture
+        self._onsets.reset()
+        return capture
+
+    def end_capture(self, reason: str) -> Capture | None:
+        """End the open capture now (push-to-talk release); returns it."""
+        capture = self.capture
+        if capture is not None:
+            self._finish(capture, reason)
+        return capture
+
+    def _finish(self, capture: Capture, reason: str) -> None:
+        capture.ended_at = self._time
+        capture.reason = reason
+        self.capture = None
+        self._handler.on_capture_end(capture, reason)
+
+    # -- per frame --------------------------------------------------------------------------------
+
+    def _process_frame(self, block: Int16Array, playback_db: float) -> None:
+        duration = len(block) / self.rate
+        self._time += duration
+        now = self._time
+        self._ring.extend(block, now)
+        prob = self._vad.speech_probability(block.astype(np.float32) / 32768.0)
+        self.last_probability = prob
+        if self._wake is not None:
+            detection = self._wake.feed(block, now, speaking=self.speaking)
+            if detection is not None:
+                self._handler.on_wake(detection[0], detection[1], now)
+        capture = self.capture
+        if capture is not None:
+            self._feed_capture(capture, block, duration, prob)
+            return
+        watching = (self.speaking and self.settings.barge_in) or (
+            self.settings.open_mic and not self.speaking
+        )
+        if not watching:
+            self._onsets.reset()
+            return
+        echo_ok = self.guard.is_user(dbfs(block), playback_db) if self.speaking else True
+        threshold = (
+            self.settings.barge_threshold if self.speaking else self.settings.endpoint.threshold
+        )
+        match self._onsets.update(now, duration, prob >= threshold and echo_ok):
+            case Onset.ONSET:
+                self._handler.on_onset(self._onsets.last_onset_at or now)
+            case Onset.CONFIRMED:
+                self._handler.on_onset_confirmed(self._onsets.last_onset_at or now)
+            case Onset.REJECTED:
+                self._handler.on_onset_rejected()
+            case Onset.NONE:
+                pass
+
+    def _feed_capture(
+        self, capture: Capture, block: Int16Array, duration: float, prob: float
+    ) -> None:
+        capture.samples.append(block)
+        endpointer = capture.endpointer
+        capture.transcriber.push(block, voiced=prob >= self.settings.endpoint.threshold)
+        settled = capture.transcriber.settled_text
+        complete = settled is not None and looks_complete(settled)
+        decision = endpointer.update(self._time, duration, prob, complete=complete)
+        if decision is Decision.PREFLIGHT:
+            capture.transcriber.preflight()
+        elif capture.held:
+            if self._time - capture.started_at >= self.settings.ptt_max_s:
+                self._finish(capture, "ptt-timeout")
+        elif decision is Decision.END:
+            self._finish(capture, endpointer.end_reason)
+        elif decision is Decision.ABANDON:
+            self._finish(capture, "no-speech")

@@ -1,0 +1,194 @@
+"""What the LLM does in a turn: fill tool arguments, write short replies, and (bigger models) route.
+
+The default model is tiny, so it never supplies facts: arguments it extracts are checked by the
+tool against the transcript, and free-text replies that state numbers are dropped (values come
+from the manuals only). Every prompt starts with a fixed prefix (system prompt and few-shot
+examples) that :meth:`LlmRoles.warm` evaluates at start-up, so a turn only pays for its own words.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from edge.aio import EngineThread
+from edge.engines.base import LlmEngine, TextDelta, ToolCallDelta
+from edge.events import Message, ToolSpec
+from edge.metrics import TurnTimer
+from edge.router import REPLY
+
+_LOGGER = logging.getLogger(__name__)
+
+REPLY_SYSTEM: Final = (
+    "You are Edge, the offline voice assistant of a wind turbine technician working at height. "
+    "Answer in one short, plain sentence. You know no technical values, limits or procedures: "
+    "for those the technician asks about a component and you look it up in the manual."
+)
+"""System prompt for free-text replies (greetings, thanks, small talk)."""
+
+REPLY_EXAMPLES: Final = (
+    ("Hello, can you hear me?", "Yes, I hear you. Ask me about any component."),
+    ("Thanks, that's all for now.", "You're welcome. Stay safe up there."),
+    ("Who are you?", "I'm Edge, your offline maintenance assistant."),
+    ("What can you do?", "I look things up in the manuals, check readings and log incidents."),
+    ("Okay, got it.", "Good. I'm here if you need me."),
+)
+"""Few-shot replies: a 135M model copies their length and tone far better than it follows rules."""
+
+ROUTER_SYSTEM: Final = (
+    "You are Edge, the offline voice assistant of a wind turbine technician. Call a tool for "
+    "every request about the machine, a reading or an incident; quote values only from tool "
+    "results. Otherwise answer in one short sentence."
+)
+"""System prompt when the LLM itself routes (bigger models, ``llm.router = "llm"``)."""
+
+_MAX_EXAMPLES: Final = 6
+_DIGITS = re.compile(r"\d")
+
+
+@dataclass(frozen=True, slots=True)
+class LlmRoute:
+    """The LLM's routing decision: a tool call, or the start of a plain reply."""
+
+    intent: str
+    arguments: Mapping[str, Any]
+
+
+class LlmRoles:
+    """Runs the LLM's jobs on its engine thread and records their timings."""
+
+    def __init__(self, llm: LlmEngine, thread: EngineThread, *, reply_max_tokens: int = 60) -> None:
+        self._llm = llm
+        self._thread = thread
+        self._reply_max_tokens = reply_max_tokens
+
+    def warm(self, specs: Sequence[ToolSpec]) -> None:
+        """Evaluate every fixed prompt prefix once (blocking; run on the LLM thread)."""
+        self._llm.warm(_reply_prefix())
+        for spec in specs:
+            if spec.llm_fills:
+                prefix, schema = self._extraction_prompt(spec)
+                self._llm.warm(prefix, json_schema=schema)
+
+    # -- replies ----------------------------------------------------------------------------------
+
+    async def reply(
+        self, request: str, history: Sequence[Message], timer: TurnTimer
+    ) -> AsyncIterator[str]:
+        """Stream a short reply to ``request``; sentences that state numbers are withheld."""
+        messages = [*_reply_prefix(), *history, Message("user", request)]
+        pending = ""
+        async for text in self._text(messages, timer, max_tokens=self._reply_max_tokens):
+            pending += text
+            # Release text up to the last sentence end, once it is known to hold no digits.
+            cut = max(pending.rfind(". "), pending.rfind("? "), pending.rfind("! "))
+            if cut >= 0:
+                done, pending = pending[: cut + 2], pending[cut + 2 :]
+                yield _without_numbers(done)
+        if pending.strip():
+            yield _without_numbers(pending)
+
+    # -- arguments --------------------------------------------------------------------------------
+
+    async def extract(self, spec: ToolSpec, request: str, timer: TurnTimer) -> dict[str, Any]:
+        """Arguments for ``spec`` taken from ``request`` (``{}`` when the model's JSON is bad)."""
+        prefix, schema = self._extraction_prompt(spec)
+        messages = [*prefix, Message("user", request)]
+        text = "".join([t async for t in self._text(messages, timer, 96, schema)])
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError:
+            _LOGGER.warning("LLM gave invalid JSON for %s: %r", spec.name, text[:200])
+            return {}
+        return value if isinstance(value, dict) else {}
+
+    @staticmethod
+    def _extraction_prompt(spec: ToolSpec) -> tuple[list[Message], dict[str, Any]]:
+        fills = list(spec.llm_fills)
+        properties = dict(spec.parameters.get("properties", {}))
+        schema = {
+            "type": "object",
+            "properties": {k: properties.get(k, {"type": "string"}) for k in fills},
+            "required": fills,
+        }
+        system = (
+            f"Extract the arguments of {spec.name} from the technician's request as JSON with "
+            f"the keys {', '.join(fills)}. {spec.description}"
+        )
+        prefix = [Message("system", system)]
+        for example in spec.examples[:_MAX_EXAMPLES]:
+            shown = {k: example.arguments[k] for k in fills if k in example.arguments}
+            if len(shown) == len(fills):
+                prefix += [
+                    Message("user", example.utterance),
+                    Message("assistant", json.dumps(shown)),
+                ]
+        return prefix, schema
+
+    # -- routing (bigger models) ------------------------------------------------------------------
+
+    async def route(
+        self, request: str, specs: Sequence[ToolSpec], history: Sequence[Message], timer: TurnTimer
+    ) -> tuple[LlmRoute, AsyncIterator[str] | None]:
+        """Let the LLM call a tool natively, or start replying; returns the route and reply text."""
+        messages = [Message("system", ROUTER_SYSTEM), *history, Message("user", request)]
+        timer.mark("llm_start")
+        stream = self._thread.stream(lambda: self._llm.chat(messages, tools=specs, max_tokens=160))
+        first_text: list[str] = []
+        async for delta in stream:
+            timer.mark("llm_first_token")
+            if isinstance(delta, ToolCallDelta):
+                await stream.aclose()
+                timer.mark("llm_done")
+                return LlmRoute(delta.call.name, delta.call.arguments), None
+            if isinstance(delta, TextDelta):
+                first_text.append(delta.text)
+                break
+
+        async def rest() -> AsyncIterator[str]:
+            for text in first_text:
+                yield text
+            async for delta in stream:
+                if isinstance(delta, TextDelta):
+                    yield delta.text
+            timer.mark("llm_done")
+
+        return LlmRoute(REPLY, {}), rest()
+
+    # -- plumbing ---------------------------------------------------------------------------------
+
+    async def _text(
+        self,
+        messages: list[Message],
+        timer: TurnTimer,
+        max_tokens: int,
+        schema: Mapping[str, Any] | None = None,
+    ) -> AsyncIterator[str]:
+        timer.mark("llm_start")
+        stream = self._thread.stream(
+            lambda: self._llm.chat(messages, json_schema=schema, max_tokens=max_tokens)
+        )
+        async for delta in stream:
+            if isinstance(delta, TextDelta) and delta.text:
+                timer.mark("llm_first_token")
+                yield delta.text
+        timer.mark("llm_done")
+
+
+def _reply_prefix() -> list[Message]:
+    prefix = [Message("system", REPLY_SYSTEM)]
+    for request, answer in REPLY_EXAMPLES:
+        prefix += [Message("user", request), Message("assistant", answer)]
+    return prefix
+
+
+def _without_numbers(text: str) -> str:
+    """Drop sentences that state numbers: a reply must not invent values."""
+    kept = [s for s in re.split(r"(?<=[.?!])\s+", text) if s and not _DIGITS.search(s)]
+    if len(kept) < len([s for s in re.split(r"(?<=[.?!])\s+", text) if s.strip()]):
+        _LOGGER.info("Withheld a reply sentence with numbers: %r", text[:120])
+    return " ".join(kept) + (" " if text.endswith(" ") and kept else "")

