@@ -57,7 +57,9 @@ def build_voice_path(
     listen = config.listen
     reference = EchoReference(source.rate, playback.rate)
     playback.add_listener(reference.push)
-    aec = SoftwareAec(source.rate, listen.echo_delay_ms) if listen.echo_cancel == "software" else None
+    aec = (
+        SoftwareAec(source.rate, listen.echo_delay_ms) if listen.echo_cancel == "software" else None
+    )
     barge = config.barge_in
     settings = ListenerSettings(
         preroll_s=config.audio.preroll_ms / 1000,
