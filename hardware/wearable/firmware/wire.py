@@ -1,0 +1,1 @@
+../../../edge/hw/wire.py
