@@ -117,7 +117,10 @@ def make_client(broker: Broker, *, manual_ack: bool = False) -> mqtt.Client:
         protocol=mqtt.MQTTv5,
         manual_ack=manual_ack,
     )
-    client.enable_logger(logging.getLogger("edge.report.paho"))
+    paho_logger = logging.getLogger("edge.report.paho")
+    if paho_logger.isEnabledFor(logging.DEBUG):
+        # Only when debugging: paho logs every failed reconnect at ERROR, hours of noise offline.
+        client.enable_logger(paho_logger)
     if broker.tls:
         client.tls_set_context(_tls_context(broker))
     if broker.username or broker.password:
@@ -193,7 +196,8 @@ class MqttLink:
     """A persistent MQTT v5 session to ``broker``, reconnecting with back-off and jitter.
 
     ``next_session`` returns a new, durable birth/death session number; it is called on paho's
-    thread before the first connection and after each lost one.
+    thread before the first connection and after each lost one. Without ``will`` (CLI tools that
+    share the device's identity) no birth/death status is involved.
     """
 
     def __init__(
@@ -202,7 +206,7 @@ class MqttLink:
         events: LinkEvents,
         loop: asyncio.AbstractEventLoop,
         *,
-        will: Will,
+        will: Will | None,
         next_session: Callable[[], int],
         reconnect_min_s: float = 1.0,
         reconnect_max_s: float = 120.0,
@@ -342,6 +346,8 @@ class MqttLink:
         self._hand_off(self._events.link_acked, mid, not reason.is_failure, str(reason))
 
     def _arm_will(self) -> None:
+        if self._will is None:
+            return
         try:
             self.session = self._next_session()
         except ReportError as err:  # keep the old number: a stale death is better than none

@@ -93,6 +93,8 @@ class ReportingService:
         models: model per role for the payload's ``versions``; default from ``config``.
         client_suffix: added to the MQTT client id, so a CLI run never takes over the daemon's
             session.
+        status: publish the retained birth/death status (with a will) and telemetry; False for
+            CLI tools, which must not mark the device offline when they exit.
         on_refused: called on the event loop with ``(incident_id, reason)`` when the broker
             refuses an incident (the daemon can tell the technician).
         poll_s: how often the outbox is checked for due rows without being woken (s).
@@ -108,6 +110,7 @@ class ReportingService:
         metrics: Callable[[], Mapping[str, Any]] | None = None,
         models: Mapping[str, str] | None = None,
         client_suffix: str = "",
+        status: bool = True,
         on_refused: Callable[[str, str], None] | None = None,
         poll_s: float = 5.0,
     ) -> None:
@@ -115,6 +118,7 @@ class ReportingService:
         self._settings = config.report
         self._metrics = metrics
         self._client_suffix = client_suffix
+        self._status = status
         self.identity = DeviceIdentity(
             config.device.id, config.device.site, models=dict(models or model_versions(config))
         )
@@ -191,7 +195,7 @@ class ReportingService:
             await self._start_link()
         self.forwarder.start()
         self._tasks.spawn(self._count_loop(), "counts")
-        if self._settings.enabled and self._settings.telemetry_interval_s > 0:
+        if self._status and self._settings.enabled and self._settings.telemetry_interval_s > 0:
             self._tasks.spawn(self._telemetry_loop(), "telemetry")
         _LOGGER.info("Reporting started: %d incidents pending", self._counts.pending)
 
@@ -209,7 +213,9 @@ class ReportingService:
             broker,
             self,
             asyncio.get_running_loop(),
-            will=Will(self._status_topic, will_payload, self._settings.will_delay_s),
+            will=Will(self._status_topic, will_payload, self._settings.will_delay_s)
+            if self._status
+            else None,
             next_session=self.outbox.next_session,
             reconnect_min_s=self._settings.reconnect_min_s,
             reconnect_max_s=self._settings.reconnect_max_s,
@@ -220,7 +226,9 @@ class ReportingService:
 
     async def flush(self, timeout_s: float) -> bool:
         """Wait until every due incident is acknowledged; False when ``timeout_s`` ran out."""
-        return await self.forwarder.flush(timeout_s)
+        done = await self.forwarder.flush(timeout_s)
+        self._counts = await asyncio.to_thread(self.outbox.counts)
+        return done
 
     async def stop(self, flush_timeout_s: float = 5.0) -> None:
         """Stop gracefully: flush if connected (bounded), publish offline status, disconnect.
@@ -236,7 +244,7 @@ class ReportingService:
             _LOGGER.info("Stopping with incidents still pending; they go at next start")
         await self._tasks.close()
         await self.forwarder.close()
-        if link is not None:
+        if link is not None and self._status:
             # A normal DISCONNECT suppresses the will, so say "offline" ourselves, retained.
             offline = status_payload(
                 online=False,
@@ -248,6 +256,7 @@ class ReportingService:
             await asyncio.to_thread(
                 link.publish_and_wait, self._status_topic, offline, retain=True, timeout_s=2.0
             )
+        if link is not None:
             await asyncio.to_thread(link.stop)
         self._counts = await asyncio.to_thread(self.outbox.counts)
         self.outbox.close()
@@ -257,7 +266,7 @@ class ReportingService:
     def link_up(self, session: int, session_present: bool) -> None:
         """Connected: publish the retained birth status, then drain."""
         link = self._link
-        if link is not None:
+        if link is not None and self._status:
             birth = status_payload(
                 online=True,
                 session=session,

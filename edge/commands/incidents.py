@@ -1,0 +1,201 @@
+"""``edge incidents``: what is pending, what was sent; retry; log one by hand.
+
+For technicians and installers on the device. These commands open the same outbox as the daemon
+(SQLite allows both). Sending from here uses the device's client id with a ``-cli`` suffix and no
+birth/death status, so it never takes over the daemon's session or marks the device offline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from typing import Any
+
+from edge.config import Config
+from edge.errors import EdgeError
+from edge.report.base import IncidentDraft
+from edge.report.outbox import Outbox, OutboxRow
+from edge.report.payload import iso_utc
+from edge.report.service import ReportingService, outbox_path
+from edge.report.text import parse_severity
+
+
+def register(sub: Any) -> None:
+    """Add ``edge incidents`` to the CLI."""
+    parser = sub.add_parser("incidents", help="incident reports: pending, sent, retry, log")
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    listing = actions.add_parser("list", help="recent incidents and their delivery state")
+    listing.add_argument("--state", choices=("pending", "sent", "all"), default="all")
+    listing.add_argument("--limit", type=int, default=20, help="rows to show (default 20)")
+    listing.add_argument("--json", action="store_true", help="one JSON object per line")
+    listing.set_defaults(run=_list)
+
+    show = actions.add_parser("show", help="one incident in full")
+    show.add_argument("id", help="incident id or its first characters")
+    show.set_defaults(run=_show)
+
+    retry = actions.add_parser("retry", help="send pending incidents now (also refused ones)")
+    retry.add_argument("ids", nargs="*", help="incident ids (default: every pending one)")
+    retry.add_argument("--wait", type=float, default=15.0, help="seconds to try (default 15)")
+    retry.set_defaults(run=_retry)
+
+    log = actions.add_parser("log", help="log an incident by hand (installers, tests)")
+    log.add_argument("text", nargs="+", help="what happened")
+    log.add_argument("--severity", required=True, help="low, medium, high or critical")
+    log.add_argument("--component", help="component id, e.g. GBX")
+    log.add_argument("--wait", type=float, default=15.0, help="seconds to try sending (default 15)")
+    log.add_argument("--store-only", action="store_true", help="store; the daemon sends it")
+    log.set_defaults(run=_log)
+
+
+def _config(args: argparse.Namespace) -> Config:
+    from edge.cli import config_from_args
+
+    return config_from_args(args)
+
+
+def _list(args: argparse.Namespace) -> int:
+    outbox = Outbox(outbox_path(_config(args)))
+    try:
+        rows = outbox.rows(args.state, max(1, args.limit))
+        counts = outbox.counts()
+    finally:
+        outbox.close()
+    if args.json:
+        for row in rows:
+            print(json.dumps(_row_json(row), ensure_ascii=False))
+        return 0
+    print(
+        f"{counts.pending} pending ({counts.refused} refused by the broker), "
+        f"{counts.sent} sent  [{outbox.path}]"
+    )
+    for row in rows:
+        print(_row_line(row))
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    outbox = Outbox(outbox_path(_config(args)))
+    try:
+        row = outbox.get(args.id)
+    finally:
+        outbox.close()
+    info = _row_json(row)
+    info["payload"] = json.loads(row.payload)
+    print(json.dumps(info, indent=2, ensure_ascii=False))
+    return 0
+
+
+def _retry(args: argparse.Namespace) -> int:
+    config = _config(args)
+    outbox = Outbox(outbox_path(config))
+    try:
+        ids = [outbox.get(i).incident_id for i in args.ids] if args.ids else None
+        made_due = outbox.retry(ids)
+    finally:
+        outbox.close()
+    print(f"{made_due} pending incident(s) to send")
+    return asyncio.run(_deliver(config, None, args.wait))
+
+
+def _log(args: argparse.Namespace) -> int:
+    severity = parse_severity(args.severity)
+    if severity is None:
+        raise EdgeError(
+            "incident-severity-unclear",
+            f"unknown severity {args.severity!r}",
+            fix="use low, medium, high or critical",
+        )
+    draft = IncidentDraft(
+        severity=severity,
+        description=" ".join(args.text),
+        component_id=args.component,
+        source="technician",
+    )
+    return asyncio.run(_deliver(_config(args), draft, 0.0 if args.store_only else args.wait))
+
+
+async def _deliver(config: Config, draft: IncidentDraft | None, wait_s: float) -> int:
+    """Store ``draft`` (if any), then try to deliver everything due for ``wait_s`` seconds."""
+    service = ReportingService(config, client_suffix="-cli", status=False, poll_s=1.0)
+    if draft is not None:
+        receipt = await service.reporter.report(draft)
+        # Printed (and flushed) only once the row is committed: scripts may rely on it.
+        print(
+            f"stored {receipt.incident_id} {receipt.severity.value}: {receipt.summary}", flush=True
+        )
+    if wait_s <= 0 or not config.report.enabled:
+        service.outbox.close()
+        print("pending: the daemon delivers it when a broker is reachable")
+        return 0
+    await service.start()
+    try:
+        done = await service.flush(wait_s)
+    finally:
+        await service.stop(flush_timeout_s=0)
+    health = service.health()
+    if done:
+        print(f"delivered; {health.pending} pending ({health.refused} refused)")
+    else:
+        reason = health.last_error or "broker unreachable"
+        print(f"not all delivered within {wait_s:.0f} s ({reason}); {health.pending} pending")
+        print("they stay in the outbox and are sent when the broker is reachable")
+    return 0
+
+
+def _row_json(row: OutboxRow) -> dict[str, Any]:
+    return {
+        "incident_id": row.incident_id,
+        "state": "refused" if row.refused else row.state,
+        "severity": row.severity,
+        "summary": row.summary,
+        "source": row.source,
+        "created_at": iso_utc(row.created_at),
+        "sent_at": iso_utc(row.sent_at) if row.sent_at is not None else None,
+        "refusals": row.refusals,
+        "last_error": row.last_error,
+        "topic": row.topic,
+    }
+
+
+def _row_line(row: OutboxRow) -> str:
+    state = "refused" if row.refused else row.state
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(row.created_at))
+    line = f"{row.incident_id[:8]}  {when}  {state:8} {row.severity:8} {row.summary}"
+    if row.refused:
+        line += f"  [{row.last_error}; {row.refusals}x]"
+    return line
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``edge incidents`` alone (``python -m edge.commands.incidents``): recovery and tests.
+
+    It needs nothing but the reporting modules, so it works even when another subcommand's
+    dependencies are broken on a device.
+    """
+    import logging
+    from pathlib import Path
+
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument("-c", "--config", type=Path, help="TOML config file")
+    options.add_argument("--log-level", default="WARNING")
+    known, rest = options.parse_known_args(sys.argv[1:] if argv is None else argv)
+    parser = argparse.ArgumentParser(prog="python -m edge.commands.incidents", parents=[options])
+    register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["incidents", *rest], namespace=known)
+    logging.basicConfig(level=getattr(logging, str(args.log_level).upper(), logging.WARNING))
+    try:
+        return int(args.run(args))
+    except EdgeError as err:
+        print(f"error: {err.message}", file=sys.stderr)
+        if err.fix:
+            print(f"fix: {err.fix}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
