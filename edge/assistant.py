@@ -81,7 +81,9 @@ class Assistant:
             thread.shutdown()
 
 
-async def load_assistant(config: Config, tools: ToolFactory | None = None) -> Assistant:
+async def load_assistant(
+    config: Config, tools: ToolFactory | None = None, *, metrics: Metrics | None = None
+) -> Assistant:
     """Load every engine (in parallel), the manuals and the tools; warm what can be warmed."""
     context = EngineContext(ModelStore(config.device.state_dir / "models"))
     threads = {kind: EngineThread(kind) for kind in ("vad", "stt", "llm", "tts", "embed")}
@@ -99,6 +101,7 @@ async def load_assistant(config: Config, tools: ToolFactory | None = None) -> As
         *(load(kind) for kind in ("vad", "stt", "llm", "tts", "embed"))
     )
     assistant = Assistant(config, vad, stt, llm, tts, embedder, threads, load_seconds=timings)
+    assistant.metrics = metrics or Metrics()
     assistant.conversation = Conversation(config.llm.history_turns)
     assistant.knowledge = await threads["embed"].run(_open_knowledge, config, embedder)
     for tool in tools(assistant) if tools else []:

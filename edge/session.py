@@ -84,6 +84,14 @@ class Session:
         """Set while nothing is captured, thought about or played."""
         self.idle.set()
 
+    async def settle(self) -> None:
+        """Wait until nothing is captured, thought about or played."""
+        while True:
+            await self.idle.wait()
+            await self.playback.drain()
+            if self.idle.is_set():
+                return
+
     def attach(self, listener: Listener) -> None:
         """Connect the listener whose events this session handles."""
         self.listener = listener

@@ -145,6 +145,14 @@ class SimulatedSource:
         self._closed = False
         self._t0 = time.monotonic()
         self._played_chunks: list[Int16Array] = []
+        self._pos = 0
+        self.script_done = asyncio.Event()
+        """Set once the whole script has been played into the pipeline."""
+
+    @property
+    def stream_time(self) -> float:
+        """Stream time of the next block to be produced (s)."""
+        return self._pos / self.rate
 
     def clock_at(self, stream_time: float) -> float:
         """Monotonic time at which ``stream_time`` was 'captured'."""
@@ -165,11 +173,13 @@ class SimulatedSource:
         track = self.script.track()
         events = sorted(self.script.events)
         self._t0 = time.monotonic()
-        pos = 0
+        self._pos = pos = 0
         while not self._closed:
             if pos >= len(track) and not self._hold_open:
                 return
             stream_time = pos / self.rate
+            if pos >= len(track):
+                self.script_done.set()
             while events and events[0][0] <= stream_time:
                 at, name = events.pop(0)
                 if self._on_event is not None:
@@ -192,6 +202,7 @@ class SimulatedSource:
                 await asyncio.sleep(0)
             yield AudioFrame(samples, self.rate, stream_time)
             pos += self._block
+            self._pos = pos
 
     def _echo(self, played: Int16Array) -> np.ndarray:
         if self._echo_ir is None:

@@ -45,10 +45,13 @@ async def _ask_all(args: argparse.Namespace) -> int:
     from edge.assistant import load_assistant
     from edge.cli import config_from_args
     from edge.oneshot import ask_file, save_reply
+    from edge.report.service import ReportingService
     from edge.toolset import default_tools
 
     config = config_from_args(args)
-    assistant = await load_assistant(config, default_tools)
+    # Incidents asked for here go to the durable outbox; the daemon delivers them.
+    reporter = ReportingService(config, status=False).reporter
+    assistant = await load_assistant(config, lambda a: default_tools(a, reporter))
     if not args.json:
         print(f"models loaded in {assistant.load_seconds['total']:.2f} s")
     failures = 0

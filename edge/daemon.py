@@ -1,0 +1,100 @@
+"""The composition root: builds everything from the config, runs it, stops it cleanly.
+
+On a device the capture source and the loudspeaker are ALSA devices and push-to-talk comes from
+GPIO or the wearable; under ``edge run --source`` they are a simulated room. Everything between is
+the same code. Stopping (SIGTERM) cuts the current answer, lets side-effecting tools finish,
+flushes the incident outbox if the broker is reachable, and publishes the offline status.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+from edge.aio import TaskSet
+from edge.assistant import Assistant, load_assistant
+from edge.audio.playback import PlaybackQueue
+from edge.audio.source import AudioSource
+from edge.bus import EventBus
+from edge.config import Config
+from edge.listener import WakeDetector
+from edge.live import VoicePath, build_voice_path
+from edge.metrics import Metrics
+from edge.toolset import default_tools
+
+_LOGGER = logging.getLogger(__name__)
+
+
+@dataclass
+class Devices:
+    """Where audio comes from and goes to."""
+
+    source: AudioSource
+    playback: PlaybackQueue
+    run_output: Callable[[], Coroutine[Any, Any, None]] | None = None
+    """The output device's own loop, if it has one (an ALSA stream does; a simulation does not)."""
+    stop_when_source_ends: bool = False
+    """Stop the daemon once the source ended and the session is idle (files, scenarios)."""
+
+
+@dataclass
+class Daemon:
+    """A running edge: assistant, voice path, reporting and hardware."""
+
+    config: Config
+    bus: EventBus = field(default_factory=EventBus)
+    assistant: Assistant | None = None
+    path: VoicePath | None = None
+    reporting: Any = None
+    """``edge.report.service.ReportingService`` when incident reporting is on."""
+    tasks: TaskSet = field(default_factory=lambda: TaskSet("daemon"))
+
+    async def start(self, devices: Devices, *, wake: WakeDetector | None = None) -> None:
+        """Load the models and wire every part (returns when ready to listen)."""
+        from edge.report.service import ReportingService
+
+        metrics = Metrics()
+        self.reporting = ReportingService(self.config, metrics=metrics.snapshot)
+        reporter = self.reporting.reporter
+        self.assistant = await load_assistant(
+            self.config, lambda a: default_tools(a, reporter), metrics=metrics
+        )
+        self.path = build_voice_path(
+            self.config, self.assistant, devices.source, devices.playback, self.bus, wake=wake
+        )
+        await self.reporting.start()
+
+    async def run(self, devices: Devices, stop: asyncio.Event) -> None:
+        """Listen until ``stop`` is set (or the source ends, for simulations)."""
+        assert self.path is not None
+        listener = self.tasks.spawn(self.path.listener.run(), "listener")
+        if devices.run_output is not None:
+            self.tasks.spawn(devices.run_output(), "output")
+        stopper = asyncio.ensure_future(stop.wait())
+        waits: set[asyncio.Future[Any]] = {stopper, listener}
+        while True:
+            done, _ = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+            if stopper in done:
+                break
+            if listener in done:
+                if listener.exception() is not None:
+                    raise listener.exception()  # type: ignore[misc]
+                if devices.stop_when_source_ends:
+                    await self.path.session.settle()
+                    break
+                waits.discard(listener)
+        stopper.cancel()
+
+    async def stop(self) -> None:
+        """Cut the current answer, finish side effects, flush reports, release everything."""
+        if self.path is not None:
+            await self.path.session.close()
+        await self.tasks.close()
+        if self.reporting is not None:
+            await self.reporting.stop()
+        if self.assistant is not None:
+            self.assistant.close()
+        _LOGGER.info("edge stopped")

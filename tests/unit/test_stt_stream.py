@@ -1,0 +1,115 @@
+import asyncio
+
+import numpy as np
+import pytest
+
+from edge.aio import EngineThread
+from edge.engines.base import SttResult
+from edge.stt_stream import StreamingTranscriber
+
+pytestmark = pytest.mark.unit
+
+RATE = 16000
+BLOCK = 512
+
+
+class CountingStt:
+    """Says how many seconds it was given; remembers every call."""
+
+    rate = RATE
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[float, str | None]] = []
+
+    def transcribe(self, audio: np.ndarray, *, prompt: str | None = None) -> SttResult:
+        seconds = len(audio) / RATE
+        self.calls.append((seconds, prompt))
+        return SttResult(f"words {seconds:.1f}.", seconds)
+
+
+async def feed(t: StreamingTranscriber, seconds: float, voiced: bool) -> None:
+    for _ in range(int(seconds * RATE / BLOCK)):
+        t.push(np.ones(BLOCK, dtype=np.int16), voiced)
+        await asyncio.sleep(0)  # let decodes run, as the live loop does
+
+
+def test_interim_transcripts_while_speaking() -> None:
+    async def scenario() -> list[tuple[str, int]]:
+        interims: list[tuple[str, int]] = []
+        t = StreamingTranscriber(
+            CountingStt(),
+            EngineThread("t"),
+            interim_s=0.5,
+            on_interim=lambda text, stable: interims.append((text, stable)),
+        )
+        await feed(t, 2.0, voiced=True)
+        await asyncio.sleep(0.1)
+        await t.close()
+        return interims
+
+    interims = asyncio.run(scenario())
+    assert len(interims) >= 2
+    assert all(text.startswith("words") for text, _ in interims)
+
+
+def test_final_reuses_the_preflight_when_nothing_was_said_after() -> None:
+    async def scenario() -> tuple[str, float | None, int]:
+        stt = CountingStt()
+        t = StreamingTranscriber(stt, EngineThread("t"), interim_s=10)
+        await feed(t, 2.0, voiced=True)
+        t.preflight()
+        await feed(t, 0.5, voiced=False)
+        calls_before = len(stt.calls)
+        text = await t.final()
+        return text, t.final_decode_s, len(stt.calls) - calls_before
+
+    text, cost, extra_calls = asyncio.run(scenario())
+    assert text == "words 2.0."
+    assert cost == 0.0 and extra_calls == 0
+
+
+def test_speech_after_the_preflight_forces_a_new_decode() -> None:
+    async def scenario() -> tuple[str, int]:
+        stt = CountingStt()
+        t = StreamingTranscriber(stt, EngineThread("t"), interim_s=10, commit_min_s=100)
+        await feed(t, 1.0, voiced=True)
+        t.preflight()
+        await feed(t, 0.2, voiced=False)
+        await feed(t, 1.0, voiced=True)  # "the torque for the ... yaw brake"
+        calls_before = len(stt.calls)
+        text = await t.final()
+        return text, len(stt.calls) - calls_before
+
+    text, extra = asyncio.run(scenario())
+    assert extra == 1
+    assert text.startswith("words 2.")
+
+
+def test_long_utterance_commits_at_pauses_so_final_decodes_only_the_tail() -> None:
+    async def scenario() -> tuple[str, list[tuple[float, str | None]]]:
+        stt = CountingStt()
+        t = StreamingTranscriber(
+            stt, EngineThread("t"), interim_s=100, prompt="glossary", commit_min_s=3.0
+        )
+        await feed(t, 4.0, voiced=True)
+        t.preflight()  # a pause after 4 s of speech commits those 4 s
+        await feed(t, 0.3, voiced=False)
+        await asyncio.sleep(0.05)
+        await feed(t, 1.5, voiced=True)
+        text = await t.final()
+        return text, stt.calls
+
+    text, calls = asyncio.run(scenario())
+    final_seconds, final_prompt = calls[-1]
+    assert final_seconds < 2.5  # the tail only, not the whole 5.8 s
+    assert final_prompt is not None and "glossary" in final_prompt and "words 4.0." in final_prompt
+    assert text.startswith("words 4.0. words")
+
+
+def test_silence_only_gives_empty_text() -> None:
+    async def scenario() -> str:
+        t = StreamingTranscriber(CountingStt(), EngineThread("t"))
+        await feed(t, 1.0, voiced=False)
+        return await t.final()
+
+    assert asyncio.run(scenario()) == ""
