@@ -114,3 +114,14 @@ def _broker(args: argparse.Namespace, config: Any) -> Any:
         keepalive_s=report.keepalive_s,
         session_expiry_s=report.session_expiry_s,
     )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``edge fleet`` alone (``python -m edge.commands.fleet watch ...``)."""
+    from edge.commands.incidents import run_alone
+
+    return run_alone(register, "fleet", argv)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

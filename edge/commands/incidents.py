@@ -12,6 +12,7 @@ import asyncio
 import json
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 from edge.config import Config
@@ -172,10 +173,15 @@ def _row_line(row: OutboxRow) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``edge incidents`` alone (``python -m edge.commands.incidents``): recovery and tests.
+    """``edge incidents`` alone (``python -m edge.commands.incidents``): recovery and tests."""
+    return run_alone(register, "incidents", argv)
 
-    It needs nothing but the reporting modules, so it works even when another subcommand's
-    dependencies are broken on a device.
+
+def run_alone(register_fn: Callable[[Any], None], command: str, argv: list[str] | None) -> int:
+    """Run one ``edge`` subcommand without the others (``-c`` and ``--log-level`` accepted).
+
+    It needs nothing but that command's modules, so it works on a device where another
+    subcommand's dependencies are broken.
     """
     import logging
     from pathlib import Path
@@ -184,10 +190,13 @@ def main(argv: list[str] | None = None) -> int:
     options.add_argument("-c", "--config", type=Path, help="TOML config file")
     options.add_argument("--log-level", default="WARNING")
     known, rest = options.parse_known_args(sys.argv[1:] if argv is None else argv)
-    parser = argparse.ArgumentParser(prog="python -m edge.commands.incidents", parents=[options])
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["incidents", *rest], namespace=known)
-    logging.basicConfig(level=getattr(logging, str(args.log_level).upper(), logging.WARNING))
+    parser = argparse.ArgumentParser(prog=f"python -m edge.commands.{command}", parents=[options])
+    register_fn(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args([command, *rest], namespace=known)
+    logging.basicConfig(
+        level=getattr(logging, str(args.log_level).upper(), logging.WARNING),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     try:
         return int(args.run(args))
     except EdgeError as err:
@@ -195,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
         if err.fix:
             print(f"fix: {err.fix}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        return 130
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@ Follows the recipe verified in ``../shared/research/hardware.md`` section 5: bin
 a free port, write ``listener <port> 127.0.0.1``, poll until it accepts; SIGTERM to stop (mosquitto
 saves ``mosquitto.db`` on exit); ``user <me>`` when running as root, or mosquitto drops to user
 ``mosquitto``, cannot write into a 0700 temp dir, and persistence silently fails.
-:func:`make_pki` makes a fleet CA, a broker certificate and client certificates with openssl.
+:func:`make_pki` makes a fleet CA, a broker certificate and client certificates with openssl;
+:class:`Recorder` is a plain subscriber that keeps every message, duplicates included.
 """
 
 from __future__ import annotations
@@ -15,9 +16,12 @@ import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from edge.errors import EdgeError
 
@@ -171,3 +175,98 @@ def make_pki(folder: Path, clients: Sequence[str], *, days: int = 2) -> Path:
         sh("x509", "-req", "-in", f"{cn}.csr", *sign, "-out", f"{cn}.crt", "-extfile", f"{cn}.ext")
         os.chmod(folder / f"{cn}.key", 0o600)
     return folder
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """One message as a subscriber got it."""
+
+    topic: str
+    payload: bytes
+    retain: bool
+    user_properties: tuple[tuple[str, str], ...]
+
+
+class Recorder:
+    """A persistent-session MQTT v5 subscriber that records every message (no de-duplication).
+
+    ``clean_start=False`` from the first connect, so its subscription and queued messages survive
+    a broker restart. ``client`` may adjust the paho client (TLS, credentials) before connecting.
+    """
+
+    def __init__(
+        self,
+        port: int,
+        *,
+        client_id: str = "recorder",
+        topics: Sequence[str] = ("fleet/#",),
+        host: str = "127.0.0.1",
+        setup: Callable[[Any], None] | None = None,
+    ) -> None:
+        import paho.mqtt.client as mqtt
+        from paho.mqtt.enums import CallbackAPIVersion
+
+        from edge.report.mqtt import connect_properties
+
+        self.messages: list[Recorded] = []
+        self._lock = threading.Lock()
+        self._subscribed = threading.Event()
+        self._client = mqtt.Client(
+            CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5
+        )
+        self._client.reconnect_delay_set(1, 1)
+        if setup is not None:
+            setup(self._client)
+
+        def on_connect(c: Any, u: Any, flags: Any, reason: Any, props: Any) -> None:
+            if not reason.is_failure:
+                c.subscribe([(t, 1) for t in topics])
+
+        def on_subscribe(c: Any, u: Any, mid: int, reasons: Any, props: Any) -> None:
+            self._subscribed.set()
+
+        def on_message(c: Any, u: Any, msg: Any) -> None:
+            props = getattr(msg.properties, "UserProperty", None) or []
+            item = Recorded(msg.topic, bytes(msg.payload), bool(msg.retain), tuple(props))
+            with self._lock:
+                self.messages.append(item)
+
+        self._client.on_connect = on_connect
+        self._client.on_subscribe = on_subscribe
+        self._client.on_message = on_message
+        self._client.connect_async(
+            host, port, keepalive=10, clean_start=False, properties=connect_properties(3600)
+        )
+        self._client.loop_start()
+        if not self._subscribed.wait(5.0):
+            self.close()
+            raise EdgeError("recorder-failed", f"could not subscribe on {host}:{port}")
+
+    def snapshot(self) -> list[Recorded]:
+        """Messages so far, in arrival order."""
+        with self._lock:
+            return list(self.messages)
+
+    def incident_ids(self) -> list[str]:
+        """``incident_id`` of every incident message so far (duplicates included)."""
+        import json
+
+        return [
+            json.loads(m.payload)["incident_id"]
+            for m in self.snapshot()
+            if m.topic.endswith("/incident")
+        ]
+
+    def wait_for(self, predicate: Callable[[Recorder], bool], timeout_s: float) -> bool:
+        """Poll ``predicate(self)`` until true or ``timeout_s`` passed."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if predicate(self):
+                return True
+            time.sleep(0.02)
+        return predicate(self)
+
+    def close(self) -> None:
+        """Disconnect (the session stays on the broker for its expiry)."""
+        self._client.disconnect()
+        self._client.loop_stop()
