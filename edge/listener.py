@@ -152,7 +152,9 @@ class Listener:
         self._time = 0.0
         self.capture: Capture | None = None
         self.speaking = False
-        """Set by the session while assistant audio plays (barge-in mode)."""
+        """Set by the session while assistant audio plays (the wake word may be ignored then)."""
+        self.turn_active = False
+        """Set by the session while a turn thinks or speaks: speech may interrupt it."""
         self.last_probability = 0.0
 
     @property
@@ -232,13 +234,13 @@ class Listener:
         if capture is not None:
             self._feed_capture(capture, block, duration, prob)
             return
-        watching = (self.speaking and self.settings.barge_in) or (
-            self.settings.open_mic and not self.speaking
-        )
-        if not watching:
+        barging = self.turn_active and self.settings.barge_in
+        if not (barging or (self.settings.open_mic and not self.turn_active)):
             self._onsets.reset()
             return
-        echo_ok = self.guard.is_user(dbfs(block), playback_db) if self.speaking else True
+        # While the assistant talks its voice is in the mic: only frames clearly louder than the
+        # expected echo count, at a stricter VAD threshold.
+        echo_ok = self.guard.is_user(dbfs(block), playback_db)
         threshold = (
             self.settings.barge_threshold if self.speaking else self.settings.endpoint.threshold
         )

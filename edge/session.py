@@ -133,8 +133,11 @@ class Session:
         self._open("wake", stream_time, at=self.source.clock_at(stream_time))
 
     def on_onset(self, stream_time: float) -> None:
-        """Possible speech over the answer: pause playback at once (resumed if it was nothing)."""
-        if self.barge_in and self.state == AssistantState.SPEAKING:
+        """Possible speech over the answer: pause playback at once (resumed if it was nothing).
+
+        While the answer is still being prepared the pause keeps it from starting.
+        """
+        if self.barge_in and self.state in (AssistantState.THINKING, AssistantState.SPEAKING):
             self.playback.pause()
             self._paused_for = self.turn_id
             self._timer(self.turn_id).mark("barge_in_onset", self.source.clock_at(stream_time))
@@ -168,6 +171,7 @@ class Session:
             self._timers.pop(int(capture.turn_id), None)
             return
         self._set_state(AssistantState.THINKING)
+        self._listener().turn_active = True
         self._turn_task = self._tasks.spawn(
             self._run_turn(capture, timer), name=f"turn:{capture.turn_id}"
         )
@@ -233,6 +237,7 @@ class Session:
             )
             if self.turn_id == turn_id:
                 self._listener().speaking = False
+                self._listener().turn_active = False
                 self._set_state(AssistantState.IDLE)
 
     def _speaking(self, turn_id: TurnId) -> None:
@@ -251,8 +256,10 @@ class Session:
         if task is None or task.done():
             return
         self.playback.clear()
+        self.playback.resume()  # a pause at the onset must not silence the next answer
         self._paused_for = None
         self._listener().speaking = False
+        self._listener().turn_active = False
         turn_id = self.turn_id
         timer = self._timer(turn_id)
         timer.mark("barge_in_onset", onset)
