@@ -235,6 +235,8 @@ class MqttLink:
         self._client.on_connect_fail = self._on_connect_fail
         self._client.on_disconnect = self._on_disconnect
         self._client.on_publish = self._on_publish
+        self._client.on_log = self._on_log
+        self._log_error: str | None = None
 
     @property
     def connected(self) -> bool:
@@ -305,7 +307,8 @@ class MqttLink:
         if reason.is_failure:
             # e.g. "Not authorized", "Bad user name or password": the broker closes; we retry.
             self.last_error = str(reason)
-            _LOGGER.warning("Broker %s refused the connection: %s", self._broker.host, reason)
+            level = logging.WARNING if self._attempt == 0 else logging.DEBUG  # once, not hourly
+            _LOGGER.log(level, "Broker %s refused the connection: %s", self._broker.host, reason)
             return
         self._attempt = 0
         self._set_delay()
@@ -340,10 +343,24 @@ class MqttLink:
             self.last_error = f"connection lost: {reason}"
             _LOGGER.warning("%s; reconnecting in %.1f s", self.last_error, delay)
             self._arm_will()  # a new connection is a new birth/death session
+        elif self._log_error is not None:
+            # Refused before CONNACK, e.g. the broker rejected our certificate after the handshake.
+            self.last_error = f"connection refused: {self._log_error}"
+            level = logging.WARNING if self._attempt == 1 else logging.DEBUG
+            _LOGGER.log(
+                level, "%s (attempt %d); next try in %.1f s", self.last_error, self._attempt, delay
+            )
+        self._log_error = None
         self._hand_off(self._events.link_down, str(reason))
 
     def _on_publish(self, client: Any, userdata: Any, mid: int, reason: Any, props: Any) -> None:
         self._hand_off(self._events.link_acked, mid, not reason.is_failure, str(reason))
+
+    def _on_log(self, client: Any, userdata: Any, level: int, text: str) -> None:
+        # paho reports socket and TLS failures only in its log; keep the last one as the reason.
+        # Error-level lines carry no credentials (CONNECT with its password is never logged).
+        if level == mqtt.MQTT_LOG_ERR:
+            self._log_error = text
 
     def _arm_will(self) -> None:
         if self._will is None:
