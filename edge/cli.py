@@ -20,6 +20,7 @@ _COMMANDS: Final = (
     "edge.commands.incidents",
     "edge.commands.fleet",
     "edge.commands.models",
+    "edge.commands.devices",
 )
 """Subcommand modules, in the order ``edge --help`` lists them."""
 
