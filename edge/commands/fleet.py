@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import re
 import socket
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -40,6 +42,7 @@ def register(sub: Any) -> None:
     watch.add_argument("--password-file", type=Path, help="file holding the broker password")
     watch.add_argument("--count", type=int, help="exit after this many incidents")
     watch.add_argument("--timeout", type=float, help="exit after this many seconds")
+    watch.add_argument("--stats", action="store_true", help="at exit, print counts to stderr")
     watch.set_defaults(run=_watch)
 
 
@@ -77,6 +80,8 @@ def _watch(args: argparse.Namespace) -> int:
     stats = asyncio.run(
         watcher.watch(show, on_status=status, count=args.count, timeout_s=args.timeout)
     )
+    if args.stats:
+        print(json.dumps(dataclasses.asdict(stats)), file=sys.stderr)
     return 1 if args.count is not None and stats.shown < args.count else 0
 
 
