@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 import serial
-from sim_wearable import SimWearable
 
 from edge.bus import EventBus
 from edge.config import PttConfig, WearableConfig
@@ -23,6 +22,7 @@ from edge.events import (
 )
 from edge.hw import wire
 from edge.hw.wearable import WearableLink
+from tests.integration.sim_wearable import SimWearable
 
 pytestmark = pytest.mark.integration
 
