@@ -84,3 +84,17 @@ def test_wake_word_over_the_assistants_own_voice_needs_echo_cancellation() -> No
     audio = padded("hey jarvis", "piper")
     assert detections(audio, speaking=True, echo_cancelled=False) == []
     assert len(detections(audio, speaking=True, echo_cancelled=True)) == 1
+
+
+def test_listener_adapter_buffers_capture_blocks_into_80_ms_chunks() -> None:
+    from edge.hw.runtime import GatedWake
+
+    wake = GatedWake(engine(), WakeGate(WakeGateSettings()), echo_cancelled=lambda: False)
+    engine().reset()
+    audio = padded("hey jarvis", "espeak:en-us")
+    hits = []
+    for i in range(0, len(audio) - 512 + 1, 512):  # the listener's 32 ms blocks
+        hit = wake.feed(audio[i : i + 512], (i + 512) / 16_000, speaking=False)
+        if hit is not None:
+            hits.append(hit[0])
+    assert hits == ["hey_jarvis"]
