@@ -184,7 +184,8 @@ class FleetWatcher:
                 if left is not None and left <= 0:
                     break
                 try:
-                    first = await asyncio.wait_for(inbox.get(), timeout=left)
+                    async with asyncio.timeout(left):  # not wait_for: see forwarder.wait_event
+                        first = await inbox.get()
                 except TimeoutError:
                     break
                 batch = [first]

@@ -34,6 +34,17 @@ MIN_EXPIRY_S: Final = 3600
 never drops an incident itself, and a reader online within the hour still gets it."""
 
 
+async def wait_event(event: asyncio.Event, timeout_s: float) -> None:
+    """Wait until ``event`` is set or ``timeout_s`` passed, whichever is first.
+
+    ``asyncio.timeout`` rather than ``wait_for``: on Python 3.11, ``wait_for`` can swallow a
+    cancellation that races with the event being set, and the task then ignores ``stop()``.
+    """
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(timeout_s):
+            await event.wait()
+
+
 class Link(Protocol):
     """The part of an MQTT connection the forwarder uses (see ``edge.report.mqtt.MqttLink``)."""
 
@@ -155,13 +166,11 @@ class Forwarder:
             if left <= 0:
                 return False
             self._progress.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._progress.wait(), timeout=min(left, 0.5))
+            await wait_event(self._progress, min(left, 0.5))
 
     async def _drain_loop(self) -> None:
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self._poll_s)
+            await wait_event(self._wake, self._poll_s)
             self._wake.clear()
             link = self.link
             if link is None or not link.connected:

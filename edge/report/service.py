@@ -14,7 +14,6 @@ paho is imported only when delivery is enabled and the service starts (``edge.re
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import math
@@ -26,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from edge.aio import TaskSet
 from edge.config import Config
-from edge.report.forwarder import Forwarder
+from edge.report.forwarder import Forwarder, wait_event
 from edge.report.outbox import Outbox, OutboxCounts
 from edge.report.payload import DeviceIdentity, iso_utc, status_payload, topic
 from edge.report.reporter import OutboxReporter
@@ -294,8 +293,7 @@ class ReportingService:
 
     async def _count_loop(self) -> None:
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), timeout=_COUNT_REFRESH_S)
+            await wait_event(self._changed, _COUNT_REFRESH_S)
             self._changed.clear()
             try:
                 self._counts = await asyncio.to_thread(self.outbox.counts)
