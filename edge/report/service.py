@@ -242,7 +242,6 @@ class ReportingService:
         if flushing and not await self.forwarder.flush(flush_timeout_s):
             _LOGGER.info("Stopping with incidents still pending; they go at next start")
         await self._tasks.close()
-        await self.forwarder.close()
         if link is not None and self._status:
             # A normal DISCONNECT suppresses the will, so say "offline" ourselves, retained.
             offline = status_payload(
@@ -257,6 +256,8 @@ class ReportingService:
             )
         if link is not None:
             await asyncio.to_thread(link.stop)
+        await asyncio.sleep(0)  # run the acknowledgements paho's thread handed off last
+        await self.forwarder.close()  # ...and record them, so they are not sent again
         self._counts = await asyncio.to_thread(self.outbox.counts)
         self.outbox.close()
 
