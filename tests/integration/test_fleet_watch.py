@@ -24,7 +24,7 @@ pytestmark = [
 ]
 
 
-def watch(port: int, tmp: Path, *args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+def watch(port: int, tmp: Path, *args: str, timeout: float = 30) -> Any:
     return subprocess.run(
         [sys.executable, "-m", "edge.commands.fleet", "watch", "--broker", f"127.0.0.1:{port}",
          "--no-tls", "--client-id", "fm-test", "--seen-db", str(tmp / "seen.db"), *args],

@@ -15,7 +15,8 @@ pytestmark = pytest.mark.unit
 
 def test_report_section_defaults_and_ranges() -> None:
     config = build(Config, {"report": {"host": "broker.local", "port": 1883}}, "")
-    assert (config.report.host, config.report.port, config.report.tls) == ("broker.local", 1883, True)
+    report = config.report
+    assert (report.host, report.port, report.tls) == ("broker.local", 1883, True)
     with pytest.raises(ConfigError, match="report.port"):
         build(Config, {"report": {"port": 70000}}, "")
     with pytest.raises(ConfigError, match="together"):
