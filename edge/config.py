@@ -119,7 +119,7 @@ class EngineChoice:
     """An engine picked by name, with its own options (validated by the engine)."""
 
     engine: str
-    """Registered engine name (``edge models``/``edge engines`` lists them)."""
+    """Registered engine name (built in, or added by a package through an entry point)."""
     options: Mapping[str, Any] = field(default_factory=dict)
     """Engine-specific settings."""
 

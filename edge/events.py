@@ -265,6 +265,16 @@ class TranscriptEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class CaptureEnded:
+    """The technician's utterance is over; the turn now thinks."""
+
+    turn_id: TurnId
+    reason: str
+    """``complete`` (short pause after a finished sentence), ``long-pause``, ``max-length``,
+    ``ptt`` (button released), ``no-speech``..."""
+
+
+@dataclass(frozen=True, slots=True)
 class BargeIn:
     """The technician interrupted the assistant."""
 

@@ -22,6 +22,7 @@ from edge.conversation import Exchange
 from edge.events import (
     AssistantState,
     BargeIn,
+    CaptureEnded,
     StateChanged,
     TranscriptEvent,
     Trigger,
@@ -138,6 +139,7 @@ class Session:
         While the answer is still being prepared the pause keeps it from starting.
         """
         if self.barge_in and self.state in (AssistantState.THINKING, AssistantState.SPEAKING):
+            self.assistant.metrics.count("barge_in_pauses")
             self.playback.pause()
             self._paused_for = self.turn_id
             self._timer(self.turn_id).mark("barge_in_onset", self.source.clock_at(stream_time))
@@ -157,12 +159,14 @@ class Session:
         """It was not speech: continue the answer where it paused."""
         if self._paused_for is not None:
             self._paused_for = None
+            self.assistant.metrics.count("barge_in_resumes")
             self.playback.resume()
 
     def on_capture_end(self, capture: Capture, reason: str) -> None:
         """A capture ended: run its turn (or go back to idle when nothing was said)."""
         timer = self._timer(capture.turn_id)
         timer.mark("endpoint")
+        self.bus.publish(CaptureEnded(capture.turn_id, reason))
         if capture.speech_end is not None:
             timer.mark("speech_end", self.source.clock_at(capture.speech_end))
         if reason == "no-speech" and not capture.held:

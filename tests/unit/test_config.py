@@ -101,3 +101,15 @@ def test_example_config_is_valid() -> None:
     example = Path(__file__).resolve().parents[2] / "config.example.toml"
     config = load_config(example, env={})
     assert config.device.id
+
+
+def test_example_config_is_generated_from_the_code() -> None:
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[2] / "scripts" / "make_config_example.py"
+    spec = importlib.util.spec_from_file_location("make_config_example", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    committed = (Path(__file__).resolve().parents[2] / "config.example.toml").read_text()
+    assert committed == module.render(), "run: python scripts/make_config_example.py"
