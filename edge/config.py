@@ -221,7 +221,7 @@ class ReportConfig:
     will_delay_s: int = setting(5, min=0, max=3600)
     """Grace before the broker publishes the offline status after a lost connection (s)."""
     reconnect_min_s: float = setting(1.0, min=0.05, max=600.0)
-    """First reconnect delay; doubling up to ``reconnect_max_s``, each jittered to 50-100 % (s)."""
+    """First reconnect delay; it doubles, with jitter, up to ``reconnect_max_s`` (s)."""
     reconnect_max_s: float = setting(120.0, min=0.1, max=3600.0)
     """Longest reconnect delay (s)."""
     inflight: int = setting(10, min=1, max=1000)

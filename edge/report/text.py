@@ -220,7 +220,8 @@ def summarize(description: str, limit: int = MAX_SUMMARY) -> str:
     """A short summary of ``description`` for read-back: its first sentence, bounded."""
     text = clean_text(description, MAX_DESCRIPTION)
     first = re.split(r"(?<=[.!?;])\s+", text, maxsplit=1)[0]
-    return _cut(first.rstrip(" .!?;,:"), limit)
+    # A description that is only punctuation ("!") keeps it: a summary is never empty.
+    return _cut(first.rstrip(" .!?;,:"), limit) or _cut(text, limit)
 
 
 def spoken_summary(summary: str) -> str:
