@@ -5,6 +5,8 @@ from typing import Any
 
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from edge.errors import ToolError
 from edge.events import TurnId
@@ -159,3 +161,33 @@ def test_the_same_report_twice_in_one_turn_is_stored_once(tmp_path: Path) -> Non
     first, again, other = asyncio.run(twice())
     assert first == again and other.incident_id != first.incident_id
     assert outbox.counts().pending == 2
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=200),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    arguments=st.dictionaries(
+        st.sampled_from(["severity", "description", "other"]) | st.text(max_size=8), json_values
+    ),
+    transcript=st.text(max_size=3000),
+)
+def test_any_arguments_give_a_spoken_question_or_bounded_arguments(
+    arguments: dict[str, Any], transcript: str
+) -> None:
+    tool = IncidentTool(Recording())
+    try:
+        prepared = tool.prepare(arguments, request(transcript))
+    except ToolError as err:
+        assert err.message in (ASK_SEVERITY, ASK_DESCRIPTION)
+        return
+    assert prepared["severity"] in {"low", "medium", "high", "critical"}
+    assert 0 < len(prepared["description"]) <= 1000
+    assert len(prepared["transcript"]) <= 2000
