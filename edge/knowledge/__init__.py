@@ -1,0 +1,308 @@
+"""Manuals on the device: ingest, hybrid search, extractive answers, limits and a semantic cache.
+
+:class:`Knowledge` is the one object the rest of edge uses. Its methods block; run them on one
+worker thread (``edge.aio.EngineThread``). The SQLite connection may be used from a thread other
+than the one that opened it, but from one thread at a time. ``components``, ``resolve_component``,
+``component``, ``glossary`` and ``limits`` read an in-memory snapshot and are safe from any thread
+(the event loop included); the snapshot is refreshed on the worker when the database changes,
+also when another process (``edge ingest``) changed it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import numpy as np
+
+from edge.engines.base import Embedder
+from edge.events import ToolResult
+from edge.knowledge.answer import compose, not_found, relevant
+from edge.knowledge.cache import SemanticCache, question_keys
+from edge.knowledge.components import ComponentIndex, merge
+from edge.knowledge.ingest import Ingestor, expand_paths
+from edge.knowledge.records import Component, DocumentInfo, Hit, IngestOutcome, Limit
+from edge.knowledge.search import EXACT_LIMIT, SearchOptions, search
+from edge.knowledge.store import Store, Vector
+from edge.knowledge.terms import codes_in_question, unknown_codes
+
+__all__ = ["Component", "DocumentInfo", "Hit", "IngestOutcome", "Knowledge", "Limit"]
+
+_LOGGER = logging.getLogger(__name__)
+
+GLOSSARY_WORDS: Final = 60
+"""Longest glossary (words): Whisper's prompt holds ~224 tokens and must leave room."""
+_MEMO: Final = 64
+
+
+@dataclass(frozen=True, slots=True)
+class _Snapshot:
+    index: ComponentIndex
+    limits: tuple[Limit, ...]
+    vocabulary: frozenset[str]
+    codes: dict[str, str]
+    titles: dict[str, list[int]]
+    vector_count: int
+    version: int
+
+
+def _limit_key(lim: Limit) -> tuple[object, ...]:
+    return (lim.component_id, lim.parameter.lower(), lim.unit, lim.minimum, lim.maximum)
+
+
+class Knowledge:
+    """The manuals store of one device."""
+
+    def __init__(
+        self, store: Store, embedder: Embedder, *, cache_threshold: float, cache: bool
+    ) -> None:
+        self._store = store
+        self._embedder = embedder
+        self._memo: OrderedDict[str, Vector] = OrderedDict()
+        self._cache = SemanticCache(store, cache_threshold, enabled=cache)
+        self._snap = self._load_snapshot()
+
+    @classmethod
+    def open(
+        cls,
+        db_path: Path,
+        embedder: Embedder,
+        *,
+        cache_threshold: float = 0.95,
+        cache: bool = True,
+    ) -> Knowledge:
+        """Open (or create) the manuals database at ``db_path``.
+
+        Args:
+            db_path: SQLite file (``Config.knowledge_db``).
+            embedder: sentence encoder; the database remembers which one built it.
+            cache_threshold: cosine similarity for reusing a past answer
+                (``knowledge.cache_threshold``).
+            cache: whether the semantic cache is used (``knowledge.cache``).
+
+        Raises:
+            KnowledgeError: sqlite-vec cannot be loaded, or the file is unusable or was built with
+                another embedding model (the ``fix`` says what to do).
+        """
+        store = Store.open(Path(db_path), dim=int(embedder.dim), model=embedder.model_name)
+        return cls(store, embedder, cache_threshold=cache_threshold, cache=cache)
+
+    def close(self) -> None:
+        """Close the database."""
+        self._store.close()
+
+    # -- snapshot ---------------------------------------------------------------------------------
+
+    def _load_snapshot(self) -> _Snapshot:
+        codes = self._store.codes()
+        titles: dict[str, list[int]] = {}
+        for doc in self._store.documents():
+            titles.setdefault(doc.title, []).append(doc.doc_id)
+        return _Snapshot(
+            index=ComponentIndex(merge(self._store.components())),
+            # The same manual as PDF and Markdown gives the same limits twice; keep one.
+            limits=tuple({_limit_key(lim): lim for lim in self._store.limits()}.values()),
+            vocabulary=frozenset(codes),
+            codes=codes,
+            titles=titles,
+            vector_count=self._store.vector_count(),
+            version=self._store.data_version(),
+        )
+
+    def _refresh(self, *, force: bool = False) -> _Snapshot:
+        if force or self._store.data_version() != self._snap.version:
+            self._snap = self._load_snapshot()
+            self._cache.reload()
+        return self._snap
+
+    # -- questions --------------------------------------------------------------------------------
+
+    def embed(self, text: str) -> Vector:
+        """The embedding of ``text``, memoised.
+
+        A turn that embedded its transcript once (for the cache or the router) gets the same
+        vector back for free when the tool searches.
+        """
+        vector = self._memo.get(text)
+        if vector is None:
+            vector = np.asarray(self._embedder.embed([text])[0], dtype=np.float32)
+            self._memo[text] = vector
+            if len(self._memo) > _MEMO:
+                self._memo.popitem(last=False)
+        else:
+            self._memo.move_to_end(text)
+        return vector
+
+    def search(
+        self,
+        question: str,
+        *,
+        component_id: str | None = None,
+        k: int = 3,
+        vector: np.ndarray | None = None,
+        prefer_component: str | None = None,
+    ) -> list[Hit]:
+        """The ``k`` chunks that best answer ``question``, best first.
+
+        Args:
+            question: the technician's words.
+            component_id: only chunks about this component (a hard filter).
+            k: how many hits.
+            vector: the question's embedding, when the caller already has it.
+            prefer_component: rank this component's chunks a little higher (a soft filter).
+        """
+        snap = self._refresh()
+        vec = self.embed(question) if vector is None else np.asarray(vector, dtype=np.float32)
+        mode = "exact" if snap.vector_count <= EXACT_LIMIT else "coarse"
+        options = SearchOptions(
+            k=k, component_id=component_id, prefer_component=prefer_component, mode=mode
+        )
+        return search(self._store, question, vec, snap.vocabulary, options)
+
+    def answer(
+        self,
+        question: str,
+        *,
+        component_id: str | None = None,
+        vector: np.ndarray | None = None,
+    ) -> ToolResult:
+        """Answer ``question`` from the manuals, quoting them.
+
+        ``component_id`` is the conversation's component, used when the question names none.
+        """
+        snap = self._refresh()
+        named = snap.index.resolve(question)
+        component = named or (snap.index.get(component_id) if component_id else None)
+        codes = codes_in_question(question, snap.vocabulary)
+        unknown = unknown_codes(question, snap.vocabulary)
+        if unknown and not codes:
+            return not_found(question, component, unknown)
+        hits = self.search(
+            question, vector=vector, k=3, prefer_component=component.id if component else None
+        )
+        if not hits or not relevant(hits[0], codes):
+            return not_found(question, component, ())
+        return compose(question, hits[0], codes, component)
+
+    # -- components, glossary, limits (in memory, any thread) -------------------------------------
+
+    def components(self) -> list[Component]:
+        """Every component the manuals define, by ID."""
+        return list(self._snap.index.components)
+
+    def component(self, component_id: str) -> Component | None:
+        """The component with this ID (or name), if known."""
+        return self._snap.index.get(component_id)
+
+    def resolve_component(self, text: str) -> str | None:
+        """ID of the component named in ``text`` ("yaw brake" -> ``"YAW-BRK"``), if any."""
+        found = self._snap.index.resolve(text)
+        return found.id if found else None
+
+    def limits(self, component_id: str | None = None) -> list[Limit]:
+        """Operating limits of one component (or all), as the manuals' limits tables give them."""
+        return [
+            lim
+            for lim in self._snap.limits
+            if component_id is None or lim.component_id == component_id
+        ]
+
+    def glossary(self) -> str:
+        """Domain words for the speech recogniser's prompt (at most ~60 words).
+
+        Product names, component names and IDs, bolt sizes, fault codes and units.
+        """
+        snap = self._snap
+        shown = sorted(set(snap.codes.values()))
+        products = [c for c in shown if any(c in title for title in snap.titles)]
+        parts = [", ".join(products)] if products else []
+        parts += [f"{c.name} {c.id}" for c in snap.index.components]
+        faults = [c for c in shown if re.fullmatch(r"[A-Z]{1,2}-\d{2,4}", c)]
+        bolts = sorted((c for c in shown if re.fullmatch(r"M\d{1,2}", c)), key=lambda c: int(c[1:]))
+        text = ", ".join(parts)
+        for extra in (*bolts, *faults):
+            if len(f"{text}, {extra}".split()) > GLOSSARY_WORDS - 4:
+                break
+            text = f"{text}, {extra}"
+        return f"{text}, N·m, bar, rpm, °C." if text else "N·m, bar, rpm, °C."
+
+    # -- semantic cache ---------------------------------------------------------------------------
+
+    def cache_lookup(
+        self,
+        vector: np.ndarray,
+        *,
+        question: str | None = None,
+        component_id: str | None = None,
+    ) -> ToolResult | None:
+        """A past answer for a question meaning the same, or None.
+
+        Args:
+            vector: the transcript's embedding (``embed(transcript)``).
+            question: the transcript; when given, codes and numbers must match exactly
+                (strongly recommended: "M24" and "M30" questions embed almost identically).
+            component_id: the conversation's component (``ToolRequest.component_id``).
+        """
+        snap = self._refresh()
+        keys = None
+        if question is not None:
+            keys = question_keys(question, codes_in_question(question, snap.vocabulary))
+        return self._cache.lookup(
+            np.asarray(vector, dtype=np.float32), keys=keys, component_id=component_id
+        )
+
+    def cache_store(
+        self,
+        question: str,
+        vector: np.ndarray,
+        result: ToolResult,
+        *,
+        component_id: str | None = None,
+    ) -> None:
+        """Remember ``result`` as the answer to ``question`` (ignored unless it is cacheable)."""
+        snap = self._refresh()
+        doc_ids = sorted({d for s in result.sources for d in snap.titles.get(s.document, [])})
+        self._cache.store_answer(
+            question,
+            np.asarray(vector, dtype=np.float32),
+            result,
+            keys=question_keys(question, codes_in_question(question, snap.vocabulary)),
+            named=snap.index.resolve(question) is not None,
+            context=component_id,
+            doc_ids=doc_ids,
+        )
+
+    # -- library ----------------------------------------------------------------------------------
+
+    def ingest(self, paths: Iterable[Path]) -> list[IngestOutcome]:
+        """Ingest files and folders of manuals; one outcome per file, bad files included."""
+        ingestor = Ingestor(self._store, self._embedder)
+        outcomes = [ingestor.ingest(path) for path in expand_paths(paths)]
+        self._refresh(force=True)
+        return outcomes
+
+    def documents(self) -> list[DocumentInfo]:
+        """The stored manuals."""
+        return self._store.documents()
+
+    def remove(self, ref: str) -> list[DocumentInfo]:
+        """Remove manuals matching ``ref`` (doc id, path, file name or title); return them."""
+        wanted = ref.strip()
+        gone = [
+            d
+            for d in self._store.documents()
+            if wanted in (str(d.doc_id), d.path, Path(d.path).name)
+            or d.title.lower() == wanted.lower()
+            or (wanted and Path(wanted).exists() and str(Path(wanted).resolve()) == d.path)
+        ]
+        if gone:
+            with self._store.transaction():
+                for doc in gone:
+                    self._store.delete_document(doc.doc_id)
+            self._refresh(force=True)
+        return gone

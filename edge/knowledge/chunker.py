@@ -1,0 +1,191 @@
+"""Blocks to chunks along the manual's own structure.
+
+* A numbered procedure is one chunk (its steps are never split from each other).
+* A table is one chunk; a long table is split into row groups with the header repeated, and a table
+  with a component column is split per component, so "gearbox limits" is its own chunk.
+* Paragraphs of one section are grouped up to about :data:`TEXT_WORDS` words.
+* Every chunk keeps its title path, its page and the component IDs it concerns: the component of
+  its section heading ``(YAW-BRK)`` first, then those written in it.
+* The paragraph just before a table or procedure is kept with it as its ``intro`` (captions,
+  "WARNING: ..." lines), and used for retrieval and for the spoken explanation.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Final
+
+from edge.knowledge.components import ComponentIndex, heading_component
+from edge.knowledge.records import Block, Chunk, ChunkKind, ParsedDocument
+
+TEXT_WORDS: Final = 110
+"""Target size of a text chunk; MiniLM reads 256 word pieces, so chunks stay well below."""
+TABLE_ROWS: Final = 10
+"""Most data rows in one table chunk."""
+_SENTENCE_END: Final = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])")
+_HEADING_NUMBER: Final = re.compile(r"^\d+(?:\.\d+)*\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkedDocument:
+    """Chunks of a document, with the intro paragraph of each table or procedure chunk."""
+
+    chunks: tuple[Chunk, ...]
+    intros: tuple[str, ...]
+    """Per chunk: the paragraph that introduces it (empty for text chunks)."""
+    section_components: dict[tuple[str, ...], str] = field(default_factory=dict)
+    """Component of each section path, where a heading names one."""
+
+
+def chunk_document(doc: ParsedDocument, index: ComponentIndex) -> ChunkedDocument:
+    """Split ``doc`` into chunks; ``index`` knows the components (this and earlier manuals)."""
+    out = _Chunker(index)
+    for block in doc.blocks:
+        out.add(block)
+    out.flush_text()
+    return ChunkedDocument(tuple(out.chunks), tuple(out.intros), out.section_components)
+
+
+class _Chunker:
+    def __init__(self, index: ComponentIndex) -> None:
+        self.index = index
+        self.stack: list[tuple[int, str, str | None]] = []  # (level, title, component)
+        self.chunks: list[Chunk] = []
+        self.intros: list[str] = []
+        self.paragraphs: list[tuple[str, int | None]] = []
+        self.section_components: dict[tuple[str, ...], str] = {}
+
+    @property
+    def section(self) -> tuple[str, ...]:
+        return tuple(title for _, title, _ in self.stack)
+
+    @property
+    def component(self) -> str | None:
+        return next((c for _, _, c in reversed(self.stack) if c), None)
+
+    def add(self, block: Block) -> None:
+        if block.kind == "heading":
+            self.flush_text()
+            if block.level <= 1:
+                return  # the document title is not part of section paths
+            while self.stack and self.stack[-1][0] >= block.level:
+                self.stack.pop()
+            found = heading_component(block.text)
+            if found is None:
+                # "3.3 Yaw brake caliper bolt torque" is about the yaw brake without saying its ID.
+                found = self.index.resolve(_HEADING_NUMBER.sub("", block.text))
+            self.stack.append((block.level, block.text, found.id if found else None))
+            if self.component:
+                self.section_components[self.section] = self.component
+        elif block.kind == "paragraph":
+            if block.text:
+                self.paragraphs.append((block.text, block.page))
+        elif block.kind == "list":
+            # Bullets read as a paragraph: "- item" lines joined into sentences.
+            text = " ".join(i if i.endswith((".", ":", ";")) else i + "." for i in block.items)
+            self.paragraphs.append((text, block.page))
+        elif block.kind == "steps":
+            intro, page = self._take_intro(block.page)
+            text = "\n".join(f"{n}. {item}" for n, item in enumerate(block.items, start=1))
+            self._emit("steps", text, page, intro, items=block.items)
+        elif block.kind == "table":
+            intro, page = self._take_intro(block.page)
+            for group in self._table_groups(block.rows):
+                text = "\n".join(" | ".join(cells) for cells in group)
+                col = self._component_column(group)
+                owner = {r[col].strip() for r in group[1:]} if col is not None else set()
+                only = owner.pop() if len(owner) == 1 else None
+                self._emit("table", text, page, intro, rows=group, group_component=only)
+
+    def _take_intro(self, page: int | None) -> tuple[str, int | None]:
+        """The paragraph just before a table or procedure becomes its intro."""
+        if not self.paragraphs:
+            return "", page
+        text, intro_page = self.paragraphs.pop()
+        self.flush_text()
+        return text, intro_page if intro_page is not None else page
+
+    def _component_column(self, rows: tuple[tuple[str, ...], ...]) -> int | None:
+        """The column of component IDs (the ID table's names column is not one)."""
+        for i, h in enumerate(rows[0]):
+            if h.strip().lower() in ("component", "component id"):
+                values = [r[i].strip() for r in rows[1:] if r[i].strip()]
+                if values and all(self.index.has(v) for v in values):
+                    return i
+        return None
+
+    def _table_groups(self, rows: tuple[tuple[str, ...], ...]) -> list[tuple[tuple[str, ...], ...]]:
+        header, body = rows[0], list(rows[1:])
+        comp_col = self._component_column(rows)
+        groups: list[list[tuple[str, ...]]] = []
+        for row in body:
+            same = comp_col is not None and groups and groups[-1][-1][comp_col] == row[comp_col]
+            if groups and len(groups[-1]) < TABLE_ROWS and (comp_col is None or same):
+                groups[-1].append(row)
+            else:
+                groups.append([row])
+        return [(header, *g) for g in groups] or [(header,)]
+
+    def flush_text(self) -> None:
+        """Group the pending paragraphs of the current section into text chunks."""
+        pieces: list[tuple[str, int | None]] = []
+        for text, page in self.paragraphs:
+            if len(text.split()) > TEXT_WORDS * 1.5:
+                pieces.extend((s, page) for s in _split_long(text))
+            else:
+                pieces.append((text, page))
+        self.paragraphs = []
+        current: list[str] = []
+        first_page: int | None = None
+        for text, page in pieces:
+            words = sum(len(t.split()) for t in current)
+            if current and words + len(text.split()) > TEXT_WORDS:
+                self._emit("text", "\n".join(current), first_page, "")
+                current = []
+            if not current:
+                first_page = page
+            current.append(text)
+        if current:
+            self._emit("text", "\n".join(current), first_page, "")
+
+    def _emit(
+        self,
+        kind: ChunkKind,
+        text: str,
+        page: int | None,
+        intro: str,
+        *,
+        items: tuple[str, ...] = (),
+        rows: tuple[tuple[str, ...], ...] = (),
+        group_component: str | None = None,
+    ) -> None:
+        primary = group_component or self.component
+        mentioned = self.index.ids_in(f"{intro}\n{text}")
+        components = tuple(dict.fromkeys([c for c in (primary, *mentioned) if c]))
+        self.chunks.append(
+            Chunk(
+                kind=kind,
+                section=self.section,
+                text=text,
+                page=page,
+                components=components,
+                rows=rows,
+                items=items,
+            )
+        )
+        self.intros.append(intro)
+
+
+def _split_long(text: str) -> list[str]:
+    sentences = _SENTENCE_END.split(text)
+    parts: list[str] = []
+    current: list[str] = []
+    for sentence in sentences:
+        if current and sum(len(s.split()) for s in current) + len(sentence.split()) > TEXT_WORDS:
+            parts.append(" ".join(current))
+            current = []
+        current.append(sentence)
+    if current:
+        parts.append(" ".join(current))
+    return parts

@@ -1,0 +1,137 @@
+"""Components: found in the manuals (ID tables, ``(ID)`` in headings) and recognised in speech.
+
+A technician says "the yaw brake", "brake calipers" or "YAW-BRK"; all resolve to ``YAW-BRK``.
+Matching is on whole words, tolerant of plurals, hyphens and split compounds ("gear box").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from edge.knowledge.records import Component
+
+_ID: Final = re.compile(r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*$")
+_HEADING_ID: Final = re.compile(r"\(([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*)\)\s*$")
+_HEADING_NUMBER: Final = re.compile(r"^\d+(?:\.\d+)*\s+")
+_ID_HEADERS: Final = ("id", "component id", "tag", "identifier", "code id")
+_NAME_HEADERS: Final = ("component", "name", "component name", "description")
+_ALIAS_HEADERS: Final = ("also called", "aliases", "alias", "other names", "synonyms")
+
+
+def heading_component(title: str) -> Component | None:
+    """The component a heading introduces, e.g. ``"3.2 Yaw brake (YAW-BRK)"``."""
+    m = _HEADING_ID.search(title)
+    if not m or len(m.group(1)) < 2:
+        return None
+    name = _HEADING_NUMBER.sub("", title[: m.start()]).strip(" -:")
+    if not name:
+        return None
+    if name.isupper():
+        name = name.capitalize()  # "HYDRAULIC TORQUE WRENCH" reads better as a sentence
+    return Component(m.group(1), name)
+
+
+def table_components(rows: Sequence[Sequence[str]]) -> list[Component]:
+    """Components listed in a table with an ID column and a name column (else none)."""
+    if len(rows) < 2:
+        return []
+    header = [h.strip().lower() for h in rows[0]]
+    id_col = next((i for i, h in enumerate(header) if h in _ID_HEADERS), None)
+    name_col = next((i for i, h in enumerate(header) if h in _NAME_HEADERS and i != id_col), None)
+    if id_col is None or name_col is None:
+        return []
+    alias_col = next((i for i, h in enumerate(header) if h in _ALIAS_HEADERS), None)
+    found = []
+    for row in rows[1:]:
+        cid, name = row[id_col].strip(), row[name_col].strip()
+        if not _ID.match(cid) or not name:
+            continue
+        aliases: tuple[str, ...] = ()
+        if alias_col is not None:
+            aliases = tuple(a.strip() for a in re.split(r"[,;/]", row[alias_col]) if a.strip())
+        found.append(Component(cid, name, aliases))
+    return found
+
+
+def merge(components: Iterable[Component]) -> list[Component]:
+    """One entry per ID: the first name wins, aliases (and later names) are pooled."""
+    merged: dict[str, Component] = {}
+    for c in components:
+        if c.id not in merged:
+            merged[c.id] = c
+            continue
+        old = merged[c.id]
+        known = {old.name.lower(), *(a.lower() for a in old.aliases)}
+        extra = []
+        for alias in (c.name, *c.aliases):
+            if alias.lower() not in known:
+                known.add(alias.lower())
+                extra.append(alias)
+        aliases = (*old.aliases, *extra)
+        merged[c.id] = Component(old.id, old.name, aliases)
+    return sorted(merged.values(), key=lambda c: c.id)
+
+
+def _phrase_pattern(phrase: str) -> str:
+    words = re.findall(r"[a-z0-9]+", phrase.lower())
+    if not words:
+        return ""
+    # Optional plural on each word; words may be split by spaces or hyphens or be joined.
+    return r"[\s\-]*".join(re.escape(w) + r"(?:e?s)?" for w in words)
+
+
+@dataclass(frozen=True, slots=True)
+class _Pattern:
+    component_id: str
+    regex: re.Pattern[str]
+    weight: int
+
+
+class ComponentIndex:
+    """Finds components named in free text. Immutable; safe to share between threads."""
+
+    def __init__(self, components: Sequence[Component]) -> None:
+        self.components = tuple(components)
+        patterns: list[_Pattern] = []
+        for c in self.components:
+            spellings = {c.id, c.id.replace("-", " "), c.name, *c.aliases}
+            for phrase in spellings:
+                body = _phrase_pattern(phrase)
+                if body:
+                    regex = re.compile(rf"(?<![a-z0-9]){body}(?![a-z0-9])", re.IGNORECASE)
+                    patterns.append(_Pattern(c.id, regex, len(phrase)))
+        self._patterns = tuple(patterns)
+        self._by_id = {c.id: c for c in self.components}
+
+    def has(self, component_id: str) -> bool:
+        """True when ``component_id`` is exactly a known ID."""
+        return component_id in self._by_id
+
+    def get(self, component_id: str) -> Component | None:
+        """The component with this ID (case-insensitive), if known."""
+        hit = self._by_id.get(component_id.strip().upper())
+        if hit is None:
+            return self.resolve(component_id)
+        return hit
+
+    def resolve(self, text: str) -> Component | None:
+        """The component named in ``text``: the earliest mention wins, then the longest."""
+        best: tuple[int, int, str] | None = None
+        for p in self._patterns:
+            m = p.regex.search(text)
+            if m:
+                key = (m.start(), -(m.end() - m.start()), p.component_id)
+                if best is None or key < best:
+                    best = key
+        return self._by_id[best[2]] if best else None
+
+    def ids_in(self, text: str) -> list[str]:
+        """Component IDs written verbatim in manual text, in order."""
+        found: dict[str, None] = {}
+        for m in re.finditer(r"(?<![\w-])[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*(?![\w-])", text):
+            if m.group() in self._by_id:
+                found.setdefault(m.group(), None)
+        return list(found)

@@ -1,0 +1,214 @@
+"""Ingest manuals: read, chunk, embed and store each file in its own transaction.
+
+Unchanged files (same path, same bytes) are skipped before any parsing; a copy of a stored file
+under another name is skipped as a duplicate; a changed file replaces its old chunks atomically.
+A file that cannot be read is reported by name and skipped; nothing stored is touched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from edge.engines.base import Embedder
+from edge.errors import KnowledgeError
+from edge.events import SourceRef
+from edge.knowledge.chunker import ChunkedDocument, chunk_document
+from edge.knowledge.components import ComponentIndex, heading_component, merge, table_components
+from edge.knowledge.limits import extract_limits
+from edge.knowledge.readers import SUFFIXES, ReadError, read_document
+from edge.knowledge.records import (
+    SECTION_SEPARATOR,
+    Chunk,
+    Component,
+    IngestOutcome,
+    Limit,
+    ParsedDocument,
+)
+from edge.knowledge.store import Store
+from edge.knowledge.tables import row_sentences
+from edge.knowledge.terms import codes_in_text, normalize_code
+
+_LOGGER = logging.getLogger(__name__)
+
+
+def expand_paths(paths: Iterable[Path]) -> Iterator[Path]:
+    """Files named, and manuals (by suffix) inside folders named, in a stable order."""
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES)
+        else:
+            yield path
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    index: ComponentIndex
+    parsed: ParsedDocument
+    chunked: ChunkedDocument
+    components: list[Component]
+    limits: list[Limit]
+    codes: list[list[tuple[str, str]]]
+
+
+class Ingestor:
+    """Puts manuals into a :class:`Store`, embedding chunks with ``embedder``."""
+
+    def __init__(self, store: Store, embedder: Embedder) -> None:
+        self.store = store
+        self.embedder = embedder
+
+    def ingest(self, path: Path) -> IngestOutcome:
+        """Ingest one file; never raises for a bad file (the outcome says what happened)."""
+        shown = str(path)
+        try:
+            data = path.read_bytes()
+        except OSError as err:
+            return IngestOutcome(shown, "failed", message=f"cannot read: {err.strerror or err}")
+        resolved = str(path.resolve())
+        sha = hashlib.sha256(data).hexdigest()
+        old = self.store.document_where("path", resolved)
+        if old is not None and old.sha256 == sha:
+            return IngestOutcome(shown, "unchanged", old.title, old.chunks, old.pages)
+        twin = self.store.document_where("sha256", sha)
+        if twin is not None and twin.path != resolved:
+            return IngestOutcome(
+                shown, "duplicate", twin.title, message=f"same content as {twin.path}"
+            )
+        try:
+            prepared = self._prepare(path, data)
+            vectors = self._embed(prepared)
+        except ReadError as err:
+            return IngestOutcome(shown, "failed", message=str(err))
+        with self.store.transaction():
+            if old is not None:
+                self.store.delete_document(old.doc_id)
+            else:
+                self.store.drop_cached_answers(None)  # a new manual may answer better
+            self.store.insert_document(
+                path=resolved,
+                title=prepared.parsed.title,
+                fmt=prepared.parsed.format,
+                sha256=sha,
+                pages=prepared.parsed.pages,
+                chunks=prepared.chunked.chunks,
+                intros=prepared.chunked.intros,
+                codes=prepared.codes,
+                vectors=vectors,
+                components=prepared.components,
+                limits=prepared.limits,
+            )
+        _LOGGER.info("ingested %s: %d chunks", shown, len(prepared.chunked.chunks))
+        return IngestOutcome(
+            shown,
+            "updated" if old is not None else "added",
+            prepared.parsed.title,
+            len(prepared.chunked.chunks),
+            prepared.parsed.pages,
+            components=tuple(c.id for c in prepared.components),
+            limits=len(prepared.limits),
+        )
+
+    def _prepare(self, path: Path, data: bytes) -> _Prepared:
+        parsed = read_document(path, data)
+        found: list[Component] = []
+        for block in parsed.blocks:
+            if block.kind == "table":
+                found.extend(table_components(block.rows))
+            elif block.kind == "heading" and (c := heading_component(block.text)):
+                found.append(c)
+        own = merge(found)
+        # Earlier manuals' components are known too: a lift manual may mention "TWR".
+        index = ComponentIndex(merge([*self.store.components(), *own]))
+        chunked = chunk_document(parsed, index)
+        if not chunked.chunks:
+            raise ReadError("no text to index")
+        known = {c.id for c in index.components}
+        limits: list[Limit] = []
+        for chunk in chunked.chunks:
+            if chunk.kind == "table":
+                source = SourceRef(parsed.title, chunk.section_path, chunk.page)
+                limits += extract_limits(
+                    chunk.rows,
+                    section_component=chunked.section_components.get(chunk.section),
+                    known_components=known,
+                    source=source,
+                )
+        used = {c for chunk in chunked.chunks for c in chunk.components} | {c.id for c in own}
+        components = [c for c in index.components if c.id in used]
+        pairs = zip(chunked.chunks, chunked.intros, strict=True)
+        codes = [_codes(chunk, intro) for chunk, intro in pairs]
+        return _Prepared(index, parsed, chunked, components, limits, codes)
+
+    def _embed(self, prepared: _Prepared) -> list[tuple[int, int, np.ndarray]]:
+        index = prepared.index
+        keys: list[tuple[int, int]] = []
+        texts: list[str] = []
+        pairs = zip(prepared.chunked.chunks, prepared.chunked.intros, strict=True)
+        for ord_, (chunk, intro) in enumerate(pairs):
+            keys.append((ord_, -1))
+            texts.append(embedding_text(prepared.parsed.title, chunk, intro, index))
+            if chunk.kind == "table" and len(chunk.rows) > 2:
+                for row in range(len(chunk.rows) - 1):
+                    keys.append((ord_, row))
+                    texts.append(row_text(chunk, row, index))
+        vectors = np.asarray(self.embedder.embed(texts), dtype=np.float32)
+        if vectors.shape != (len(texts), self.store.dim):
+            raise KnowledgeError(
+                "embed-shape",
+                f"embedder returned {vectors.shape}, expected ({len(texts)}, {self.store.dim})",
+            )
+        return [(ord_, row, vectors[i]) for i, (ord_, row) in enumerate(keys)]
+
+
+def _codes(chunk: Chunk, intro: str) -> list[tuple[str, str]]:
+    written = codes_in_text(f"{SECTION_SEPARATOR.join(chunk.section)}\n{intro}\n{chunk.text}")
+    written += [c for c in chunk.components if c not in written]
+    return [(normalize_code(c), c) for c in written]
+
+
+def _table_lines(chunk: Chunk, index: ComponentIndex, rows: list[int]) -> list[str]:
+    header = chunk.rows[0]
+    comp_col = next(
+        (
+            i
+            for i, h in enumerate(header)
+            if h.strip().lower() in ("component", "component id")
+            and all(index.has(r[i].strip()) for r in chunk.rows[1:] if r[i].strip())
+        ),
+        None,
+    )
+    skip = frozenset({comp_col}) if comp_col is not None else frozenset()
+    lines = []
+    for r in rows:
+        cells = chunk.rows[r + 1]
+        text = " ".join(row_sentences(header, cells, skip_columns=skip))
+        if comp_col is not None and (owner := index.get(cells[comp_col].strip())):
+            text = f"{owner.name} {text[0].lower()}{text[1:]}"  # "Gearbox oil sump temperature"
+        lines.append(text)
+    return lines
+
+
+def row_text(chunk: Chunk, row: int, index: ComponentIndex) -> str:
+    """What the encoder reads for one data row of a table chunk."""
+    where = chunk.section[-1] if chunk.section else ""
+    return f"{where}. {_table_lines(chunk, index, [row])[0]}".strip()
+
+
+def embedding_text(title: str, chunk: Chunk, intro: str, index: ComponentIndex) -> str:
+    """What the sentence encoder reads for a chunk: where it is, its intro, then its content.
+
+    Tables are read as the sentences an answer would speak, which the encoder understands far
+    better than pipe-separated cells.
+    """
+    where = SECTION_SEPARATOR.join(chunk.section[-2:]) or title
+    if chunk.kind == "table" and len(chunk.rows) > 1:
+        body = " ".join(_table_lines(chunk, index, list(range(len(chunk.rows) - 1))))
+    else:
+        body = chunk.text
+    return f"{where}. {intro} {body}".strip()

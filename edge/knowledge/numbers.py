@@ -1,0 +1,154 @@
+"""Numbers in transcripts: digits ("92", "1,450") and spelled out ("ninety two", "two point five").
+
+Used by ``check_reading`` so that a value is only ever taken from what the technician said: the
+value an LLM proposes must be one of these, and when it is not, the value is read from here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final
+
+_UNITS_WORDS: Final = {
+    "zero": 0,
+    "oh": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+}
+_TENS_WORDS: Final = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+_SCALES: Final = {"hundred", "thousand"}
+_NUMBER_WORDS: Final = set(_UNITS_WORDS) | set(_TENS_WORDS) | set(_SCALES) | {"point", "and", "a"}
+_WORD: Final = re.compile(r"[A-Za-z]+|[-\u2212]?\d[\d,]*(?:\.\d+)?|\S")
+_DIGITS: Final = re.compile(r"^[-\u2212]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class NumberMention:
+    """A number found in text."""
+
+    value: float
+    """Its value."""
+    start: int
+    """Offset of its first character."""
+    end: int
+    """Offset just after its last character."""
+    text: str
+    """The words or digits as written."""
+
+
+def find_numbers(text: str) -> list[NumberMention]:
+    """Every number in ``text``, in order, digits and spelled-out English alike."""
+    tokens = [(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
+    found: list[NumberMention] = []
+    i = 0
+    while i < len(tokens):
+        word, start, end = tokens[i]
+        negative = False
+        j = i
+        if word.lower() in ("minus", "negative") and i + 1 < len(tokens):
+            negative, j = True, i + 1
+        token = tokens[j][0]
+        if _DIGITS.match(token):
+            value = float(token.replace(",", "").replace("\u2212", "-"))
+            found.append(_mention(text, -value if negative else value, start, tokens[j][2]))
+            i = j + 1
+            continue
+        parsed = _spelled(tokens, j)
+        if parsed is not None:
+            value, k = parsed
+            found.append(_mention(text, -value if negative else value, start, tokens[k - 1][2]))
+            i = k
+            continue
+        i += 1
+    return found
+
+
+def _mention(text: str, value: float, start: int, end: int) -> NumberMention:
+    return NumberMention(value, start, end, text[start:end])
+
+
+def _spelled(tokens: list[tuple[str, int, int]], i: int) -> tuple[float, int] | None:
+    """Parse spelled words from ``tokens[i]``; return the value and the index after them."""
+    words: list[str] = []
+    k = i
+    while k < len(tokens):
+        # "ninety-two" arrives as "ninety", "-", "two".
+        w = tokens[k][0].lower()
+        if w == "-" and words and k + 1 < len(tokens) and tokens[k + 1][0].lower() in _UNITS_WORDS:
+            k += 1
+            continue
+        if w not in _NUMBER_WORDS:
+            break
+        words.append(w)
+        k += 1
+    # Trailing glue words are not part of the number ("five and", "ten a").
+    while words and words[-1] in ("and", "a", "point"):
+        words.pop()
+        k -= 1
+    if not words or words[0] in ("and", "point") or words == ["a"]:
+        return None
+    if words[0] == "a" and (len(words) < 2 or words[1] not in _SCALES):
+        return None
+    if words[0] == "oh" and len(words) == 1:
+        return None  # "oh" alone is an interjection
+    value = _words_value(words)
+    return None if value is None else (value, k)
+
+
+def _words_value(words: list[str]) -> float | None:
+    if "point" in words:
+        cut = words.index("point")
+        whole = _words_value(words[:cut]) if cut else 0.0
+        digits = [_UNITS_WORDS.get(w) for w in words[cut + 1 :]]
+        if whole is None or not digits or any(d is None or d > 9 for d in digits):
+            return None
+        return whole + float("0." + "".join(str(d) for d in digits))
+    total = 0
+    current = 0
+    previous = ""
+    for w in words:
+        if w == "and":
+            continue
+        if w == "a":
+            current = 1
+        elif w in _UNITS_WORDS or w in _TENS_WORDS:
+            v = _UNITS_WORDS.get(w, _TENS_WORDS.get(w, 0))
+            if previous in _UNITS_WORDS:
+                # Digit groups read as written: "one two five", "nineteen ninety".
+                current = current * (10 if v < 10 else 100) + v
+            else:
+                current += v
+        elif w == "hundred":
+            current = max(current, 1) * 100
+        elif w == "thousand":
+            total += max(current, 1) * 1000
+            current = 0
+        previous = w
+    return float(total + current)

@@ -1,0 +1,90 @@
+"""Pick a reader by file type and turn a manual into a :class:`ParsedDocument`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Final
+
+from edge.knowledge.read_html import parse_html
+from edge.knowledge.read_markdown import parse_markdown
+from edge.knowledge.read_pdf import PdfTextError, read_pdf
+from edge.knowledge.read_text import parse_text
+from edge.knowledge.records import Block, ParsedDocument
+
+SUFFIXES: Final = {
+    ".pdf": "pdf",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".txt": "text",
+    ".text": "text",
+}
+"""File name endings ``edge ingest`` picks up when given a folder."""
+
+
+class ReadError(Exception):
+    """A manual could not be read; the message says why in a few words."""
+
+
+def detect_format(path: Path, head: bytes) -> str:
+    """Reader name for ``path`` from its suffix, else from its first bytes."""
+    known = SUFFIXES.get(path.suffix.lower())
+    if known:
+        return known
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    lowered = head[:512].lower()
+    if b"<html" in lowered or b"<!doctype html" in lowered:
+        return "html"
+    return "text"
+
+
+def read_document(path: Path, data: bytes) -> ParsedDocument:
+    """Parse ``data`` (the bytes of ``path``) into blocks.
+
+    Raises:
+        ReadError: the file is damaged, binary, not text in a known encoding, or empty.
+    """
+    fmt = detect_format(path, data[:1024])
+    title = ""
+    pages: int | None = None
+    if fmt == "pdf":
+        if not data.startswith(b"%PDF"):
+            raise ReadError("not a PDF file (no %PDF header)")
+        try:
+            title, blocks, pages = read_pdf(path)
+        except PdfTextError as err:
+            raise ReadError(str(err)) from err
+    else:
+        text = _decode(data)
+        if fmt == "markdown":
+            blocks = parse_markdown(text)
+        elif fmt == "html":
+            title, blocks = parse_html(text)
+        else:
+            blocks = parse_text([(line, None) for line in text.splitlines()])
+    if not any(b.text or b.rows or b.items for b in blocks if b.kind != "heading"):
+        raise ReadError("no readable text found")
+    return ParsedDocument(
+        title=_title(title, blocks, path), format=fmt, blocks=tuple(blocks), pages=pages
+    )
+
+
+def _decode(data: bytes) -> str:
+    if b"\x00" in data[:4096]:
+        raise ReadError("binary data where text was expected (damaged or wrong file type)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        # Older manuals exported on Windows are often cp1252; that decode fails on junk bytes.
+        return data.decode("cp1252")
+    except UnicodeDecodeError as err:
+        raise ReadError(f"not UTF-8 or Windows-1252 text (byte {err.start})") from None
+
+
+def _title(found: str, blocks: list[Block], path: Path) -> str:
+    first_heading = next((b.text for b in blocks if b.kind == "heading" and b.level == 1), "")
+    return first_heading or found or path.stem

@@ -1,0 +1,118 @@
+"""Words and codes: what the keyword index stores and how a question becomes an FTS5 query.
+
+Codes (bolt sizes ``M24``, fault codes ``E-117``, part numbers ``GO-320S``, component IDs
+``YAW-BRK``) must match exactly, but FTS5's tokenizer splits ``E-117`` into ``e`` and ``117`` and
+speech recognition writes it as ``E-117``, ``E117`` or ``E 117``. So codes are stored a second time
+in their own column, normalised (``e117``), and a question's codes are normalised the same way.
+Only codes that exist in the manuals are searched for; an unknown one (``E-999``) is reported.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+_CODE_IN_TEXT: Final = re.compile(
+    # M24, E-117, HTW-1500, GO-320S, Q1, PT100, WT2-MM-001 (a capital and a digit) ...
+    r"(?<![\w-])(?=[A-Z0-9-]*[A-Z])(?=[A-Z0-9-]*\d)[A-Z0-9]+(?:-[A-Z0-9]+)*(?![\w-])"
+    # ... or letters joined by hyphens: YAW-BRK, PITCH-HYD.
+    r"|(?<![\w-])[A-Z]{2,}(?:-[A-Z0-9]+)+(?![\w-])"
+)
+_CODE_IN_SPEECH: Final = re.compile(
+    r"(?<![\w-])([A-Za-z]{1,5})(?:[\s-]?)(\d{1,5}[A-Za-z]?)(?![\w-])"
+    r"|(?<![\w-])([A-Za-z]{2,})-([A-Za-z0-9]+)(?![\w-])"
+)
+_STRICT_CODE: Final = re.compile(r"(?<![\w-])[A-Z]{1,5}-?\d{1,5}[A-Z]?(?![\w-])")
+_WORD: Final = re.compile(r"[A-Za-z][A-Za-z0-9]*|\d+(?:\.\d+)?")
+
+STOPWORDS: Final = frozenset(
+    re.findall(
+        r"\w+",
+        """a an the is are was were be been am do does did doing done have has had of to in on at
+        for from by with about as into over under and or but if then than so not no yes i me my we
+        our you your it its this that these those there here what whats which who whom whose when
+        where why how can could should would will shall may might must need needs please tell give
+        say said show find look up check let lets know much many any some get got go going want like
+        just also again okay ok hey right now value values number one""",
+    )
+)
+
+
+def normalize_code(code: str) -> str:
+    """Canonical form of a code: lower case, no hyphens, dots, slashes or spaces."""
+    return re.sub(r"[\s\-./]", "", code).lower()
+
+
+def codes_in_text(text: str) -> list[str]:
+    """Codes printed in manual text, as written (``["M24", "E-117"]``), in order, unique."""
+    seen: dict[str, None] = {}
+    for m in _CODE_IN_TEXT.finditer(text):
+        seen.setdefault(m.group(), None)
+    return list(seen)
+
+
+def codes_in_question(question: str, vocabulary: set[str] | frozenset[str]) -> list[str]:
+    """Normalised codes in a question that the manuals contain (``"E 117"`` -> ``"e117"``)."""
+    found: dict[str, None] = {}
+    for m in _CODE_IN_SPEECH.finditer(question):
+        letters, digits = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        code = normalize_code(letters + digits)
+        if code in vocabulary:
+            found.setdefault(code, None)
+    for word in question.split():
+        word = word.strip(",.?!;:'\"")
+        # "GBX" or "YAW-BRK" is a code; "lift" or "hub" is a word, even if LIFT is an ID too.
+        if not (word.isupper() and len(word) > 1) and not re.search(r"[\d-]", word):
+            continue
+        code = normalize_code(word)
+        if code in vocabulary and not code.isdigit():
+            found.setdefault(code, None)
+    return list(found)
+
+
+def unknown_codes(question: str, vocabulary: set[str] | frozenset[str]) -> list[str]:
+    """Codes written like ``E-999`` or ``M48`` that no manual contains, as written."""
+    return [
+        m.group()
+        for m in _STRICT_CODE.finditer(question)
+        if normalize_code(m.group()) not in vocabulary
+    ]
+
+
+def keywords(text: str) -> list[str]:
+    """Content words of ``text``, lower case, stopwords removed, in order, unique."""
+    seen: dict[str, None] = {}
+    for m in _WORD.finditer(text):
+        word = m.group().lower()
+        if word not in STOPWORDS and (len(word) > 1 or word.isdigit()):
+            seen.setdefault(word, None)
+    return list(seen)
+
+
+_SUFFIXES: Final = ("ings", "ing", "ed", "es", "s", "e")
+
+
+def stem(word: str) -> str:
+    """A crude English stem, enough to match "sampling" with "sample" or "bolts" with "bolt"."""
+    w = word.lower()
+    for suffix in _SUFFIXES:
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3 and not w.isdigit():
+            return w[: -len(suffix)]
+    return w
+
+
+def stems(text: str) -> set[str]:
+    """Stems of the content words of ``text``."""
+    return {stem(w) for w in keywords(text)}
+
+
+def fts_query(question: str, codes: list[str]) -> str | None:
+    """An FTS5 MATCH expression: any content word, or any of the question's codes."""
+    parts = [f'"{w}"' for w in keywords(question) if not _is_code_part(w, codes)]
+    parts += [f'codes : "{c}"' for c in codes]
+    return " OR ".join(parts) if parts else None
+
+
+def _is_code_part(word: str, codes: list[str]) -> bool:
+    # "e" and "117" of "E-117" would match every code with a 117 in it; the codes column decides.
+    return any(word in c for c in codes) and not word.isalpha() or (len(word) == 1)

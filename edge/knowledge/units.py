@@ -1,0 +1,262 @@
+"""Units: spoken and written forms to one canonical symbol, conversions, and speakable names.
+
+The canonical symbols are what the manuals print (``°C``, ``bar``, ``N·m`` ...). Speech keeps the
+manual's number exactly and only spells the unit out ("210 N·m" -> "210 newton metres"), because
+text-to-speech engines read symbols badly or not at all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Final
+
+# canonical symbol -> (dimension, spoken form)
+_UNITS: Final[dict[str, tuple[str, str]]] = {
+    "°C": ("temperature", "degrees Celsius"),
+    "°F": ("temperature", "degrees Fahrenheit"),
+    "K": ("temperature", "kelvin"),
+    "bar": ("pressure", "bar"),
+    "psi": ("pressure", "p s i"),
+    "kPa": ("pressure", "kilopascals"),
+    "MPa": ("pressure", "megapascals"),
+    "rpm": ("rotation", "revolutions per minute"),
+    "N·m": ("torque", "newton metres"),
+    "kN·m": ("torque", "kilonewton metres"),
+    "mm": ("length", "millimetres"),
+    "m": ("length", "metres"),
+    "µm": ("length", "micrometres"),
+    "%": ("fraction", "percent"),
+    "mm/s": ("velocity", "millimetres per second"),
+    "m/s": ("velocity", "metres per second"),
+    "m/min": ("velocity", "metres per minute"),
+    "V": ("voltage", "volts"),
+    "kV": ("voltage", "kilovolts"),
+    "A": ("current", "amps"),
+    "Hz": ("frequency", "hertz"),
+    "kW": ("power", "kilowatts"),
+    "kg": ("mass", "kilograms"),
+    "g": ("mass", "grams"),
+    "MOhm": ("resistance", "megohms"),
+    "L": ("volume", "litres"),
+}
+
+# lower-cased spoken or written form -> canonical symbol
+_ALIASES: Final[dict[str, str]] = {
+    **{symbol.lower(): symbol for symbol in _UNITS},
+    "c": "°C",
+    "deg": "°C",
+    "deg c": "°C",
+    "degc": "°C",
+    "degree": "°C",
+    "degrees": "°C",
+    "degree c": "°C",
+    "degrees c": "°C",
+    "degree celsius": "°C",
+    "degrees celsius": "°C",
+    "degrees centigrade": "°C",
+    "celsius": "°C",
+    "centigrade": "°C",
+    "f": "°F",
+    "deg f": "°F",
+    "degrees f": "°F",
+    "degree fahrenheit": "°F",
+    "degrees fahrenheit": "°F",
+    "fahrenheit": "°F",
+    "kelvin": "K",
+    "bars": "bar",
+    "pounds per square inch": "psi",
+    "kilopascal": "kPa",
+    "kilopascals": "kPa",
+    "megapascal": "MPa",
+    "megapascals": "MPa",
+    "r p m": "rpm",
+    "rpms": "rpm",
+    "rev/min": "rpm",
+    "revs": "rpm",
+    "revolutions per minute": "rpm",
+    "nm": "N·m",
+    "n m": "N·m",
+    "n.m": "N·m",
+    "n-m": "N·m",
+    "n·m": "N·m",
+    "newton metre": "N·m",
+    "newton metres": "N·m",
+    "newton meter": "N·m",
+    "newton meters": "N·m",
+    "newton-metres": "N·m",
+    "newton-meters": "N·m",
+    "knm": "kN·m",
+    "kilonewton metres": "kN·m",
+    "kilonewton meters": "kN·m",
+    "millimetre": "mm",
+    "millimetres": "mm",
+    "millimeter": "mm",
+    "millimeters": "mm",
+    "mils": "mm",
+    "metre": "m",
+    "metres": "m",
+    "meter": "m",
+    "meters": "m",
+    "micron": "µm",
+    "microns": "µm",
+    "um": "µm",
+    "micrometre": "µm",
+    "micrometres": "µm",
+    "percent": "%",
+    "per cent": "%",
+    "pct": "%",
+    "millimetres per second": "mm/s",
+    "millimeters per second": "mm/s",
+    "mm per second": "mm/s",
+    "metres per second": "m/s",
+    "meters per second": "m/s",
+    "metres per minute": "m/min",
+    "meters per minute": "m/min",
+    "volt": "V",
+    "volts": "V",
+    "kilovolt": "kV",
+    "kilovolts": "kV",
+    "amp": "A",
+    "amps": "A",
+    "ampere": "A",
+    "amperes": "A",
+    "hertz": "Hz",
+    "kilowatt": "kW",
+    "kilowatts": "kW",
+    "kilogram": "kg",
+    "kilograms": "kg",
+    "kilo": "kg",
+    "kilos": "kg",
+    "gram": "g",
+    "grams": "g",
+    "mω": "MOhm",
+    "megohm": "MOhm",
+    "megohms": "MOhm",
+    "mohm": "MOhm",
+    "l": "L",
+    "litre": "L",
+    "litres": "L",
+    "liter": "L",
+    "liters": "L",
+}
+
+_TO_BASE: Final[dict[str, tuple[float, float]]] = {
+    # symbol -> (scale, offset) so that base = value * scale + offset
+    "°C": (1.0, 0.0),
+    "°F": (5.0 / 9.0, -32.0 * 5.0 / 9.0),
+    "K": (1.0, -273.15),
+    "bar": (1.0, 0.0),
+    "psi": (0.0689476, 0.0),
+    "kPa": (0.01, 0.0),
+    "MPa": (10.0, 0.0),
+    "N·m": (1.0, 0.0),
+    "kN·m": (1000.0, 0.0),
+    "mm": (1.0, 0.0),
+    "m": (1000.0, 0.0),
+    "µm": (0.001, 0.0),
+    "mm/s": (1.0, 0.0),
+    "m/s": (1000.0, 0.0),
+    "m/min": (1000.0 / 60.0, 0.0),
+    "V": (1.0, 0.0),
+    "kV": (1000.0, 0.0),
+    "kg": (1.0, 0.0),
+    "g": (0.001, 0.0),
+}
+
+# Units the speech pass spells out when they follow a number in manual text.
+_SPOKEN_AFTER_NUMBER: Final = re.compile(
+    r"(?<=\d)(\s?)(N·m|Nm|kN·m|°C|°F|mm/s|m/min|m/s|µm|mm|MOhm|MΩ|kPa|MPa|psi|rpm|kW|kV|"
+    r"kg|V|Hz|%|g|h|s|L)(?![\w/·])"
+)
+_SYMBOLS: Final[tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]] = (
+    (re.compile(r"±\s?"), "plus or minus "),
+    (re.compile(r"≤\s?"), "at most "),
+    (re.compile(r"≥\s?"), "at least "),
+    (re.compile(r"(?<=\d)\s?[–—]\s?(?=\d)"), " to "),
+    (re.compile(r"(?<=\d)°(?![CF])"), " degrees"),
+    (re.compile(r"\be\.g\.", re.IGNORECASE), "for example"),
+    (re.compile(r"\bi\.e\.", re.IGNORECASE), "that is"),
+    (re.compile(r"\bapprox\.", re.IGNORECASE), "about"),
+)
+_EXTRA_SPOKEN: Final = {"Nm": "newton metres", "MΩ": "megohms", "h": "hours", "s": "seconds"}
+
+
+def normalize_unit(text: str | None) -> str | None:
+    """Canonical symbol for a written or spoken unit (``"degrees"`` -> ``"°C"``), else None."""
+    if not text:
+        return None
+    key = " ".join(text.strip().lower().replace("º", "°").split())
+    key = key.removeprefix("in ").strip(" .")
+    if key in _ALIASES:
+        return _ALIASES[key]
+    key = key.replace("°", "").strip()
+    return _ALIASES.get(key) or _ALIASES.get("deg " + key) if key else None
+
+
+def unit_in_header(header: str) -> tuple[str, str | None]:
+    """Split a column header like ``"Torque (N·m)"`` into its name and canonical unit."""
+    m = re.match(r"^(.*?)\s*[\(\[]\s*([^()\[\]]+?)\s*[\)\]]\s*$", header)
+    if m:
+        unit = normalize_unit(m.group(2))
+        if unit:
+            return m.group(1), unit
+    return header, None
+
+
+def dimension(unit: str) -> str | None:
+    """What a canonical unit measures (``"temperature"``), None for unknown units."""
+    entry = _UNITS.get(unit)
+    return entry[0] if entry else None
+
+
+def convert(value: float, unit: str, target: str) -> float | None:
+    """``value`` in ``unit`` expressed in ``target``; None when they measure different things."""
+    if unit == target:
+        return value
+    if dimension(unit) is None or dimension(unit) != dimension(target):
+        return None
+    if unit not in _TO_BASE or target not in _TO_BASE:
+        return None
+    scale, offset = _TO_BASE[unit]
+    base = value * scale + offset
+    t_scale, t_offset = _TO_BASE[target]
+    return (base - t_offset) / t_scale
+
+
+def spoken_unit(unit: str) -> str:
+    """How to say a canonical unit (``"N·m"`` -> ``"newton metres"``)."""
+    entry = _UNITS.get(unit)
+    return entry[1] if entry else _EXTRA_SPOKEN.get(unit, unit)
+
+
+def speakable(text: str) -> str:
+    """Manual text made fit for TTS: numbers unchanged, unit symbols and signs spelled out."""
+    for pattern, replacement in _SYMBOLS:
+        text = pattern.sub(replacement, text)
+
+    def unit(m: re.Match[str]) -> str:
+        symbol = m.group(2)
+        canonical = normalize_unit(symbol) if symbol not in _EXTRA_SPOKEN else symbol
+        spoken = spoken_unit(canonical or symbol)
+        one = re.search(r"(?<![\d.])1$", text[: m.start()]) is not None
+        return " " + (singular(spoken) if one else spoken)
+
+    return _SPOKEN_AFTER_NUMBER.sub(unit, text)
+
+
+def singular(spoken: str) -> str:
+    """The unit for a count of one: "newton metres" -> "newton metre"."""
+    words = spoken.split()
+    for i, w in enumerate(words):
+        if w.endswith("s") and w not in ("bar", "hertz", "kelvin", "percent", "p", "s", "i"):
+            words[i] = w[:-1]
+            break
+    return " ".join(words)
+
+
+def format_number(value: float) -> str:
+    """A float as a person says it: no trailing ``.0``, at most two decimals."""
+    if value == int(value):
+        return str(int(value))
+    return f"{value:.2f}".rstrip("0").rstrip(".")
