@@ -182,8 +182,14 @@ class StreamingTranscriber:
                 self._running = None
         text = "" if _hallucinated(result) else result.text
         decode = _Decode(start, end, text, time.perf_counter() - began)
-        _LOGGER.debug("STT %s %.2f-%.2f s in %.0f ms: %r", kind, start / self._rate,
-                      end / self._rate, decode.seconds * 1000, text)  # fmt: skip
+        _LOGGER.debug(
+            "STT %s %.2f-%.2f s in %.0f ms: %r",
+            kind,
+            start / self._rate,
+            end / self._rate,
+            decode.seconds * 1000,
+            text,
+        )
         if start != self._commit_at:
             return decode  # a commit happened meanwhile; this decode is stale
         self._latest = decode

@@ -26,12 +26,24 @@ pytestmark = [
 
 def watch(port: int, tmp: Path, *args: str, timeout: float = 30) -> Any:
     return subprocess.run(
-        [sys.executable, "-m", "edge.commands.fleet", "watch", "--broker", f"127.0.0.1:{port}",
-         "--no-tls", "--client-id", "fm-test", "--seen-db", str(tmp / "seen.db"), *args],
+        [
+            sys.executable,
+            "-m",
+            "edge.commands.fleet",
+            "watch",
+            "--broker",
+            f"127.0.0.1:{port}",
+            "--no-tls",
+            "--client-id",
+            "fm-test",
+            "--seen-db",
+            str(tmp / "seen.db"),
+            *args,
+        ],
         capture_output=True,
         text=True,
         timeout=timeout,
-    )  # fmt: skip
+    )
 
 
 def device(tmp: Path, port: int, device_id: str, site: str) -> Config:
@@ -78,8 +90,9 @@ def test_watcher_shows_each_incident_once_per_site_even_after_a_restart(tmp_path
         asyncio.run(log(device(tmp_path, broker.port, "dev-009", "site-b"), "other site"))
         republish(broker.port, site_a, ids[0])  # a duplicate on the wire
 
-        shown = watch(broker.port, tmp_path, "--site", "site-a", "--json", "--count", "2",
-                      "--timeout", "20")  # fmt: skip
+        shown = watch(
+            broker.port, tmp_path, "--site", "site-a", "--json", "--count", "2", "--timeout", "20"
+        )
         assert shown.returncode == 0, shown.stderr
         lines = [json.loads(x) for x in shown.stdout.splitlines()]
         assert [p["incident_id"] for p in lines] == ids  # in order, once, site-a only

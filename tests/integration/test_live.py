@@ -61,7 +61,9 @@ def test_push_to_talk_turn_streams_and_answers(config: Config, assistant: Assist
 def test_interim_transcripts_arrive_while_speaking(config: Config, assistant: Assistant) -> None:
     script = Script()
     script.silence(0.5)
-    ptt_question(script, "Log a low severity incident: the service lift door sticks at the top landing.")
+    ptt_question(
+        script, "Log a low severity incident: the service lift door sticks at the top landing."
+    )
     script.silence(2.0)
     run = play(with_listen(config, triggers=("ptt",)), assistant, script)
     interims = [e for e in run.interims if e.turn_id == 1]
@@ -90,7 +92,9 @@ def test_interruption_mid_answer(config: Config, assistant: Assistant) -> None:
     script.silence(4.0)  # the answer is playing by now
     new = script.say(speak("Stop. What is the yaw brake pressure?"), "barge-in")
     script.silence(4.0)
-    run = play(with_listen(config, triggers=("ptt",)), assistant, script, echo=EchoPath(gain_db=-10))
+    run = play(
+        with_listen(config, triggers=("ptt",)), assistant, script, echo=EchoPath(gain_db=-10)
+    )
     assert len(run.barge_ins) == 1 and run.barge_ins[0].reason == "speech"
     assert run.barge_ins[0].reaction_s is not None
     first, second = run.turns[0], run.turns[1]

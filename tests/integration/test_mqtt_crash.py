@@ -85,11 +85,24 @@ def test_killed_after_storing_before_publishing_is_delivered_after_restart(tmp_p
     broker.stop()  # nothing can be published: the kill lands between storing and publishing
     conf = write_config(tmp_path, broker.port)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "edge.commands.incidents", "-c", str(conf), "log",
-         "--severity", "high", "--component", "GBX", "oil leak at the gearbox", "--wait", "60"],
+        [
+            sys.executable,
+            "-m",
+            "edge.commands.incidents",
+            "-c",
+            str(conf),
+            "log",
+            "--severity",
+            "high",
+            "--component",
+            "GBX",
+            "oil leak at the gearbox",
+            "--wait",
+            "60",
+        ],
         stdout=subprocess.PIPE,
         text=True,
-    )  # fmt: skip
+    )
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline()  # printed only once the row is committed

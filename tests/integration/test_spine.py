@@ -50,8 +50,12 @@ def test_ask_answers_and_the_reply_transcribes_back(fresh: Assistant, tmp_path: 
 
 
 def test_follow_up_uses_the_conversation(fresh: Assistant, tmp_path: Path) -> None:
-    first = asyncio.run(ask_file(fresh, speak_to_file("Who are you?", tmp_path / "a.wav"), TurnId(1)))
-    again = asyncio.run(ask_file(fresh, speak_to_file("Can you repeat that?", tmp_path / "b.wav"), TurnId(2)))
+    first = asyncio.run(
+        ask_file(fresh, speak_to_file("Who are you?", tmp_path / "a.wav"), TurnId(1))
+    )
+    again = asyncio.run(
+        ask_file(fresh, speak_to_file("Can you repeat that?", tmp_path / "b.wav"), TurnId(2))
+    )
     assert again.intent == "repeat"
     assert again.answer == first.answer
     assert [e.request for e in fresh.conversation.exchanges] == [first.transcript, again.transcript]
@@ -74,8 +78,12 @@ def edge(*args: str, config: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     return subprocess.run(
         [sys.executable, "-m", "edge", "--config", str(config), *args],
-        capture_output=True, text=True, timeout=300, env=env, stdin=subprocess.DEVNULL,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +115,16 @@ def test_edge_ask_bad_inputs_give_clear_messages(cli_config: Path, tmp_path: Pat
     write_wav(silence, np.zeros(32000, dtype=np.int16), 16000)
     noise = tmp_path / "hiss.wav"
     write_wav(noise, (np.random.default_rng(1).normal(0, 30, 48000)).astype(np.int16), 48000)
-    result = edge("ask", str(text), str(empty), str(silence), str(noise), "--out-dir", str(tmp_path), config=cli_config)
+    result = edge(
+        "ask",
+        str(text),
+        str(empty),
+        str(silence),
+        str(noise),
+        "--out-dir",
+        str(tmp_path),
+        config=cli_config,
+    )
     assert result.returncode == 1
     assert "Traceback" not in result.stdout + result.stderr
     assert "not a WAV file" in result.stdout

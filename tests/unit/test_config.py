@@ -22,7 +22,9 @@ def test_defaults_load_and_validate() -> None:
 
 
 def test_file_values_are_read(tmp_path: Path) -> None:
-    config = load_config(write(tmp_path, '[device]\nid = "wt-07"\n[stt.options]\nmodel = "base"\n'), env={})
+    config = load_config(
+        write(tmp_path, '[device]\nid = "wt-07"\n[stt.options]\nmodel = "base"\n'), env={}
+    )
     assert config.device.id == "wt-07"
     assert config.stt.options["model"] == "base"
 
@@ -56,12 +58,14 @@ def test_choice_outside_literal_lists_choices(tmp_path: Path) -> None:
 
 def test_cross_field_rule(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="short_pause_ms"):
-        load_config(write(tmp_path, "[endpoint]\nshort_pause_ms = 1500\nlong_pause_ms = 800\n"), env={})
+        load_config(
+            write(tmp_path, "[endpoint]\nshort_pause_ms = 1500\nlong_pause_ms = 800\n"), env={}
+        )
 
 
 def test_engine_options_are_validated_by_the_engine(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as err:
-        load_config(write(tmp_path, '[stt.options]\nbeam = 5\n'), env={})
+        load_config(write(tmp_path, "[stt.options]\nbeam = 5\n"), env={})
     assert err.value.key == "stt.options.beam"
     assert "beam_size" in (err.value.fix or "")
 
@@ -77,7 +81,11 @@ def test_unknown_engine_is_an_error(tmp_path: Path) -> None:
 
 def test_environment_overrides_file(tmp_path: Path) -> None:
     path = write(tmp_path, '[device]\nid = "from-file"\n')
-    env = {"EDGE_DEVICE__ID": "from-env", "EDGE_LISTEN__TRIGGERS": '["ptt"]', "EDGE_STT__OPTIONS__MODEL": "base"}
+    env = {
+        "EDGE_DEVICE__ID": "from-env",
+        "EDGE_LISTEN__TRIGGERS": '["ptt"]',
+        "EDGE_STT__OPTIONS__MODEL": "base",
+    }
     config = load_config(path, env=env)
     assert config.device.id == "from-env"
     assert config.listen.triggers == ("ptt",)

@@ -19,8 +19,16 @@ class ScriptedLink:
         self.published: list[tuple[int, str]] = []
         self._mid = 0
 
-    def publish(self, topic: str, payload: bytes, *, qos: int, retain: bool = False,
-                expiry_s: int | None = None, key: str | None = None) -> int | None:  # fmt: skip
+    def publish(
+        self,
+        topic: str,
+        payload: bytes,
+        *,
+        qos: int,
+        retain: bool = False,
+        expiry_s: int | None = None,
+        key: str | None = None,
+    ) -> int | None:
         if not self.connected:
             return None
         assert qos == 1 and key is not None and expiry_s is not None and expiry_s >= 3600
@@ -32,8 +40,16 @@ class ScriptedLink:
 def fill(outbox: Outbox, n: int) -> list[str]:
     keys = [f"{i:08x}-0000-4000-8000-000000000000" for i in range(n)]
     for k in keys:
-        outbox.put(incident_id=k, topic="t", payload=b"{}", severity="low", summary="s",
-                   source="device", created_at=0.0, expires_at=10.0)  # fmt: skip
+        outbox.put(
+            incident_id=k,
+            topic="t",
+            payload=b"{}",
+            severity="low",
+            summary="s",
+            source="device",
+            created_at=0.0,
+            expires_at=10.0,
+        )
     return keys
 
 
@@ -52,8 +68,13 @@ def test_window_acks_and_refusals(tmp_path: Path) -> None:
 
     async def scenario() -> None:
         link = ScriptedLink()
-        fwd = Forwarder(outbox, window=10, poll_s=0.05, refused_retry_s=3600,
-                        on_refused=lambda k, r: refused.append((k, r)))  # fmt: skip
+        fwd = Forwarder(
+            outbox,
+            window=10,
+            poll_s=0.05,
+            refused_retry_s=3600,
+            on_refused=lambda k, r: refused.append((k, r)),
+        )
         fwd.link = link
         fwd.start()
         await settle(lambda: len(link.published) == 10)

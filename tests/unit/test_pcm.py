@@ -38,10 +38,20 @@ def write_pcm(path: Path, x: np.ndarray, rate: int, width: int, channels: int) -
 def write_float(path: Path, x: np.ndarray, rate: int, extensible: bool = False) -> Path:
     data = x.astype("<f4").tobytes()
     if extensible:
-        fmt = struct.pack("<HHIIHHHHIH14s", 0xFFFE, 1, rate, rate * 4, 4, 32, 22, 32, 4, 3, b"\x00" * 14)
+        fmt = struct.pack(
+            "<HHIIHHHHIH14s", 0xFFFE, 1, rate, rate * 4, 4, 32, 22, 32, 4, 3, b"\x00" * 14
+        )
     else:
         fmt = struct.pack("<HHIIHH", 3, 1, rate, rate * 4, 4, 32)
-    body = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(data)) + data
+    body = (
+        b"WAVE"
+        + b"fmt "
+        + struct.pack("<I", len(fmt))
+        + fmt
+        + b"data"
+        + struct.pack("<I", len(data))
+        + data
+    )
     path.write_bytes(b"RIFF" + struct.pack("<I", len(body)) + body)
     return path
 
@@ -88,7 +98,14 @@ def test_truncated_header_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_unsupported_encoding_names_the_fix(tmp_path: Path) -> None:
     fmt = struct.pack("<HHIIHH", 6, 1, 8000, 8000, 1, 8)  # A-law
-    body = b"WAVEfmt " + struct.pack("<I", 16) + fmt + b"data" + struct.pack("<I", 4) + b"\x01\x02\x03\x04"
+    body = (
+        b"WAVEfmt "
+        + struct.pack("<I", 16)
+        + fmt
+        + b"data"
+        + struct.pack("<I", 4)
+        + b"\x01\x02\x03\x04"
+    )
     path = tmp_path / "alaw.wav"
     path.write_bytes(b"RIFF" + struct.pack("<I", len(body)) + body)
     with pytest.raises(AudioError) as err:

@@ -36,10 +36,13 @@ def test_missing_optional_package_names_it(monkeypatch: pytest.MonkeyPatch) -> N
 def test_missing_model_file_names_the_package_to_install(tmp_path: Path) -> None:
     manifest = {
         "silero-vad": ModelEntry(
-            "silero-vad", "vad", "MIT", "test",
+            "silero-vad",
+            "vad",
+            "MIT",
+            "test",
             (ModelFile("edge-test-missing-weights", "1.0", "w/silero_vad.onnx", 10, "0" * 64),),
         )
-    }  # fmt: skip
+    }
     context = EngineContext(ModelStore(tmp_path, manifest))
     with pytest.raises(ModelError) as err:
         registry.load_engine("vad", "silero", {}, context)

@@ -60,11 +60,16 @@ def test_run_on_sentence_is_cut_at_a_comma() -> None:
     text = "a" * 30 + ", " + "b" * 30 + ", " + "c" * 30
     pieces = split(text, max_chars=70)
     assert all(len(p) <= 70 for p in pieces)
-    assert "".join(pieces).replace(",", "").replace(" ", "") == text.replace(",", "").replace(" ", "")
+    assert "".join(pieces).replace(",", "").replace(" ", "") == text.replace(",", "").replace(
+        " ", ""
+    )
 
 
 def test_newline_ends_a_list_item() -> None:
-    assert split("Check the oil level\nCheck the filter\n") == ["Check the oil level", "Check the filter"]
+    assert split("Check the oil level\nCheck the filter\n") == [
+        "Check the oil level",
+        "Check the filter",
+    ]
 
 
 def test_async_stream() -> None:
