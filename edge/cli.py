@@ -17,6 +17,8 @@ from edge.errors import EdgeError
 _COMMANDS: Final = (
     "edge.commands.ask",
     "edge.commands.run",
+    "edge.commands.ingest",
+    "edge.commands.manuals",
     "edge.commands.incidents",
     "edge.commands.fleet",
     "edge.commands.models",
