@@ -120,6 +120,10 @@ class Knowledge:
             self._cache.reload()
         return self._snap
 
+    def refresh(self) -> None:
+        """Reload the in-memory snapshot if the database changed (e.g. ``edge ingest`` ran)."""
+        self._refresh()
+
     # -- questions --------------------------------------------------------------------------------
 
     def embed(self, text: str) -> Vector:
@@ -244,8 +248,9 @@ class Knowledge:
 
         Args:
             vector: the transcript's embedding (``embed(transcript)``).
-            question: the transcript; when given, codes and numbers must match exactly
-                (strongly recommended: "M24" and "M30" questions embed almost identically).
+            question: the transcript; when given, codes and numbers must match exactly. Without
+                it only answers to questions without codes or numbers are reused, because "M24"
+                and "M30" questions embed almost identically. Pass it.
             component_id: the conversation's component (``ToolRequest.component_id``).
         """
         snap = self._refresh()

@@ -5,7 +5,8 @@ numpy matrix in memory, so a lookup is one matrix-vector product: well under a m
 thousands of entries. Guards against a near-identical question with a different meaning:
 
 * codes and numbers must match exactly ("M24 torque" never answers "M30 torque", whose vectors
-  are closer than any threshold that still catches paraphrases), when the question text is given;
+  are closer than any threshold that still catches paraphrases); without the question's text a
+  lookup only reuses answers to questions that had no codes or numbers at all;
 * an answer that relied on the conversation's component (the question named none) is only reused
   in a conversation about the same component;
 * only cacheable results are stored (manual answers; never live readings or "nothing found");
@@ -95,6 +96,8 @@ class SemanticCache:
             if sims[i] < self.threshold:
                 break
             entry = self._entries[int(i)]
+            if keys is None and entry.keys:
+                continue  # unverifiable: "M24 torque" and "M30 torque" embed almost alike
             if keys is not None and entry.keys != keys:
                 continue
             if not entry.named and entry.context != component_id:

@@ -26,6 +26,7 @@ from edge.knowledge.records import (
     SECTION_SEPARATOR,
     Chunk,
     Component,
+    DocumentInfo,
     IngestOutcome,
     Limit,
     ParsedDocument,
@@ -85,6 +86,31 @@ class Ingestor:
             vectors = self._embed(prepared)
         except ReadError as err:
             return IngestOutcome(shown, "failed", message=str(err))
+        try:
+            self._write(resolved, sha, old, prepared, vectors)
+        except Exception as err:  # the transaction rolled back: report it, keep going
+            _LOGGER.error("storing %s failed: %s", shown, err)
+            return IngestOutcome(shown, "failed", message=f"could not store it: {err}")
+        _LOGGER.info("ingested %s: %d chunks", shown, len(prepared.chunked.chunks))
+        return IngestOutcome(
+            shown,
+            "updated" if old is not None else "added",
+            prepared.parsed.title,
+            len(prepared.chunked.chunks),
+            prepared.parsed.pages,
+            components=tuple(c.id for c in prepared.components),
+            limits=len(prepared.limits),
+        )
+
+    def _write(
+        self,
+        resolved: str,
+        sha: str,
+        old: DocumentInfo | None,
+        prepared: _Prepared,
+        vectors: list[tuple[int, int, np.ndarray]],
+    ) -> None:
+        """Replace the document in one transaction: all of it lands, or none of it."""
         with self.store.transaction():
             if old is not None:
                 self.store.delete_document(old.doc_id)
@@ -103,16 +129,6 @@ class Ingestor:
                 components=prepared.components,
                 limits=prepared.limits,
             )
-        _LOGGER.info("ingested %s: %d chunks", shown, len(prepared.chunked.chunks))
-        return IngestOutcome(
-            shown,
-            "updated" if old is not None else "added",
-            prepared.parsed.title,
-            len(prepared.chunked.chunks),
-            prepared.parsed.pages,
-            components=tuple(c.id for c in prepared.components),
-            limits=len(prepared.limits),
-        )
 
     def _prepare(self, path: Path, data: bytes) -> _Prepared:
         parsed = read_document(path, data)

@@ -118,21 +118,27 @@ class Match:
     """How well a spoken parameter names a limit."""
 
     limit: Limit
-    score: float
-    """Share of the limit's words present in the spoken parameter (0..1)."""
+    words: int
+    """Words of the limit's parameter that were said."""
+    share: float
+    """Share of the limit's words that were said (0..1)."""
 
 
 def match_parameter(spoken: str, unit: str | None, limits: Sequence[Limit]) -> list[Match]:
-    """Limits ``spoken`` may name, best first; a known unit keeps only limits it converts to."""
+    """Limits ``spoken`` may name, best first; a known unit keeps only limits it converts to.
+
+    More words in common wins; equal counts are a tie for the caller to ask about ("the gearbox
+    temperature" fits the oil sump and the bearing alike), whatever the names' lengths.
+    """
     said = _words(spoken)
     matches = []
     for limit in limits:
         if unit and dimension(unit) and dimension(limit.unit) != dimension(unit):
             continue
         words = _words(limit.parameter)
-        score = len(said & words) / len(words) if words else 0.0
-        matches.append(Match(limit, score))
-    matches.sort(key=lambda m: -m.score)
+        common = len(said & words)
+        matches.append(Match(limit, common, common / len(words) if words else 0.0))
+    matches.sort(key=lambda m: (-m.words, -m.share))
     return matches
 
 

@@ -120,6 +120,8 @@ class _Parser:
     def _title(self, stripped: str, page: int | None) -> bool:
         if len(stripped) > 100 or stripped.endswith((".", ":")) or _STEP.match(stripped):
             return False
+        if len(_segments(stripped)) > 1:
+            return False  # a table header, not a title
         self.blocks.append(Block("heading", stripped, level=1, page=page))
         self.i += 1
         return True

@@ -76,7 +76,9 @@ def search(
         if codes:
             score += CODE_BONUS * len(matched) / len(codes)
         if options.prefer_component and options.prefer_component in row["components"]:
-            score += COMPONENT_BONUS
+            # Among chunks holding the same codes ("M24" in four torque tables) the component
+            # is what tells them apart, so it weighs more there.
+            score += COMPONENT_BONUS * (3.0 if matched else 1.0)
         scored.append((score, cid, matched))
     scored.sort(key=lambda s: (-s[0], -best.get(s[1], -1.0)))
     asked = stems(question)

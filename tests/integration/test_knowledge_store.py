@@ -1,0 +1,243 @@
+"""Manuals store with the real MiniLM and real sqlite-vec: ingest, search, limits, failures."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pypdf
+import pytest
+
+from edge.knowledge import Knowledge
+from edge.knowledge.evaluate import evaluate, load_questions
+from edge.knowledge.store import Store
+from tests.integration.knowledge_env import (
+    HTML,
+    MARKDOWN,
+    QUESTIONS,
+    TEXT,
+    open_copy,
+    sample_pdf,
+    shared_embedder,
+)
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def md(tmp_path: Path) -> Any:
+    knowledge = open_copy("markdown", tmp_path)
+    yield knowledge
+    knowledge.close()
+
+
+@pytest.fixture
+def pdf(tmp_path: Path) -> Any:
+    knowledge = open_copy("pdf", tmp_path)
+    yield knowledge
+    knowledge.close()
+
+
+def counts(knowledge: Knowledge) -> dict[str, int]:
+    conn = knowledge._store.conn
+    tables = ("documents", "chunks", "vectors", "chunk_vec", "chunk_bits", "chunk_fts", "limits")
+    return {t: conn.execute(f"select count(*) from {t}").fetchone()[0] for t in tables}
+
+
+def test_every_format_is_ingested_with_components_and_limits(md: Knowledge) -> None:
+    titles = [d.title for d in md.documents()]
+    assert titles == [
+        "HTW-1500 HYDRAULIC TORQUE WRENCH - QUICK REFERENCE",
+        "SL-240 Service Lift - Operation and Maintenance Guide",
+        "WT-2000 Wind Turbine Maintenance Manual",
+    ]
+    assert [d.format for d in md.documents()] == ["text", "html", "markdown"]
+    ids = {c.id for c in md.components()}
+    assert {"YAW-BRK", "GBX", "MAIN-BRG", "GEN", "PITCH-HYD", "CONV", "HUB", "TWR"} <= ids
+    assert {"LIFT", "HTW"} <= ids  # from "(LIFT)" and "(HTW)" in headings
+    gbx = {lim.parameter: lim for lim in md.limits("GBX")}
+    sump = gbx["Oil sump temperature"]
+    assert (sump.unit, sump.minimum, sump.maximum, sump.maximum_text) == ("°C", 10, 85, "85")
+    assert gbx["High-speed shaft bearing temperature"].minimum is None
+    lift = {lim.parameter: lim for lim in md.limits("LIFT")}
+    assert lift["Load in car"].maximum == 240 and lift["Load in car"].unit == "kg"
+    wrench = {lim.parameter: lim for lim in md.limits("HTW")}
+    assert wrench["Oil temperature"].minimum == -10  # the text table's empty cells kept columns
+    assert wrench["Pump pressure"].minimum is None and wrench["Pump pressure"].maximum == 700
+
+
+def test_components_resolve_from_names_aliases_and_ids(md: Knowledge) -> None:
+    assert md.resolve_component("the yaw brake is squealing") == "YAW-BRK"
+    assert md.resolve_component("check the brake calipers") == "YAW-BRK"
+    assert md.resolve_component("gear box oil temp") == "GBX"
+    assert md.resolve_component("what about GBX") == "GBX"
+    assert md.resolve_component("pitch system pressure") == "PITCH-HYD"
+    assert md.resolve_component("the service lift") == "LIFT"
+    assert md.resolve_component("hello, can you hear me") is None
+
+
+def test_glossary_is_short_and_holds_the_domain_words(md: Knowledge) -> None:
+    glossary = md.glossary()
+    assert len(glossary.split()) <= 60
+    for word in ("WT-2000", "YAW-BRK", "Gearbox", "E-101", "M24", "N·m", "bar"):
+        assert word in glossary
+
+
+def test_reingesting_unchanged_files_does_nothing(md: Knowledge) -> None:
+    before = counts(md)
+    embedder = md._embedder
+    calls = embedder.calls
+    outcomes = md.ingest([MARKDOWN, HTML, TEXT])
+    assert [o.status for o in outcomes] == ["unchanged"] * 3
+    assert counts(md) == before and embedder.calls == calls
+
+
+def test_changed_file_replaces_its_old_chunks(md: Knowledge, tmp_path: Path) -> None:
+    copy = tmp_path / "lift.html"
+    shutil.copy(HTML, copy)
+    assert md.ingest([copy])[0].status == "duplicate"  # same bytes under another name
+    md.remove(str(HTML))
+    assert md.ingest([copy])[0].status == "added"
+    before = counts(md)
+    copy.write_text(HTML.read_text().replace("<td>240</td>", "<td>260</td>"), encoding="utf-8")
+    outcome = md.ingest([copy])[0]
+    assert outcome.status == "updated"
+    assert counts(md) == before  # same structure: nothing left over from the old version
+    assert md.limits("LIFT")[0].maximum == 260
+    assert "260" in " ".join(md.answer("maximum load in the service lift car").speech)
+
+
+def test_corrupt_files_are_reported_and_nothing_stored_is_lost(
+    md: Knowledge, tmp_path: Path
+) -> None:
+    before = counts(md)
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >>\ntruncated")
+    binary = tmp_path / "junk.txt"
+    binary.write_bytes(b"\x00\x01\x02 not text")
+    empty = tmp_path / "empty.md"
+    empty.write_text("# Title only\n", encoding="utf-8")
+    outcomes = md.ingest([broken, binary, empty, tmp_path / "missing.md"])
+    assert [o.status for o in outcomes] == ["failed"] * 4
+    assert all(o.message for o in outcomes)
+    assert outcomes[0].path.endswith("broken.pdf")
+    assert counts(md) == before
+    assert md.search("What does fault E-117 mean?")[0].section[-1] == "13 Fault codes"
+
+
+def test_a_failure_inside_the_write_rolls_everything_back(
+    md: Knowledge, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stored = tmp_path / "manual.md"
+    stored.write_text(MARKDOWN.read_text(), encoding="utf-8")
+    md.remove(str(MARKDOWN))
+    assert md.ingest([stored])[0].status == "added"
+    before = counts(md)
+    stored.write_text(MARKDOWN.read_text().replace("| 900 |", "| 910 |"), encoding="utf-8")
+    real = Store.insert_document
+
+    def insert_then_fail(self: Store, **kwargs: Any) -> int:
+        real(self, **kwargs)  # the old version deleted, the new one written, then the disk fills
+        raise OSError("disk full")
+
+    monkeypatch.setattr(Store, "insert_document", insert_then_fail)
+    outcome = md.ingest([stored])[0]
+    monkeypatch.undo()
+    assert outcome.status == "failed" and "disk full" in outcome.message
+    assert counts(md) == before
+    answer = " ".join(md.answer("What torque do the M24 yaw brake caliper bolts need?").speech)
+    assert "900" in answer and "910" not in answer
+
+
+def test_pdf_pages_are_the_real_page_numbers(pdf: Knowledge) -> None:
+    reader = pypdf.PdfReader(str(sample_pdf()))
+    texts = [page.extract_text() for page in reader.pages]
+    assert len(texts) == 16
+    for question in (
+        "Walk me through the lockout tagout procedure",
+        "What does fault E-117 mean?",
+        "What is the maximum gearbox oil sump temperature?",
+        "foundation flange bolt torque M42",
+    ):
+        hit = pdf.search(question)[0]
+        assert hit.page is not None
+        heading = hit.section[-1]
+        assert heading in texts[hit.page - 1], (question, hit.page)
+        assert f"Page {hit.page} of 16" in texts[hit.page - 1]
+    doc = next(d for d in pdf.documents() if d.format == "pdf")
+    assert doc.pages == 16
+    sump = next(lim for lim in pdf.limits("GBX") if lim.parameter == "Oil sump temperature")
+    assert sump.source is not None and "12 Operating limits" in texts[sump.source.page - 1]
+
+
+def test_pdf_tables_and_procedures_survive_layout_extraction(pdf: Knowledge) -> None:
+    hit = pdf.search("What does fault E-117 mean?")[0]
+    assert hit.kind == "table" and hit.rows[0] == ("Code", "Description", "Component", "Action")
+    row = next(r for r in hit.rows if r[0] == "E-117")
+    assert row[2] == "GBX" and row[3].endswith("the thermostatic valve and the oil level.")
+    steps = pdf.search("Walk me through the lockout tagout procedure")[0]
+    assert steps.kind == "steps" and len(steps.items) == 9
+    assert steps.items[5].startswith("Prove dead: measure between all phases")
+    assert "Page" not in " ".join(steps.items)  # running footers are not content
+
+
+def test_codes_match_exactly_however_they_are_written(md: Knowledge) -> None:
+    for question in ("what does E-117 mean", "what does E 117 mean", "fault e117"):
+        hit = md.search(question)[0]
+        assert hit.codes_matched == ("e117",), question
+        assert any(row[0] == "E-117" for row in hit.rows)
+    hit = md.search("M42 bolts")[0]
+    assert hit.section[-1] == "10.1 Flange bolt torque"
+
+
+def test_search_can_be_restricted_to_one_component(md: Knowledge) -> None:
+    hits = md.search("oil temperature", component_id="HPU", k=3)
+    assert hits and all("HPU" in h.components for h in hits)
+    hits = md.search("oil temperature", component_id="GBX", k=5)
+    assert all("GBX" in h.components for h in hits)
+
+
+def test_question_set_recall_and_exact_values(md: Knowledge, pdf: Knowledge) -> None:
+    questions = load_questions(QUESTIONS)
+    assert len(questions) >= 60
+    for knowledge in (md, pdf):
+        figures, outcomes = evaluate(knowledge, questions)
+        misses = [o.question.text for o in outcomes if o.question.answerable and not o.values_ok]
+        assert figures["recall_at_3"] >= 0.95, figures
+        assert figures["exact_value_accuracy"] >= 0.9, misses
+        assert figures["declined_when_unanswerable"] >= 0.85, figures
+
+
+def test_numbers_in_answers_are_quoted_exactly(md: Knowledge) -> None:
+    answer = md.answer("What torque do the M24 yaw brake caliper bolts need?")
+    assert (
+        answer.speech[0]
+        == "Caliper to yaw ring: size M24, property class 10.9, torque 900 newton metres."
+    )
+    assert answer.speech[-1] == (
+        "Source: WT-2000 Wind Turbine Maintenance Manual, "
+        "section 3.3 Yaw brake caliper bolt torque."
+    )
+    assert answer.data["values"] == [
+        {
+            "Bolt": "Caliper to yaw ring",
+            "Size": "M24",
+            "Property class": "10.9",
+            "Torque (N·m)": "900",
+        }
+    ]
+    for sentence in answer.speech:
+        for number in re.findall(r"\d+(?:\.\d+)?", sentence):
+            assert number in MARKDOWN.read_text(), number
+
+
+def test_reopening_and_another_process_changing_the_store(md: Knowledge, tmp_path: Path) -> None:
+    db = tmp_path / "markdown.db"
+    other = Knowledge.open(db, shared_embedder())
+    other.remove(str(TEXT))
+    other.close()
+    md.refresh()  # another connection committed: the snapshot follows
+    assert "HTW" not in {c.id for c in md.components()}
+    assert md.limits("HTW") == []

@@ -1,0 +1,142 @@
+"""Manual readers: Markdown, HTML and plain text (also PDF layout text) to blocks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from edge.knowledge.read_html import parse_html
+from edge.knowledge.read_markdown import parse_markdown
+from edge.knowledge.read_pdf import _edge_lines, _running_lines
+from edge.knowledge.read_text import parse_text
+from edge.knowledge.readers import ReadError, detect_format, read_document
+
+pytestmark = pytest.mark.unit
+
+
+def kinds(blocks: list) -> list[str]:
+    return [b.kind for b in blocks]
+
+
+def test_markdown_headings_tables_steps_and_paragraphs() -> None:
+    blocks = parse_markdown(
+        "# Manual\n\nIntro **bold** text\nwrapped.\n\n## 1 Yaw (YAW-BRK)\n\n"
+        "| Bolt | Torque (N·m) |\n|---|---:|\n| M24 | 900 |\n\n"
+        "1. First step\n   continues here.\n2. Second step.\n\n- a bullet\n"
+    )
+    assert kinds(blocks) == ["heading", "paragraph", "heading", "table", "steps", "list"]
+    assert blocks[1].text == "Intro bold text wrapped."
+    assert (blocks[2].text, blocks[2].level) == ("1 Yaw (YAW-BRK)", 2)
+    assert blocks[3].rows == (("Bolt", "Torque (N·m)"), ("M24", "900"))
+    assert blocks[4].items == ("First step continues here.", "Second step.")
+
+
+def test_html_structure_and_title() -> None:
+    title, blocks = parse_html(
+        "<html><head><title>Lift guide</title><style>p{}</style></head><body>"
+        "<h1>SL-240</h1><p>Some <b>text</b>.</p><script>var x;</script>"
+        "<table><tr><th>Code</th><th>Meaning</th></tr><tr><td>L-01</td><td>Overload</td></tr>"
+        "</table><ol><li>Press stop.</li><li>Pull the lever.</li></ol><ul><li>note</li></ul>"
+        "</body></html>"
+    )
+    assert title == "Lift guide"
+    assert kinds(blocks) == ["heading", "paragraph", "table", "steps", "list"]
+    assert blocks[2].rows == (("Code", "Meaning"), ("L-01", "Overload"))
+    assert blocks[3].items == ("Press stop.", "Pull the lever.")
+    assert all("var x" not in b.text for b in blocks)
+
+
+def test_text_tables_keep_empty_cells_in_their_columns() -> None:
+    lines = [
+        "1.2 Operating limits",
+        "",
+        "Parameter            Unit    Min    Max",
+        "Pump pressure        bar            700",
+        "Oil temperature      °C     -10     65",
+        "",
+        "",
+        "Text after the table.",
+    ]
+    blocks = parse_text([(line, None) for line in lines])
+    assert kinds(blocks) == ["heading", "table", "paragraph"]
+    assert blocks[1].rows == (
+        ("Parameter", "Unit", "Min", "Max"),
+        ("Pump pressure", "bar", "", "700"),
+        ("Oil temperature", "°C", "-10", "65"),
+    )
+
+
+def test_text_wrapped_table_cells_join_their_row() -> None:
+    lines = [
+        "Code    Description            Action",
+        "",
+        "E-101   Yaw brake pressure     Check the HPU pressure and",
+        "        low when parked        look for leaks.",
+        "",
+        "E-102   Pad worn               Replace pads.",
+    ]
+    table = parse_text([(line, 3) for line in lines])[0]
+    assert table.rows[1] == (
+        "E-101",
+        "Yaw brake pressure low when parked",
+        "Check the HPU pressure and look for leaks.",
+    )
+    assert table.rows[2] == ("E-102", "Pad worn", "Replace pads.") and table.page == 3
+
+
+def test_numbered_headings_must_continue_the_outline() -> None:
+    lines = [
+        "Title of the manual",
+        "3 Yaw system",
+        "3.1 Description",
+        "The brake is tightened to",
+        "10 N·m in this fictional sentence that wraps.",
+        "3.2 Yaw brake",
+        "4.1 Skipped parent",
+    ]
+    blocks = parse_text([(line, None) for line in lines])
+    headings = [b.text for b in blocks if b.kind == "heading"]
+    assert headings == [
+        "Title of the manual",
+        "3 Yaw system",
+        "3.1 Description",
+        "3.2 Yaw brake",
+        "4.1 Skipped parent",
+    ]
+    assert "10 N·m in this fictional sentence" in blocks[3].text
+
+
+def test_steps_continue_across_wrapped_lines_and_blank_lines() -> None:
+    lines = ["Intro:", "1. Open the valve", "   slowly.", "", "2. Close it.", "", "After."]
+    blocks = parse_text([(line, None) for line in lines])
+    steps = next(b for b in blocks if b.kind == "steps")
+    assert steps.items == ("Open the valve slowly.", "Close it.")
+    assert blocks[-1].text == "After."
+
+
+def test_running_headers_and_page_numbers_are_peeled_off() -> None:
+    header = "                      WT-2000 Wind Turbine Maintenance Manual"
+    pages = [
+        [header, "", "WT-2000 Wind Turbine Maintenance Manual", "Body one.", "", "Page 1 of 3"],
+        [header, "Body two.", "Page 2 of 3"],
+        [header, "Body three.", "", "Page 3 of 3"],
+    ]
+    repeated = _running_lines(pages)
+    assert _edge_lines(pages[0], repeated) == {0, 5}  # the title under the header stays
+    assert _edge_lines(pages[1], repeated) == {0, 2}
+
+
+def test_format_detection_and_bad_files(tmp_path: Path) -> None:
+    assert detect_format(Path("a.PDF"), b"") == "pdf"
+    assert detect_format(Path("manual"), b"%PDF-1.7") == "pdf"
+    assert detect_format(Path("manual"), b"<!DOCTYPE html><html>") == "html"
+    assert detect_format(Path("notes"), b"plain") == "text"
+    with pytest.raises(ReadError, match="binary"):
+        read_document(Path("x.txt"), b"abc\x00def")
+    with pytest.raises(ReadError, match="not a PDF"):
+        read_document(Path("x.pdf"), b"hello")
+    with pytest.raises(ReadError, match="no readable text"):
+        read_document(Path("x.md"), b"# Only a title\n")
+    doc = read_document(Path("old.txt"), "Caf\u00e9 manual\n\nText.".encode("cp1252"))
+    assert doc.title == "Café manual" and doc.format == "text"

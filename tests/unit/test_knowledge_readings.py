@@ -1,0 +1,44 @@
+"""Reading values out of what the technician said (check_reading's safety property)."""
+
+from __future__ import annotations
+
+import pytest
+
+from edge.errors import ToolError
+from edge.tools.readings import choose_value, reading_numbers, said_unit
+
+pytestmark = pytest.mark.unit
+
+
+def test_the_llm_value_counts_only_when_it_was_said() -> None:
+    said = "gearbox oil sump temperature is 92 degrees"
+    assert choose_value(92, said).value == 92
+    assert choose_value("92", said).value == 92
+    assert choose_value(72, said).value == 92  # not said: read from the transcript
+    assert choose_value(None, "it reads ninety two point five degrees").value == 92.5
+
+
+def test_the_number_with_a_unit_is_the_reading() -> None:
+    said = "gearbox 2 oil sump temperature 92 degrees"
+    assert choose_value(None, said).value == 92
+    assert [m.value for m in reading_numbers("M24 bolt on E-117 at 5 bar")] == [5]
+    with pytest.raises(ToolError) as err:
+        choose_value(None, "blade 2 and blade 3 are fine")
+    assert err.value.code == "reading-value-unclear" and "2, 3" in err.value.message
+    with pytest.raises(ToolError) as err:
+        choose_value(92, "the oil is hot")
+    assert err.value.code == "reading-no-value"
+
+
+def test_units_said_win_over_the_llms() -> None:
+    said = "oil temperature 200 fahrenheit"
+    mention = choose_value(200, said)
+    assert said_unit(said, mention, "degrees Celsius") == "°F"
+    bare = "oil temperature is 92"
+    assert said_unit(bare, choose_value(92, bare), "°C") is None  # the LLM made the unit up
+    spoken = "temperature, degrees celsius, reads 92"
+    assert said_unit(spoken, choose_value(92, spoken), "degrees Celsius") == "°C"
+    assert (
+        said_unit("coolant level 55 percent", choose_value(55, "coolant level 55 percent"), None)
+        == "%"
+    )

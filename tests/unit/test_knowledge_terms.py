@@ -1,0 +1,177 @@
+"""Units, numbers, codes, components, limits and chunking: the pure parts of the manuals store."""
+
+from __future__ import annotations
+
+import pytest
+
+from edge.events import SourceRef
+from edge.knowledge.chunker import chunk_document
+from edge.knowledge.components import ComponentIndex, heading_component, merge, table_components
+from edge.knowledge.limits import assess, extract_limits, match_parameter
+from edge.knowledge.numbers import find_numbers
+from edge.knowledge.read_markdown import parse_markdown
+from edge.knowledge.records import Component, ParsedDocument
+from edge.knowledge.terms import codes_in_question, codes_in_text, fts_query, unknown_codes
+from edge.knowledge.units import convert, normalize_unit, speakable, unit_in_header
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize(
+    ("said", "unit"),
+    [
+        ("degrees", "°C"),
+        ("degrees Celsius", "°C"),
+        ("°C", "°C"),
+        ("C", "°C"),
+        ("fahrenheit", "°F"),
+        ("bar", "bar"),
+        ("rpm", "rpm"),
+        ("Nm", "N·m"),
+        ("newton metres", "N·m"),
+        ("mm", "mm"),
+        ("millimetres", "mm"),
+        ("percent", "%"),
+        ("%", "%"),
+        ("furlongs", None),
+    ],
+)
+def test_spoken_units_normalise(said: str, unit: str | None) -> None:
+    assert normalize_unit(said) == unit
+
+
+def test_conversions_and_header_units() -> None:
+    assert convert(200, "°F", "°C") == pytest.approx(93.333, abs=1e-3)
+    assert convert(100, "psi", "bar") == pytest.approx(6.895, abs=1e-3)
+    assert convert(5, "bar", "°C") is None
+    assert unit_in_header("Torque (N·m)") == ("Torque", "N·m")
+    assert unit_in_header("Tensioner pressure (bar)") == ("Tensioner pressure", "bar")
+    assert unit_in_header("Property class") == ("Property class", None)
+
+
+def test_speech_keeps_numbers_and_spells_units() -> None:
+    assert speakable("Tighten to 210 N·m at 20 °C.") == (
+        "Tighten to 210 newton metres at 20 degrees Celsius."
+    )
+    assert speakable("90 bar ±5 bar, 1000–1950 rpm, 50 %, below 1 rpm") == (
+        "90 bar plus or minus 5 bar, 1000 to 1950 revolutions per minute, 50 percent, "
+        "below 1 revolution per minute"
+    )
+    assert speakable("M24 bolts, fault E-117, 10.9 class") == "M24 bolts, fault E-117, 10.9 class"
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("ninety two degrees", [92]),
+        ("ninety-two", [92]),
+        ("one hundred and five", [105]),
+        ("two point five bar", [2.5]),
+        ("minus ten", [-10]),
+        ("1,450 bar and 7.1 mm/s", [1450, 7.1]),
+        ("twelve hundred rpm", [1200]),
+        ("oh, it is fine", []),
+        ("a hundred and twenty", [120]),
+    ],
+)
+def test_numbers_digits_and_spelled(text: str, values: list[float]) -> None:
+    assert [m.value for m in find_numbers(text)] == values
+
+
+def test_codes_are_found_and_matched_however_spoken() -> None:
+    text = "Use the HTW-1500 on M24 bolts; E-117 is on GBX and YAW-BRK; ISO VG 320; Q1."
+    assert codes_in_text(text) == ["HTW-1500", "M24", "E-117", "YAW-BRK", "Q1"]
+    vocabulary = frozenset({"htw1500", "m24", "e117", "yawbrk", "gbx", "q1", "lift"})
+    assert codes_in_question("what does E 117 mean", vocabulary) == ["e117"]
+    assert codes_in_question("torque for m24", vocabulary) == ["m24"]
+    assert codes_in_question("is the GBX hot", vocabulary) == ["gbx"]
+    assert codes_in_question("take the lift up", vocabulary) == []  # a word, not the LIFT ID
+    assert unknown_codes("what is E-999 and M24", vocabulary) == ["E-999"]
+    assert fts_query("what does E-117 mean", ["e117"]) == '"mean" OR codes : "e117"'
+    assert fts_query("what is it", []) is None
+
+
+def test_components_from_tables_headings_and_speech() -> None:
+    rows = (
+        ("ID", "Component", "Also called"),
+        ("YAW-BRK", "Yaw brake", "brake calipers, yaw brakes"),
+        ("GBX", "Gearbox", "gear box"),
+        ("not an id", "Nothing", ""),
+    )
+    found = table_components(rows)
+    assert [c.id for c in found] == ["YAW-BRK", "GBX"]
+    assert heading_component("3.2 Yaw brake (YAW-BRK)") == Component("YAW-BRK", "Yaw brake")
+    assert heading_component("1 HYDRAULIC TORQUE WRENCH (HTW)") == Component(
+        "HTW", "Hydraulic torque wrench"
+    )
+    assert heading_component("2 Safety") is None
+    merged = merge([*found, Component("GBX", "Main gearbox")])
+    assert merged[0].aliases == ("gear box", "Main gearbox")
+    index = ComponentIndex(merged)
+    assert index.resolve("the brake calipers squeal") == found[0]
+    assert index.resolve("gearbox oil") == index.resolve("gear-boxes") == merged[0]
+    assert index.resolve("the yaw brake next to the gearbox").id == "YAW-BRK"  # earliest
+    assert index.ids_in("Check GBX and YAW-BRK, not XYZ.") == ["GBX", "YAW-BRK"]
+
+
+def test_limits_tables_are_read_and_readings_assessed() -> None:
+    rows = (
+        ("Component", "Parameter", "Unit", "Min", "Max"),
+        ("GBX", "Oil sump temperature", "°C", "10", "85"),
+        ("GBX", "Housing vibration", "mm/s", "", "7.1"),
+        ("XYZ", "Unknown component row", "bar", "1", "2"),
+        ("GBX", "Note row", "", "", ""),
+    )
+    source = SourceRef("Manual", "12 Operating limits", 13)
+    limits = extract_limits(rows, section_component=None, known_components={"GBX"}, source=source)
+    assert [(lim.parameter, lim.minimum, lim.maximum) for lim in limits] == [
+        ("Oil sump temperature", 10, 85),
+        ("Housing vibration", None, 7.1),
+    ]
+    sump = limits[0]
+    assert assess(sump, 92, "°C").verdict == "above"
+    assert assess(sump, 5, "°C").verdict == "below"
+    assert assess(sump, 185, "°F").verdict == "within"  # 85 °C exactly
+    assert assess(sump, 3, "bar") is None
+    assert match_parameter("oil temp", "°C", limits)[0].limit is sump
+    assert [m.limit for m in match_parameter("vibration", None, limits)][0].parameter == (
+        "Housing vibration"
+    )
+    without_component = extract_limits(
+        (("Parameter", "Max (bar)"), ("Pump pressure", "700")),
+        section_component="HTW",
+        known_components=set(),
+        source=source,
+    )
+    assert without_component[0].component_id == "HTW" and without_component[0].unit == "bar"
+    assert extract_limits((("Code", "Meaning"), ("E-1", "x")), section_component=None,
+                          known_components=set(), source=source) == []  # fmt: skip
+
+
+def test_chunks_follow_the_structure() -> None:
+    md = (
+        "# Manual\n\n## 3 Yaw system\n\n### 3.2 Yaw brake (YAW-BRK)\n\n"
+        "Pads wear. Check GBX too.\n\n"
+        "Yaw brake inspection:\n\n1. Isolate.\n2. Measure.\n\n### 3.3 Yaw brake bolt torque\n\n"
+        "Tighten crosswise.\n\n| Bolt | Torque (N·m) |\n|---|---|\n| M24 | 900 |\n\n"
+        "## 12 Limits\n\n| Component | Parameter | Unit | Max |\n|---|---|---|---|\n"
+        "| GBX | Oil temperature | °C | 85 |\n| YAW-BRK | Pressure | bar | 170 |\n"
+    )
+    doc = ParsedDocument("Manual", "markdown", tuple(parse_markdown(md)))
+    index = ComponentIndex([Component("YAW-BRK", "Yaw brake"), Component("GBX", "Gearbox")])
+    chunked = chunk_document(doc, index)
+    summary = [(c.kind, c.section[-1], c.components) for c in chunked.chunks]
+    assert summary == [
+        ("text", "3.2 Yaw brake (YAW-BRK)", ("YAW-BRK", "GBX")),
+        ("steps", "3.2 Yaw brake (YAW-BRK)", ("YAW-BRK",)),
+        ("table", "3.3 Yaw brake bolt torque", ("YAW-BRK",)),  # named, not ID'd, in the heading
+        ("table", "12 Limits", ("GBX",)),  # one chunk per component of a limits table
+        ("table", "12 Limits", ("YAW-BRK",)),
+    ]
+    assert chunked.intros[1] == "Yaw brake inspection:"
+    assert chunked.intros[2] == "Tighten crosswise."
+    assert chunked.chunks[1].items == ("Isolate.", "Measure.")
+    assert chunked.chunks[3].rows == (
+        ("Component", "Parameter", "Unit", "Max"),
+        ("GBX", "Oil temperature", "°C", "85"),
+    )
