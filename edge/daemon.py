@@ -4,6 +4,10 @@ On a device the capture source and the loudspeaker are ALSA devices and push-to-
 GPIO or the wearable; under ``edge run --source`` they are a simulated room. Everything between is
 the same code. Stopping (SIGTERM) cuts the current answer, lets side-effecting tools finish,
 flushes the incident outbox if the broker is reachable, and publishes the offline status.
+
+Under systemd (``Type=notify``) the daemon reports its progress through ``edge.notify``: more
+start time while the models load, ``READY=1`` once the listener runs, watchdog pings from the main
+loop while the voice path is alive (``edge.watchdog``), and ``STOPPING=1`` when it stops.
 """
 
 from __future__ import annotations
@@ -23,9 +27,14 @@ from edge.config import Config
 from edge.listener import WakeDetector
 from edge.live import VoicePath, build_voice_path
 from edge.metrics import Metrics
+from edge.notify import Notifier
 from edge.toolset import default_tools
+from edge.watchdog import FRAME_STALE_S, Watchdog
 
 _LOGGER = logging.getLogger(__name__)
+
+MODEL_LOAD_BUDGET_S = 300.0
+"""Start time asked of systemd while the models load (a cold SD card on a Pi is slow)."""
 
 
 @dataclass
@@ -51,11 +60,16 @@ class Daemon:
     reporting: Any = None
     """``edge.report.service.ReportingService`` when incident reporting is on."""
     tasks: TaskSet = field(default_factory=lambda: TaskSet("daemon"))
+    notifier: Notifier = field(default_factory=Notifier.from_environment)
+    """systemd's notify socket (a silent no-op when not started by systemd)."""
+    frame_stale_s: float = FRAME_STALE_S
+    """Capture may stand still this long before the watchdog pings stop (s)."""
 
     async def start(self, devices: Devices, *, wake: WakeDetector | None = None) -> None:
         """Load the models and wire every part (returns when ready to listen)."""
         from edge.report.service import ReportingService
 
+        self.notifier.extend_timeout(MODEL_LOAD_BUDGET_S, "loading models")
         metrics = Metrics()
         self.reporting = ReportingService(self.config, metrics=metrics.snapshot)
         reporter = self.reporting.reporter
@@ -73,6 +87,18 @@ class Daemon:
         listener = self.tasks.spawn(self.path.listener.run(), "listener")
         if devices.run_output is not None:
             self.tasks.spawn(devices.run_output(), "output")
+        self.notifier.ready("listening")
+        interval = self.notifier.watchdog_interval_s
+        if interval is not None:
+            path = self.path
+            dog = Watchdog(
+                self.notifier,
+                self.bus,
+                listener,
+                lambda: path.listener.stream_time,
+                stale_s=self.frame_stale_s,
+            )
+            self.tasks.spawn(dog.run(interval), "watchdog")
         stopper = asyncio.ensure_future(stop.wait())
         waits: set[asyncio.Future[Any]] = {stopper, listener}
         while True:
@@ -90,6 +116,7 @@ class Daemon:
 
     async def stop(self) -> None:
         """Cut the current answer, finish side effects, flush reports, release everything."""
+        self.notifier.stopping("stopping")
         if self.path is not None:
             await self.path.session.close()
         await self.tasks.close()
@@ -97,4 +124,5 @@ class Daemon:
             await self.reporting.stop()
         if self.assistant is not None:
             self.assistant.close()
+        self.notifier.close()
         _LOGGER.info("edge stopped")
