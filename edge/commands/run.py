@@ -34,6 +34,11 @@ def register(sub: Any) -> None:
     )
     sim.add_argument("--echo-db", type=float, help="mix the answer back into the mic at this level")
     sim.add_argument("--record", type=Path, help="write what the loudspeaker played to this WAV")
+    sim.add_argument(
+        "--keep-open",
+        action="store_true",
+        help="after the script, keep listening to silence until SIGTERM/SIGINT (service tests)",
+    )
     parser.set_defaults(run=_run)
 
 
@@ -83,15 +88,19 @@ async def _simulated(config: Any, args: argparse.Namespace) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await daemon.start(Devices(source, playback, stop_when_source_ends=True))
+    # --keep-open: the room stays open like a real microphone, so only a signal stops the daemon.
+    devices = Devices(source, playback, stop_when_source_ends=not args.keep_open)
+    await daemon.start(devices)
     printer = asyncio.ensure_future(_print_events(daemon))
-    ended = asyncio.ensure_future(_close_after_script(daemon, source))
+    ended = None if args.keep_open else asyncio.ensure_future(_close_after_script(daemon, source))
     try:
-        await daemon.run(Devices(source, playback, stop_when_source_ends=True), stop)
+        await daemon.run(devices, stop)
     finally:
-        printer.cancel()
-        ended.cancel()
+        if ended is not None:
+            ended.cancel()
         await daemon.stop()
+        # After the stop, so the answer it cut is still printed (as interrupted).
+        printer.cancel()
     if args.record:
         write_wav(args.record, source.speaker_track(), script.rate)
         print(f"loudspeaker recording: {args.record}")

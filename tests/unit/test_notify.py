@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -176,3 +178,47 @@ def test_watchdog_stops_pinging_while_capture_stands_still_and_says_why() -> Non
     assert pings_by_status.get("STATUS=listening", 0) > 5
     assert pings_by_status.get("STATUS=no microphone: waiting for it to come back", 0) > 1
     assert unhealthy == []  # not one ping while capture stood still with the mic present
+
+
+def test_a_blocked_event_loop_sends_no_pings(notify_socket: tuple[str, socket.socket]) -> None:
+    """The pings come from the loop itself: a loop wedged in blocking code goes silent."""
+    path, server = notify_socket
+    arrivals: list[float] = []
+
+    async def scenario() -> tuple[float, float]:
+        stream = [0.0]
+        listener = asyncio.get_running_loop().create_future()
+        dog = Watchdog(Notifier(path), EventBus(), listener, lambda: stream[0])
+        task = asyncio.create_task(dog.run(0.02))
+        for _ in range(10):
+            stream[0] += 0.02
+            await asyncio.sleep(0.02)
+        blocked = time.monotonic()
+        time.sleep(0.5)  # noqa: ASYNC251 - the point: a loop wedged in blocking work
+        unblocked = time.monotonic()
+        for _ in range(10):
+            stream[0] += 0.02
+            await asyncio.sleep(0.02)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        listener.cancel()
+        return blocked, unblocked
+
+    server.setblocking(False)
+    collector = threading.Thread(target=_collect, args=(server, arrivals), daemon=True)
+    collector.start()
+    blocked, unblocked = asyncio.run(scenario())
+    collector.join(2)
+    assert [t for t in arrivals if t < blocked]
+    assert [t for t in arrivals if t > unblocked]
+    assert not [t for t in arrivals if blocked + 0.01 < t < unblocked - 0.01]
+
+
+def _collect(server: socket.socket, arrivals: list[float]) -> None:
+    deadline = time.monotonic() + 2.0
+    while time.monotonic() < deadline:
+        try:
+            if server.recv(4096) == b"WATCHDOG=1":
+                arrivals.append(time.monotonic())
+        except BlockingIOError:
+            time.sleep(0.002)
