@@ -59,3 +59,11 @@ check: lint typecheck test
 
 clean:
 	rm -rf $(VENV) $(OUT) tests/data/generated .mypy_cache .ruff_cache .pytest_cache
+
+# On a device: `sudo make install` (scripts/install.sh; docs/install.md). DESTDIR stages into a
+# folder; PREFIX, SYSCONFDIR, STATEDIR, BINDIR, PYTHON, EDGE_WHEELHOUSE change the layout/sources.
+# `sudo make uninstall` keeps the state and settings unless PURGE=1.
+.PHONY: install uninstall
+install uninstall:
+	DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" SYSCONFDIR="$(SYSCONFDIR)" STATEDIR="$(STATEDIR)" \
+	BINDIR="$(BINDIR)" PYTHON="$(PYTHON)" PURGE="$(PURGE)" scripts/install.sh $@
