@@ -23,6 +23,7 @@ _COMMANDS: Final = (
     "edge.commands.fleet",
     "edge.commands.models",
     "edge.commands.devices",
+    "edge.commands.doctor",
 )
 """Subcommand modules, in the order ``edge --help`` lists them."""
 
