@@ -99,7 +99,7 @@ relocate() {
     shift
     for rel_old in "$@"; do
         for rel_script in "$rel_venv"/bin/*; do
-            [ -f "$rel_script" ] && [ ! -L "$rel_script" ] || continue
+            if [ ! -f "$rel_script" ] || [ -L "$rel_script" ]; then continue; fi
             head -c2 "$rel_script" | grep -q '^#!' || continue
             sed -i "1,3s#$rel_old/bin/#$PREFIX/venv/bin/#g" "$rel_script"
         done
