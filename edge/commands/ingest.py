@@ -31,14 +31,11 @@ def register(sub: Any) -> None:
 def open_knowledge(args: argparse.Namespace) -> tuple[Knowledge, Config]:
     """The manuals database of the configured (or ``--db``) path, with the configured embedder."""
     from edge.cli import config_from_args
-    from edge.engines.base import EngineContext
-    from edge.engines.registry import load_engine
     from edge.knowledge import Knowledge
-    from edge.models import ModelStore
+    from edge.knowledge.embedding import configured_embedder
 
     config = config_from_args(args)
-    context = EngineContext(ModelStore(config.device.state_dir / "models"))
-    embedder = load_engine("embed", config.embed.engine, config.embed.options, context)
+    embedder = configured_embedder(config)
     db = args.db or config.knowledge_db
     knowledge = Knowledge.open(
         db,

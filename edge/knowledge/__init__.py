@@ -38,6 +38,8 @@ _LOGGER = logging.getLogger(__name__)
 GLOSSARY_WORDS: Final = 60
 """Longest glossary (words): Whisper's prompt holds ~224 tokens and must leave room."""
 _MEMO: Final = 64
+SEARCH_MODES: Final = ("auto", "exact", "coarse")
+"""How the vector pass runs; see :meth:`Knowledge.open`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +61,17 @@ class Knowledge:
     """The manuals store of one device."""
 
     def __init__(
-        self, store: Store, embedder: Embedder, *, cache_threshold: float, cache: bool
+        self,
+        store: Store,
+        embedder: Embedder,
+        *,
+        cache_threshold: float,
+        cache: bool,
+        search_mode: str = "auto",
     ) -> None:
+        if search_mode not in SEARCH_MODES:
+            raise ValueError(f"search_mode must be one of {', '.join(SEARCH_MODES)}")
+        self._search_mode = search_mode
         self._store = store
         self._embedder = embedder
         self._memo: OrderedDict[str, Vector] = OrderedDict()
@@ -75,6 +86,7 @@ class Knowledge:
         *,
         cache_threshold: float = 0.95,
         cache: bool = True,
+        search_mode: str = "auto",
     ) -> Knowledge:
         """Open (or create) the manuals database at ``db_path``.
 
@@ -84,13 +96,18 @@ class Knowledge:
             cache_threshold: cosine similarity for reusing a past answer
                 (``knowledge.cache_threshold``).
             cache: whether the semantic cache is used (``knowledge.cache``).
+            search_mode: ``"auto"`` (exact float KNN up to :data:`EXACT_LIMIT` vectors, a
+                binary-quantised first pass with exact re-ranking above), or ``"exact"`` /
+                ``"coarse"`` to force one (the benchmark compares them).
 
         Raises:
             KnowledgeError: sqlite-vec cannot be loaded, or the file is unusable or was built with
                 another embedding model (the ``fix`` says what to do).
         """
         store = Store.open(Path(db_path), dim=int(embedder.dim), model=embedder.model_name)
-        return cls(store, embedder, cache_threshold=cache_threshold, cache=cache)
+        return cls(
+            store, embedder, cache_threshold=cache_threshold, cache=cache, search_mode=search_mode
+        )
 
     def close(self) -> None:
         """Close the database."""
@@ -162,7 +179,9 @@ class Knowledge:
         """
         snap = self._refresh()
         vec = self.embed(question) if vector is None else np.asarray(vector, dtype=np.float32)
-        mode = "exact" if snap.vector_count <= EXACT_LIMIT else "coarse"
+        mode = self._search_mode
+        if mode == "auto":
+            mode = "exact" if snap.vector_count <= EXACT_LIMIT else "coarse"
         options = SearchOptions(
             k=k, component_id=component_id, prefer_component=prefer_component, mode=mode
         )

@@ -34,6 +34,12 @@ class Question:
     """Part of the expected document title, when headings repeat across manuals."""
     component: str | None = None
     """The conversation's component (a follow-up question)."""
+    kind: str = ""
+    """What sort of question it is (``torque``, ``fault-code`` ...), for figures per kind."""
+    paraphrases: tuple[str, ...] = ()
+    """Other wordings meaning the same: the semantic cache should answer them."""
+    different: tuple[str, ...] = ()
+    """Look-alike questions meaning something else: the semantic cache must not answer them."""
 
     @property
     def answerable(self) -> bool:
@@ -56,6 +62,9 @@ def load_questions(path: Path) -> list[Question]:
             values=tuple(q.get("values", ())),
             document=q.get("document", ""),
             component=q.get("component"),
+            kind=q.get("kind", ""),
+            paraphrases=tuple(q.get("paraphrases", ())),
+            different=tuple(q.get("different", ())),
         )
         for q in raw["question"]
     ]
@@ -93,20 +102,27 @@ def evaluate(
         found = bool(result.data.get("found"))
         values_ok = found and all(v in spoken for v in q.values)
         outcomes.append(Outcome(q, rank, found, values_ok, result.speech))
+    return scores(outcomes), outcomes
+
+
+def scores(outcomes: Sequence[Outcome]) -> dict[str, float]:
+    """The figures of :func:`evaluate` over ``outcomes`` (all of them, or one kind's)."""
     answerable = [o for o in outcomes if o.question.answerable]
     with_values = [o for o in answerable if o.question.values]
     unanswerable = [o for o in outcomes if not o.question.answerable]
-    figures = {
-        "questions": float(len(outcomes)),
-        "recall_at_1": _share(o.rank == 1 for o in answerable),
-        "recall_at_3": _share(o.rank is not None for o in answerable),
-        "exact_value_accuracy": _share(o.values_ok for o in with_values),
-        "answered_when_answerable": _share(o.found for o in answerable),
-        "declined_when_unanswerable": _share(not o.found for o in unanswerable),
+    populations = {
+        "recall_at_1": [o.rank == 1 for o in answerable],
+        "recall_at_3": [o.rank is not None for o in answerable],
+        "exact_value_accuracy": [o.values_ok for o in with_values],
+        "answered_when_answerable": [o.found for o in answerable],
+        "declined_when_unanswerable": [not o.found for o in unanswerable],
     }
-    return figures, outcomes
+    # A share of nothing is no figure: a kind without no-answer questions has no decline rate.
+    shares = {name: sum(flags) / len(flags) for name, flags in populations.items() if flags}
+    return {"questions": float(len(outcomes)), **shares}
 
 
-def _share(flags: Any) -> float:
-    values = list(flags)
-    return sum(1 for v in values if v) / len(values) if values else 0.0
+def scores_by_kind(outcomes: Sequence[Outcome]) -> dict[str, dict[str, float]]:
+    """:func:`scores` for each question kind, in the order kinds first appear."""
+    kinds = dict.fromkeys(o.question.kind for o in outcomes)
+    return {k: scores([o for o in outcomes if o.question.kind == k]) for k in kinds}

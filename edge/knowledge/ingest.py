@@ -158,7 +158,7 @@ class Ingestor:
         used = {c for chunk in chunked.chunks for c in chunk.components} | {c.id for c in own}
         components = [c for c in index.components if c.id in used]
         pairs = zip(chunked.chunks, chunked.intros, strict=True)
-        codes = [_codes(chunk, intro) for chunk, intro in pairs]
+        codes = [chunk_codes(chunk, intro) for chunk, intro in pairs]
         return _Prepared(index, parsed, chunked, components, limits, codes)
 
     def _embed(self, prepared: _Prepared) -> list[tuple[int, int, np.ndarray]]:
@@ -182,7 +182,8 @@ class Ingestor:
         return [(ord_, row, vectors[i]) for i, (ord_, row) in enumerate(keys)]
 
 
-def _codes(chunk: Chunk, intro: str) -> list[tuple[str, str]]:
+def chunk_codes(chunk: Chunk, intro: str) -> list[tuple[str, str]]:
+    """(normalised, as printed) codes of a chunk: those in its text, then its components."""
     written = codes_in_text(f"{SECTION_SEPARATOR.join(chunk.section)}\n{intro}\n{chunk.text}")
     written += [c for c in chunk.components if c not in written]
     return [(normalize_code(c), c) for c in written]

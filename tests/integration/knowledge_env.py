@@ -15,12 +15,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from edge.engines.base import EngineContext
-from edge.engines.registry import load_engine
+from edge.config import load_config
+from edge.engines.base import Embedder
 from edge.knowledge import Knowledge
-from edge.models import ModelStore
+from edge.knowledge.embedding import MemoEmbedder, configured_embedder
 
 REPO = Path(__file__).resolve().parents[2]
 MANUALS = REPO / "samples" / "manuals"
@@ -35,39 +33,15 @@ atexit.register(shutil.rmtree, _ROOT, True)
 
 
 @functools.cache
-def embedder() -> Any:
-    """The real all-MiniLM-L6-v2 engine, loaded once."""
-    return load_engine("embed", "minilm", {}, EngineContext(ModelStore(_ROOT / "models")))
-
-
-class CountingEmbedder:
-    """The real embedder, remembering vectors so re-embedding the same text is free.
-
-    It is the real model (same vectors); the memo only spares the tests repeated work.
-    """
-
-    def __init__(self, inner: Any) -> None:
-        self._inner = inner
-        self.dim = inner.dim
-        self.model_name = inner.model_name
-        self.calls = 0
-        self._memo: dict[str, np.ndarray] = {}
-
-    def embed(self, texts: Any) -> np.ndarray:
-        self.calls += 1
-        todo = [t for t in dict.fromkeys(texts) if t not in self._memo]
-        if todo:
-            for text, vector in zip(todo, self._inner.embed(todo), strict=True):
-                self._memo[text] = vector
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return np.stack([self._memo[t] for t in texts]).astype(np.float32)
+def embedder() -> Embedder:
+    """The real all-MiniLM-L6-v2 engine (the default config's), loaded once."""
+    return configured_embedder(load_config(env={}), _ROOT / "models")
 
 
 @functools.cache
-def shared_embedder() -> CountingEmbedder:
-    """One memoising wrapper around the real embedder for the whole session."""
-    return CountingEmbedder(embedder())
+def shared_embedder() -> MemoEmbedder:
+    """One memoising wrapper around the real embedder for the whole session (same vectors)."""
+    return MemoEmbedder(embedder())
 
 
 @functools.cache
