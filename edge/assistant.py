@@ -62,13 +62,13 @@ class Assistant:
         return self.knowledge.glossary() if self.knowledge is not None else None
 
     def transcriber(
-        self, turn_id: TurnId, on_interim: Interim | None = None
+        self, turn_id: TurnId, on_interim: Interim | None = None, *, interims: bool = True
     ) -> StreamingTranscriber:
-        """A streaming transcriber for a new utterance."""
+        """A streaming transcriber for a new utterance (``interims=False``: the final only)."""
         return StreamingTranscriber(
             self.stt,
             self.threads["stt"],
-            interim_s=self.config.stt.interim_ms / 1000,
+            interim_s=self.config.stt.interim_ms / 1000 if interims else None,
             prompt=self.glossary,
             on_interim=on_interim,
         )
@@ -145,7 +145,12 @@ def _open_knowledge(config: Config, embedder: Embedder) -> Any:
         return None
     from edge.knowledge import Knowledge
 
-    return Knowledge.open(config.knowledge_db, embedder)
+    return Knowledge.open(
+        config.knowledge_db,
+        embedder,
+        cache_threshold=config.knowledge.cache_threshold,
+        cache=config.knowledge.cache,
+    )
 
 
 async def _synthesize_fillers(assistant: Assistant) -> dict[str, Speech]:

@@ -322,6 +322,7 @@ class Session:
         assert self.assistant.responder is not None
         if not await self.assistant.responder.shielded.wait(limit_s=10.0):
             _LOGGER.error("A side-effecting tool did not finish within 10 s of shutdown")
+        await self.assistant.toolbox.close()
 
 
 async def _say(text: str) -> AsyncIterator[Part]:

@@ -15,4 +15,13 @@ def default_tools(assistant: Assistant, reporter: IncidentReporter) -> list[Tool
     """Incident reports always; manual queries and reading checks when manuals are loaded."""
     from edge.tools.incident import IncidentTool
 
-    return [IncidentTool(reporter)]
+    tools: list[Tool] = [IncidentTool(reporter)]
+    if assistant.knowledge is not None:
+        from edge.tools.manuals import ManualsTool
+        from edge.tools.readings import ReadingsTool
+
+        # Retrieval embeds the question: it runs on the embedder's thread, never the event loop.
+        thread = assistant.threads["embed"]
+        tools.append(ManualsTool(assistant.knowledge, thread))
+        tools.append(ReadingsTool(assistant.knowledge, thread, reporter))
+    return tools

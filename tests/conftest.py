@@ -28,10 +28,12 @@ def config(state_dir: Path) -> Config:
 
 @pytest.fixture(scope="session")
 def assistant(config: Config) -> Iterator[Assistant]:
-    """The real engines, loaded once for the whole session."""
+    """The real engines and the sample manuals, loaded once for the whole session."""
     from edge.report.service import ReportingService
     from edge.toolset import default_tools
+    from tests.integration.knowledge_env import database_copy
 
+    database_copy("markdown", config.knowledge_db)
     reporter = ReportingService(config, status=False).reporter
     loaded = asyncio.run(load_assistant(config, lambda a: default_tools(a, reporter)))
     yield loaded

@@ -67,6 +67,7 @@ async def _ask_all(args: argparse.Namespace) -> int:
             save_reply(result, out)
             _report(path, out, result, args.json)
     finally:
+        await assistant.toolbox.close()  # e.g. an out-of-range reading's incident being stored
         assistant.close()
     return 1 if failures else 0
 

@@ -66,6 +66,13 @@ class Toolbox:
         """Specs of every tool, in registration order."""
         return [t.spec for t in self._tools.values()]
 
+    async def close(self) -> None:
+        """Let tools finish work they carry on after answering (e.g. reports being stored)."""
+        for tool in self._tools.values():
+            close = getattr(tool, "close", None)
+            if close is not None:
+                await close()
+
     def __contains__(self, name: object) -> bool:
         return name in self._tools
 
