@@ -238,20 +238,23 @@ class Knowledge:
     def glossary(self) -> str:
         """Domain words for the speech recogniser's prompt (at most ~60 words).
 
-        Product names, component names and IDs, bolt sizes, fault codes and units.
+        Product names, component names, bolt sizes and units. Whisper reads the prompt as the
+        text said just before, so the prompt must look like speech: component IDs nobody says
+        ("YAW-BRK") and long lists of fault codes make it spell letters ("O-E-L-E-G") or repeat
+        itself. Measured on the 83 spoken sample questions (whisper tiny.en): codes included,
+        mean WER 0.30; names and bolt sizes only, 0.17; no prompt, 0.18 (and "Aubrey caliper").
+        Fault codes need no help: "E 117" is matched to E-117 by the manuals' code index.
         """
         snap = self._snap
         shown = sorted(set(snap.codes.values()))
         products = [c for c in shown if any(c in title for title in snap.titles)]
-        parts = [", ".join(products)] if products else []
-        parts += [f"{c.name} {c.id}" for c in snap.index.components]
-        faults = [c for c in shown if re.fullmatch(r"[A-Z]{1,2}-\d{2,4}", c)]
+        words = [*products, *(c.name for c in snap.index.components)]
+        text = ", ".join(dict.fromkeys(words))
         bolts = sorted((c for c in shown if re.fullmatch(r"M\d{1,2}", c)), key=lambda c: int(c[1:]))
-        text = ", ".join(parts)
-        for extra in (*bolts, *faults):
-            if len(f"{text}, {extra}".split()) > GLOSSARY_WORDS - 4:
+        for bolt in bolts:
+            if len(f"{text}, {bolt}".split()) > GLOSSARY_WORDS - 4:
                 break
-            text = f"{text}, {extra}"
+            text = f"{text}, {bolt}" if text else bolt
         return f"{text}, N·m, bar, rpm, °C." if text else "N·m, bar, rpm, °C."
 
     # -- semantic cache ---------------------------------------------------------------------------
