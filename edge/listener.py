@@ -171,7 +171,7 @@ class Listener:
     def process(self, samples: Int16Array) -> None:
         """Process one block of capture audio (any length)."""
         reference = self._reference.take(len(samples)) if self._reference else None
-        playback_db = self._reference.last_level_db if self._reference else -120.0
+        playback_db = self._reference.echo_level_db if self._reference else -120.0
         if self._aec is not None and reference is not None:
             samples = self._aec.process(samples, reference)
         self._pending = np.concatenate([self._pending, samples])
