@@ -74,7 +74,7 @@ async def ask_file(assistant: Assistant, path: Path, turn_id: TurnId) -> AskResu
     if span is None:
         raise NoSpeechError()
     timer.mark("endpoint")
-    transcriber = assistant.transcriber(turn_id)
+    transcriber = assistant.transcriber(turn_id, interims=False)  # the whole utterance is here
     speech = audio[span[0] : span[1]]
     transcriber.push(speech, voiced=True)
     transcript = await transcriber.final()
@@ -89,7 +89,7 @@ async def ask_file(assistant: Assistant, path: Path, turn_id: TurnId) -> AskResu
         tts=assistant.tts,
         tts_thread=assistant.threads["tts"],
         playback=queue,
-        fillers={},  # a file has no silence to fill: fillers would only lengthen the reply
+        fillers=None,  # a file has no silence to fill: fillers would only lengthen the reply
         timer=timer,
         min_sentence_chars=assistant.config.tts.min_sentence_chars,
     )

@@ -46,6 +46,8 @@ class _Decode:
     text: str
     seconds: float
     """Wall time the decode took."""
+    draft: bool
+    """A quick interim decode: never reused as the final transcript."""
 
 
 class StreamingTranscriber:
@@ -56,7 +58,7 @@ class StreamingTranscriber:
         engine: SttEngine,
         thread: EngineThread,
         *,
-        interim_s: float = 0.7,
+        interim_s: float | None = 0.7,
         prompt: str | None = None,
         on_interim: Interim | None = None,
         commit_min_s: float = 3.0,
@@ -66,7 +68,7 @@ class StreamingTranscriber:
         Args:
             engine: the STT engine (blocking), run on ``thread``.
             thread: the STT engine's worker thread.
-            interim_s: re-decode after this much new audio.
+            interim_s: re-decode after this much new audio (None: no interim transcripts).
             prompt: domain vocabulary to bias recognition (the manuals' glossary).
             on_interim: called on the event loop with each interim transcript.
             commit_min_s: only commit at a pause when at least this much audio is uncommitted.
@@ -74,7 +76,7 @@ class StreamingTranscriber:
         self._engine = engine
         self._thread = thread
         self._rate = engine.rate
-        self._interim_samples = int(interim_s * self._rate)
+        self._interim_samples = int(interim_s * self._rate) if interim_s is not None else None
         self._commit_min = int(commit_min_s * self._rate)
         self._prompt = prompt
         self._on_interim = on_interim
@@ -102,6 +104,8 @@ class StreamingTranscriber:
         self._length += len(samples)
         if voiced:
             self._last_voiced = self._length
+        if self._interim_samples is None:
+            return
         due = self._length - (self._latest.end if self._latest else self._commit_at)
         if due >= self._interim_samples and self._running is None and self._last_voiced > 0:
             self._start_decode(self._length, kind="interim")
@@ -137,6 +141,7 @@ class StreamingTranscriber:
     def _covers_voice(self, decode: _Decode | None) -> bool:
         return (
             decode is not None
+            and not decode.draft
             and decode.start == self._commit_at
             and decode.end >= self._last_voiced
         )
@@ -174,14 +179,16 @@ class StreamingTranscriber:
         prompt = " ".join(p for p in (self._prompt, *self._committed) if p) or None
         began = time.perf_counter()
         try:
-            transcribe = functools.partial(self._engine.transcribe, prompt=prompt)
+            # Interims only show progress: cheap drafts. Preflights may become the final.
+            draft = kind == "interim"
+            transcribe = functools.partial(self._engine.transcribe, prompt=prompt, draft=draft)
             result: SttResult = await self._thread.run(transcribe, audio)
         finally:
             self.decodes += 1
             if self._running is asyncio.current_task():
                 self._running = None
         text = "" if _hallucinated(result) else result.text
-        decode = _Decode(start, end, text, time.perf_counter() - began)
+        decode = _Decode(start, end, text, time.perf_counter() - began, draft)
         _LOGGER.debug(
             "STT %s %.2f-%.2f s in %.0f ms: %r",
             kind,

@@ -78,8 +78,16 @@ class SttEngine(Protocol):
     rate: int
     """Sample rate it expects (Hz)."""
 
-    def transcribe(self, audio: Float32Array, *, prompt: str | None = None) -> SttResult:
-        """Transcribe mono float audio; ``prompt`` is vocabulary or preceding text to bias it."""
+    def transcribe(
+        self, audio: Float32Array, *, prompt: str | None = None, draft: bool = False
+    ) -> SttResult:
+        """Transcribe mono float audio.
+
+        Args:
+            audio: the utterance at :attr:`rate`.
+            prompt: vocabulary or preceding text to bias recognition.
+            draft: an interim transcript: trade accuracy for speed.
+        """
         ...
 
 

@@ -20,10 +20,14 @@ class CountingStt:
 
     def __init__(self) -> None:
         self.calls: list[tuple[float, str | None]] = []
+        self.drafts: list[bool] = []
 
-    def transcribe(self, audio: np.ndarray, *, prompt: str | None = None) -> SttResult:
+    def transcribe(
+        self, audio: np.ndarray, *, prompt: str | None = None, draft: bool = False
+    ) -> SttResult:
         seconds = len(audio) / RATE
         self.calls.append((seconds, prompt))
+        self.drafts.append(draft)
         return SttResult(f"words {seconds:.1f}.", seconds)
 
 
@@ -66,6 +70,31 @@ def test_final_reuses_the_preflight_when_nothing_was_said_after() -> None:
     text, cost, extra_calls = asyncio.run(scenario())
     assert text == "words 2.0."
     assert cost == 0.0 and extra_calls == 0
+
+
+def test_interims_are_drafts_and_never_become_the_final() -> None:
+    async def scenario() -> tuple[str, list[bool]]:
+        stt = CountingStt()
+        t = StreamingTranscriber(stt, EngineThread("t"), interim_s=0.5)
+        await feed(t, 2.0, voiced=True)
+        await asyncio.sleep(0.1)
+        text = await t.final()
+        return text, stt.drafts
+
+    text, drafts = asyncio.run(scenario())
+    assert text == "words 2.0."
+    assert drafts[:-1] and all(drafts[:-1]) and drafts[-1] is False
+
+
+def test_no_interims_when_turned_off() -> None:
+    async def scenario() -> list[bool]:
+        stt = CountingStt()
+        t = StreamingTranscriber(stt, EngineThread("t"), interim_s=None)
+        await feed(t, 3.0, voiced=True)
+        await t.final()
+        return stt.drafts
+
+    assert asyncio.run(scenario()) == [False]
 
 
 def test_speech_after_the_preflight_forces_a_new_decode() -> None:
