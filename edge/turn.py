@@ -47,7 +47,7 @@ class Turn:
         tts: TtsEngine,
         tts_thread: EngineThread,
         playback: PlaybackQueue,
-        fillers: Mapping[str, Speech],
+        fillers: Mapping[str, Speech] | None,
         timer: TurnTimer,
         min_sentence_chars: int = 12,
         thinking: Speech | None = None,
@@ -61,7 +61,7 @@ class Turn:
             tts: speech synthesizer, run on ``tts_thread``.
             tts_thread: the synthesizer's worker thread.
             playback: where audio is queued.
-            fillers: pre-synthesized fillers by text.
+            fillers: pre-synthesized fillers by text; None turns fillers off.
             timer: stage timings of this turn.
             min_sentence_chars: shorter sentences wait to be joined to the next one.
             thinking: filler for when nothing has been said ``thinking_after_s`` into the turn.
@@ -117,6 +117,8 @@ class Turn:
         self._timer.mark("done")
 
     def _play_filler(self, text: str) -> None:
+        if self._fillers is None:
+            return
         speech = self._fillers.get(text)
         if speech is None:
             _LOGGER.warning("Filler %r was not synthesized at start-up; skipped", text)
