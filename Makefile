@@ -42,6 +42,22 @@ models: deps
 	$(BIN)/edge models assemble
 	$(BIN)/edge models verify
 
+# The main job on the bundled samples: the manuals ingested (the WT-2000 one as its PDF
+# rendering), the sample questions spoken by piper, then answered by `edge ask` into reply WAVs.
+DEMO       := $(OUT)/demo
+DEMO_ENV   := EDGE_DEVICE__STATE_DIR=$(abspath $(DEMO)/state)
+DEMO_PDF   := $(DEMO)/manuals/wt2000-maintenance.pdf
+
+demo: deps
+	$(DEMO_ENV) $(BIN)/edge models assemble
+	$(DEMO_ENV) $(BIN)/edge models verify
+	$(BIN)/python scripts/render_manual_pdf.py -o $(DEMO_PDF)
+	$(DEMO_ENV) $(BIN)/edge ingest $(DEMO_PDF) samples/manuals/sl240-service-lift.html \
+	  samples/manuals/htw1500-torque-wrench.txt
+	$(BIN)/python scripts/speak_questions.py samples/questions/demo.toml -o $(DEMO)/questions
+	$(DEMO_ENV) $(BIN)/edge ask $(DEMO)/questions/*.wav --out-dir $(DEMO)/replies
+	@echo "replies: $(DEMO)/replies/*.reply.wav; incidents waiting for a broker: $(DEMO_ENV) $(BIN)/edge incidents list"
+
 test: deps
 	$(BIN)/python -m pytest -q
 
