@@ -36,6 +36,7 @@ from bench._synthetic import SisterManuals, templates
 from bench.common import ms, percentile, summary, table
 from edge.config import Config, load_config
 from edge.engines.base import Embedder
+from edge.events import SourceRef, ToolResult
 from edge.knowledge import Knowledge
 from edge.knowledge.embedding import MemoEmbedder, configured_embedder
 from edge.knowledge.evaluate import Question, evaluate, load_questions, scores_by_kind
@@ -306,13 +307,13 @@ def _cache(
     db = work / "cache.db"
     shutil.copy(source, db)
     knowledge = Knowledge.open(db, embedder)
-    stored: dict[str, tuple[str, ...]] = {}
+    stored: dict[str, tuple[SourceRef, ...]] = {}
     for q in questions:
         if q.answerable:
             vec = embedder.embed([q.text])[0]
             result = knowledge.answer(q.text, component_id=q.component, vector=vec)
             knowledge.cache_store(q.text, vec, result, component_id=q.component)
-            stored[q.text] = result.speech
+            stored[q.text] = result.sources
     knowledge.close()
     same = [(q, p) for q in questions if q.text in stored for p in q.paraphrases]
     other = [(q, d) for q in questions if q.text in stored for d in q.different]
@@ -334,7 +335,7 @@ def _cache(
     print(
         table(
             rows,
-            ["threshold", "lookup", "paraphrase hits", "look-alike hits", "wrong answers"],
+            ["threshold", "lookup", "paraphrase hits", "look-alike hits", "wrong source"],
         )
     )
     latency = _hit_latency(db, model, config, same)
@@ -362,14 +363,15 @@ def _cache(
 
 def _fresh_answers(
     source: Path, embedder: Embedder, asked: Sequence[tuple[Question, str]]
-) -> dict[str, tuple[str, ...]]:
-    """What the tool says to each text without the cache.
+) -> dict[str, tuple[SourceRef, ...]]:
+    """Where the tool's answer to each text comes from, without the cache.
 
-    A cached answer saying the same is no harm ("maximum" and "minimum" gearbox oil temperature
-    are answered from the same limits row).
+    A cached answer from the same place is no harm ("maximum" and "minimum" gearbox oil
+    temperature are answered from the same limits row), so answers are compared by their
+    sources (document, section, page), not word for word.
     """
     knowledge = Knowledge.open(source, embedder, cache=False)
-    out = {t: knowledge.answer(t, component_id=q.component).speech for q, t in asked}
+    out = {t: knowledge.answer(t, component_id=q.component).sources for q, t in asked}
     knowledge.close()
     return out
 
@@ -379,30 +381,28 @@ def _cache_figures(
     embedder: Embedder,
     same: Sequence[tuple[Question, str]],
     other: Sequence[tuple[Question, str]],
-    stored: dict[str, tuple[str, ...]],
-    truth: dict[str, tuple[str, ...]],
+    stored: dict[str, tuple[SourceRef, ...]],
+    truth: dict[str, tuple[SourceRef, ...]],
     with_text: bool,
 ) -> dict[str, Any]:
-    def lookup(q: Question, text: str) -> tuple[str, ...] | None:
+    def lookup(q: Question, text: str) -> ToolResult | None:
         vector = embedder.embed([text])[0]
         if with_text:
-            hit = knowledge.cache_lookup(vector, question=text, component_id=q.component)
-        else:  # as edge.responder calls it today
-            hit = knowledge.cache_lookup(vector)
-        return None if hit is None else hit.speech
+            return knowledge.cache_lookup(vector, question=text, component_id=q.component)
+        return knowledge.cache_lookup(vector)  # as edge.responder calls it today
 
     hits, wrong, false_hits = 0, [], []
     for q, text in same:
-        speech = lookup(q, text)
-        hits += speech is not None
-        if speech is not None and speech != stored[q.text]:
-            wrong.append({"asked": text, "cached_for": q.text})
+        hit = lookup(q, text)
+        hits += hit is not None
+        if hit is not None and hit.sources != stored[q.text]:
+            wrong.append({"asked": text, "cached_source": _where(hit.sources)})
     for q, text in other:
-        speech = lookup(q, text)
-        if speech is not None:
+        hit = lookup(q, text)
+        if hit is not None:
             false_hits.append(text)
-            if speech != truth[text]:
-                wrong.append({"asked": text, "cached_for": q.text})
+            if hit.sources != truth[text]:
+                wrong.append({"asked": text, "cached_source": _where(hit.sources)})
     return {
         "paraphrase_hits": hits,
         "paraphrase_hit_rate": hits / len(same) if same else None,
@@ -466,6 +466,10 @@ def _cos(embedder: Embedder, a: str, b: str) -> float:
 
 def _p(sims: dict[str, float], pairs: Sequence[tuple[Question, str]], q: float) -> float:
     return percentile([sims[t] for _, t in pairs], q) or 0.0
+
+
+def _where(sources: Sequence[SourceRef]) -> str:
+    return "; ".join(f"{s.document} {s.section}" for s in sources)
 
 
 def _pct(value: float | None) -> str:
