@@ -47,6 +47,8 @@ ROUTER_SYSTEM: Final = (
 """System prompt when the LLM itself routes (bigger models, ``llm.router = "llm"``)."""
 
 _MAX_EXAMPLES: Final = 6
+_EXTRACT_MAX_TOKENS: Final = 64
+"""Arguments are a few words each; a model that loops on one stops here (the tool falls back)."""
 _DIGITS = re.compile(r"\d")
 
 
@@ -98,7 +100,7 @@ class LlmRoles:
         """Arguments for ``spec`` taken from ``request`` (``{}`` when the model's JSON is bad)."""
         prefix, schema = self._extraction_prompt(spec)
         messages = [*prefix, Message("user", request)]
-        text = "".join([t async for t in self._text(messages, timer, 96, schema)])
+        text = "".join([t async for t in self._text(messages, timer, _EXTRACT_MAX_TOKENS, schema)])
         try:
             value = json.loads(text)
         except json.JSONDecodeError:
@@ -112,7 +114,7 @@ class LlmRoles:
         properties = dict(spec.parameters.get("properties", {}))
         schema = {
             "type": "object",
-            "properties": {k: properties.get(k, {"type": "string"}) for k in fills},
+            "properties": {k: _for_grammar(properties.get(k, {"type": "string"})) for k in fills},
             "required": fills,
         }
         system = (
@@ -177,6 +179,16 @@ class LlmRoles:
                 timer.mark("llm_first_token")
                 yield delta.text
         timer.mark("llm_done")
+
+
+def _for_grammar(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """A property's schema without length bounds, for the sampling grammar.
+
+    llama.cpp spells ``maxLength: 2000`` as two thousand nested optional characters: sampling
+    under that grammar took 100 s for 96 tokens on a Pi-class CPU. The tool's ``prepare`` checks
+    the bounds anyway, so the grammar only needs the shape (type, enum).
+    """
+    return {k: v for k, v in schema.items() if k not in ("minLength", "maxLength", "pattern")}
 
 
 def _reply_prefix() -> list[Message]:

@@ -1,7 +1,10 @@
 """``log_incident_report``: the technician reports an incident; stored, then sent to the fleet.
 
-The LLM fills ``severity`` and ``description``; the device fills the rest (transcript, component,
-turn) and the reporter adds ids, site, versions and times. Arguments from a small LLM are checked
+With the semantic router the LLM fills only ``severity``: asked to copy the description,
+SmolLM2-135M repeats it until its token budget runs out ("oil leak at the gearbox. oil leak at
+the..."), so the description is the technician's own words without the command. A larger model
+routing with native tool calls (``llm.router = "llm"``) fills both. The device fills the rest
+(transcript, component, turn) and the reporter adds ids, site, versions and times. Arguments from a small LLM are checked
 deterministically: a severity the technician said out loud wins over the LLM's, spoken synonyms
 map to the four levels, an empty description falls back to the transcript without the command,
 and any text is sanitised and bounded. What cannot be fixed becomes one clear spoken question.
@@ -119,7 +122,7 @@ SPEC: Final = ToolSpec(
     slow=True,
     filler="Logging that.",
     examples=_EXAMPLES,
-    llm_fills=("severity", "description"),
+    llm_fills=("severity",),
 )
 
 ASK_SEVERITY: Final = "Which severity should I log it as: low, medium, high or critical?"

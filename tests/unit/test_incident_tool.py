@@ -43,7 +43,7 @@ def test_spec_is_complete_and_examples_match_its_schema() -> None:
     tool: Tool = IncidentTool(Recording())
     spec = tool.spec
     assert spec.name == "log_incident_report" and spec.side_effect and spec.slow
-    assert spec.filler == "Logging that." and spec.llm_fills == ("severity", "description")
+    assert spec.filler == "Logging that." and spec.llm_fills == ("severity",)
     jsonschema.Draft202012Validator.check_schema(dict(spec.parameters))
     assert spec.parameters["properties"]["severity"]["enum"] == [
         "low",
