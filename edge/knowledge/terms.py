@@ -9,6 +9,7 @@ Only codes that exist in the manuals are searched for; an unknown one (``E-999``
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Final
 
@@ -106,9 +107,20 @@ def stems(text: str) -> set[str]:
     return {stem(w) for w in keywords(text)}
 
 
+_PARTICLES: Final = frozenset({"out", "up", "down", "off", "over"})
+
+
+def compounds(text: str) -> list[str]:
+    """Phrasal verbs written as one word in manuals: "lock out" -> "lockout", "shut down"..."""
+    words = [m.group().lower() for m in _WORD.finditer(text)]
+    pairs = itertools.pairwise(words)
+    return [a + b for a, b in pairs if b in _PARTICLES and a.isalpha() and a not in STOPWORDS]
+
+
 def fts_query(question: str, codes: list[str]) -> str | None:
     """An FTS5 MATCH expression: any content word, or any of the question's codes."""
-    parts = [f'"{w}"' for w in keywords(question) if not _is_code_part(w, codes)]
+    words = [*keywords(question), *compounds(question)]
+    parts = [f'"{w}"' for w in dict.fromkeys(words) if not _is_code_part(w, codes)]
     parts += [f'codes : "{c}"' for c in codes]
     return " OR ".join(parts) if parts else None
 

@@ -11,7 +11,13 @@ from edge.knowledge.limits import assess, extract_limits, match_parameter
 from edge.knowledge.numbers import find_numbers
 from edge.knowledge.read_markdown import parse_markdown
 from edge.knowledge.records import Component, ParsedDocument
-from edge.knowledge.terms import codes_in_question, codes_in_text, fts_query, unknown_codes
+from edge.knowledge.terms import (
+    codes_in_question,
+    codes_in_text,
+    compounds,
+    fts_query,
+    unknown_codes,
+)
 from edge.knowledge.units import convert, normalize_unit, speakable, unit_in_header
 
 pytestmark = pytest.mark.unit
@@ -175,3 +181,10 @@ def test_chunks_follow_the_structure() -> None:
         ("Component", "Parameter", "Unit", "Max"),
         ("GBX", "Oil temperature", "°C", "85"),
     )
+
+
+def test_phrasal_verbs_also_match_their_one_word_spelling() -> None:
+    assert compounds("How do I lock out the turbine and shut it down?") == ["lockout"]
+    assert compounds("shut down the pump, then tag out Q1") == ["shutdown", "tagout"]
+    query = fts_query("How do I lock out the turbine?", [])
+    assert query is not None and '"lockout"' in query and '"lock"' in query
