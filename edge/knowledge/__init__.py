@@ -208,9 +208,12 @@ class Knowledge:
         hits = self.search(
             question, vector=vector, k=3, prefer_component=component.id if component else None
         )
-        if not hits or not relevant(hits[0], codes):
+        # The best *relevant* hit: near-ties in the fused ranking are common ("lockout tagout"
+        # vs "rotor lock"), and the runner-up may be the one that really answers.
+        best = next((hit for hit in hits if relevant(hit, codes)), None)
+        if best is None:
             return not_found(question, component, ())
-        return compose(question, hits[0], codes, component)
+        return compose(question, best, codes, component)
 
     # -- components, glossary, limits (in memory, any thread) -------------------------------------
 

@@ -250,3 +250,10 @@ def test_reopening_and_another_process_changing_the_store(md: Knowledge, tmp_pat
     md.refresh()  # another connection committed: the snapshot follows
     assert "HTW" not in {c.id for c in md.components()}
     assert md.limits("HTW") == []
+
+
+def test_a_near_tie_with_an_irrelevant_chunk_still_finds_the_answer(md: Knowledge) -> None:
+    # "lockout tagout" and "rotor lock" rank almost equal; the relevant one must answer.
+    for said in ("Walk me through the lockout tagout procedure.", "lockout tagout procedure"):
+        result = md.answer(said)
+        assert result.ok and "9 steps" in " ".join(result.speech), result.speech
