@@ -9,6 +9,7 @@ reports) run in a task set the turn does not own, so a barge-in never cancels th
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -90,9 +91,14 @@ class Responder:
         self.component_id = None
         vector = (await self._embed_thread.run(self._embedder.embed, [transcript]))[0]
         if self._cache:
-            hit: ToolResult | None = await self._embed_thread.run(
-                self._knowledge.cache_lookup, vector
+            # With the words, codes and numbers must match too ("M24" and "M30" questions embed
+            # alike); with the conversation's component, a follow-up is not answered for another.
+            lookup = functools.partial(
+                self._knowledge.cache_lookup,
+                question=transcript,
+                component_id=self._conversation.component_id,
             )
+            hit: ToolResult | None = await self._embed_thread.run(lookup, vector)
             if hit is not None:
                 timer.mark("routed")
                 self.intent = "cache"
@@ -167,6 +173,7 @@ class Responder:
         for sentence in result.speech:
             yield Part(sentence, urgent=result.urgent)
         if self._cache and result.cacheable and result.ok:
-            await self._embed_thread.run(
-                self._knowledge.cache_store, request.transcript, vector, result
+            store = functools.partial(
+                self._knowledge.cache_store, component_id=request.component_id
             )
+            await self._embed_thread.run(store, request.transcript, vector, result)
