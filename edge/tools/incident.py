@@ -4,10 +4,11 @@ With the semantic router the LLM fills only ``severity``: asked to copy the desc
 SmolLM2-135M repeats it until its token budget runs out ("oil leak at the gearbox. oil leak at
 the..."), so the description is the technician's own words without the command. A larger model
 routing with native tool calls (``llm.router = "llm"``) fills both. The device fills the rest
-(transcript, component, turn) and the reporter adds ids, site, versions and times. Arguments from a small LLM are checked
-deterministically: a severity the technician said out loud wins over the LLM's, spoken synonyms
-map to the four levels, an empty description falls back to the transcript without the command,
-and any text is sanitised and bounded. What cannot be fixed becomes one clear spoken question.
+(transcript, component, turn) and the reporter adds ids, site, versions and times. Arguments
+from a small LLM are checked deterministically: a severity the technician said out loud wins
+over the LLM's, spoken synonyms map to the four levels, an empty description falls back to the
+transcript without the command, and any text is sanitised and bounded. What cannot be fixed
+becomes one clear spoken question.
 """
 
 from __future__ import annotations
