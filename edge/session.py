@@ -201,10 +201,6 @@ class Session:
         turn_id = capture.turn_id
         assistant = self.assistant
         assert assistant.responder is not None
-        transcript = await capture.transcriber.final()
-        timer.mark("stt_final")
-        await capture.transcriber.close()
-        self.bus.publish(TranscriptEvent(turn_id, transcript, is_final=True))
         turn = Turn(
             turn_id,
             tts=assistant.tts,
@@ -217,14 +213,20 @@ class Session:
             thinking_after_s=assistant.config.tts.thinking_filler_ms / 1000,
             on_audio=lambda: self._speaking(turn_id),
         )
+        transcript = ""
         interrupted = True
         try:
+            # Inside the try: a turn cut while still transcribing ends like any other turn.
+            transcript = await capture.transcriber.final()
+            timer.mark("stt_final")
+            self.bus.publish(TranscriptEvent(turn_id, transcript, is_final=True))
             if transcript:
                 await turn.speak(assistant.responder.respond(transcript, turn_id, timer))
             elif capture.trigger in ("ptt", "wake"):
                 await turn.speak(_say(_NOT_HEARD))
             interrupted = False
         finally:
+            await capture.transcriber.close()
             outcome = turn.outcome(interrupted=interrupted)
             if transcript:
                 assistant.conversation.add(
