@@ -20,8 +20,9 @@ _NUMBERS = {
 
 
 def words(text: str) -> list[str]:
-    """Lower-case words without punctuation; small numbers as digits."""
-    tokens = re.findall(r"[a-z0-9]+", text.lower().replace("-", " "))
+    """Lower-case words without punctuation; small numbers as digits; "E-117" as "e117"."""
+    text = re.sub(r"\b([a-z]{1,3})-(\d+)", r"\1\2", text.lower())
+    tokens = re.findall(r"[a-z0-9]+", text.replace("-", " "))
     return [_NUMBERS.get(t, t) for t in tokens]
 
 

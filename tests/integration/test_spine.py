@@ -146,3 +146,15 @@ def _at_16k(samples: np.ndarray, rate: int) -> np.ndarray:
     from edge.audio.pcm import int16_to_float, resample
 
     return resample(int16_to_float(samples), rate, 16000)
+
+
+def test_a_repeated_manual_question_is_answered_from_the_cache(
+    fresh: Assistant, tmp_path: Path
+) -> None:
+    question = "How much oil goes into each yaw drive?"  # asked nowhere else in the suite
+    first = asyncio.run(ask_file(fresh, speak_to_file(question, tmp_path / "a.wav"), TurnId(1)))
+    again = asyncio.run(ask_file(fresh, speak_to_file(question, tmp_path / "b.wav"), TurnId(2)))
+    assert first.intent == "query_technical_manuals", first.transcript
+    assert "11" in first.answer  # "11 litres", quoted from section 3.4
+    assert again.intent == "cache" and again.answer == first.answer
+    assert "llm_first_token" not in again.timings
