@@ -25,6 +25,7 @@ from edge.metrics import Metrics
 from edge.models import ModelStore
 from edge.responder import Responder
 from edge.router import REPLY, SemanticRouter
+from edge.speech_memo import SpeechMemo
 from edge.stt_stream import Interim, StreamingTranscriber
 from edge.tools.base import Tool, Toolbox
 
@@ -51,6 +52,8 @@ class Assistant:
     responder: Responder | None = None
     roles: LlmRoles | None = None
     fillers: dict[str, Speech] = field(default_factory=dict)
+    speech_memo: SpeechMemo | None = None
+    """Sentences synthesized in earlier turns (repeats and cache hits speak at once)."""
     conversation: Conversation = field(default_factory=Conversation)
     metrics: Metrics = field(default_factory=Metrics)
     load_seconds: dict[str, float] = field(default_factory=dict)
@@ -102,6 +105,7 @@ async def load_assistant(
     )
     assistant = Assistant(config, vad, stt, llm, tts, embedder, threads, load_seconds=timings)
     assistant.metrics = metrics or Metrics()
+    assistant.speech_memo = SpeechMemo(tts.rate)
     assistant.conversation = Conversation(config.llm.history_turns)
     assistant.knowledge = await threads["embed"].run(_open_knowledge, config, embedder)
     for tool in tools(assistant) if tools else []:

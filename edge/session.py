@@ -212,6 +212,7 @@ class Session:
             thinking=assistant.fillers.get(assistant.config.tts.thinking_filler),
             thinking_after_s=assistant.config.tts.thinking_filler_ms / 1000,
             on_audio=lambda: self._speaking(turn_id),
+            memo=assistant.speech_memo,
         )
         transcript = ""
         interrupted = True

@@ -20,6 +20,7 @@ from edge.events import Speech, TurnId
 from edge.metrics import TurnTimer
 from edge.responder import Part
 from edge.sentences import SentenceSplitter
+from edge.speech_memo import SpeechMemo
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ class Turn:
         thinking: Speech | None = None,
         thinking_after_s: float = 0.7,
         on_audio: Callable[[], None] | None = None,
+        memo: SpeechMemo | None = None,
     ) -> None:
         """Create a turn.
 
@@ -67,12 +69,14 @@ class Turn:
             thinking: filler for when nothing has been said ``thinking_after_s`` into the turn.
             thinking_after_s: see ``thinking``.
             on_audio: called once when the turn queues its first audio.
+            memo: sentences synthesized in earlier turns, reused instead of synthesizing again.
         """
         self.turn_id = turn_id
         self._tts = tts
         self._tts_thread = tts_thread
         self._playback = playback
         self._fillers = fillers
+        self._memo = memo
         self._timer = timer
         self._min_chars = min_sentence_chars
         self._items: list[Playback] = []
@@ -134,7 +138,11 @@ class Turn:
             # A safety warning must not wait behind a filler that is still playing.
             self._drop_unplayed_fillers()
         self._timer.mark("tts_start")
-        samples = await self._tts_thread.run(self._tts.synthesize, sentence)
+        samples = self._memo.get(sentence) if self._memo is not None else None
+        if samples is None:
+            samples = await self._tts_thread.run(self._tts.synthesize, sentence)
+            if self._memo is not None:
+                self._memo.put(sentence, samples)
         self._timer.mark("tts_first_audio")
         self._queue(Speech(sentence, samples, self._tts.rate))
 

@@ -154,9 +154,12 @@ def test_a_repeated_manual_question_is_answered_from_the_cache(
     fresh: Assistant, tmp_path: Path
 ) -> None:
     question = "How much oil goes into each yaw drive?"  # asked nowhere else in the suite
+    assert fresh.speech_memo is not None
     first = asyncio.run(ask_file(fresh, speak_to_file(question, tmp_path / "a.wav"), TurnId(1)))
+    spoken_before = fresh.speech_memo.hits
     again = asyncio.run(ask_file(fresh, speak_to_file(question, tmp_path / "b.wav"), TurnId(2)))
     assert first.intent == "query_technical_manuals", first.transcript
     assert "11" in first.answer  # "11 litres", quoted from section 3.4
     assert again.intent == "cache" and again.answer == first.answer
     assert "llm_first_token" not in again.timings
+    assert fresh.speech_memo.hits > spoken_before  # its sentences were not synthesized again
