@@ -118,11 +118,21 @@ def test_device_with_its_certificate_and_password_gets_through(fleet: Fleet) -> 
         await service.stop()
         return receipt.incident_id
 
+    def statuses(recorder: Recorder) -> list[dict[str, Any]]:
+        return [json.loads(m.payload) for m in recorder.snapshot() if m.topic.endswith("/status")]
+
     incident_id = asyncio.run(scenario())
-    assert manager.wait_for(lambda r: incident_id in r.incident_ids(), 10.0)
+    # The offline status is published last, at stop: wait for it too, not only the incident.
+    assert manager.wait_for(
+        lambda r: (
+            incident_id in r.incident_ids()
+            and statuses(r)[-1:] != []
+            and statuses(r)[-1].get("reason") == "shutdown"
+        ),
+        10.0,
+    ), statuses(manager)
     manager.close()
-    statuses = [json.loads(m.payload) for m in manager.snapshot() if m.topic.endswith("/status")]
-    assert statuses[0]["online"] is True and statuses[-1]["reason"] == "shutdown"
+    assert statuses(manager)[0]["online"] is True
 
 
 def test_client_without_a_valid_certificate_is_refused(
