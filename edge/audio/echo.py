@@ -71,7 +71,7 @@ class EchoReference:
                 self._queued -= count
         self._levels.append((n, dbfs(out)))
         held = sum(count for count, _ in self._levels)
-        while held - self._levels[0][0] >= self._tail:
+        while len(self._levels) > 1 and held - self._levels[0][0] >= self._tail:
             held -= self._levels.popleft()[0]
         return out
 
