@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 from edge.events import Message
 
+ANSWER_CHARS = 200
+"""Longest answer text kept in the LLM's view of the history (chars)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Exchange:
@@ -58,15 +61,28 @@ class Conversation:
         """Recent requests, oldest first."""
         return tuple(e.request for e in self._exchanges)
 
-    def messages(self) -> list[Message]:
-        """The history as chat messages (interrupted answers marked as such)."""
+    def messages(self, max_answer_chars: int = ANSWER_CHARS) -> list[Message]:
+        """The history as chat messages (interrupted answers marked as such).
+
+        Long answers (a nine-step procedure read out) are cut to their start: the LLM needs the
+        gist for a follow-up, and every token of history is prompt to evaluate before the first
+        token of the next reply (2.7 s on a 2-core machine after a 35 s procedure).
+        """
         out: list[Message] = []
         for exchange in self._exchanges:
             out.append(Message("user", exchange.request))
             if exchange.heard:
-                out.append(Message("assistant", exchange.heard, interrupted=exchange.interrupted))
+                heard = _shorten(exchange.heard, max_answer_chars)
+                out.append(Message("assistant", heard, interrupted=exchange.interrupted))
         return out
 
     def clear(self) -> None:
         """Forget everything."""
         self._exchanges.clear()
+
+
+def _shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:") + " ..."
