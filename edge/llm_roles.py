@@ -46,6 +46,8 @@ ROUTER_SYSTEM: Final = (
 )
 """System prompt when the LLM itself routes (bigger models, ``llm.router = "llm"``)."""
 
+NO_REPLY: Final = "I don't have that in the manuals on this device."
+"""Said when the reply would be empty (e.g. it only stated numbers, which are never invented)."""
 _MAX_EXAMPLES: Final = 6
 _EXTRACT_MAX_TOKENS: Final = 64
 """Arguments are a few words each; a model that loops on one stops here (the tool falls back)."""
@@ -81,18 +83,28 @@ class LlmRoles:
     async def reply(
         self, request: str, history: Sequence[Message], timer: TurnTimer
     ) -> AsyncIterator[str]:
-        """Stream a short reply to ``request``; sentences that state numbers are withheld."""
+        """Stream a short reply to ``request``; sentences that state numbers are withheld.
+
+        When every sentence was withheld (or the model said nothing), :data:`NO_REPLY` is said:
+        the technician always hears an answer.
+        """
         messages = [*_reply_prefix(), *history, Message("user", request)]
         pending = ""
+        said = False
         async for text in self._text(messages, timer, max_tokens=self._reply_max_tokens):
             pending += text
             # Release text up to the last sentence end, once it is known to hold no digits.
             cut = max(pending.rfind(". "), pending.rfind("? "), pending.rfind("! "))
             if cut >= 0:
                 done, pending = pending[: cut + 2], pending[cut + 2 :]
-                yield _without_numbers(done)
-        if pending.strip():
-            yield _without_numbers(pending)
+                kept = _without_numbers(done)
+                said = said or bool(kept.strip())
+                yield kept
+        kept = _without_numbers(pending) if pending.strip() else ""
+        if kept.strip():
+            yield kept
+        elif not said:
+            yield NO_REPLY
 
     # -- arguments --------------------------------------------------------------------------------
 
