@@ -208,9 +208,11 @@ class Knowledge:
         hits = self.search(
             question, vector=vector, k=3, prefer_component=component.id if component else None
         )
-        # The best *relevant* hit: near-ties in the fused ranking are common ("lockout tagout"
-        # vs "rotor lock"), and the runner-up may be the one that really answers.
-        best = next((hit for hit in hits if relevant(hit, codes)), None)
+        # Near-ties in the fused ranking are common ("lockout tagout" vs "rotor lock"): when the
+        # first hit is not relevant, a runner-up may answer, but only one that also covers most
+        # of the question's words (similarity alone let "tyre pressure for the van" through).
+        runners_up = (h for h in hits[1:] if h.coverage >= 0.5 and relevant(h, codes))
+        best = hits[0] if hits and relevant(hits[0], codes) else next(runners_up, None)
         if best is None:
             return not_found(question, component, ())
         return compose(question, best, codes, component)

@@ -115,6 +115,8 @@ def compose(
     intro = _clean_paragraphs(hit.intro, flagged)
     units = [_Unit("sentence", i, s, scorer.score(s)) for i, s in enumerate(intro)]
     rows = list(hit.rows[1:]) if hit.kind == "table" else []
+    # A row means what its header says: "M24 | 10.9 | 900" is a torque only under "Torque (N·m)".
+    header = " ".join(hit.rows[0]) + " " if rows else ""
     steps = _clean(hit.items, flagged) if hit.kind == "steps" else []
     body = _clean_paragraphs(hit.text, flagged) if hit.kind == "text" else []
     for i, row in enumerate(rows):
@@ -122,7 +124,8 @@ def compose(
             flagged.append(" | ".join(row))
             continue
         sim = hit.row_similarities[i] if i < len(hit.row_similarities) else 0.0
-        units.append(_Unit("row", i, " ".join(row), scorer.score(" ".join(row)) + 2 * sim))
+        score = scorer.score(header + " ".join(row)) + 2 * sim
+        units.append(_Unit("row", i, " ".join(row), score))
     if steps:
         procedure = 10.0 if _PROCEDURE.search(question) else 2.5
         units.append(_Unit("steps", 0, "", procedure))

@@ -257,3 +257,14 @@ def test_a_near_tie_with_an_irrelevant_chunk_still_finds_the_answer(md: Knowledg
     for said in ("Walk me through the lockout tagout procedure.", "lockout tagout procedure"):
         result = md.answer(said)
         assert result.ok and "9 steps" in " ".join(result.speech), result.speech
+
+
+def test_a_torque_question_without_a_size_gets_the_table_values_first(md: Knowledge) -> None:
+    # The rows say "M24 | 10.9 | 900"; only their header says it is a torque.
+    result = md.answer("What is the torque for the yaw brake caliper bolts?")
+    assert "900" in result.speech[0] and "520" in " ".join(result.speech[:3]), result.speech
+
+
+def test_a_runner_up_answers_only_when_it_covers_the_question(md: Knowledge) -> None:
+    result = md.answer("what's the recommended tyre pressure for the service van")
+    assert not result.ok, result.speech
