@@ -22,8 +22,8 @@ _AEC_FRAME_S: Final = 0.010
 _MAX_BACKLOG_S: Final = 1.0
 """Reference older than this is dropped (the capture side has fallen behind or stopped)."""
 ECHO_TAIL_S: Final = 0.2
-"""How long played audio can still be heard in the mic: the echo path's delay plus the room's
-reverberation (a nacelle or a van: well under 200 ms)."""
+"""How long played audio counts as still heard in the mic: the echo path's delay plus the loud
+part of the reverberation. Longer tails make barge-in slower to accept the technician's voice."""
 
 
 class EchoReference:
