@@ -24,8 +24,12 @@ from tests.text import word_error_rate, words
 
 pytestmark = pytest.mark.integration
 
-LONG_QUESTION = "Walk me through the lockout tagout procedure."
-"""Answered with the nine-step lockout procedure: a long answer to interrupt."""
+LONG_QUESTION = "How do I lock the rotor?"
+"""Answered with the rotor lock warning and its seven steps: a long answer to interrupt.
+
+Short, common words: tiny.en hears it right every time ("lockout tagout" came out as "Lockout
+Techout" once, and the manuals rightly found nothing for that).
+"""
 
 
 def with_listen(config: Config, **changes: object) -> Config:
