@@ -27,7 +27,7 @@ pytestmark = pytest.mark.integration
 LONG_QUESTION = "How do I lock the rotor?"
 """Answered with the rotor lock warning and its seven steps: a long answer to interrupt.
 
-Short, common words: tiny.en hears it right every time ("lockout tagout" came out as "Lockout
+Short, common words that tiny.en hears reliably ("lockout tagout" once came out as "Lockout
 Techout" once, and the manuals rightly found nothing for that).
 """
 
