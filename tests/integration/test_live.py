@@ -28,7 +28,7 @@ LONG_QUESTION = "How do I lock the rotor?"
 """Answered with the rotor lock warning and its seven steps: a long answer to interrupt.
 
 Short, common words that tiny.en hears reliably ("lockout tagout" once came out as "Lockout
-Techout" once, and the manuals rightly found nothing for that).
+Techout", and the manuals rightly found nothing for that).
 """
 
 
