@@ -54,7 +54,14 @@ def config_from_args(args: argparse.Namespace) -> Config:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``edge`` command; return its exit status."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    return execute(parser.parse_args(argv))
+
+
+def execute(args: argparse.Namespace) -> int:
+    """Set up logging from ``--log-level`` and run the parsed command; return its exit status.
+
+    Errors with a known cause print their message and fix (exit 2), never a traceback.
+    """
     logging.basicConfig(
         level=getattr(logging, str(args.log_level).upper(), logging.WARNING),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

@@ -183,7 +183,6 @@ def run_alone(register_fn: Callable[[Any], None], command: str, argv: list[str] 
     It needs nothing but that command's modules, so it works on a device where another
     subcommand's dependencies are broken.
     """
-    import logging
     from pathlib import Path
 
     options = argparse.ArgumentParser(add_help=False)
@@ -192,20 +191,10 @@ def run_alone(register_fn: Callable[[Any], None], command: str, argv: list[str] 
     known, rest = options.parse_known_args(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog=f"python -m edge.commands.{command}", parents=[options])
     register_fn(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args([command, *rest], namespace=known)
-    logging.basicConfig(
-        level=getattr(logging, str(args.log_level).upper(), logging.WARNING),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    try:
-        return int(args.run(args))
-    except EdgeError as err:
-        print(f"error: {err.message}", file=sys.stderr)
-        if err.fix:
-            print(f"fix: {err.fix}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return 130
+    # edge.cli imports no subcommand module: the rest of edge stays out of the way.
+    from edge.cli import execute
+
+    return execute(parser.parse_args([command, *rest], namespace=known))
 
 
 if __name__ == "__main__":
