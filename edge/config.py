@@ -62,6 +62,10 @@ class AudioConfig:
     """Audio kept from before a trigger so the first word is never cut (ms)."""
 
 
+EchoCancel = Literal["hardware", "software", "webrtc", "none"]
+"""Who removes the assistant's voice from the mic (see :attr:`ListenConfig.echo_cancel`)."""
+
+
 @dataclass(frozen=True, slots=True)
 class ListenConfig:
     """What starts a turn, and what may interrupt the assistant."""
@@ -70,10 +74,12 @@ class ListenConfig:
     """Turn starters: push-to-talk, wake word, and/or any speech (open mic)."""
     barge_in: Literal["speech", "ptt", "off"] = "speech"
     """``speech``: talking over the answer stops it; ``ptt``: only the button does; ``off``."""
-    echo_cancel: Literal["hardware", "software", "none"] = "software"
-    """Who removes the assistant's voice from the mic: the array, edge (WebRTC AEC3) or nobody."""
+    echo_cancel: EchoCancel = "software"
+    """Who removes the assistant's voice from the mic: the array, edge (a linear canceller that
+    keeps the technician's voice intact, for the fastest barge-in), WebRTC AEC3 (cleaner capture,
+    but it mutes the first 100-200 ms of speech over the answer) or nobody."""
     echo_delay_ms: int = setting(0, min=0, max=500)
-    """Playback-to-capture delay hint for software echo cancellation (ms)."""
+    """Playback-to-capture delay beyond what the reference alignment removes (ms)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,13 +111,15 @@ class BargeInConfig:
     threshold: float = setting(0.6, min=0.1, max=0.99)
     """VAD probability that counts as speech while the assistant talks."""
     onset_ms: int = setting(64, min=32, max=500)
-    """Speech needed to pause playback (ms)."""
+    """Sound that is not the assistant's echo needed to pause playback (ms)."""
+    onset_snr_db: float = setting(15.0, min=3.0, max=60.0)
+    """How far above the room's noise floor such sound must be (dB)."""
     confirm_ms: int = setting(250, min=32, max=2000)
     """Speech needed to turn a pause into an interruption (ms)."""
-    resume_ms: int = setting(500, min=100, max=3000)
-    """A pause with no further speech for this long resumes playback (ms)."""
+    resume_ms: int = setting(300, min=100, max=3000)
+    """A pause with no speech for this long resumes playback (ms)."""
     echo_margin_db: float = setting(6.0, min=0.0, max=40.0)
-    """How far the mic level must exceed the expected echo to count as the technician (dB)."""
+    """How far a frequency band must exceed its expected echo to count as the technician (dB)."""
 
 
 @dataclass(frozen=True, slots=True)

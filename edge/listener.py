@@ -10,6 +10,7 @@ against echo watches for the technician's voice. The listener only reports; the 
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -17,16 +18,22 @@ from typing import Protocol
 import numpy as np
 
 from edge.audio.echo import EchoReference, SoftwareAec
-from edge.audio.pcm import dbfs
+from edge.audio.linear_aec import LinearEchoCanceller
+from edge.audio.pcm import band_levels_db, dbfs, power_sum_db
 from edge.audio.ring import SampleRing
 from edge.audio.source import AudioSource
-from edge.bargein import EchoGuard, Onset, OnsetDetector, OnsetSettings
+from edge.bargein import EchoGuard, NoiseFloor, Onset, OnsetDetector, OnsetSettings
 from edge.endpoint import Decision, Endpointer, EndpointSettings, looks_complete
 from edge.engines.base import VadEngine
 from edge.events import Int16Array, Trigger, TurnId
 from edge.stt_stream import StreamingTranscriber
 
 _LOGGER = logging.getLogger(__name__)
+
+_SOUND_FROM_HZ = 500
+"""Lowest frequency that counts towards a sound onset (see :meth:`Listener._process_frame`)."""
+_MOSTLY_DB = 3.0
+"""A frame is mostly the technician when bands louder than the echo hold at least half its power."""
 
 
 class WakeDetector(Protocol):
@@ -96,6 +103,8 @@ class ListenerSettings:
     barge: OnsetSettings = field(default_factory=OnsetSettings)
     barge_threshold: float = 0.6
     """VAD probability counted as speech while the assistant is speaking."""
+    onset_snr_db: float = 15.0
+    """How far above the noise floor a frame that is not echo counts as sound for an onset."""
     open_mic: bool = False
     """Any speech starts a turn (the ``vad`` trigger)."""
     barge_in: bool = True
@@ -117,6 +126,7 @@ class Listener:
         *,
         reference: EchoReference | None = None,
         aec: SoftwareAec | None = None,
+        canceller: LinearEchoCanceller | None = None,
         guard: EchoGuard | None = None,
         wake: WakeDetector | None = None,
     ) -> None:
@@ -129,7 +139,9 @@ class Listener:
             transcriber: makes a streaming transcriber for a new capture.
             settings: thresholds and durations.
             reference: the assistant's played audio, aligned with capture.
-            aec: software echo canceller, when the mic array cannot cancel.
+            aec: WebRTC AEC3, when the mic array cannot cancel (slower barge-in than ``canceller``).
+            canceller: linear echo canceller, when the mic array cannot cancel; it learns from
+                frames the listener judges to hold only the assistant's voice.
             guard: echo guard for barge-in; a fresh one when None.
             wake: wake word detector, when the wake trigger is on.
         """
@@ -143,12 +155,18 @@ class Listener:
         self._new_transcriber = transcriber
         self._reference = reference
         self._aec = aec
+        self._canceller = canceller
+        if canceller is not None and canceller.block != vad.frame_samples:
+            raise ValueError("the echo canceller must work on the VAD's frames")
         self.guard = guard or EchoGuard()
         self._wake = wake
         self._frame = vad.frame_samples
         self._pending = np.zeros(0, dtype=np.int16)
+        self._pending_reference = np.zeros(0, dtype=np.int16)
         self._ring = SampleRing(int((settings.preroll_s + 3.0) * self.rate), self.rate)
         self._onsets = OnsetDetector(settings.barge)
+        self._floor = NoiseFloor()
+        self._sound_band = math.ceil(_SOUND_FROM_HZ / (self.rate / 2 / self.guard.bands))
         self._time = 0.0
         self.capture: Capture | None = None
         self.speaking = False
@@ -170,14 +188,26 @@ class Listener:
 
     def process(self, samples: Int16Array) -> None:
         """Process one block of capture audio (any length)."""
-        reference = self._reference.take(len(samples)) if self._reference else None
-        playback_db = self._reference.echo_level_db if self._reference else -120.0
-        if self._aec is not None and reference is not None:
+        if self._reference is not None:
+            reference = self._reference.take(len(samples))
+        else:
+            reference = np.zeros(len(samples), dtype=np.int16)
+        if self._aec is not None:
+            # AEC3 may carry up to 10 ms to its next call: the reference then leads the mic by
+            # that much, which the echo guard's tail absorbs.
             samples = self._aec.process(samples, reference)
         self._pending = np.concatenate([self._pending, samples])
-        while len(self._pending) >= self._frame:
+        self._pending_reference = np.concatenate([self._pending_reference, reference])
+        while len(self._pending) >= self._frame and len(self._pending_reference) >= self._frame:
             block, self._pending = self._pending[: self._frame], self._pending[self._frame :]
-            self._process_frame(block, playback_db)
+            played = self._pending_reference[: self._frame]
+            self._pending_reference = self._pending_reference[self._frame :]
+            if self._canceller is None:
+                self._process_frame(block, played)
+                continue
+            block = self._canceller.cancel(block, played)
+            if not self._process_frame(block, played):
+                self._canceller.learn()
 
     # -- captures ---------------------------------------------------------------------------------
 
@@ -219,13 +249,17 @@ class Listener:
 
     # -- per frame --------------------------------------------------------------------------------
 
-    def _process_frame(self, block: Int16Array, playback_db: float) -> None:
+    def _process_frame(self, block: Int16Array, played: Int16Array) -> bool:
+        """Score one frame; True when it may hold the technician's voice (not echo alone)."""
         duration = len(block) / self.rate
         self._time += duration
         now = self._time
         self._ring.extend(block, now)
         prob = self._vad.speech_probability(block.astype(np.float32) / 32768.0)
         self.last_probability = prob
+        level = dbfs(block)
+        floor = self._floor.update(level, duration)
+        self.guard.played(band_levels_db(played, self.guard.bands))
         if self._wake is not None:
             detection = self._wake.feed(block, now, speaking=self.speaking)
             if detection is not None:
@@ -233,18 +267,26 @@ class Listener:
         capture = self.capture
         if capture is not None:
             self._feed_capture(capture, block, duration, prob)
-            return
+            return True
         barging = self.turn_active and self.settings.barge_in
         if not (barging or (self.settings.open_mic and not self.turn_active)):
             self._onsets.reset()
-            return
-        # While the assistant talks its voice is in the mic: only frames clearly louder than the
-        # expected echo count, at a stricter VAD threshold.
-        echo_ok = self.guard.is_user(dbfs(block), playback_db)
+            return prob >= self.settings.endpoint.threshold
+        # While the assistant talks its voice is in the mic: only the part of the frame clearly
+        # louder than the expected echo counts, and speech needs a stricter VAD threshold.
+        mic = band_levels_db(block, self.guard.bands)
+        not_echo = np.where(self.guard.user_bands(mic), mic, -120.0)
         threshold = (
             self.settings.barge_threshold if self.speaking else self.settings.endpoint.threshold
         )
-        match self._onsets.update(now, duration, prob >= threshold and echo_ok):
+        # Speech: the VAD hears it, and most of the frame's energy is neither echo nor the room.
+        audible = floor + self.settings.onset_snr_db
+        voice = power_sum_db(not_echo)
+        user = prob >= threshold and voice >= max(level - _MOSTLY_DB, audible)
+        # Sound: consonants the VAD is slow to call speech. They live above 500 Hz, while below
+        # it are the nacelle's hum and the echo tails a linear canceller leaves longest.
+        sound = power_sum_db(not_echo[self._sound_band :]) >= audible
+        match self._onsets.update(now, duration, sound, user):
             case Onset.ONSET:
                 self._handler.on_onset(self._onsets.last_onset_at or now)
             case Onset.CONFIRMED:
@@ -253,6 +295,7 @@ class Listener:
                 self._handler.on_onset_rejected()
             case Onset.NONE:
                 pass
+        return user or self._onsets.active
 
     def _feed_capture(
         self, capture: Capture, block: Int16Array, duration: float, prob: float

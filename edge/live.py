@@ -11,6 +11,7 @@ from typing import Any
 
 from edge.assistant import Assistant
 from edge.audio.echo import EchoReference, SoftwareAec
+from edge.audio.linear_aec import LinearEchoCanceller
 from edge.audio.playback import PlaybackQueue
 from edge.audio.source import AudioSource
 from edge.bargein import EchoGuard, EchoGuardSettings, OnsetSettings
@@ -57,15 +58,18 @@ def build_voice_path(
     listen = config.listen
     reference = EchoReference(source.rate, playback.rate)
     playback.add_listener(reference.push)
-    aec = (
-        SoftwareAec(source.rate, listen.echo_delay_ms) if listen.echo_cancel == "software" else None
-    )
+    aec = SoftwareAec(source.rate, listen.echo_delay_ms) if listen.echo_cancel == "webrtc" else None
+    canceller = None
+    if listen.echo_cancel == "software":
+        frame = assistant.vad.frame_samples
+        canceller = LinearEchoCanceller.for_delay(source.rate, frame, listen.echo_delay_ms)
     barge = config.barge_in
     settings = ListenerSettings(
         preroll_s=config.audio.preroll_ms / 1000,
         endpoint=endpoint_settings(config),
         barge=OnsetSettings(barge.onset_ms / 1000, barge.confirm_ms / 1000, barge.resume_ms / 1000),
         barge_threshold=barge.threshold,
+        onset_snr_db=barge.onset_snr_db,
         open_mic="vad" in listen.triggers,
         barge_in=listen.barge_in == "speech",
         ptt_max_s=config.endpoint.ptt_max_s,
@@ -94,6 +98,7 @@ def build_voice_path(
         settings,
         reference=reference,
         aec=aec,
+        canceller=canceller,
         guard=EchoGuard(EchoGuardSettings(margin_db=barge.echo_margin_db)),
         wake=wake if "wake" in listen.triggers else None,
     )

@@ -14,16 +14,12 @@ from typing import Any, Final
 
 import numpy as np
 
-from edge.audio.pcm import dbfs
 from edge.events import Int16Array
 
 _AEC_FRAME_S: Final = 0.010
 """AEC3 works on 10 ms frames."""
 _MAX_BACKLOG_S: Final = 1.0
 """Reference older than this is dropped (the capture side has fallen behind or stopped)."""
-ECHO_TAIL_S: Final = 0.2
-"""How long played audio counts as still heard in the mic: the echo path's delay plus the loud
-part of the reverberation. Longer tails make barge-in slower to accept the technician's voice."""
 
 
 class EchoReference:
@@ -40,8 +36,6 @@ class EchoReference:
             import soxr
 
             self._resampler = soxr.ResampleStream(playback_rate, rate, 1, dtype="int16")
-        self._levels: collections.deque[tuple[int, float]] = collections.deque()
-        self._tail = int(ECHO_TAIL_S * rate)
 
     def push(self, samples: Int16Array, at: float) -> None:
         """Add a block the device just played (called from the playback side, any thread)."""
@@ -69,21 +63,7 @@ class EchoReference:
                 else:
                     self._blocks[0] = block[count:]
                 self._queued -= count
-        self._levels.append((n, dbfs(out)))
-        held = sum(count for count, _ in self._levels)
-        while len(self._levels) > 1 and held - self._levels[0][0] >= self._tail:
-            held -= self._levels.popleft()[0]
         return out
-
-    @property
-    def echo_level_db(self) -> float:
-        """Loudest reference of the last :data:`ECHO_TAIL_S` (dBFS).
-
-        What the mic may still be hearing of the assistant: the echo arrives late and rings on
-        after playback pauses, so the level of the current block alone would call the tail of
-        every word the technician's voice.
-        """
-        return max((level for _, level in self._levels), default=-120.0)
 
 
 class SoftwareAec:

@@ -137,3 +137,24 @@ def dbfs(samples: Int16Array | Float32Array) -> float:
         x /= 32768.0
     rms = float(np.sqrt(np.mean(x * x)))
     return max(-120.0, 20.0 * math.log10(rms + 1e-12))
+
+
+def band_levels_db(samples: Int16Array, bands: int) -> np.ndarray:
+    """Levels (dBFS) of ``bands`` equal-width frequency bands; their powers sum to the frame's.
+
+    Cheap enough to run on every 32 ms frame (one 512-point FFT).
+    """
+    x = samples.astype(np.float64) / 32768.0
+    n = len(x)
+    spectrum = np.abs(np.fft.rfft(x)) ** 2 / (n * n)
+    spectrum[1 : (n + 1) // 2] *= 2.0  # every bin but DC and Nyquist stands for two (Parseval)
+    # Equal bands over bins 1..n/2, DC folded into the lowest: band k spans (k, k + 1] * width.
+    power = np.array([part.sum() for part in np.array_split(spectrum[1:], bands)])
+    power[0] += spectrum[0]
+    return np.maximum(-120.0, 10.0 * np.log10(power + 1e-12))
+
+
+def power_sum_db(levels_db: np.ndarray) -> float:
+    """The level of the sum of the powers at ``levels_db`` (-120 for none)."""
+    total = float(np.sum(10.0 ** (np.asarray(levels_db) / 10.0)))
+    return max(-120.0, 10.0 * math.log10(total + 1e-12))

@@ -121,7 +121,7 @@ def _aec(mode: str, reason: str) -> Result:
     if mode == "hardware":
         return Result("echo-cancel", "pass", f"hardware: {reason}")
     if mode == "software":
-        return Result("echo-cancel", "pass", f"software (WebRTC AEC3): {reason}")
+        return Result("echo-cancel", "pass", f"software: {reason}")
     return Result(
         "echo-cancel",
         "warn",

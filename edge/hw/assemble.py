@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Literal
 
 from edge.bus import EventBus
-from edge.config import Config
+from edge.config import Config, EchoCancel
 from edge.hw import Emit, HardwarePart
 from edge.hw.board import BoardProfile, load_board
 from edge.hw.feedback import GpioFeedback
@@ -47,9 +46,7 @@ class Hardware:
             except Exception:
                 _LOGGER.exception("Stopping %s failed", part.name)
 
-    def aec(
-        self, echo_cancel: Literal["hardware", "software", "none"], output_device: str
-    ) -> AecDecision:
+    def aec(self, echo_cancel: EchoCancel, output_device: str) -> AecDecision:
         """Who cancels the assistant's echo, given the playback device's name now."""
         status = self.mic_array.status if self.mic_array is not None else None
         return needs_software_aec(echo_cancel, status, output_device)

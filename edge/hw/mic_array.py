@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from edge.aio import EngineThread, TaskSet
 from edge.bus import EventBus, Subscription
-from edge.config import MicArrayConfig
+from edge.config import EchoCancel, MicArrayConfig
 from edge.events import AssistantState, ComponentStatus, StateChanged
 from edge.hw import Emit
 from edge.hw.xvf import (
@@ -110,7 +110,7 @@ class AecDecision:
 
 
 def needs_software_aec(
-    echo_cancel: Literal["hardware", "software", "none"],
+    echo_cancel: EchoCancel,
     array: ArrayStatus | None,
     output_device: str,
 ) -> AecDecision:
@@ -121,8 +121,8 @@ def needs_software_aec(
     """
     if echo_cancel == "none":
         return AecDecision("none", "echo cancellation is off (listen.echo_cancel = none)")
-    if echo_cancel == "software":
-        return AecDecision("software", "configured (listen.echo_cancel = software)")
+    if echo_cancel in ("software", "webrtc"):
+        return AecDecision("software", f"configured (listen.echo_cancel = {echo_cancel})")
     if array is None:
         return AecDecision("software", "no mic array with hardware AEC is connected")
     if not array.tuned:

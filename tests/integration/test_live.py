@@ -118,11 +118,10 @@ def test_interruption_mid_answer(config: Config, assistant: Assistant) -> None:
     assert said[: len(words(first.heard))] == words(first.heard)
     assert assistant.conversation.exchanges[0].heard == first.heard
     assert assistant.conversation.exchanges[0].interrupted
-    # The new question was captured whole, first word included (pre-roll).
-    # The question is whole, its first word included. The leading "Stop." is sometimes lost:
-    # it is the start of double talk, where AEC3 still suppresses the near end (issue 2's note).
+    # The new question was captured whole, first word included (pre-roll). tiny.en sometimes
+    # drops the lone "Stop." before the pause or hears it as "Scott", so it is not asserted on.
     heard = words(second.transcript)
-    assert "what" in heard[:2], second.transcript  # "Stop" may be lost or heard as "Scott"
+    assert "what" in heard[:2], second.transcript
     asked = heard[heard.index("what") :]
     assert word_error_rate("What is the yaw brake pressure?", " ".join(asked)) <= 0.17, asked
     # Playback stopped while the technician spoke: the speaker is quiet half a second in.
@@ -134,7 +133,8 @@ def test_interruption_mid_answer(config: Config, assistant: Assistant) -> None:
 @pytest.mark.parametrize(
     "echo_cancel, echo",
     [
-        ("software", EchoPath(gain_db=-6)),  # no cancellation upstream: edge's AEC3 does it
+        ("software", EchoPath(gain_db=-6)),  # no cancellation upstream: edge's linear canceller
+        ("webrtc", EchoPath(gain_db=-6)),  # ... or WebRTC AEC3
         ("hardware", EchoPath(gain_db=-30, taps=())),  # the mic array cancelled most of it
     ],
 )

@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from edge.audio.pcm import dbfs, load_audio, read_wav, write_wav
+from edge.audio.pcm import band_levels_db, dbfs, load_audio, power_sum_db, read_wav, write_wav
 from edge.errors import AudioError
 
 pytestmark = pytest.mark.unit
@@ -124,3 +124,18 @@ def test_write_then_read_round_trip(tmp_path: Path) -> None:
     x, rate = read_wav(tmp_path / "x.wav")
     assert rate == 22050
     np.testing.assert_array_equal((x[:, 0] * 32768).astype(np.int16), samples)
+
+
+def test_band_levels_split_the_frame_power_by_frequency() -> None:
+    rate, n = 16_000, 512
+    t = np.arange(n) / rate
+    tone = (0.1 * 32768 * np.sin(2 * np.pi * 6_250 * t)).astype(np.int16)  # band 12: 6-6.5 kHz
+    levels = band_levels_db(tone, 16)
+    assert int(np.argmax(levels)) == 12
+    assert power_sum_db(levels) == pytest.approx(dbfs(tone), abs=0.01)
+    assert levels[:10].max() < levels[12] - 30
+
+
+def test_power_sum_of_nothing_is_silence() -> None:
+    assert power_sum_db(np.array([])) == -120.0
+    assert power_sum_db(np.array([-20.0, -20.0])) == pytest.approx(-20 + 10 * np.log10(2))
