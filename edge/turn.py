@@ -19,7 +19,7 @@ from edge.engines.base import TtsEngine
 from edge.events import Speech, TurnId
 from edge.metrics import TurnTimer
 from edge.responder import Part
-from edge.sentences import SentenceSplitter
+from edge.sentences import SentenceSplitter, lead_clause
 from edge.speech_memo import SpeechMemo
 
 _LOGGER = logging.getLogger(__name__)
@@ -133,6 +133,14 @@ class Turn:
         sentence = sentence.strip()
         if not sentence:
             return
+        if not self.speaking:
+            # Silence so far: speak the first clause as soon as it is synthesized.
+            for piece in lead_clause(sentence):
+                await self._synthesize(piece, urgent=urgent)
+            return
+        await self._synthesize(sentence, urgent=urgent)
+
+    async def _synthesize(self, sentence: str, *, urgent: bool) -> None:
         self._sentences.append(sentence)
         if urgent:
             # A safety warning must not wait behind a filler that is still playing.

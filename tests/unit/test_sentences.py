@@ -2,7 +2,7 @@ import asyncio
 
 import pytest
 
-from edge.sentences import SentenceSplitter, split_sentences
+from edge.sentences import SentenceSplitter, lead_clause, split_sentences
 
 pytestmark = pytest.mark.unit
 
@@ -81,3 +81,29 @@ def test_async_stream() -> None:
         return [s async for s in split_sentences(pieces())]
 
     assert asyncio.run(collect()) == ["The limit is 85 °C.", "Stop the turbine above it."]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "pieces"),
+    [
+        (
+            "Caliper to yaw ring: size M24, property class 10.9, torque 900 newton metres.",
+            ["Caliper to yaw ring:", "size M24, property class 10.9, torque 900 newton metres."],
+        ),
+        (
+            "E-117: Gearbox oil sump temperature high.",
+            ["E-117:", "Gearbox oil sump temperature high."],
+        ),
+        ("Torque: 900 Nm.", ["Torque: 900 Nm."]),  # short: one piece
+        ("Fill 1,200 grams of grease into the main bearing housing.", None),  # "1,200" stays
+        ("No: the rest is too short to stand on its own.", None),
+        (
+            "Stop the turbine, then lock the rotor with both pins engaged.",
+            ["Stop the turbine,", "then lock the rotor with both pins engaged."],
+        ),
+    ],
+)
+def test_lead_clause_splits_long_sentences_after_their_first_clause(
+    sentence: str, pieces: list[str] | None
+) -> None:
+    assert lead_clause(sentence) == (pieces or [sentence])
