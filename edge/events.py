@@ -148,6 +148,10 @@ class ToolSpec:
     """Requests that call this tool: they train the intent router and the LLM's few-shot prompt."""
     llm_fills: tuple[str, ...] = ()
     """Arguments the LLM extracts from the request; the device fills the rest itself."""
+    needs_number: bool = False
+    """Only a request that says a number can call it ("what is the brake pressure?" asks the
+    manuals; "the brake pressure is 150 bar" is a reading): the intent router's fallback takes
+    requests without one."""
 
 
 @dataclass(frozen=True, slots=True)

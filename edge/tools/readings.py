@@ -113,6 +113,7 @@ SPEC: Final = ToolSpec(
     filler=None,
     examples=_EXAMPLES,
     llm_fills=("parameter", "value", "unit"),
+    needs_number=True,
 )
 
 _CODE_DIGITS: Final = re.compile(r"[A-Za-z][\-]?$")

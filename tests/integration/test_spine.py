@@ -163,3 +163,13 @@ def test_a_repeated_manual_question_is_answered_from_the_cache(
     assert again.intent == "cache" and again.answer == first.answer
     assert "llm_first_token" not in again.timings
     assert fresh.speech_memo.hits > spoken_before  # its sentences were not synthesized again
+
+
+def test_a_question_about_a_value_asks_the_manuals_not_the_reading_check(
+    fresh: Assistant, tmp_path: Path
+) -> None:
+    # Worded like a reading ("yaw brake pressure"), but no value was said: nothing to check.
+    question = "What is the yaw brake pressure when the nacelle is parked?"
+    reply = asyncio.run(ask_file(fresh, speak_to_file(question, tmp_path / "q.wav"), TurnId(1)))
+    assert reply.intent == "query_technical_manuals", reply.transcript
+    assert "bar" in reply.answer, reply.answer
