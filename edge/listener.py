@@ -1,10 +1,12 @@
 """The microphone loop: echo cancellation, pre-roll, VAD, wake word, barge-in onsets, captures.
 
 The mic never stops, including while the assistant speaks. Every frame is cleaned of the
-assistant's own voice (software AEC when the mic array cannot), kept in the pre-roll ring, and
-scored by the VAD. While a capture is open its frames feed the streaming transcriber and the
-endpointer; otherwise, during playback (barge-in) or with an open mic, an onset detector guarded
-against echo watches for the technician's voice. The listener only reports; the session decides.
+assistant's own voice (edge's own canceller when the mic array cannot), kept in the pre-roll ring,
+and scored by the VAD. While a capture is open its frames feed the streaming transcriber and the
+endpointer; otherwise, during playback (barge-in) or with an open mic, an onset detector watches
+for sound and speech that a per-band echo guard says cannot be the assistant. Frames judged to
+hold only the assistant's voice teach the linear canceller the echo path. The listener only
+reports; the session decides.
 """
 
 from __future__ import annotations

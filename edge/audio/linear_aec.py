@@ -39,7 +39,6 @@ class LinearEchoCanceller:
 
     def __init__(
         self,
-        rate: int = 16_000,
         *,
         block: int = 512,
         partitions: int = _PARTITIONS,
@@ -48,14 +47,12 @@ class LinearEchoCanceller:
         """Create the canceller.
 
         Args:
-            rate: sample rate of mic and reference.
             block: samples per block; :meth:`cancel` takes exactly this many.
             partitions: filter length in blocks.
             step: normalized adaptation step (0..1]; larger learns faster, diverges sooner.
         """
         if not 0.0 < step <= 1.0:
             raise ValueError("step must be in (0, 1]")
-        self.rate = rate
         self.block = block
         self._step = step
         bins = block + 1
@@ -72,7 +69,7 @@ class LinearEchoCanceller:
     def for_delay(cls, rate: int, block: int, delay_ms: int) -> LinearEchoCanceller:
         """A canceller whose filter spans ``delay_ms`` of extra delay plus the default echo path."""
         extra = math.ceil(delay_ms * rate / 1000 / block)
-        return cls(rate, block=block, partitions=_PARTITIONS + extra)
+        return cls(block=block, partitions=_PARTITIONS + extra)
 
     def cancel(self, mic: Int16Array, reference: Int16Array) -> Int16Array:
         """Subtract the estimated echo of ``reference`` from ``mic`` (one block each)."""
@@ -101,10 +98,3 @@ class LinearEchoCanceller:
         update = np.fft.irfft(gradient, axis=1)
         update[:, self.block :] = 0.0
         self._weights += self._step * np.fft.rfft(update, axis=1)
-
-    def reset(self) -> None:
-        """Forget the learned echo path."""
-        self._weights[:] = 0.0
-        self._spectra[:] = 0.0
-        self._previous[:] = 0.0
-        self._power[:] = 0.0

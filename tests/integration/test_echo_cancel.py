@@ -39,7 +39,7 @@ def _webrtc(mic: np.ndarray, far: np.ndarray, *, learn_until: int | None = None)
 
 def _linear(mic: np.ndarray, far: np.ndarray, *, learn_until: int | None = None) -> np.ndarray:
     """Cancel block by block, learning only before ``learn_until`` (the listener's role)."""
-    canceller = LinearEchoCanceller(RATE, block=BLOCK)
+    canceller = LinearEchoCanceller(block=BLOCK)
     out = []
     for i in range(0, len(mic) - BLOCK + 1, BLOCK):
         out.append(canceller.cancel(mic[i : i + BLOCK], far[i : i + BLOCK]))
