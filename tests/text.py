@@ -20,8 +20,9 @@ _NUMBERS = {
 
 
 def words(text: str) -> list[str]:
-    """Lower-case words without punctuation; small numbers as digits; "E-117" as "e117"."""
+    """Lower-case words without punctuation; small numbers as digits; "E-117", "E 117" as "e117"."""
     text = re.sub(r"\b([a-z]{1,3})-(\d+)", r"\1\2", text.lower())
+    text = re.sub(r"\b([a-z]) (\d+)", r"\1\2", text)  # a code heard with a space
     tokens = re.findall(r"[a-z0-9]+", text.replace("-", " "))
     return [_NUMBERS.get(t, t) for t in tokens]
 
