@@ -40,6 +40,8 @@ GLOSSARY_WORDS: Final = 60
 _MEMO: Final = 64
 SEARCH_MODES: Final = ("auto", "exact", "coarse")
 """How the vector pass runs; see :meth:`Knowledge.open`."""
+_DEAD_HEAT: Final = 0.99
+"""Fused scores this close to the best (1 %) count as a tie, broken by word coverage."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +215,13 @@ class Knowledge:
         # of the question's words (similarity alone let "tyre pressure for the van" through).
         runners_up = (h for h in hits[1:] if h.coverage >= 0.5 and relevant(h, codes))
         best = hits[0] if hits and relevant(hits[0], codes) else next(runners_up, None)
+        # A dead heat ("lock out the turbine": Return to service 0.1417, Lockout/tagout 0.1409)
+        # goes to the hit that covers more of the question's words.
+        if best is hits[0]:
+            tied = (
+                h for h in hits[1:] if h.score >= best.score * _DEAD_HEAT and relevant(h, codes)
+            )
+            best = max([best, *tied], key=lambda h: h.coverage)
         if best is None:
             return not_found(question, component, ())
         return compose(question, best, codes, component)
