@@ -210,18 +210,22 @@ class Knowledge:
         hits = self.search(
             question, vector=vector, k=3, prefer_component=component.id if component else None
         )
-        # Near-ties in the fused ranking are common ("lockout tagout" vs "rotor lock"): when the
-        # first hit is not relevant, a runner-up may answer, but only one that also covers most
-        # of the question's words (similarity alone let "tyre pressure for the van" through).
-        runners_up = (h for h in hits[1:] if h.coverage >= 0.5 and relevant(h, codes))
-        best = hits[0] if hits and relevant(hits[0], codes) else next(runners_up, None)
-        # A dead heat ("lock out the turbine": Return to service 0.1417, Lockout/tagout 0.1409)
-        # goes to the hit that covers more of the question's words.
-        if best is hits[0]:
-            tied = (
-                h for h in hits[1:] if h.score >= best.score * _DEAD_HEAT and relevant(h, codes)
-            )
-            best = max([best, *tied], key=lambda h: h.coverage)
+        if not hits:
+            return not_found(question, component, ())
+        first = hits[0]
+        if relevant(first, codes):
+            # A dead heat ("lock out the turbine": Return to service 0.1417, Lockout/tagout
+            # 0.1409) goes to the hit that covers more of the question's words.
+            tied = [
+                h for h in hits[1:] if h.score >= first.score * _DEAD_HEAT and relevant(h, codes)
+            ]
+            best: Hit | None = max([first, *tied], key=lambda h: h.coverage)
+        else:
+            # Near-ties in the fused ranking are common ("lockout tagout" vs "rotor lock"): when
+            # the first hit is not relevant, a runner-up may answer, but only one that also covers
+            # most of the question's words (similarity alone let "tyre pressure for the van"
+            # through).
+            best = next((h for h in hits[1:] if h.coverage >= 0.5 and relevant(h, codes)), None)
         if best is None:
             return not_found(question, component, ())
         return compose(question, best, codes, component)

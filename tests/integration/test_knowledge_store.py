@@ -268,3 +268,12 @@ def test_a_torque_question_without_a_size_gets_the_table_values_first(md: Knowle
 def test_a_runner_up_answers_only_when_it_covers_the_question(md: Knowledge) -> None:
     result = md.answer("what's the recommended tyre pressure for the service van")
     assert not result.ok, result.speech
+
+
+def test_a_store_with_no_manuals_says_so(tmp_path: Path) -> None:
+    empty = Knowledge.open(tmp_path / "empty.db", shared_embedder())
+    try:
+        result = empty.answer("What torque do the yaw brake caliper bolts need?")
+    finally:
+        empty.close()
+    assert not result.ok and result.speech, result.speech
