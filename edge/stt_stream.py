@@ -187,7 +187,7 @@ class StreamingTranscriber:
             self.decodes += 1
             if self._running is asyncio.current_task():
                 self._running = None
-        text = "" if _hallucinated(result) else result.text
+        text = "" if _hallucinated(result) or _echoes(self._committed, result.text) else result.text
         decode = _Decode(start, end, text, time.perf_counter() - began, draft)
         _LOGGER.debug(
             "STT %s %.2f-%.2f s in %.0f ms: %r",
@@ -234,11 +234,24 @@ def _hallucinated(result: SttResult) -> bool:
     return result.no_speech_prob > _NO_SPEECH and len(result.text.split()) <= 3
 
 
+def _echoes(committed: list[str], text: str) -> bool:
+    """True when ``text`` only repeats the end of the committed words.
+
+    Those words are Whisper's prompt, and on a tail of near-silence after a commit Whisper copies
+    its prompt ("What is the torque ...? What is the torque ...?").
+    """
+    heard = _words(text)
+    return bool(heard) and _words(" ".join(committed))[-len(heard) :] == heard
+
+
+def _words(text: str) -> list[str]:
+    return [w.strip(".,?!").lower() for w in text.split()]
+
+
 def _common_prefix(a: str, b: str) -> str:
-    words_a, words_b = a.split(), b.split()
     common = []
-    for x, y in zip(words_a, words_b, strict=False):
-        if x.strip(".,?!").lower() != y.strip(".,?!").lower():
+    for x, y, said in zip(_words(a), _words(b), b.split(), strict=False):
+        if x != y:
             break
-        common.append(y)
+        common.append(said)
     return " ".join(common)

@@ -142,3 +142,34 @@ def test_silence_only_gives_empty_text() -> None:
         return await t.final()
 
     assert asyncio.run(scenario()) == ""
+
+
+class PromptEchoingStt(CountingStt):
+    """Whisper on a near-silent tail: copies the committed words it was given as its prompt."""
+
+    def transcribe(
+        self, audio: np.ndarray, *, prompt: str | None = None, draft: bool = False
+    ) -> SttResult:
+        first = super().transcribe(audio, prompt=prompt, draft=draft)
+        if prompt and "words" in prompt:
+            return SttResult(prompt.removeprefix("glossary").strip(), first.audio_seconds)
+        return first
+
+
+def test_a_tail_that_only_repeats_the_committed_words_is_dropped() -> None:
+    async def scenario() -> str:
+        t = StreamingTranscriber(
+            PromptEchoingStt(),
+            EngineThread("t"),
+            interim_s=100,
+            prompt="glossary",
+            commit_min_s=3.0,
+        )
+        await feed(t, 4.0, voiced=True)
+        t.preflight()  # commits "words 4.0."
+        await feed(t, 0.3, voiced=False)
+        await asyncio.sleep(0.05)
+        await feed(t, 0.5, voiced=True)  # a breath the VAD called voice: the tail is decoded
+        return await t.final()
+
+    assert asyncio.run(scenario()) == "words 4.0."
