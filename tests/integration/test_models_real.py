@@ -97,6 +97,16 @@ def test_assembled_whisper_base_transcribes(whisper_base: ModelStore) -> None:
     assert word_error_rate(text, heard) <= 0.15, heard
 
 
+def test_piper_without_noise_speaks_a_sentence_the_same_way_twice(tmp_path: Path) -> None:
+    # The test speech relies on this (edge.voices): by default piper renders randomly.
+    context = EngineContext(ModelStore(tmp_path))
+    fixed = registry.load_engine("tts", "piper", {"noise_scale": 0, "noise_w_scale": 0}, context)
+    free = registry.load_engine("tts", "piper", {}, context)
+    text = "Torque the yaw brake caliper bolts to 900 newton metres."
+    assert np.array_equal(fixed.synthesize(text), fixed.synthesize(text))
+    assert not np.array_equal(free.synthesize(text), free.synthesize(text))
+
+
 def _edge(*args: str, state_dir: Path) -> subprocess.CompletedProcess[str]:
     config = state_dir / "edge.toml"
     config.write_text(f'[device]\nstate_dir = "{state_dir}"\n')
