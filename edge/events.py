@@ -152,6 +152,10 @@ class ToolSpec:
     """Only a request that says a number can call it ("what is the brake pressure?" asks the
     manuals; "the brake pressure is 150 bar" is a reading): the intent router's fallback takes
     requests without one."""
+    cue_words: tuple[str, ...] = ()
+    """Lower-case words that name this tool's action ("incident", "log"); empty: none needed. The
+    intent router calls the tool only for a request that says one, and sends it a statement
+    that says one when its examples score nearly as well as the best intent's."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,6 @@ from edge.conversation import Conversation
 from edge.engines.base import Embedder
 from edge.errors import ToolError
 from edge.events import ToolResult, TurnId
-from edge.knowledge.numbers import find_numbers
 from edge.llm_roles import LlmRoles
 from edge.metrics import Metrics, TurnTimer
 from edge.router import REPEAT, SemanticRouter
@@ -117,10 +116,7 @@ class Responder:
         arguments: dict[str, Any] | None = None
         reply_stream: AsyncIterator[str] | None = None
         if self._router is not None:
-            intent = self._router.route(vector).intent
-            tool = self._toolbox.get(intent)
-            if tool is not None and tool.spec.needs_number and not find_numbers(transcript):
-                intent = self._router.fallback
+            intent = self._router.route(vector, transcript).intent
         else:
             route, reply_stream = await self._roles.route(
                 transcript, self._toolbox.specs(), self._conversation.messages(), timer

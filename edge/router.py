@@ -9,6 +9,7 @@ default router is semantic; the LLM fills arguments and writes replies. With a b
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -17,6 +18,7 @@ import numpy as np
 
 from edge.engines.base import Embedder
 from edge.events import Float32Array, ToolSpec
+from edge.knowledge.numbers import find_numbers
 
 REPLY: Final = "reply"
 """Intent: greetings, thanks, small talk; the LLM answers in a sentence."""
@@ -62,8 +64,22 @@ class Route:
     """Best score of any other intent."""
 
 
+_QUESTION_WORDS: Final = frozenset(
+    ("what", "what's", "whats", "how", "which", "when", "where", "why", "who")
+    + ("is", "are", "does", "do", "did", "should", "can", "could")
+)
+
+
 class SemanticRouter:
-    """Nearest example utterance wins; unclear requests go to the fallback intent."""
+    """Nearest example utterance wins; unclear requests go to the fallback intent.
+
+    A sentence vector is mostly its content words, so "WUGA high severity incident, hydraulic oil
+    leak at the pitch cylinder" ("Log a" misheard) sits as near the manuals' "Which hydraulic oil
+    goes in the pitch system?" as any incident example, and "What PPE do I need in the nacelle?"
+    nearer an incident example than any manuals one. A tool with cue words ("incident", "log")
+    is called only by a request that says one, and a statement that says one goes to it when it
+    scores nearly as well as the best intent.
+    """
 
     def __init__(
         self,
@@ -72,6 +88,7 @@ class SemanticRouter:
         *,
         fallback: str,
         min_score: float = 0.35,
+        cue_margin: float = 0.15,
     ) -> None:
         """Embed every example (blocking; run it on the embedder's thread).
 
@@ -80,6 +97,7 @@ class SemanticRouter:
             specs: tools whose ``examples`` define their intents.
             fallback: intent for requests that resemble nothing (a manuals question, usually).
             min_score: below this similarity the fallback wins.
+            cue_margin: how far below the best intent a cued tool may score and still win.
         """
         texts: list[str] = []
         labels: list[str] = []
@@ -92,12 +110,23 @@ class SemanticRouter:
             labels.extend([intent] * len(utterances))
         self.fallback = fallback
         self.min_score = min_score
+        self.cue_margin = cue_margin
+        self._cues = {spec.name: frozenset(spec.cue_words) for spec in specs if spec.cue_words}
+        for spec in specs:
+            for example in spec.examples if spec.cue_words else ():
+                if self._cues[spec.name].isdisjoint(
+                    re.findall(r"[a-z']+", example.utterance.lower())
+                ):
+                    raise ValueError(
+                        f"{spec.name} example {example.utterance!r} says none of its cue words"
+                    )
+        self._needs_number = frozenset(spec.name for spec in specs if spec.needs_number)
         self.intents = sorted(set(labels))
         self._labels = np.array(labels)
         self._vectors = embedder.embed(texts) if texts else np.zeros((0, embedder.dim), np.float32)
 
-    def route(self, vector: Float32Array) -> Route:
-        """Pick the intent for a request whose embedding is ``vector``."""
+    def route(self, vector: Float32Array, text: str) -> Route:
+        """Pick the intent for the request ``text``, whose embedding is ``vector``."""
         if len(self._vectors) == 0:
             return Route(self.fallback, 0.0)
         sims = self._vectors @ vector.astype(np.float32)
@@ -107,6 +136,29 @@ class SemanticRouter:
         ranked = sorted(best.items(), key=lambda kv: kv[1], reverse=True)
         intent, score = ranked[0]
         runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
-        if score < self.min_score:
+        words = re.findall(r"[a-z']+", text.lower())
+        cued = self._cued(words, text, best, score)
+        if cued is not None:
+            return Route(cued, best[cued], max(s for i, s in best.items() if i != cued))
+        if score < self.min_score or not self._may_call(intent, words, text):
             return Route(self.fallback, score, runner_up)
         return Route(intent, score, runner_up)
+
+    def _may_call(self, intent: str, words: list[str], text: str) -> bool:
+        # "What is the brake pressure?" asks the manuals; "it reads 150 bar" is a reading.
+        if intent in self._needs_number and not find_numbers(text):
+            return False
+        # "What PPE do I need in the nacelle?" embeds nearer an incident example than any
+        # manuals example: an incident is only logged when the request says so.
+        cues = self._cues.get(intent)
+        return cues is None or not cues.isdisjoint(words)
+
+    def _cued(self, words: list[str], text: str, best: dict[str, float], top: float) -> str | None:
+        if not words or words[0] in _QUESTION_WORDS or text.rstrip().endswith("?"):
+            return None
+        cued = [
+            name
+            for name, cues in self._cues.items()
+            if not cues.isdisjoint(words) and best.get(name, -1.0) >= top - self.cue_margin
+        ]
+        return max(cued, key=lambda name: best[name]) if cued else None

@@ -124,6 +124,7 @@ SPEC: Final = ToolSpec(
     filler="Logging that.",
     examples=_EXAMPLES,
     llm_fills=("severity",),
+    cue_words=("incident", "incidents", "log", "report", "record", "file"),
 )
 
 ASK_SEVERITY: Final = "Which severity should I log it as: low, medium, high or critical?"

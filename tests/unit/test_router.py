@@ -1,0 +1,73 @@
+"""The intent router's rules, with vectors chosen by hand (the real embedder: test_routing.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pytest
+
+from edge.events import Float32Array, ToolExample, ToolSpec
+from edge.router import SemanticRouter
+
+LOG = "Log an incident: oil leak."
+LOOKUP = "What oil goes in the gearbox?"
+READ = "Gearbox oil is at 80 degrees."
+EXAMPLE_VECTORS = {LOG: (1.0, 0.0, 0.0, 0.0), LOOKUP: (0.0, 1.0, 0.0, 0.0), READ: (0, 0, 1.0, 0)}
+
+
+class HandEmbedder:
+    """Tool examples get the vectors above; anything else (the built-in replies) the last axis."""
+
+    dim = 4
+    model_name = "hand"
+
+    def embed(self, texts: Sequence[str]) -> Float32Array:
+        return np.array([EXAMPLE_VECTORS.get(t, (0.0, 0.0, 0.0, 1.0)) for t in texts], np.float32)
+
+
+def spec(name: str, example: str, **kw: object) -> ToolSpec:
+    return ToolSpec(name, "", {"type": "object"}, examples=(ToolExample(example),), **kw)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def router() -> SemanticRouter:
+    specs = [
+        spec("incident", LOG, cue_words=("incident", "log")),
+        spec("manuals", LOOKUP),
+        spec("reading", READ, needs_number=True),
+    ]
+    return SemanticRouter(HandEmbedder(), specs, fallback="manuals", cue_margin=0.15)
+
+
+def near(incident: float, manuals: float, reading: float = 0.0) -> Float32Array:
+    return np.array([incident, manuals, reading, 0.0], np.float32)
+
+
+def test_a_statement_with_a_cue_word_wins_a_near_tie(router: SemanticRouter) -> None:
+    said = "Critical incident, the rotor lock pin will not engage."
+    assert router.route(near(0.45, 0.55), said).intent == "incident"
+    assert router.route(near(0.35, 0.55), said).intent == "manuals"  # not near enough
+
+
+def test_a_question_with_a_cue_word_is_no_tie_break(router: SemanticRouter) -> None:
+    assert router.route(near(0.45, 0.55), "What counts as a critical incident?").intent == "manuals"
+    assert router.route(near(0.45, 0.55), "Incident severity levels?").intent == "manuals"
+
+
+def test_a_cued_tool_needs_its_cue_word(router: SemanticRouter) -> None:
+    assert router.route(near(0.7, 0.4), "What PPE do I need in the nacelle?").intent == "manuals"
+    assert router.route(near(0.7, 0.4), "Log it: the PPE locker is empty.").intent == "incident"
+
+
+def test_a_reading_needs_a_number(router: SemanticRouter) -> None:
+    assert (
+        router.route(near(0, 0.3, 0.8), "What is the gearbox oil temperature?").intent == "manuals"
+    )
+    assert router.route(near(0, 0.3, 0.8), "The gearbox oil is at 85 degrees.").intent == "reading"
+
+
+def test_an_example_without_its_cue_word_is_refused() -> None:
+    bad = spec("incident", LOOKUP, cue_words=("incident",))
+    with pytest.raises(ValueError, match="says none of its cue words"):
+        SemanticRouter(HandEmbedder(), [bad], fallback="manuals")
