@@ -14,7 +14,7 @@ import logging
 import re
 from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Final
 
@@ -29,7 +29,7 @@ from edge.knowledge.ingest import Ingestor, expand_paths
 from edge.knowledge.records import Component, DocumentInfo, Hit, IngestOutcome, Limit
 from edge.knowledge.search import EXACT_LIMIT, SearchOptions, search
 from edge.knowledge.store import Store, Vector
-from edge.knowledge.terms import codes_in_question, unknown_codes
+from edge.knowledge.terms import codes_in_question, misheard_code, unknown_codes
 
 __all__ = ["Component", "DocumentInfo", "Hit", "IngestOutcome", "Knowledge", "Limit"]
 
@@ -205,8 +205,24 @@ class Knowledge:
         component = named or (snap.index.get(component_id) if component_id else None)
         codes = codes_in_question(question, snap.vocabulary)
         unknown = unknown_codes(question, snap.vocabulary)
-        if unknown and not codes:
+        if not unknown or codes:
+            return self._answer(question, vector, codes, component)
+        known = misheard_code(unknown[0], snap.vocabulary) if len(unknown) == 1 else None
+        if known is None:
             return not_found(question, component, unknown)
+        # Answer for the code it was probably ("E-170" for "E one seventeen"), saying so first.
+        printed = snap.codes[known]
+        result = self._answer(question.replace(unknown[0], printed), None, [known], component)
+        heard = f"The manuals have no {unknown[0]}; this is {printed}."
+        return replace(result, speech=(heard, *result.speech))
+
+    def _answer(
+        self,
+        question: str,
+        vector: np.ndarray | None,
+        codes: list[str],
+        component: Component | None,
+    ) -> ToolResult:
         hits = self.search(
             question, vector=vector, k=3, prefer_component=component.id if component else None
         )

@@ -80,6 +80,24 @@ def unknown_codes(question: str, vocabulary: set[str] | frozenset[str]) -> list[
     ]
 
 
+# Speech recognisers confuse "-teen" with "-ty": "E one seventeen" comes out as "E-170".
+_TEEN_TY: Final = {f"1{d}": f"{d}0" for d in "3456789"} | {f"{d}0": f"1{d}" for d in "3456789"}
+
+
+def misheard_code(code: str, vocabulary: set[str] | frozenset[str]) -> str | None:
+    """The known code that an unknown ``code`` is probably a mishearing of, normalised, or None.
+
+    Only the "-teen"/"-ty" confusion in the last two digits is undone (``E-170`` -> ``e117``,
+    ``L-30`` -> ``l13``): it maps one code to exactly one other, so the guess is never a choice.
+    """
+    m = re.fullmatch(r"([a-z]+)(\d*)(\d\d)([a-z]?)", normalize_code(code))
+    twin = _TEEN_TY.get(m.group(3)) if m else None
+    if m is None or twin is None:
+        return None
+    candidate = f"{m.group(1)}{m.group(2)}{twin}{m.group(4)}"
+    return candidate if candidate in vocabulary else None
+
+
 def keywords(text: str) -> list[str]:
     """Content words of ``text``, lower case, stopwords removed, in order, unique."""
     seen: dict[str, None] = {}

@@ -142,6 +142,16 @@ def test_nothing_relevant_is_said_plainly(knowledge: Knowledge) -> None:
         assert result.speech == (said,) and not result.ok and not result.cacheable
 
 
+def test_a_fault_code_heard_teen_as_ty_is_answered_for_the_code_it_was(
+    knowledge: Knowledge,
+) -> None:
+    # Whisper tiny.en writes the demo's "E-117" (piper: "E one seventeen") as "E-170".
+    heard = ask(manuals(knowledge), "What does fault code E-170 mean?")
+    meant = ask(manuals(knowledge), "What does fault code E-117 mean?")
+    assert heard.ok and heard.speech[0] == "The manuals have no E-170; this is E-117."
+    assert heard.speech[1:] == meant.speech and heard.sources == meant.sources
+
+
 def test_unknown_component_from_the_llm_is_refused(knowledge: Knowledge) -> None:
     tool = manuals(knowledge)
     with pytest.raises(ToolError) as err:

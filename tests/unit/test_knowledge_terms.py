@@ -16,6 +16,7 @@ from edge.knowledge.terms import (
     codes_in_text,
     compounds,
     fts_query,
+    misheard_code,
     unknown_codes,
 )
 from edge.knowledge.units import convert, normalize_unit, speakable, unit_in_header
@@ -95,6 +96,18 @@ def test_codes_are_found_and_matched_however_spoken() -> None:
     assert unknown_codes("what is E-999 and M24", vocabulary) == ["E-999"]
     assert fts_query("what does E-117 mean", ["e117"]) == '"mean" OR codes : "e117"'
     assert fts_query("what is it", []) is None
+
+
+def test_a_teen_heard_as_a_ty_is_undone_only_towards_a_known_code() -> None:
+    vocabulary = frozenset({"e117", "e150", "e115", "l13", "m24"})
+    assert misheard_code("E-170", vocabulary) == "e117"  # "E one seventeen"
+    assert misheard_code("E 170", vocabulary) == "e117"
+    assert misheard_code("L-30", vocabulary) == "l13"
+    assert misheard_code("E-1130", vocabulary) is None  # its twin E-1113 is not in the manuals
+    assert misheard_code("E-171", vocabulary) is None  # not a teen/ty pair
+    assert misheard_code("E-999", vocabulary) is None
+    assert misheard_code("M42", vocabulary) is None
+    assert misheard_code("YAW-BRK", vocabulary) is None
 
 
 def test_components_from_tables_headings_and_speech() -> None:
