@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -52,6 +52,8 @@ _MAX_EXAMPLES: Final = 6
 _EXTRACT_MAX_TOKENS: Final = 64
 """Arguments are a few words each; a model that loops on one stops here (the tool falls back)."""
 _DIGITS = re.compile(r"\d")
+_REPLY_SENTENCES: Final = 2
+"""A reply is small talk: one short sentence is asked for, two are allowed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,27 +85,32 @@ class LlmRoles:
     async def reply(
         self, request: str, history: Sequence[Message], timer: TurnTimer
     ) -> AsyncIterator[str]:
-        """Stream a short reply to ``request``; sentences that state numbers are withheld.
+        """Stream a short reply to ``request``: at most two sentences, none stating a number.
 
-        When every sentence was withheld (or the model said nothing), :data:`NO_REPLY` is said:
-        the technician always hears an answer.
+        Sentences with digits are withheld, and so is a sentence already said (a 135M model
+        can loop: "I'm not here. I'm not here. ..."). When nothing is left (or the model said
+        nothing), :data:`NO_REPLY` is said: the technician always hears an answer.
         """
         messages = [*_reply_prefix(), *history, Message("user", request)]
+        texts = self._text(messages, timer, max_tokens=self._reply_max_tokens)
+        said: list[str] = []
         pending = ""
-        said = False
-        async for text in self._text(messages, timer, max_tokens=self._reply_max_tokens):
-            pending += text
-            # Release text up to the last sentence end, once it is known to hold no digits.
-            cut = max(pending.rfind(". "), pending.rfind("? "), pending.rfind("! "))
-            if cut >= 0:
-                done, pending = pending[: cut + 2], pending[cut + 2 :]
-                kept = _without_numbers(done)
-                said = said or bool(kept.strip())
+        try:
+            async for text in texts:
+                pending += text
+                # Release text up to the last sentence end, once it is known to hold no digits.
+                cut = max(pending.rfind(". "), pending.rfind("? "), pending.rfind("! "))
+                if cut >= 0:
+                    done, pending = pending[: cut + 2], pending[cut + 2 :]
+                    if kept := _to_say(done, said):
+                        yield kept
+                    if len(said) >= _REPLY_SENTENCES:
+                        return  # the rest is rambling; closing the stream stops the model
+            if kept := _to_say(pending, said):
                 yield kept
-        kept = _without_numbers(pending) if pending.strip() else ""
-        if kept.strip():
-            yield kept
-        elif not said:
+        finally:
+            await texts.aclose()
+        if not said:
             yield NO_REPLY
 
     # -- arguments --------------------------------------------------------------------------------
@@ -181,7 +188,7 @@ class LlmRoles:
         timer: TurnTimer,
         max_tokens: int,
         schema: Mapping[str, Any] | None = None,
-    ) -> AsyncIterator[str]:
+    ) -> AsyncGenerator[str, None]:
         timer.mark("llm_start")
         stream = self._thread.stream(
             lambda: self._llm.chat(messages, json_schema=schema, max_tokens=max_tokens)
@@ -210,9 +217,17 @@ def _reply_prefix() -> list[Message]:
     return prefix
 
 
-def _without_numbers(text: str) -> str:
-    """Drop sentences that state numbers: a reply must not invent values."""
-    kept = [s for s in re.split(r"(?<=[.?!])\s+", text) if s and not _DIGITS.search(s)]
-    if len(kept) < len([s for s in re.split(r"(?<=[.?!])\s+", text) if s.strip()]):
-        _LOGGER.info("Withheld a reply sentence with numbers: %r", text[:120])
+def _to_say(text: str, said: list[str]) -> str:
+    """The sentences of ``text`` to speak; appends them to ``said``.
+
+    Drops sentences that state numbers (a reply must not invent values), repeat one already
+    said, or come after :data:`_REPLY_SENTENCES`.
+    """
+    kept: list[str] = []
+    for sentence in (s for s in re.split(r"(?<=[.?!])\s+", text) if s.strip()):
+        if _DIGITS.search(sentence):
+            _LOGGER.info("Withheld a reply sentence with numbers: %r", sentence[:120])
+        elif sentence.lower() not in {s.lower() for s in said} and len(said) < _REPLY_SENTENCES:
+            said.append(sentence)
+            kept.append(sentence)
     return " ".join(kept) + (" " if text.endswith(" ") and kept else "")

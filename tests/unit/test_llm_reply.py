@@ -39,3 +39,13 @@ def test_sentences_with_numbers_are_withheld() -> None:
 def test_a_reply_that_only_stated_numbers_becomes_a_plain_no() -> None:
     assert reply("It is 900 N·m.") == NO_REPLY
     assert reply("") == NO_REPLY
+
+
+def test_a_looping_reply_is_said_once_and_cut_at_two_sentences() -> None:
+    # SmolLM2-135M answered the demo's greeting with "I'm sorry, I'm not here." and then
+    # "I'm not here." until its token limit.
+    assert reply("I'm sorry. ", "I'm not here. ", "I'm not here. ", "I'm not here.") == (
+        "I'm sorry. I'm not here. "
+    )
+    assert reply("Hello. ", "hello. ", "Yes, I hear you.") == "Hello. Yes, I hear you."
+    assert reply("One. ", "Two. ", "Three. ", "Four.") == "One. Two. "
