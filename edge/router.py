@@ -114,9 +114,7 @@ class SemanticRouter:
         self._cues = {spec.name: frozenset(spec.cue_words) for spec in specs if spec.cue_words}
         for spec in specs:
             for example in spec.examples if spec.cue_words else ():
-                if self._cues[spec.name].isdisjoint(
-                    re.findall(r"[a-z']+", example.utterance.lower())
-                ):
+                if self._cues[spec.name].isdisjoint(_words(example.utterance)):
                     raise ValueError(
                         f"{spec.name} example {example.utterance!r} says none of its cue words"
                     )
@@ -136,10 +134,11 @@ class SemanticRouter:
         ranked = sorted(best.items(), key=lambda kv: kv[1], reverse=True)
         intent, score = ranked[0]
         runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
-        words = re.findall(r"[a-z']+", text.lower())
+        words = _words(text)
         cued = self._cued(words, text, best, score)
         if cued is not None:
-            return Route(cued, best[cued], max(s for i, s in best.items() if i != cued))
+            others = (s for i, s in best.items() if i != cued)
+            return Route(cued, best[cued], max(others, default=0.0))
         if score < self.min_score or not self._may_call(intent, words, text):
             return Route(self.fallback, score, runner_up)
         return Route(intent, score, runner_up)
@@ -162,3 +161,7 @@ class SemanticRouter:
             if not cues.isdisjoint(words) and best.get(name, -1.0) >= top - self.cue_margin
         ]
         return max(cued, key=lambda name: best[name]) if cued else None
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z']+", text.lower())
