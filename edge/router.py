@@ -64,10 +64,10 @@ class Route:
     """Best score of any other intent."""
 
 
-_QUESTION_WORDS: Final = frozenset(
+_WH_WORDS: Final = frozenset(
     ("what", "what's", "whats", "how", "which", "when", "where", "why", "who")
-    + ("is", "are", "does", "do", "did", "should", "can", "could")
 )
+_QUESTION_WORDS: Final = _WH_WORDS | {"is", "are", "does", "do", "did", "should", "can", "could"}
 
 
 class SemanticRouter:
@@ -77,8 +77,9 @@ class SemanticRouter:
     leak at the pitch cylinder" ("Log a" misheard) sits as near the manuals' "Which hydraulic oil
     goes in the pitch system?" as any incident example, and "What PPE do I need in the nacelle?"
     nearer an incident example than any manuals one. A tool with cue words ("incident", "log")
-    is called only by a request that says one, and a statement that says one goes to it when it
-    scores nearly as well as the best intent.
+    is called only by a request that says one and is no wh-question ("what counts as a critical
+    incident?" must not log one), and a statement that says one goes to it when it scores nearly
+    as well as the best intent.
     """
 
     def __init__(
@@ -148,9 +149,10 @@ class SemanticRouter:
         if intent in self._needs_number and not find_numbers(text):
             return False
         # "What PPE do I need in the nacelle?" embeds nearer an incident example than any
-        # manuals example: an incident is only logged when the request says so.
+        # manuals example: an incident is only logged when the request says so, and not when it
+        # asks about incidents ("How do I report an incident?"; "Can you log ..." still logs).
         cues = self._cues.get(intent)
-        return cues is None or not cues.isdisjoint(words)
+        return cues is None or (not cues.isdisjoint(words) and words[0] not in _WH_WORDS)
 
     def _cued(self, words: list[str], text: str, best: dict[str, float], top: float) -> str | None:
         if not words or words[0] in _QUESTION_WORDS or text.rstrip().endswith("?"):

@@ -60,6 +60,11 @@ def test_a_cued_tool_needs_its_cue_word(router: SemanticRouter) -> None:
     assert router.route(near(0.7, 0.4), "Log it: the PPE locker is empty.").intent == "incident"
 
 
+def test_a_wh_question_about_the_cued_tool_never_calls_it(router: SemanticRouter) -> None:
+    assert router.route(near(0.7, 0.4), "How do I log an incident?").intent == "manuals"
+    assert router.route(near(0.7, 0.4), "Can you log an incident: oil leak?").intent == "incident"
+
+
 def test_a_reading_needs_a_number(router: SemanticRouter) -> None:
     assert (
         router.route(near(0, 0.3, 0.8), "What is the gearbox oil temperature?").intent == "manuals"
