@@ -6,7 +6,7 @@ Without ``NOTIFY_SOCKET`` (a terminal, a test, ``edge run --source``) every call
 so the daemon never needs to know how it was started.
 
 No library: ``sdnotify``/``systemd-python`` add a dependency for ~40 lines, and ``systemd-python``
-has no wheels (recipe and contract test: ``../shared/research/hardware.md`` section 4).
+has no wheels (the protocol is sd_notify(3); the contract test is tests/unit/test_notify.py).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """A throwaway mosquitto on a free loopback port, with its own config (tests, benchmarks, demos).
 
-Follows the recipe verified in ``../shared/research/hardware.md`` section 5: bind port 0 to find
+The recipe (verified on mosquitto 2.0.11, see docs/design.md "Facts we rely on"): bind port 0 to find
 a free port, write ``listener <port> 127.0.0.1``, poll until it accepts; SIGTERM to stop (mosquitto
 saves ``mosquitto.db`` on exit); ``user <me>`` when running as root, or mosquitto drops to user
 ``mosquitto``, cannot write into a 0700 temp dir, and persistence silently fails.

@@ -1,6 +1,6 @@
 """The MQTT connection (paho-mqtt 2.x, MQTT v5): the only device module that imports paho.
 
-Facts this relies on (``../shared/research/hardware.md`` section 5, verified on mosquitto 2.0.11):
+Facts this relies on (verified on mosquitto 2.0.11; MQTT v5 spec, paho-mqtt 2.x docs):
 
 * ``clean_start`` is False on *every* connect, the first included: mosquitto only persists a
   session across its own restart when the first CONNECT had ``clean_start=0``.
