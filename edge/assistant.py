@@ -17,6 +17,7 @@ from typing import Any
 from edge.aio import EngineThread
 from edge.config import Config
 from edge.conversation import Conversation
+from edge.dialogue.notices import Notices
 from edge.engines.base import Embedder, EngineContext, LlmEngine, SttEngine, TtsEngine, VadEngine
 from edge.engines.registry import load_engine
 from edge.events import Speech, TurnId
@@ -55,6 +56,8 @@ class Assistant:
     speech_memo: SpeechMemo | None = None
     """Sentences synthesized in earlier turns (repeats and cache hits speak at once)."""
     conversation: Conversation = field(default_factory=Conversation)
+    notices: Notices = field(default_factory=Notices)
+    """Outcomes (incidents logged or not) the technician has not heard in full yet."""
     metrics: Metrics = field(default_factory=Metrics)
     load_seconds: dict[str, float] = field(default_factory=dict)
     """Wall time of each start-up step (s)."""
@@ -137,6 +140,7 @@ async def load_assistant(
         metrics=assistant.metrics,
         knowledge=assistant.knowledge,
         cache=config.knowledge.cache,
+        notices=assistant.notices,
     )
     timings["total"] = time.perf_counter() - started
     _LOGGER.info("Assistant loaded in %.2f s: %s", timings["total"], timings)

@@ -92,6 +92,7 @@ async def ask_file(assistant: Assistant, path: Path, turn_id: TurnId) -> AskResu
         fillers=None,  # a file has no silence to fill: fillers would only lengthen the reply
         timer=timer,
         memo=assistant.speech_memo,
+        notices=assistant.notices,
         min_sentence_chars=assistant.config.tts.min_sentence_chars,
     )
     async with RecordingDevice(queue) as device:

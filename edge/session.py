@@ -4,6 +4,9 @@ The session is the only place that starts or interrupts a turn. Triggers (push-t
 speech onsets) arrive from the hardware and the listener; the session opens captures, runs turns,
 and on barge-in stops playback first (pause within one capture block), then cancels the turn,
 keeping only what the technician actually heard in the conversation.
+
+When the assistant falls idle with a notice still due (an incident stored after its turn was cut),
+the session speaks it in a turn of its own, which a press or speech interrupts like any answer.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from edge.events import (
 from edge.listener import Capture, Listener
 from edge.metrics import TurnTimer
 from edge.responder import Part
-from edge.turn import Turn
+from edge.turn import Turn, TurnOutcome
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -81,9 +84,11 @@ class Session:
         self._paused_for: TurnId | None = None
         self.turns_done = 0
         """Turns finished (completed or interrupted)."""
+        self._closed = False
         self.idle = asyncio.Event()
         """Set while nothing is captured, thought about or played."""
         self.idle.set()
+        assistant.notices.on_post = self._notice_posted
 
     async def settle(self) -> None:
         """Wait until nothing is captured, thought about or played."""
@@ -197,11 +202,9 @@ class Session:
         timer.mark("listening")
         self._set_state(AssistantState.LISTENING)
 
-    async def _run_turn(self, capture: Capture, timer: TurnTimer) -> None:
-        turn_id = capture.turn_id
+    def _new_turn(self, turn_id: TurnId, timer: TurnTimer) -> Turn:
         assistant = self.assistant
-        assert assistant.responder is not None
-        turn = Turn(
+        return Turn(
             turn_id,
             tts=assistant.tts,
             tts_thread=assistant.threads["tts"],
@@ -213,7 +216,14 @@ class Session:
             thinking_after_s=assistant.config.tts.thinking_filler_ms / 1000,
             on_audio=lambda: self._speaking(turn_id),
             memo=assistant.speech_memo,
+            notices=assistant.notices,
         )
+
+    async def _run_turn(self, capture: Capture, timer: TurnTimer) -> None:
+        turn_id = capture.turn_id
+        assistant = self.assistant
+        assert assistant.responder is not None
+        turn = self._new_turn(turn_id, timer)
         transcript = ""
         interrupted = True
         try:
@@ -235,17 +245,67 @@ class Session:
                         transcript, outcome.heard, interrupted, assistant.responder.component_id
                     )
                 )
-            timer.mark("done")
-            stages = assistant.metrics.record(timer)
-            self._timers.pop(int(turn_id), None)
-            self.turns_done += 1
-            self.bus.publish(
-                TurnEnded(turn_id, transcript, outcome.heard, outcome.dropped, interrupted, stages)
+            self._end_turn(turn_id, timer, transcript, outcome)
+
+    def _end_turn(
+        self,
+        turn_id: TurnId,
+        timer: TurnTimer,
+        transcript: str,
+        outcome: TurnOutcome,
+        *,
+        then_notices: bool = True,
+    ) -> None:
+        timer.mark("done")
+        stages = self.assistant.metrics.record(timer)
+        self._timers.pop(int(turn_id), None)
+        self.turns_done += 1
+        self.bus.publish(
+            TurnEnded(
+                turn_id, transcript, outcome.heard, outcome.dropped, outcome.interrupted, stages
             )
-            if self.turn_id == turn_id:
-                self._listener().speaking = False
-                self._listener().turn_active = False
-                self._set_state(AssistantState.IDLE)
+        )
+        if self.turn_id == turn_id:
+            self._listener().speaking = False
+            self._listener().turn_active = False
+            self._set_state(AssistantState.IDLE)
+            if then_notices:
+                self._notice_posted()
+
+    # -- notices ----------------------------------------------------------------------------------
+
+    def _notice_posted(self) -> None:
+        """A notice may be due: speak it now if nothing else is going on."""
+        task = self._turn_task
+        # Called from the end of a turn, whose own task is still finishing: that one is not busy.
+        busy = task is not None and not task.done() and task is not asyncio.current_task()
+        capturing = self.listener is not None and self.listener.capture is not None
+        if self._closed or self.state != AssistantState.IDLE or busy or capturing:
+            return  # the next turn, or the next idle moment, says it
+        if not self.assistant.notices.due() or self.assistant.responder is None:
+            return
+        self.turn_id = TurnId(self.turn_id + 1)
+        timer = self._timer(self.turn_id)
+        timer.trigger = "notice"
+        timer.mark("trigger")
+        self._set_state(AssistantState.THINKING)
+        self._listener().turn_active = True
+        self._turn_task = self._tasks.spawn(
+            self._run_notices(self.turn_id, timer), name=f"notices:{self.turn_id}"
+        )
+
+    async def _run_notices(self, turn_id: TurnId, timer: TurnTimer) -> None:
+        assert self.assistant.responder is not None
+        turn = self._new_turn(turn_id, timer)
+        interrupted = True
+        try:
+            await turn.speak(self.assistant.responder.notices_due())
+            interrupted = False
+        finally:
+            # Not again at once if it ran to the end: a notice that still did not play fully
+            # (no output device?) waits for the next turn instead of looping.
+            outcome = turn.outcome(interrupted=interrupted)
+            self._end_turn(turn_id, timer, "", outcome, then_notices=False)
 
     def _speaking(self, turn_id: TurnId) -> None:
         if turn_id == self.turn_id:
@@ -321,6 +381,7 @@ class Session:
 
     async def close(self) -> None:
         """Cancel the turn in flight; side-effecting tools still finish (bounded)."""
+        self._closed = True
         await self._tasks.close()
         assert self.assistant.responder is not None
         if not await self.assistant.responder.shielded.wait(limit_s=10.0):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from edge.aio import EngineThread, cancel_and_wait
 from edge.audio.playback import Playback, PlaybackQueue
+from edge.dialogue.notices import Notices
 from edge.engines.base import TtsEngine
 from edge.events import Speech, TurnId
 from edge.metrics import TurnTimer
@@ -55,6 +56,7 @@ class Turn:
         thinking_after_s: float = 0.7,
         on_audio: Callable[[], None] | None = None,
         memo: SpeechMemo | None = None,
+        notices: Notices | None = None,
     ) -> None:
         """Create a turn.
 
@@ -70,6 +72,7 @@ class Turn:
             thinking_after_s: see ``thinking``.
             on_audio: called once when the turn queues its first audio.
             memo: sentences synthesized in earlier turns, reused instead of synthesizing again.
+            notices: told which notices this turn played in full (see :meth:`outcome`).
         """
         self.turn_id = turn_id
         self._tts = tts
@@ -80,6 +83,9 @@ class Turn:
         self._timer = timer
         self._min_chars = min_sentence_chars
         self._items: list[Playback] = []
+        self._notices = notices
+        self._notice_items: dict[int, list[Playback]] = {}
+        self._notice_parts: dict[int, int] = {}
         self._sentences: list[str] = []
         self._thinking = thinking
         self._thinking_after_s = thinking_after_s
@@ -114,7 +120,12 @@ class Turn:
             else:
                 for sentence in splitter.flush():
                     await self._say(sentence)
+                queued = len(self._items)
                 await self._say(part.text, urgent=part.urgent)
+                if part.notice is not None:
+                    items = self._notice_items.setdefault(part.notice, [])
+                    items += self._items[queued:]
+                    self._notice_parts[part.notice] = self._notice_parts.get(part.notice, 0) + 1
         for sentence in splitter.flush():
             await self._say(sentence)
         await self._playback.drain()
@@ -166,7 +177,14 @@ class Turn:
             self._playback.clear()
 
     def outcome(self, *, interrupted: bool) -> TurnOutcome:
-        """Heard and dropped text, from the samples actually played; also marks first audio."""
+        """Heard and dropped text, from the samples actually played; also marks first audio.
+
+        Notices whose every sentence played to the end are marked delivered; the others stay due.
+        """
+        if self._notices is not None:
+            for notice_id, items in self._notice_items.items():
+                if items and all(item.complete for item in items):
+                    self._notices.delivered(notice_id, self._notice_parts[notice_id])
         for item in self._items:
             if item.first_heard_at is not None:
                 self._timer.mark("first_audio", item.first_heard_at)

@@ -42,6 +42,7 @@ def assistant(config: Config) -> Iterator[Assistant]:
 
 @pytest.fixture
 def fresh(assistant: Assistant) -> Assistant:
-    """The shared assistant with an empty conversation."""
+    """The shared assistant with an empty conversation and nothing left to tell."""
     assistant.conversation.clear()
+    assistant.notices.clear()
     return assistant

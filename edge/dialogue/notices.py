@@ -1,0 +1,80 @@
+"""Notices: outcomes the technician must hear, kept until they have been heard in full.
+
+A side-effecting tool (an incident report, an out-of-range reading that raises one) finishes even
+when its turn is cut by a barge-in, a new push-to-talk press or a shutdown. Its spoken outcome
+("Logged a high severity incident: oil leak at the gearbox.", or the failure) is posted here the
+moment the work is done. The turn that asked speaks it and marks it delivered once every sample
+of it was played; if that turn was cut first, the notice stays due and is said at the start of
+the next turn, or by the session as soon as the assistant is idle.
+"""
+
+from __future__ import annotations
+
+import collections
+import itertools
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Final
+
+from edge.events import TurnId
+
+_LOGGER = logging.getLogger(__name__)
+
+MAX_DUE: Final = 16
+"""Notices kept undelivered; beyond this the oldest is dropped (and logged)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """An outcome to tell the technician."""
+
+    notice_id: int
+    """Unique within this run."""
+    speech: tuple[str, ...]
+    """Sentences to say, in order."""
+    turn_id: TurnId
+    """The turn whose request produced it."""
+
+
+class Notices:
+    """Outcomes not yet heard in full, oldest first."""
+
+    def __init__(self) -> None:
+        self._due: collections.OrderedDict[int, Notice] = collections.OrderedDict()
+        self._ids = itertools.count(1)
+        self.on_post: Callable[[], None] | None = None
+        """Called after each :meth:`post` (on the caller's thread): the session listens here."""
+
+    def post(self, speech: tuple[str, ...], turn_id: TurnId) -> Notice:
+        """Keep ``speech`` until it has been heard; returns the notice to attach to its parts."""
+        notice = Notice(next(self._ids), tuple(s for s in speech if s.strip()), turn_id)
+        if notice.speech:
+            self._due[notice.notice_id] = notice
+            while len(self._due) > MAX_DUE:
+                _, dropped = self._due.popitem(last=False)
+                _LOGGER.warning("Notice never heard, dropped: %s", " ".join(dropped.speech))
+        if self.on_post is not None:
+            self.on_post()
+        return notice
+
+    def due(self) -> list[Notice]:
+        """Notices not yet heard in full, oldest first."""
+        return list(self._due.values())
+
+    def delivered(self, notice_id: int, sentences: int) -> None:
+        """The first ``sentences`` sentences of notice ``notice_id`` were played to the end.
+
+        The notice is done once all of its sentences were; otherwise it stays due, whole.
+        """
+        notice = self._due.get(notice_id)
+        if notice is not None and sentences >= len(notice.speech):
+            del self._due[notice_id]
+            _LOGGER.debug("Notice %d delivered", notice_id)
+
+    def clear(self) -> None:
+        """Forget every notice (a new conversation)."""
+        self._due.clear()
+
+    def __len__(self) -> int:
+        return len(self._due)

@@ -1,0 +1,30 @@
+import pytest
+
+from edge.dialogue.notices import MAX_DUE, Notices
+from edge.events import TurnId
+
+pytestmark = pytest.mark.unit
+
+
+def test_a_notice_stays_due_until_every_sentence_was_heard() -> None:
+    notices = Notices()
+    posted: list[int] = []
+    notices.on_post = lambda: posted.append(len(notices))
+    notice = notices.post(("Warning: too hot.", "Logged a high severity incident."), TurnId(4))
+    assert posted == [1]
+    notices.delivered(notice.notice_id, 1)  # cut after the warning
+    assert notices.due() == [notice]
+    notices.delivered(notice.notice_id, 2)
+    assert notices.due() == [] and len(notices) == 0
+
+
+def test_empty_speech_is_never_due_and_old_notices_are_bounded() -> None:
+    notices = Notices()
+    notices.post(("", "  "), TurnId(1))
+    assert notices.due() == []
+    for n in range(MAX_DUE + 3):
+        notices.post((f"Logged {n}.",), TurnId(n))
+    due = notices.due()
+    assert len(due) == MAX_DUE and due[0].speech == ("Logged 3.",)
+    notices.clear()
+    assert notices.due() == []
