@@ -15,13 +15,15 @@ def default_tools(assistant: Assistant, reporter: IncidentReporter) -> list[Tool
     """Incident reports always; manual queries and reading checks when manuals are loaded."""
     from edge.tools.incident import IncidentTool
 
-    tools: list[Tool] = [IncidentTool(reporter)]
-    if assistant.knowledge is not None:
+    knowledge = assistant.knowledge
+    components = knowledge.resolve_component if knowledge is not None else None
+    tools: list[Tool] = [IncidentTool(reporter, components)]
+    if knowledge is not None:
         from edge.tools.manuals import ManualsTool
         from edge.tools.readings import ReadingsTool
 
         # Retrieval embeds the question: it runs on the embedder's thread, never the event loop.
         thread = assistant.threads["embed"]
-        tools.append(ManualsTool(assistant.knowledge, thread))
-        tools.append(ReadingsTool(assistant.knowledge, thread, reporter))
+        tools.append(ManualsTool(knowledge, thread))
+        tools.append(ReadingsTool(knowledge, thread, reporter))
     return tools

@@ -9,12 +9,15 @@ from a small LLM are checked deterministically: a severity the technician said o
 over the LLM's, spoken synonyms map to the four levels, an empty description falls back to the
 transcript without the command, and any text is sanitised and bounded. What cannot be fixed
 becomes one clear spoken question.
+
+The component is the one the incident's own words name ("oil leak at the gearbox" -> GBX), or
+none: never the conversation's, which may be about the previous question's part.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from edge.errors import EdgeError, ToolError
@@ -136,13 +139,24 @@ NOT_STORED: Final = (
 )
 
 
+ComponentResolver = Callable[[str], str | None]
+"""The ID of the component a text names, if any (``Knowledge.resolve_component``)."""
+
+
 class IncidentTool:
-    """The ``log_incident_report`` tool, storing through ``reporter``."""
+    """The ``log_incident_report`` tool, storing through ``reporter``.
+
+    ``components`` finds the component the incident's words name; without it (no manuals on the
+    device) incidents carry no component.
+    """
 
     spec: ToolSpec = SPEC
 
-    def __init__(self, reporter: IncidentReporter) -> None:
+    def __init__(
+        self, reporter: IncidentReporter, components: ComponentResolver | None = None
+    ) -> None:
         self._reporter = reporter
+        self._components = components
 
     def prepare(self, arguments: Mapping[str, Any], request: ToolRequest) -> dict[str, Any]:
         """Checked, completed arguments: severity, description, transcript, component, turn.
@@ -161,7 +175,7 @@ class IncidentTool:
         severity = choose_severity(args.get("severity"), transcript, description)
         if severity is None:
             raise ToolError("incident-severity-unclear", ASK_SEVERITY)
-        component = clean_text(request.component_id, 64) or None
+        component = self._component(description, transcript)
         return {
             "severity": severity.value,
             "description": description,
@@ -169,6 +183,13 @@ class IncidentTool:
             "component_id": component,
             "turn_id": request.turn_id,
         }
+
+    def _component(self, description: str, transcript: str) -> str | None:
+        if self._components is None:
+            return None
+        # The description first: "oil leak at the gearbox" names its part; the transcript may
+        # add it ("gearbox: log a high incident, oil leak").
+        return self._components(description) or self._components(transcript)
 
     async def run(self, arguments: Mapping[str, Any], request: ToolRequest) -> ToolResult:
         """Store the incident (durably, before answering) and read back severity and summary."""

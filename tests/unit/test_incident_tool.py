@@ -68,10 +68,17 @@ def test_every_example_prepares_to_its_own_severity(example: Any) -> None:
     assert without_llm["description"]
 
 
+def names(text: str) -> str | None:
+    """A component resolver over two names (the real one is tested with the manuals)."""
+    lowered = text.lower()
+    return "GBX" if "gearbox" in lowered else "GEN" if "generator" in lowered else None
+
+
 def test_spoken_confirmation_reads_back_severity_and_summary() -> None:
     reporter = Recording()
-    tool = IncidentTool(reporter)
-    req = request("log a high severity incident: oil leak at the gearbox", component="GBX")
+    tool = IncidentTool(reporter, names)
+    # The previous turn was about the generator: the incident's own words name the gearbox.
+    req = request("log a high severity incident: oil leak at the gearbox", component="GEN")
     result = asyncio.run(
         tool.run({"severity": "high", "description": "Oil leak at the gearbox"}, req)
     )
@@ -80,6 +87,21 @@ def test_spoken_confirmation_reads_back_severity_and_summary() -> None:
     draft = reporter.drafts[0]
     assert (draft.component_id, draft.turn_id, draft.source) == ("GBX", 3, "technician")
     assert draft.transcript == "log a high severity incident: oil leak at the gearbox"
+
+
+@pytest.mark.parametrize("resolver", [names, None], ids=["manuals", "no-manuals"])
+def test_component_is_never_inherited_from_the_conversation(resolver: Any) -> None:
+    tool = IncidentTool(Recording(), resolver)
+    prepared = tool.prepare(
+        {"severity": "high"}, request("log a high incident, ladder fall arrester jammed", "GEN")
+    )
+    assert prepared["component_id"] is None
+
+
+def test_component_named_only_before_the_command_is_found() -> None:
+    tool = IncidentTool(Recording(), names)
+    prepared = tool.prepare({}, request("generator, log a high severity incident: smoke"))
+    assert prepared["component_id"] == "GEN"
 
 
 def test_transcript_severity_wins_over_the_llm() -> None:
