@@ -67,19 +67,19 @@ class Daemon:
 
     async def start(self, devices: Devices, *, wake: WakeDetector | None = None) -> None:
         """Load the models and wire every part (returns when ready to listen)."""
-        from edge.report.service import ReportingService
+        from edge.report.service import open_reporting
 
         self.notifier.extend_timeout(MODEL_LOAD_BUDGET_S, "loading models")
         metrics = Metrics()
-        self.reporting = ReportingService(self.config, metrics=metrics.snapshot)
-        reporter = self.reporting.reporter
+        self.reporting, reporter = open_reporting(self.config, metrics=metrics.snapshot)
         self.assistant = await load_assistant(
             self.config, lambda a: default_tools(a, reporter), metrics=metrics
         )
         self.path = build_voice_path(
             self.config, self.assistant, devices.source, devices.playback, self.bus, wake=wake
         )
-        await self.reporting.start()
+        if self.reporting is not None:
+            await self.reporting.start()
 
     async def run(self, devices: Devices, stop: asyncio.Event) -> None:
         """Listen until ``stop`` is set (or the source ends, for simulations)."""

@@ -45,12 +45,12 @@ async def _ask_all(args: argparse.Namespace) -> int:
     from edge.assistant import load_assistant
     from edge.cli import config_from_args
     from edge.oneshot import ask_file, save_reply
-    from edge.report.service import ReportingService
+    from edge.report.service import open_reporting
     from edge.toolset import default_tools
 
     config = config_from_args(args)
     # Incidents asked for here go to the durable outbox; the daemon delivers them.
-    reporter = ReportingService(config, status=False).reporter
+    _, reporter = open_reporting(config, status=False)
     assistant = await load_assistant(config, lambda a: default_tools(a, reporter))
     if not args.json:
         print(f"models loaded in {assistant.load_seconds['total']:.2f} s")

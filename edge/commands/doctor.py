@@ -52,6 +52,7 @@ def checks(config: Config, *, wait_s: float, broker_timeout_s: float) -> list[Ch
         check_clock,
         check_disk,
         check_models,
+        check_outbox,
         check_python,
         check_service,
         check_sqlite,
@@ -74,6 +75,7 @@ def checks(config: Config, *, wait_s: float, broker_timeout_s: float) -> list[Ch
         ),
         Check("broker", lambda: check_broker(config, broker_timeout_s), broker_timeout_s + 5.0),
         Check("disk", lambda: check_disk(config), 10.0),
+        Check("outbox", lambda: check_outbox(config), 10.0),
         Check("clock", check_clock, 10.0),
         Check("service", check_service, 10.0),
     ]

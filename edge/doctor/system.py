@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -88,6 +89,46 @@ def check_disk(config: Config) -> list[Result]:
     if free < DISK_WARN_BYTES:
         return [Result("disk", "warn", detail, fix)]
     return [Result("disk", "pass", detail)]
+
+
+def check_outbox(config: Config) -> list[Result]:
+    """The incident outbox is sound, and no corrupt one was moved aside earlier.
+
+    Read-only: the doctor (often run as root) must never create or move the service's files.
+    """
+    import sqlite3
+
+    from edge.report.outbox import quarantined_copies
+    from edge.report.service import outbox_path
+
+    path = outbox_path(config)
+    results = []
+    if not path.exists():
+        results.append(Result("outbox", "pass", f"{path} not created yet (made at first start)"))
+    else:
+        # Even a read-only open of a WAL database creates its -wal and -shm files (owned by
+        # root when the doctor runs as root, and then unusable by the service). With no -wal
+        # file the daemon is not writing and the file is all there is: read it as immutable.
+        live = path.with_name(path.name + "-wal").exists()
+        uri = f"file:{path}?{'mode=ro' if live else 'immutable=1'}"
+        try:
+            with contextlib.closing(sqlite3.connect(uri, uri=True)) as db:
+                problems = [row[0] for row in db.execute("PRAGMA quick_check").fetchall()]
+                pending = db.execute("SELECT COUNT(*) FROM outbox WHERE state = 'pending'")
+                waiting = int(pending.fetchone()[0])
+        except sqlite3.Error as err:
+            problems, waiting = [str(err)], 0
+        if problems == ["ok"]:
+            results.append(Result("outbox", "pass", f"{path}: {waiting} incidents pending"))
+        else:
+            detail = f"{path} is damaged: {'; '.join(str(p) for p in problems[:2])}"
+            fix = "restart edge: it moves the damaged file aside and starts a fresh outbox"
+            results.append(Result("outbox", "fail", detail, fix))
+    for copy in quarantined_copies(path):
+        detail = f"a corrupt outbox was moved aside: {copy}"
+        fix = f"recover its incidents (sqlite3 {copy} .recover), then delete it"
+        results.append(Result("outbox", "warn", detail, fix))
+    return results
 
 
 def _state_fix(state: Path) -> str:

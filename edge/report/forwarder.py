@@ -86,6 +86,7 @@ class Forwarder:
         refused_retry_s: float = 300.0,
         ack_timeout_s: float = 60.0,
         on_refused: Callable[[str, str], None] | None = None,
+        stamp: Callable[[OutboxRow], tuple[str, bytes]] | None = None,
         clock: Callable[[], float] = time.time,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -96,6 +97,7 @@ class Forwarder:
         self._refused_retry_s = refused_retry_s
         self._ack_timeout_s = ack_timeout_s
         self._on_refused = on_refused
+        self._stamp = stamp
         self._clock = clock
         self._monotonic = monotonic
         self._inflight: dict[int, _InFlight] = {}
@@ -187,8 +189,9 @@ class Forwarder:
                 continue
             published = 0
             for row in rows:
+                where, payload = self._stamp(row) if self._stamp else (row.topic, row.payload)
                 mid = link.publish(
-                    row.topic, row.payload, qos=1, expiry_s=self._expiry(row), key=row.incident_id
+                    where, payload, qos=1, expiry_s=self._expiry(row), key=row.incident_id
                 )
                 if mid is None:
                     break  # the link dropped meanwhile; link_up wakes us again

@@ -9,14 +9,20 @@ Methods block (each is one short transaction); async callers run them in a worke
 serialises them, so one ``Outbox`` may be shared by the event loop's workers and paho's thread.
 Several processes may open the same file (the daemon and ``edge incidents``): SQLite locks, and
 the busy timeout waits for the other writer.
+
+A corrupt outbox (a torn SD card write, a file that is not a database) must not stop the
+assistant: it is moved aside as ``outbox.db.corrupt-<UTC time>`` (kept for recovery with
+``sqlite3 FILE .recover``), reported, and a fresh outbox is created in its place.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +30,12 @@ from typing import Any, Final, Literal
 
 from edge.report.errors import ReportError
 
+_LOGGER = logging.getLogger(__name__)
+
+CORRUPT_SUFFIX: Final = ".corrupt-"
+"""A quarantined outbox is named ``<outbox file><CORRUPT_SUFFIX><UTC time>``."""
+_SQLITE_CORRUPT: Final = 11
+_SQLITE_NOTADB: Final = 26
 _SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS outbox (
     seq             INTEGER PRIMARY KEY,
@@ -100,15 +112,17 @@ class Outbox:
     def __init__(self, path: Path, *, busy_timeout_s: float = 10.0) -> None:
         self.path = path
         self._lock = threading.Lock()
+        self.quarantined: Path | None = None
+        """Where a corrupt outbox found at start was moved (None when it was sound)."""
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            self._db = sqlite3.connect(
-                path, timeout=busy_timeout_s, isolation_level=None, check_same_thread=False
-            )
-            self._db.execute("PRAGMA journal_mode=WAL")
-            # FULL: the WAL is fsynced at every commit, so "stored" survives a power cut.
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.executescript(_SCHEMA)
+            try:
+                self._db = _open(path, busy_timeout_s)
+            except (_Damaged, sqlite3.DatabaseError) as err:
+                if not _is_corrupt(err):
+                    raise
+                self.quarantined = quarantine(path, str(err))
+                self._db = _open(path, busy_timeout_s)
         except (sqlite3.Error, OSError) as err:
             raise _unavailable(path, err) from err
 
@@ -275,6 +289,67 @@ class Outbox:
             # The original error is the one worth reporting.
             with contextlib.suppress(sqlite3.Error):
                 self._db.execute("ROLLBACK")
+
+
+def _open(path: Path, busy_timeout_s: float) -> sqlite3.Connection:
+    db = sqlite3.connect(
+        path, timeout=busy_timeout_s, isolation_level=None, check_same_thread=False
+    )
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        # FULL: the WAL is fsynced at every commit, so "stored" survives a power cut.
+        db.execute("PRAGMA synchronous=FULL")
+        db.executescript(_SCHEMA)
+        # A damaged page may only show when it is read: look at every page once, now, rather
+        # than fail an incident later. The outbox is small (sent rows are pruned): milliseconds.
+        problems = [row[0] for row in db.execute("PRAGMA quick_check").fetchall()]
+        if problems != ["ok"]:
+            raise _Damaged("; ".join(str(p) for p in problems[:3]))
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+class _Damaged(Exception):
+    """``PRAGMA quick_check`` found damage."""
+
+
+def _is_corrupt(err: Exception) -> bool:
+    # Only damage counts: "database is locked" or a full disk are DatabaseErrors too, and moving
+    # a sound outbox aside would hide its incidents from the forwarder.
+    if isinstance(err, _Damaged):
+        return True
+    code = getattr(err, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
+
+
+def quarantine(path: Path, why: str) -> Path:
+    """Move the corrupt outbox at ``path`` (and its WAL and shared-memory files) aside.
+
+    Returns the new path of the main file; nothing is deleted.
+    """
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    moved = path.with_name(f"{path.name}{CORRUPT_SUFFIX}{stamp}")
+    for suffix in ("", "-wal", "-shm"):
+        source = path.with_name(path.name + suffix)
+        if source.exists():
+            source.rename(moved.with_name(moved.name + suffix))
+    _LOGGER.error(
+        "Incident outbox %s is corrupt (%s): moved to %s and started a fresh one; "
+        "recover its incidents with: sqlite3 %s .recover",
+        path,
+        why,
+        moved,
+        moved,
+    )
+    return moved
+
+
+def quarantined_copies(path: Path) -> list[Path]:
+    """Corrupt outboxes moved aside from ``path`` earlier, oldest first."""
+    pattern = f"{path.name}{CORRUPT_SUFFIX}*"
+    return sorted(p for p in path.parent.glob(pattern) if not p.name.endswith(("-wal", "-shm")))
 
 
 def _unavailable(path: Path, err: Exception) -> ReportError:

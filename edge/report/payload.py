@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
@@ -119,21 +119,51 @@ def encode(payload: Mapping[str, Any]) -> bytes:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
 
 
+def restamp(payload: bytes, identity: DeviceIdentity) -> bytes:
+    """``payload`` sent under ``identity``: its ``device_id`` and ``site`` are the current ones.
+
+    An incident stored before the device was renamed (``device.id`` / ``site`` changed) goes out
+    as the device it is now: the broker's ACL only lets it publish under its current name, and
+    the fleet knows it by that name. Unchanged payloads are returned byte for byte.
+    """
+    try:
+        body = json.loads(payload)
+    except ValueError:
+        return payload  # not ours to judge: the reader's schema check will say what is wrong
+    if not isinstance(body, dict):
+        return payload
+    if body.get("device_id") == identity.device_id and body.get("site") == identity.site:
+        return payload
+    body["device_id"], body["site"] = identity.device_id, identity.site
+    return encode(body)
+
+
 def status_payload(
-    *, online: bool, session: int, reason: str, ts: float, identity: DeviceIdentity
+    *,
+    online: bool,
+    session: int,
+    reason: str,
+    ts: float,
+    identity: DeviceIdentity,
+    warnings: Sequence[str] = (),
 ) -> bytes:
-    """Retained birth/death status; ``session`` tells a stale death from the current birth."""
-    return encode(
-        {
-            "online": online,
-            "session": session,
-            "reason": reason,
-            "ts": iso_utc(ts),
-            "device_id": identity.device_id,
-            "site": identity.site,
-            "software": identity.software,
-        }
-    )
+    """Retained birth/death status; ``session`` tells a stale death from the current birth.
+
+    ``warnings`` are problems the device recovered from on its own but a person should know
+    about (a corrupt outbox moved aside); the key is present only when there are some.
+    """
+    body: dict[str, Any] = {
+        "online": online,
+        "session": session,
+        "reason": reason,
+        "ts": iso_utc(ts),
+        "device_id": identity.device_id,
+        "site": identity.site,
+        "software": identity.software,
+    }
+    if warnings:
+        body["warnings"] = [clean_text(w, MAX_DESCRIPTION) for w in warnings]
+    return encode(body)
 
 
 def load_schema() -> dict[str, Any]:

@@ -25,9 +25,11 @@ from typing import TYPE_CHECKING, Any
 
 from edge.aio import TaskSet
 from edge.config import Config
+from edge.report.base import IncidentDraft, IncidentReceipt, IncidentReporter
+from edge.report.errors import ReportError
 from edge.report.forwarder import Forwarder, wait_event
-from edge.report.outbox import Outbox, OutboxCounts
-from edge.report.payload import DeviceIdentity, iso_utc, status_payload, topic
+from edge.report.outbox import Outbox, OutboxCounts, OutboxRow
+from edge.report.payload import DeviceIdentity, iso_utc, restamp, status_payload, topic
 from edge.report.reporter import OutboxReporter
 
 if TYPE_CHECKING:
@@ -53,6 +55,41 @@ def model_versions(config: Config) -> dict[str, str]:
         model = next((str(options[k]) for k in ("model", "voice", "name") if k in options), "")
         out[role] = f"{choice.engine}:{model}" if model else choice.engine
     return out
+
+
+class UnavailableReporter:
+    """Stands in when the outbox cannot be opened at all (unwritable state dir, full disk).
+
+    Every report fails with the reason, so the technician hears "report it by radio" at once,
+    while manual questions and readings are still answered.
+    """
+
+    def __init__(self, error: ReportError) -> None:
+        self.error = error
+
+    async def report(self, draft: IncidentDraft) -> IncidentReceipt:
+        """Always fails: nothing can be stored."""
+        raise self.error
+
+
+def open_reporting(
+    config: Config, **options: Any
+) -> tuple[ReportingService | None, IncidentReporter]:
+    """The reporting service, or None and an :class:`UnavailableReporter` when it cannot open.
+
+    ``options`` go to :class:`ReportingService`. A corrupt outbox does not count: the service
+    moves it aside and starts a fresh one.
+    """
+    try:
+        service = ReportingService(config, **options)
+    except ReportError as err:
+        _LOGGER.error(
+            "Incidents cannot be stored on this device: %s (fix: %s); answering without them",
+            err.message,
+            err.fix,
+        )
+        return None, UnavailableReporter(err)
+    return service, service.reporter
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +167,7 @@ class ReportingService:
             poll_s=poll_s,
             refused_retry_s=self._settings.refused_retry_s,
             on_refused=on_refused,
+            stamp=self._stamped,
         )
         self.reporter = OutboxReporter(
             self.outbox,
@@ -156,6 +194,13 @@ class ReportingService:
     def connected(self) -> bool:
         """The broker connection is up."""
         return self._link is not None and self._link.connected
+
+    def warnings(self) -> list[str]:
+        """Problems recovered from that the fleet should hear of (in the birth status)."""
+        moved = self.outbox.quarantined
+        if moved is None:
+            return []
+        return [f"incident outbox was corrupt; moved to {moved} and a fresh one started"]
 
     def health(self) -> ReportHealth:
         """A snapshot of delivery health."""
@@ -273,6 +318,7 @@ class ReportingService:
                 reason="connected",
                 ts=time.time(),
                 identity=self.identity,
+                warnings=self.warnings(),
             )
             link.publish(self._status_topic, birth, qos=1, retain=True)
         self.forwarder.link_up()
@@ -287,6 +333,14 @@ class ReportingService:
             self._changed.set()
 
     # -- internals --------------------------------------------------------------------------------
+
+    def _stamped(self, row: OutboxRow) -> tuple[str, bytes]:
+        """Where and what to publish for ``row``: under the device's identity as it is now."""
+        where = topic(self._settings.topic_prefix, self.identity, "incident")
+        payload = restamp(row.payload, self.identity)
+        if where != row.topic:
+            _LOGGER.info("Incident %s stored as %s, sent as %s", row.incident_id, row.topic, where)
+        return where, payload
 
     def _stored(self) -> None:
         self.forwarder.wake()

@@ -41,6 +41,7 @@ NAMES = [
     "wearable",
     "broker",
     "disk",
+    "outbox",
     "clock",
     "service",
 ]

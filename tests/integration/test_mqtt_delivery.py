@@ -90,6 +90,44 @@ def test_incident_logged_while_broker_is_down_is_delivered_when_it_starts(
     assert payload["component_id"] == "GBX" and payload["severity"] == "high"
 
 
+def test_incident_stored_before_a_rename_goes_out_under_the_new_identity(
+    broker: LocalBroker, tmp_path: Path
+) -> None:
+    recorder = Recorder(broker.port, client_id="fleet-manager")
+    broker.stop()
+    before = config(tmp_path, broker.port)
+
+    async def store() -> str:
+        service = ReportingService(before)
+        receipt = await service.reporter.report(IncidentDraft(Severity.LOW, "loose cable tray"))
+        service.outbox.close()
+        return receipt.incident_id
+
+    incident_id = asyncio.run(store())
+    # The installer renames the device (and its site) while the incident waits offline.
+    after = Config(
+        device=DeviceConfig(id="wtg-07", site="north", state_dir=before.device.state_dir),
+        report=before.report,
+    )
+    broker.start()
+
+    async def deliver() -> None:
+        service = ReportingService(after)
+        await service.start()
+        assert await service.flush(20.0)
+        await service.stop()
+
+    asyncio.run(deliver())
+    assert recorder.wait_for(lambda r: incident_id in r.incident_ids(), 10.0)
+    recorder.close()
+    (message,) = [m for m in recorder.snapshot() if m.topic.endswith("/incident")]
+    assert message.topic == "fleet/v1/north/wtg-07/incident"
+    payload = json.loads(message.payload)
+    jsonschema.validate(payload, SCHEMA)
+    assert (payload["device_id"], payload["site"]) == ("wtg-07", "north")
+    assert payload["incident_id"] == incident_id
+
+
 def test_broker_restart_while_1000_incidents_flow_loses_none(
     broker: LocalBroker, tmp_path: Path
 ) -> None:

@@ -204,3 +204,19 @@ def test_summary_is_the_first_sentence_bounded() -> None:
     assert summarize("Oil leak at the gearbox. Dripping.") == "Oil leak at the gearbox"
     long = summarize("word " * 100)
     assert len(long) <= 80 and long.endswith("…")
+
+
+def test_restamp_sends_under_the_current_identity_and_leaves_the_rest() -> None:
+    from edge.report.payload import encode, restamp
+
+    stored = encode({"incident_id": "i-1", "device_id": "old", "site": "a", "summary": "leak"})
+    same = restamp(stored, DeviceIdentity("old", "a"))
+    assert same is stored  # byte for byte when nothing changed
+    moved = json.loads(restamp(stored, DeviceIdentity("wtg-07", "north")))
+    assert moved == {
+        "incident_id": "i-1",
+        "device_id": "wtg-07",
+        "site": "north",
+        "summary": "leak",
+    }
+    assert restamp(b"not json", DeviceIdentity("x", "y")) == b"not json"

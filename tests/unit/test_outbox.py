@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from edge.report.errors import ReportError
-from edge.report.outbox import Outbox
+from edge.report.outbox import Outbox, quarantined_copies
 
 pytestmark = pytest.mark.unit
 
@@ -141,9 +141,55 @@ def test_unusable_path_is_a_typed_error(tmp_path: Path) -> None:
     assert err.value.code == "outbox-unavailable" and err.value.fix
 
 
-def test_corrupt_file_is_a_typed_error(tmp_path: Path) -> None:
-    path = tmp_path / "o.db"
-    path.write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(ReportError) as err:
-        Outbox(path)
-    assert isinstance(err.value.__cause__, sqlite3.Error)
+# -- a corrupt outbox never stops the assistant -------------------------------------------------
+
+
+def test_a_file_that_is_not_a_database_is_moved_aside_and_a_fresh_outbox_starts(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "outbox.db"
+    path.write_bytes(b"\x00garbage from a torn SD card write" * 500)
+    outbox = Outbox(path)
+    assert outbox.quarantined is not None and outbox.quarantined.exists()
+    assert outbox.quarantined.read_bytes().startswith(b"\x00garbage")  # kept for recovery
+    assert put(outbox, "a") and ids(outbox.due(now=0, limit=10)) == ["a"]
+    outbox.close()
+    assert quarantined_copies(path) == [outbox.quarantined]
+    assert Outbox(path).quarantined is None  # the fresh one is sound
+
+
+def test_damaged_pages_found_by_the_integrity_check_are_quarantined(tmp_path: Path) -> None:
+    path = tmp_path / "outbox.db"
+    outbox = Outbox(path)
+    for n in range(300):
+        put(outbox, f"id-{n:04d}")
+    outbox.close()
+    data = bytearray(path.read_bytes())
+    page = 4096
+    assert len(data) > 4 * page
+    data[2 * page + 8 : 3 * page] = b"\xff" * (page - 8)  # a page of the table, overwritten
+    path.write_bytes(bytes(data))
+    again = Outbox(path)
+    assert again.quarantined is not None
+    assert again.counts().pending == 0
+    again.close()
+
+
+def test_a_locked_outbox_is_not_mistaken_for_a_corrupt_one(tmp_path: Path) -> None:
+    path = tmp_path / "outbox.db"
+    put(first := Outbox(path), "a")
+    first.close()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("PRAGMA locking_mode=EXCLUSIVE")  # another process holds the file
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(ReportError) as err:
+            Outbox(path, busy_timeout_s=0.1)
+        assert err.value.code == "outbox-unavailable"
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert quarantined_copies(path) == []
+    again = Outbox(path)
+    assert ids(again.due(now=0, limit=10)) == ["a"]
+    again.close()
