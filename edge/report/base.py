@@ -41,6 +41,18 @@ class Reading:
 
 
 @dataclass(frozen=True, slots=True)
+class Citation:
+    """The manual passage an answer quoted: what the technician heard after "Source:"."""
+
+    document: str
+    """Document title."""
+    section: str | None = None
+    """Section path, e.g. ``"3 Yaw system > 3.3 Yaw brake caliper bolt torque"``."""
+    page: int | None = None
+    """Page (paged formats only)."""
+
+
+@dataclass(frozen=True, slots=True)
 class IncidentDraft:
     """What the device knows when an incident is raised; the reporter adds ids and versions."""
 
@@ -58,6 +70,10 @@ class IncidentDraft:
     """Turn that raised it."""
     source: Literal["technician", "device"] = "technician"
     """Who raised it: the technician asked, or the device (an out-of-range reading, a fault)."""
+    citation: Citation | None = None
+    """The manual passage quoted with it (the limit a reading broke), when there is one."""
+    component_name: str | None = None
+    """The component's name in the manuals, e.g. ``"gearbox"``."""
 
 
 @dataclass(frozen=True, slots=True)

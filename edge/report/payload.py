@@ -1,7 +1,8 @@
 """Incident and status payloads, topics, and the versioned JSON Schema they follow.
 
-Pure: times are arguments. The schema ships as package data (``edge/report/schemas/``), so fleet
-tools can validate with the same file the tests use.
+Pure: times are arguments. The schemas ship as package data (``edge/schemas/``), so fleet
+tools validate with the same files the tests use. Incidents are written as version 2 (version 1
+plus component, reading and citation; see ``edge.schemas`` for the compatibility rule).
 """
 
 from __future__ import annotations
@@ -11,17 +12,14 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib import resources
 from typing import Any, Final
 
-from edge import __version__
-from edge.report.base import IncidentDraft, Reading
+from edge import __version__, schemas
+from edge.report.base import Citation, IncidentDraft, Reading
 from edge.report.text import MAX_DESCRIPTION, MAX_LABEL, MAX_TRANSCRIPT, clean_text, summarize
 
-SCHEMA_ID: Final = "edge.incident/1"
-"""Value of the payload's ``schema`` field."""
-SCHEMA_FILE: Final = "incident-v1.json"
-"""JSON Schema of version 1, under ``edge/report/schemas/``."""
+SCHEMA_ID: Final = schemas.schema_id("incident")
+"""Value of the payload's ``schema`` field (the version written)."""
 MAX_READINGS: Final = 32
 """Readings kept per incident."""
 
@@ -38,6 +36,8 @@ class DeviceIdentity:
     """edge's version."""
     models: Mapping[str, str] = field(default_factory=dict)
     """Model in use per role, e.g. ``{"stt": "faster-whisper:tiny.en"}``."""
+    manuals: Mapping[str, str] = field(default_factory=dict)
+    """Manual title -> first 12 hex digits of its sha256 (the manuals on the device)."""
 
 
 def topic(prefix: str, identity: DeviceIdentity, kind: str) -> str:
@@ -80,6 +80,9 @@ def build_incident(
         "transcript": clean_text(draft.transcript, MAX_TRANSCRIPT),
         "component_id": component,
         "readings": [_reading(r) for r in draft.readings[:MAX_READINGS]],
+        "component": _component(component, draft.component_name),
+        "reading": _primary_reading(draft.readings),
+        "citation": _citation(draft.citation),
         "turn_id": int(draft.turn_id) if draft.turn_id is not None else None,
         "created_at": iso_utc(created_at),
         "expires_at": iso_utc(created_at + expiry_s),
@@ -89,6 +92,36 @@ def build_incident(
                 clean_text(k, MAX_LABEL): clean_text(v, 128) for k, v in identity.models.items()
             },
         },
+    }
+
+
+def _component(component_id: str | None, name: str | None) -> dict[str, Any] | None:
+    if component_id is None:
+        return None
+    return {"id": component_id, "name": clean_text(name, 128) or None}
+
+
+def _primary_reading(readings: tuple[Reading, ...]) -> dict[str, Any] | None:
+    if not readings:
+        return None
+    first = readings[0]
+    return {
+        "parameter": clean_text(first.parameter, MAX_LABEL),
+        "value": _finite(first.value),
+        "unit": clean_text(first.unit, MAX_LABEL),
+        "limit": {"minimum": _finite(first.minimum), "maximum": _finite(first.maximum)},
+    }
+
+
+def _citation(citation: Citation | None) -> dict[str, Any] | None:
+    document = clean_text(citation.document, 200) if citation is not None else ""
+    if citation is None or not document:
+        return None
+    page = citation.page if isinstance(citation.page, int) and citation.page >= 1 else None
+    return {
+        "document": document,
+        "section": clean_text(citation.section, 300) or None,
+        "page": page,
     }
 
 
@@ -160,14 +193,27 @@ def status_payload(
         "device_id": identity.device_id,
         "site": identity.site,
         "software": identity.software,
+        "schema": schemas.schema_id("status"),
+        "versions": versions(identity),
     }
     if warnings:
         body["warnings"] = [clean_text(w, MAX_DESCRIPTION) for w in warnings]
     return encode(body)
 
 
+def versions(identity: DeviceIdentity) -> dict[str, Any]:
+    """What the device runs: edge, model per role, manuals (status and telemetry)."""
+    return {
+        "software": clean_text(identity.software, MAX_LABEL),
+        "models": {
+            clean_text(k, MAX_LABEL): clean_text(v, 128) for k, v in identity.models.items()
+        },
+        "manuals": {
+            clean_text(k, 128): clean_text(v, MAX_LABEL) for k, v in identity.manuals.items()
+        },
+    }
+
+
 def load_schema() -> dict[str, Any]:
-    """The incident JSON Schema (version 1) shipped with edge."""
-    text = resources.files("edge.report").joinpath("schemas", SCHEMA_FILE).read_text("utf-8")
-    schema: dict[str, Any] = json.loads(text)
-    return schema
+    """The incident JSON Schema edge writes (see ``edge.schemas``)."""
+    return schemas.load("incident")

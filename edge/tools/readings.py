@@ -25,7 +25,14 @@ from edge.knowledge.limits import Assessment, assess, match_parameter
 from edge.knowledge.numbers import NumberMention, find_numbers
 from edge.knowledge.records import Limit
 from edge.knowledge.units import format_number, normalize_unit, speakable, spoken_unit
-from edge.report.base import IncidentDraft, IncidentReceipt, IncidentReporter, Reading, Severity
+from edge.report.base import (
+    Citation,
+    IncidentDraft,
+    IncidentReceipt,
+    IncidentReporter,
+    Reading,
+    Severity,
+)
 from edge.tools.base import ToolRequest
 
 if TYPE_CHECKING:
@@ -258,6 +265,8 @@ class ReadingsTool:
             ),
             turn_id=request.turn_id,
             source="device",
+            citation=_incident_citation(limit),
+            component_name=self._name(prepared["component_id"]),
         )
         task = self._reports.spawn(self._reporter.report(draft), name=f"report:{request.turn_id}")
         # The report keeps going if slow (the set owns it); the warning does not wait for it.
@@ -413,6 +422,13 @@ def _citation(limit: Limit) -> str:
     leaf = source.section.split(" > ")[-1] if source.section else ""
     text = f"Source: {source.document}" + (f", section {leaf}" if leaf else "")
     return text + (f", page {source.page}." if source.page else ".")
+
+
+def _incident_citation(limit: Limit) -> Citation | None:
+    source = limit.source
+    if source is None:
+        return None
+    return Citation(source.document, source.section or None, source.page)
 
 
 def _sources(limit: Limit) -> tuple[Any, ...]:

@@ -226,6 +226,11 @@ def test_out_of_range_reading_warns_first_and_raises_an_incident(knowledge: Know
         85,
     )
     assert result.data["verdict"] == "above" and result.data["incident"] == "id-1"
+    # The payload cites what the technician heard, and names the component.
+    assert draft.citation is not None
+    assert draft.citation.document == "WT-2000 Wind Turbine Maintenance Manual"
+    assert (draft.citation.section or "").endswith("12 Operating limits")
+    assert draft.component_name == "gearbox"
 
 
 def test_value_must_come_from_the_transcript(knowledge: Knowledge) -> None:

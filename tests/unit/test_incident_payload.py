@@ -9,11 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import edge
-import edge.report
+from edge import schemas
 from edge.events import TurnId
 from edge.report.base import IncidentDraft, Reading, Severity
 from edge.report.payload import (
-    SCHEMA_FILE,
     DeviceIdentity,
     build_incident,
     encode,
@@ -45,10 +44,22 @@ def build(draft: IncidentDraft) -> dict:
     )
 
 
-def test_schema_is_valid_and_shipped_inside_the_package() -> None:
-    jsonschema.Draft202012Validator.check_schema(SCHEMA)
-    shipped = Path(edge.report.__file__).parent / "schemas" / SCHEMA_FILE
-    assert json.loads(shipped.read_text()) == SCHEMA  # hatchling packages everything under edge/
+def test_schemas_are_valid_and_shipped_inside_the_package() -> None:
+    for kind, versions in schemas.VERSIONS.items():
+        for version in versions:
+            schema = schemas.load(kind, version)
+            jsonschema.Draft202012Validator.check_schema(schema)
+            shipped = Path(schemas.__file__).parent / f"{kind}-v{version}.json"
+            assert json.loads(shipped.read_text()) == schema  # hatchling ships all of edge/
+    assert SCHEMA == schemas.load("incident", 2)
+
+
+def test_v2_payload_keeps_every_v1_field_so_v1_readers_still_read_it() -> None:
+    payload = build(IncidentDraft(Severity.LOW, "Paint flaking", component_id="NAC"))
+    v1 = jsonschema.Draft202012Validator(schemas.load("incident", 1))
+    assert [e.absolute_path[0] for e in v1.iter_errors(payload)] == ["schema"]
+    assert schemas.problems("incident", {**payload, "schema": "edge.incident/1"}) == []
+    assert schemas.problems("incident", payload) == []
 
 
 def test_full_payload_validates_and_carries_the_device_extras() -> None:
@@ -220,3 +231,39 @@ def test_restamp_sends_under_the_current_identity_and_leaves_the_rest() -> None:
         "summary": "leak",
     }
     assert restamp(b"not json", DeviceIdentity("x", "y")) == b"not json"
+
+
+def test_v2_payload_carries_component_reading_and_citation() -> None:
+    from edge.report.base import Citation
+
+    draft = IncidentDraft(
+        Severity.HIGH,
+        "Gearbox oil sump temperature 92 °C is above the 85 °C limit",
+        component_id="GBX",
+        component_name="gearbox",
+        readings=(Reading("GBX", "oil sump temperature", 92.0, "°C", None, 85.0),),
+        citation=Citation("WT-2000 Maintenance Manual", "5 Gearbox > 5.2 Operating limits", 12),
+        source="device",
+    )
+    payload = build(draft)
+    VALIDATOR.validate(payload)
+    assert payload["schema"] == "edge.incident/2"
+    assert payload["component"] == {"id": "GBX", "name": "gearbox"}
+    assert payload["reading"] == {
+        "parameter": "oil sump temperature",
+        "value": 92.0,
+        "unit": "°C",
+        "limit": {"minimum": None, "maximum": 85.0},
+    }
+    assert payload["citation"]["page"] == 12
+    bare = build(IncidentDraft(Severity.LOW, "Paint flaking"))
+    assert (bare["component"], bare["reading"], bare["citation"]) == (None, None, None)
+
+
+def test_status_payload_names_its_schema_and_versions() -> None:
+    identity = DeviceIdentity("dev-001", "site-a", models={"stt": "w"}, manuals={"WT-2000": "ab12"})
+    body = json.loads(
+        status_payload(online=True, session=3, reason="connected", ts=1.7e9, identity=identity)
+    )
+    assert schemas.problems("status", body) == []
+    assert body["versions"]["manuals"] == {"WT-2000": "ab12"}
