@@ -339,6 +339,33 @@ class MicArrayConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class FleetConfig:
+    """The fleet console (``edge fleet serve``, see ``docs/fleet.md``); its broker is ``[report]``.
+
+    Only the console's host reads this section; devices ignore it.
+    """
+
+    database: str = ""
+    """SQLite file, or a ``postgresql://user@host/db`` URL; default ``<state_dir>/fleet.db``."""
+    listen_host: str = "127.0.0.1"
+    """Address the web console listens on (put a TLS proxy in front for other hosts)."""
+    listen_port: int = setting(8080, min=0, max=65535)
+    """Port of the web console."""
+    client_id: str = "fleet-console"
+    """MQTT client id of the console; two consoles need two ids (and two databases)."""
+    session_hours: float = setting(12.0, min=0.1, max=720.0)
+    """A login lasts this long (hours)."""
+    secure_cookies: bool = False
+    """Send cookies only over HTTPS (turn on behind a TLS proxy)."""
+    metrics_token_file: Path | None = None
+    """File holding the bearer token Prometheus sends to ``/metrics``; unset: no ``/metrics``."""
+    hass_discovery: bool = False
+    """Publish Home Assistant MQTT discovery configs for each device."""
+    hass_prefix: str = "homeassistant"
+    """Home Assistant's discovery topic prefix."""
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """All of edge's settings."""
 
@@ -360,6 +387,7 @@ class Config:
     feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
     wearable: WearableConfig = field(default_factory=WearableConfig)
     mic_array: MicArrayConfig = field(default_factory=MicArrayConfig)
+    fleet: FleetConfig = field(default_factory=FleetConfig)
 
     @property
     def knowledge_db(self) -> Path:

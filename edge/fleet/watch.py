@@ -8,6 +8,10 @@ The subscription is a persistent MQTT v5 session (``clean_start=False`` from the
 with a session expiry), so incidents published while the watcher is away are queued by the
 broker. Acknowledgements are manual: a message is acknowledged only after it was shown and
 recorded as seen, so a watcher killed mid-batch gets it again rather than never.
+
+Two watchers with one client id would take the session from each other in turn and each show
+part of the stream. So a watcher whose session is taken over (MQTT v5 reason "Session taken
+over") stops with an error naming the client id instead of reconnecting.
 """
 
 from __future__ import annotations
@@ -24,7 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from edge.report.errors import ReportError
+from edge.errors import EdgeError
+from edge.fleet.link import TAKEN_OVER, SessionTakenOver
 from edge.report.mqtt import Broker, connect_properties, make_client
 
 _LOGGER = logging.getLogger(__name__)
@@ -47,7 +52,7 @@ class SeenStore:
                 "CREATE TABLE IF NOT EXISTS seen (incident_id TEXT PRIMARY KEY, seen_at REAL)"
             )
         except (sqlite3.Error, OSError) as err:
-            raise ReportError(
+            raise EdgeError(
                 "fleet-seen-unavailable",
                 f"cannot open the seen-incidents file {path}: {err}",
                 fix="pass a writable --seen-db",
@@ -158,8 +163,14 @@ class FleetWatcher:
             c.subscribe([(t, 1) for t in self.topics])
             self.connected = True
 
+        taken_over = asyncio.Event()
+
         def on_disconnect(c: Any, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
             self.connected = False
+            if getattr(reason, "value", None) == TAKEN_OVER:
+                c.disconnect()  # no reconnect: taking it back would split the stream
+                with contextlib.suppress(RuntimeError):
+                    loop.call_soon_threadsafe(taken_over.set)
 
         def on_message(c: Any, userdata: Any, msg: Any) -> None:
             item = _Message(msg.mid, msg.qos, msg.topic, bytes(msg.payload))
@@ -185,9 +196,17 @@ class FleetWatcher:
                     break
                 try:
                     async with asyncio.timeout(left):  # not wait_for: see forwarder.wait_event
-                        first = await inbox.get()
+                        first = await _next(inbox, taken_over)
                 except TimeoutError:
                     break
+                if first is None:
+                    raise SessionTakenOver(
+                        "fleet-client-id-taken",
+                        f"another client connected with client id {self._broker.client_id!r}"
+                        " and took over this watcher's session; stopping so the stream is not"
+                        " split between the two",
+                        fix="give each watcher its own --client-id",
+                    )
                 batch = [first]
                 while len(batch) < _BATCH and not inbox.empty():
                     batch.append(inbox.get_nowait())
@@ -233,6 +252,21 @@ class FleetWatcher:
             on_incident(incidents[incident_id])
         await asyncio.to_thread(self._seen.add, shown, time.time())
         self.stats.shown += len(shown)
+
+
+async def _next(inbox: asyncio.Queue[_Message], stop: asyncio.Event) -> _Message | None:
+    """The next message, or None once ``stop`` is set (messages already queued come first)."""
+    if not inbox.empty():
+        return inbox.get_nowait()
+    got = asyncio.ensure_future(inbox.get())
+    stopped = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({got, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopped.cancel()
+        if not got.done():
+            got.cancel()
+    return got.result() if got.done() and not got.cancelled() else None
 
 
 def _decode(raw: bytes) -> dict[str, Any] | None:

@@ -1,0 +1,194 @@
+"""One data layer over SQLite (the default, embedded) and PostgreSQL (given a URL).
+
+SQL is written once, with ``?`` placeholders and the portable subset both engines share
+(``ON CONFLICT``, partial indexes, ``RETURNING``); the PostgreSQL side rewrites the placeholders.
+Each thread gets its own connection (the console's ingest, web handlers and exports run in
+worker threads), opened on first use. Every statement outside :meth:`Database.transaction`
+commits on its own.
+
+psycopg is imported only when a PostgreSQL URL is given.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from edge.errors import EdgeError
+
+_LOGGER = logging.getLogger(__name__)
+
+Dialect = Literal["sqlite", "postgresql"]
+
+
+class DatabaseError(EdgeError):
+    """The fleet database cannot be opened, migrated or written.
+
+    Codes: ``fleet-db-unavailable`` (cannot connect or open), ``fleet-db-failed`` (a statement
+    failed), ``fleet-db-newer`` (the database was migrated by a newer edge).
+    """
+
+
+class Cursor(Protocol):
+    """The part of a DB-API cursor used here."""
+
+    rowcount: int
+
+    def fetchall(self) -> list[Any]:
+        """All remaining rows."""
+        ...
+
+
+class Tx:
+    """Statements inside one transaction (see :meth:`Database.transaction`)."""
+
+    def __init__(self, db: Database, conn: Any) -> None:
+        self._db = db
+        self._conn = conn
+
+    def execute(self, sql: str, args: Sequence[Any] = ()) -> Cursor:
+        """Run one statement; its cursor."""
+        cursor: Cursor = self._conn.execute(self._db.sql(sql), tuple(args))
+        return cursor
+
+    def rows(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Run a query; its rows as tuples."""
+        return [tuple(r) for r in self.execute(sql, args).fetchall()]
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run one statement per row (one round trip per batch on PostgreSQL)."""
+        if not rows:
+            return
+        if self._db.dialect == "sqlite":
+            self._conn.executemany(sql, [tuple(r) for r in rows])
+        else:
+            with self._conn.cursor() as cursor:
+                cursor.executemany(self._db.sql(sql), [tuple(r) for r in rows])
+
+
+class Database:
+    """A fleet database: ``url`` is a file path (SQLite) or ``postgresql://...``.
+
+    Raises:
+        DatabaseError: ``fleet-db-unavailable`` when the first connection fails.
+    """
+
+    def __init__(self, url: str | Path, *, busy_timeout_s: float = 30.0) -> None:
+        text = str(url)
+        self.dialect: Dialect = (
+            "postgresql" if text.startswith(("postgresql://", "postgres://")) else "sqlite"
+        )
+        self.url = text
+        self._busy_timeout_s = busy_timeout_s
+        self._local = threading.local()
+        self._all: list[Any] = []
+        self._lock = threading.Lock()
+        self._connection()  # fail early, with the reason
+
+    def __repr__(self) -> str:
+        # A PostgreSQL URL may hold a password: show only where it points.
+        where = self.url.rsplit("@", 1)[-1] if self.dialect == "postgresql" else self.url
+        return f"Database({self.dialect}: {where})"
+
+    def sql(self, text: str) -> str:
+        """``text`` in this engine's placeholder style."""
+        return text if self.dialect == "sqlite" else text.replace("?", "%s")
+
+    def _connection(self) -> Any:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            return conn
+        try:
+            conn = self._open()
+        except Exception as err:
+            raise DatabaseError(
+                "fleet-db-unavailable",
+                f"cannot open the fleet database {self!r}: {err}",
+                fix="check fleet.database (a writable file path, or a PostgreSQL URL that "
+                "accepts this user)",
+            ) from err
+        self._local.conn = conn
+        with self._lock:
+            self._all.append(conn)
+        return conn
+
+    def _open(self) -> Any:
+        if self.dialect == "postgresql":
+            import psycopg
+
+            return psycopg.connect(self.url, autocommit=True, connect_timeout=10)
+        path = Path(self.url)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(
+            path, timeout=self._busy_timeout_s, isolation_level=None, check_same_thread=False
+        )
+        conn.execute("PRAGMA journal_mode=WAL")
+        # FULL: a message is acknowledged to the broker only after its commit, so the commit
+        # must survive a power cut or the message is lost.
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        return conn
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        """One transaction: committed when the block ends, rolled back on an exception.
+
+        Raises:
+            DatabaseError: ``fleet-db-failed`` when a statement or the commit fails.
+        """
+        conn = self._connection()
+        try:
+            if self.dialect == "sqlite":
+                conn.execute("BEGIN IMMEDIATE")  # take the write lock now, not mid-way
+                try:
+                    yield Tx(self, conn)
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+            else:
+                with conn.transaction():
+                    yield Tx(self, conn)
+        except (sqlite3.Error, _pg_error()) as err:
+            raise DatabaseError(
+                "fleet-db-failed", f"fleet database statement failed: {err}"
+            ) from err
+
+    def rows(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Run a query outside a transaction; its rows."""
+        try:
+            return [tuple(r) for r in self._connection().execute(self.sql(sql), tuple(args))]
+        except (sqlite3.Error, _pg_error()) as err:
+            raise DatabaseError("fleet-db-failed", f"fleet database query failed: {err}") from err
+
+    def one(self, sql: str, args: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        """The first row of a query, or None."""
+        found = self.rows(sql, args)
+        return found[0] if found else None
+
+    def execute(self, sql: str, args: Sequence[Any] = ()) -> int:
+        """Run one statement in its own transaction; rows changed."""
+        with self.transaction() as tx:
+            return tx.execute(sql, args).rowcount
+
+    def close(self) -> None:
+        """Close every thread's connection."""
+        with self._lock:
+            conns, self._all = self._all, []
+        for conn in conns:
+            with contextlib.suppress(Exception):
+                conn.close()
+        self._local = threading.local()
+
+
+def _pg_error() -> type[Exception]:
+    try:
+        import psycopg
+    except ImportError:  # SQLite only: no PostgreSQL error can occur
+        return sqlite3.Error
+    return psycopg.Error
