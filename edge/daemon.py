@@ -64,17 +64,26 @@ class Daemon:
     """systemd's notify socket (a silent no-op when not started by systemd)."""
     frame_stale_s: float = FRAME_STALE_S
     """Capture may stand still this long before the watchdog pings stop (s)."""
+    facts: Any = None
+    """``edge.report.facts.DeviceFacts``: disk, temperature, mic and wearable for telemetry."""
 
     async def start(self, devices: Devices, *, wake: WakeDetector | None = None) -> None:
         """Load the models and wire every part (returns when ready to listen)."""
+        from edge.report.facts import DeviceFacts
         from edge.report.service import open_reporting
 
         self.notifier.extend_timeout(MODEL_LOAD_BUDGET_S, "loading models")
         metrics = Metrics()
-        self.reporting, reporter = open_reporting(self.config, metrics=metrics.snapshot)
+        device = self.config.device
+        self.facts = DeviceFacts(device.state_dir, wearable=self.config.wearable.enabled)
+        self.reporting, reporter = open_reporting(
+            self.config, metrics=metrics.snapshot, facts=self.facts.snapshot
+        )
         self.assistant = await load_assistant(
             self.config, lambda a: default_tools(a, reporter), metrics=metrics
         )
+        if self.reporting is not None:
+            self.reporting.set_manuals(await manual_versions(self.assistant))
         self.path = build_voice_path(
             self.config, self.assistant, devices.source, devices.playback, self.bus, wake=wake
         )
@@ -85,6 +94,8 @@ class Daemon:
         """Listen until ``stop`` is set (or the source ends, for simulations)."""
         assert self.path is not None
         listener = self.tasks.spawn(self.path.listener.run(), "listener")
+        if self.facts is not None:
+            self.tasks.spawn(self.facts.follow(self.bus), "device-facts")
         if devices.run_output is not None:
             self.tasks.spawn(devices.run_output(), "output")
         self.notifier.ready("listening")
@@ -126,3 +137,16 @@ class Daemon:
             self.assistant.close()
         self.notifier.close()
         _LOGGER.info("edge stopped")
+
+
+async def manual_versions(assistant: Assistant) -> dict[str, str]:
+    """Title -> first 12 hex digits of the sha256 of each manual on the device."""
+    knowledge = assistant.knowledge
+    if knowledge is None:
+        return {}
+    try:
+        docs = await assistant.threads["embed"].run(knowledge.documents)
+    except Exception as err:  # noqa: BLE001 - versions are informative; never stop start-up
+        _LOGGER.warning("Cannot list the manuals for the fleet status: %s", err)
+        return {}
+    return {doc.title: doc.sha256[:12] for doc in docs}

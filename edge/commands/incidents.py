@@ -18,8 +18,9 @@ from typing import Any
 from edge.config import Config
 from edge.errors import EdgeError
 from edge.report.base import IncidentDraft
+from edge.report.lifecycle import IncidentState, Lifecycle, describe_state
 from edge.report.outbox import Outbox, OutboxRow
-from edge.report.payload import iso_utc
+from edge.report.payload import DeviceIdentity, iso_utc
 from edge.report.service import ReportingService, outbox_path
 from edge.report.text import parse_severity
 
@@ -64,19 +65,34 @@ def _list(args: argparse.Namespace) -> int:
     try:
         rows = outbox.rows(args.state, max(1, args.limit))
         counts = outbox.counts()
+        control = _control_states(outbox, [r.incident_id for r in rows])
     finally:
         outbox.close()
     if args.json:
         for row in rows:
-            print(json.dumps(_row_json(row), ensure_ascii=False))
+            info = _row_json(row)
+            state = control.get(row.incident_id)
+            info["control"] = {"state": state.state, "assignee": state.assignee} if state else None
+            print(json.dumps(info, ensure_ascii=False))
         return 0
     print(
         f"{counts.pending} pending ({counts.refused} refused by the broker), "
         f"{counts.sent} sent  [{outbox.path}]"
     )
     for row in rows:
-        print(_row_line(row))
+        print(_row_line(row, describe_state(control.get(row.incident_id))))
     return 0
+
+
+def _control_states(outbox: Outbox, ids: list[str]) -> dict[str, IncidentState]:
+    """What control did with these incidents (acknowledged, assigned, closed)."""
+    if not ids:
+        return {}
+    lifecycle = Lifecycle(outbox, DeviceIdentity("cli", "cli"))
+    try:
+        return lifecycle.states(ids)
+    finally:
+        lifecycle.close()
 
 
 def _show(args: argparse.Namespace) -> int:
@@ -163,10 +179,12 @@ def _row_json(row: OutboxRow) -> dict[str, Any]:
     }
 
 
-def _row_line(row: OutboxRow) -> str:
+def _row_line(row: OutboxRow, control: str = "") -> str:
     state = "refused" if row.refused else row.state
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(row.created_at))
     line = f"{row.incident_id[:8]}  {when}  {state:8} {row.severity:8} {row.summary}"
+    if control:
+        line += f"  [control: {control}]"
     if row.refused:
         line += f"  [{row.last_error}; {row.refusals}x]"
     return line

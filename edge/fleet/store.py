@@ -182,27 +182,31 @@ class FleetStore:
     def _result(self, tx: Tx, message: Message, now: float, out: IngestResult) -> None:
         p = message.payload
         command_id, incident_id = p.get("command_id"), p.get("incident_id")
-        changed = tx.execute(
-            "UPDATE commands SET outcome = ?, reason = ?, result_at = ?, announced = ?"
+        found = tx.rows(
+            "SELECT outcome, announced FROM commands"
             " WHERE command_id = ? AND site = ? AND device_id = ?",
-            (
-                p["outcome"],
-                p.get("reason"),
-                now,
-                1 if p.get("announced") else 0,
-                command_id,
-                message.site,
-                message.device_id,
-            ),
-        ).rowcount
-        if not changed or not isinstance(incident_id, str):
-            return  # a result for a command this console never sent: nothing to attach it to
-        told = " and told the technician" if p.get("announced") else ""
-        detail = (
-            f"device {p['outcome']} {p.get('action') or 'command'}{told}"
-            if p["outcome"] != "refused"
-            else f"device refused {p.get('action') or 'command'}: {p.get('reason')}"
+            (command_id, message.site, message.device_id),
         )
+        if not found or not isinstance(incident_id, str):
+            return  # a result for a command this console never sent: nothing to attach it to
+        before, was_told = found[0]
+        # A re-delivered command is answered "duplicate": it was applied, keep it so.
+        outcome = "applied" if p["outcome"] == "duplicate" else p["outcome"]
+        told = bool(p.get("announced")) or bool(was_told)
+        if (before, bool(was_told)) == (outcome, told):
+            return  # nothing new (a repeated result)
+        tx.execute(
+            "UPDATE commands SET outcome = ?, reason = ?, result_at = ?, announced = ?"
+            " WHERE command_id = ?",
+            (outcome, p.get("reason"), now, 1 if told else 0, command_id),
+        )
+        action = p.get("action") or "command"
+        if outcome == "refused":
+            detail = f"device refused {action}: {p.get('reason')}"
+        elif told and before == "applied":
+            detail = f"technician told of {action}"
+        else:
+            detail = f"device applied {action}" + (" and told the technician" if told else "")
         _events(tx, [(incident_id, now, "device", message.device_id, detail, command_id)])
         out.results.append(incident_id)
 

@@ -183,6 +183,16 @@ class LinkEvents(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class Inbound:
+    """A message the broker delivered to us (fleet commands); acknowledge it once handled."""
+
+    mid: int
+    qos: int
+    topic: str
+    payload: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class Will:
     """The retained status the broker publishes when we vanish."""
 
@@ -198,6 +208,10 @@ class MqttLink:
     ``next_session`` returns a new, durable birth/death session number; it is called on paho's
     thread before the first connection and after each lost one. Without ``will`` (CLI tools that
     share the device's identity) no birth/death status is involved.
+
+    With ``subscribe`` (topic filters) and ``on_message``, the link also receives: each message is
+    handed to ``on_message`` on the event loop and acknowledged only when :meth:`ack` is called,
+    so a command is not lost if the daemon dies before storing it.
     """
 
     def __init__(
@@ -212,8 +226,12 @@ class MqttLink:
         reconnect_max_s: float = 120.0,
         inflight: int = 10,
         rand: Callable[[], float] = random.random,
+        subscribe: tuple[str, ...] = (),
+        on_message: Callable[[Inbound], None] | None = None,
     ) -> None:
         self._broker = broker
+        self._subscribe = subscribe if on_message is not None else ()
+        self._on_inbound = on_message
         self._events = events
         self._loop = loop
         self._will = will
@@ -228,7 +246,7 @@ class MqttLink:
         """Birth/death session number of the current (or next) connection."""
         self.last_error: str | None = None
         """Why the last connection attempt failed or ended, if it did."""
-        self._client = make_client(broker)
+        self._client = make_client(broker, manual_ack=bool(self._subscribe))
         self._client.max_inflight_messages_set(inflight)
         self._client.max_queued_messages_set(0)  # the forwarder's window bounds the queue
         self._client.on_connect = self._on_connect
@@ -236,6 +254,7 @@ class MqttLink:
         self._client.on_disconnect = self._on_disconnect
         self._client.on_publish = self._on_publish
         self._client.on_log = self._on_log
+        self._client.on_message = self._on_message
         self._log_error: str | None = None
 
     @property
@@ -286,6 +305,11 @@ class MqttLink:
             return int(info.mid)
         return None
 
+    def ack(self, message: Inbound) -> None:
+        """Acknowledge a received message (thread-safe): the broker forgets it."""
+        if message.qos > 0:
+            self._client.ack(message.mid, message.qos)
+
     def publish_and_wait(
         self, topic: str, payload: bytes, *, retain: bool, timeout_s: float
     ) -> bool:
@@ -314,6 +338,9 @@ class MqttLink:
         self._set_delay()
         self._connected = True
         self.last_error = None
+        if self._subscribe:
+            # Also with a present session: harmless, and needed if the broker lost it.
+            client.subscribe([(t, 1) for t in self._subscribe])
         _LOGGER.info(
             "Connected to %s:%d (session present: %s)",
             self._broker.host,
@@ -355,6 +382,11 @@ class MqttLink:
 
     def _on_publish(self, client: Any, userdata: Any, mid: int, reason: Any, props: Any) -> None:
         self._hand_off(self._events.link_acked, mid, not reason.is_failure, str(reason))
+
+    def _on_message(self, client: Any, userdata: Any, msg: Any) -> None:
+        if self._on_inbound is not None:
+            item = Inbound(msg.mid, msg.qos, msg.topic, bytes(msg.payload))
+            self._hand_off(self._on_inbound, item)
 
     def _on_log(self, client: Any, userdata: Any, level: int, text: str) -> None:
         # paho reports socket and TLS failures only in its log; keep the last one as the reason.

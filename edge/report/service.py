@@ -14,6 +14,7 @@ paho is imported only when delivery is enabled and the service starts (``edge.re
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import math
@@ -23,17 +24,26 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from edge import schemas
 from edge.aio import TaskSet
 from edge.config import Config
 from edge.report.base import IncidentDraft, IncidentReceipt, IncidentReporter
 from edge.report.errors import ReportError
 from edge.report.forwarder import Forwarder, wait_event
+from edge.report.lifecycle import Announcement, Lifecycle
 from edge.report.outbox import Outbox, OutboxCounts, OutboxRow
-from edge.report.payload import DeviceIdentity, iso_utc, restamp, status_payload, topic
+from edge.report.payload import (
+    DeviceIdentity,
+    iso_utc,
+    restamp,
+    status_payload,
+    topic,
+    versions,
+)
 from edge.report.reporter import OutboxReporter
 
 if TYPE_CHECKING:
-    from edge.report.mqtt import MqttLink
+    from edge.report.mqtt import Inbound, MqttLink
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -133,6 +143,11 @@ class ReportingService:
             CLI tools, which must not mark the device offline when they exit.
         on_refused: called on the event loop with ``(incident_id, reason)`` when the broker
             refuses an incident (the daemon can tell the technician).
+        on_command: called on the event loop when control acted on one of this device's
+            incidents and the technician should be told (see :meth:`announcements`).
+        facts: returns what the device knows about itself for telemetry (disk, temperature,
+            mic, wearable; see ``edge.report.facts``).
+        manuals: manual title -> short sha256, for the status and telemetry ``versions``.
         poll_s: how often the outbox is checked for due rows without being woken (s).
 
     Raises:
@@ -148,6 +163,9 @@ class ReportingService:
         client_suffix: str = "",
         status: bool = True,
         on_refused: Callable[[str, str], None] | None = None,
+        on_command: Callable[[], None] | None = None,
+        facts: Callable[[], Mapping[str, Any]] | None = None,
+        manuals: Mapping[str, str] | None = None,
         poll_s: float = 5.0,
     ) -> None:
         self._config = config
@@ -156,11 +174,18 @@ class ReportingService:
         self._client_suffix = client_suffix
         self._status = status
         self.identity = DeviceIdentity(
-            config.device.id, config.device.site, models=dict(models or model_versions(config))
+            config.device.id,
+            config.device.site,
+            models=dict(models or model_versions(config)),
+            manuals=dict(manuals or {}),
         )
         """Device id, site and versions put in every payload."""
         self.outbox = Outbox(outbox_path(config))
         """The durable outbox (shared with ``edge incidents``)."""
+        self.lifecycle = Lifecycle(self.outbox, self.identity)
+        """Control's commands on this device's incidents (same file as the outbox)."""
+        self._on_command = on_command
+        self._facts = facts
         self.forwarder = Forwarder(
             self.outbox,
             window=self._settings.inflight,
@@ -179,11 +204,17 @@ class ReportingService:
         """The :class:`~edge.report.base.IncidentReporter` to hand to tools."""
         self._status_topic = topic(self._settings.topic_prefix, self.identity, "status")
         self._telemetry_topic = topic(self._settings.topic_prefix, self.identity, "telemetry")
+        self._command_topic = topic(self._settings.topic_prefix, self.identity, "cmd") + "/#"
+        self._result_topic = topic(self._settings.topic_prefix, self.identity, "cmd-result")
         self._link: MqttLink | None = None
         self._tasks = TaskSet("reporting")
         self._counts = OutboxCounts(0, 0, 0)
         self._changed = asyncio.Event()
         self._started = False
+
+    def set_manuals(self, manuals: Mapping[str, str]) -> None:
+        """The manuals on the device (title -> short sha256), for status and telemetry."""
+        self.identity = dataclasses.replace(self.identity, manuals=dict(manuals))
 
     @property
     def queue_depth(self) -> int:
@@ -264,6 +295,9 @@ class ReportingService:
             reconnect_min_s=self._settings.reconnect_min_s,
             reconnect_max_s=self._settings.reconnect_max_s,
             inflight=self._settings.inflight,
+            # Only the daemon takes commands: CLI tools must not consume them.
+            subscribe=(self._command_topic,) if self._status else (),
+            on_message=self._inbound if self._status else None,
         )
         self.forwarder.link = self._link
         await asyncio.to_thread(self._link.start)
@@ -304,6 +338,7 @@ class ReportingService:
         await asyncio.sleep(0)  # run the acknowledgements paho's thread handed off last
         await self.forwarder.close()  # ...and record them, so they are not sent again
         self._counts = await asyncio.to_thread(self.outbox.counts)
+        self.lifecycle.close()
         self.outbox.close()
 
     # -- link events (on the event loop) ---------------------------------------------------------
@@ -322,6 +357,32 @@ class ReportingService:
             )
             link.publish(self._status_topic, birth, qos=1, retain=True)
         self.forwarder.link_up()
+
+    # -- fleet commands ---------------------------------------------------------------------------
+
+    def _inbound(self, message: Inbound) -> None:
+        self._tasks.spawn(self._command(message), f"command:{message.mid}")
+
+    async def _command(self, message: Inbound) -> None:
+        link = self._link
+        assert link is not None
+        handled = await asyncio.to_thread(self.lifecycle.handle, message.payload)
+        # Stored (or refused) first, acknowledged after: a crash in between re-delivers it.
+        link.publish(self._result_topic, handled.result, qos=1)
+        link.ack(message)
+        if handled.announcement is not None and self._on_command is not None:
+            self._on_command()
+
+    async def announcements(self) -> list[Announcement]:
+        """What control did that the technician has not been told yet, oldest first."""
+        return await asyncio.to_thread(self.lifecycle.pending_announcements)
+
+    async def announced(self, command_id: str) -> None:
+        """The technician was told: remember it and report it to the console."""
+        result = await asyncio.to_thread(self.lifecycle.mark_announced, command_id)
+        link = self._link
+        if result is not None and link is not None:
+            link.publish(self._result_topic, result, qos=1)
 
     def link_down(self, reason: str) -> None:
         """Disconnected: nothing to do (paho reconnects; in-flight messages are kept)."""
@@ -374,11 +435,24 @@ class ReportingService:
                 figures = self._metrics()
             except Exception as err:  # noqa: BLE001 - metrics must never stop telemetry
                 figures = {"error": type(err).__name__}
+        facts: Mapping[str, Any] = {}
+        if self._facts is not None:
+            try:
+                facts = self._facts()
+            except Exception as err:  # noqa: BLE001 - a missing fact must never stop telemetry
+                _LOGGER.debug("Device facts unavailable: %s", err)
         body = {
+            "schema": schemas.schema_id("telemetry"),
             "ts": iso_utc(time.time()),
             "device_id": self.identity.device_id,
             "site": self.identity.site,
             "queue_depth": health.pending,
+            "latency_ms": latency_ms(figures),
+            "disk": facts.get("disk"),
+            "cpu_temp_c": facts.get("cpu_temp_c"),
+            "mic": facts.get("mic"),
+            "wearable": facts.get("wearable"),
+            "versions": versions(self.identity),
             "health": {
                 "connected": health.connected,
                 "refused": health.refused,
@@ -390,6 +464,25 @@ class ReportingService:
             "metrics": _jsonable(figures),
         }
         return json.dumps(body, separators=(",", ":"), allow_nan=False).encode()
+
+
+LATENCY_STAGE = "endpoint_to_first_audio"
+"""The stage telemetry reports as the device's latency: end of the turn to first audio."""
+
+
+def latency_ms(figures: Any) -> dict[str, Any] | None:
+    """p50/p95 of :data:`LATENCY_STAGE` in milliseconds from a metrics snapshot, if any."""
+    stage = figures.get("stages", {}).get(LATENCY_STAGE) if isinstance(figures, Mapping) else None
+    if not isinstance(stage, Mapping):
+        return None
+    try:
+        return {
+            "p50": round(float(stage["p50"]) * 1000, 1),
+            "p95": round(float(stage["p95"]) * 1000, 1),
+            "n": int(stage["n"]),
+        }
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _jsonable(value: Any, depth: int = 0) -> Any:
