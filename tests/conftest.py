@@ -10,6 +10,7 @@ import pytest
 
 from edge.assistant import Assistant, load_assistant
 from edge.config import Config, load_config
+from edge.fleet.localpg import LocalPostgres, postgres_available
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -46,3 +47,14 @@ def fresh(assistant: Assistant) -> Assistant:
     assistant.conversation.clear()
     assistant.notices.clear()
     return assistant
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[LocalPostgres]:
+    """One PostgreSQL server for the session (each test gets its own database)."""
+    if not postgres_available():
+        pytest.fail("PostgreSQL is missing: apt-get install postgresql (make system-deps)")
+    server = LocalPostgres()
+    server.start()
+    yield server
+    server.remove()
