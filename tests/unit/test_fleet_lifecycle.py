@@ -126,9 +126,8 @@ def test_garbage_is_refused_without_raising(setup, raw: bytes) -> None:
 def test_a_closed_incident_takes_only_comments(setup) -> None:
     outbox, lifecycle = setup
     incident_id = stored(outbox)
-    assert result(lifecycle.handle(json.dumps(command(incident_id, "close")).encode()))[
-        "state"
-    ] == ("closed")
+    closed = lifecycle.handle(json.dumps(command(incident_id, "close")).encode())
+    assert result(closed)["state"] == "closed"
     again = result(lifecycle.handle(json.dumps(command(incident_id)).encode()))
     assert (again["outcome"], again["reason"], again["state"]) == ("refused", "closed", "closed")
     note = lifecycle.handle(json.dumps(command(incident_id, "comment", text="thanks")).encode())
