@@ -6,8 +6,8 @@
   killed mid-batch gets the batch again, and ingestion is idempotent by incident id.
 * Commands are rows in the database first; each is published at QoS 1 and marked published only
   when the broker acknowledges it, so a console or broker restart re-sends, never drops.
-* Another client taking over the session (same client id) stops this one with a clear error
-  instead of a tug of war that splits the stream between the two.
+* Another client with the same client id stops this one with a clear error instead of a tug
+  of war that splits the stream between the two (see :mod:`edge.fleet.claim`).
 
 paho's thread only hands messages to the event loop (``call_soon_threadsafe``).
 """
@@ -22,14 +22,13 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from edge.errors import EdgeError
+from edge.fleet.claim import Claim
 from edge.report.mqtt import Broker, connect_properties, make_client
 
 _LOGGER = logging.getLogger(__name__)
 
 BATCH: Final = 500
 """Messages per database transaction at most."""
-TAKEN_OVER: Final = 142
-"""MQTT v5 DISCONNECT reason code 0x8E, "Session taken over"."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +68,7 @@ class ConsoleLink:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._inbox: asyncio.Queue[Incoming] = asyncio.Queue()
         self._acked: dict[int, Callable[[], None]] = {}
+        self.claim = Claim(broker.client_id)
         self.connected = asyncio.Event()
         """Set while connected and subscribed."""
         self.taken_over = asyncio.Event()
@@ -161,6 +161,7 @@ class ConsoleLink:
             _LOGGER.warning("Broker refused the console: %s", reason)
             return
         client.subscribe([(t, 1) for t in self.topics])  # harmless with a present session
+        self.claim.connected(client)
         _LOGGER.info(
             "Console connected to %s:%d (session present: %s)",
             self._broker.host,
@@ -172,12 +173,13 @@ class ConsoleLink:
     def _on_disconnect(
         self, client: Any, userdata: Any, flags: Any, reason: Any, props: Any
     ) -> None:
-        if getattr(reason, "value", None) == TAKEN_OVER:
-            client.disconnect()  # stop paho's reconnect loop: do not take it back
-            self._hand_off(self.taken_over.set)
         self._hand_off(self._connected, False)
 
     def _on_message(self, client: Any, userdata: Any, msg: Any) -> None:
+        if msg.topic == self.claim.topic:
+            if self.claim.received(client, msg) == "displaced":
+                self._hand_off(self.taken_over.set)
+            return
         item = Incoming(msg.mid, msg.qos, msg.topic, bytes(msg.payload))
         self._hand_off(self._inbox.put_nowait, item)
 

@@ -63,7 +63,7 @@ class LocalPostgres:
             )
 
     def start(self) -> None:
-        """initdb (first time) and start the server; returns when it accepts connections."""
+        """Create the cluster (first time) and start it; returns when it accepts connections."""
         if not (self.data / "PG_VERSION").exists():
             self._run(
                 str(self._bin / "initdb"),

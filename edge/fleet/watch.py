@@ -10,8 +10,8 @@ broker. Acknowledgements are manual: a message is acknowledged only after it was
 recorded as seen, so a watcher killed mid-batch gets it again rather than never.
 
 Two watchers with one client id would take the session from each other in turn and each show
-part of the stream. So a watcher whose session is taken over (MQTT v5 reason "Session taken
-over") stops with an error naming the client id instead of reconnecting.
+part of the stream. So each claims its id (:mod:`edge.fleet.claim`): the older one stops with an
+error naming the client id, and the newer one warns that the id was in use.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from edge.errors import EdgeError
-from edge.fleet.link import TAKEN_OVER, SessionTakenOver
+from edge.fleet.claim import Claim
+from edge.fleet.link import SessionTakenOver
 from edge.report.mqtt import Broker, connect_properties, make_client
 
 _LOGGER = logging.getLogger(__name__)
@@ -161,18 +162,21 @@ class FleetWatcher:
                 return
             # Re-subscribing is harmless with a present session and needed without one.
             c.subscribe([(t, 1) for t in self.topics])
+            claim.connected(c)
             self.connected = True
 
         taken_over = asyncio.Event()
+        claim = Claim(self._broker.client_id)
 
         def on_disconnect(c: Any, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
             self.connected = False
-            if getattr(reason, "value", None) == TAKEN_OVER:
-                c.disconnect()  # no reconnect: taking it back would split the stream
-                with contextlib.suppress(RuntimeError):
-                    loop.call_soon_threadsafe(taken_over.set)
 
         def on_message(c: Any, userdata: Any, msg: Any) -> None:
+            if msg.topic == claim.topic:
+                if claim.received(c, msg) == "displaced":
+                    with contextlib.suppress(RuntimeError):
+                        loop.call_soon_threadsafe(taken_over.set)
+                return
             item = _Message(msg.mid, msg.qos, msg.topic, bytes(msg.payload))
             with contextlib.suppress(RuntimeError):  # loop closed: unacked, so re-sent later
                 loop.call_soon_threadsafe(inbox.put_nowait, item)

@@ -186,6 +186,7 @@ class ReportingService:
         """Control's commands on this device's incidents (same file as the outbox)."""
         self._on_command = on_command
         self._facts = facts
+        self._commands: asyncio.Queue[Inbound] = asyncio.Queue()
         self.forwarder = Forwarder(
             self.outbox,
             window=self._settings.inflight,
@@ -270,6 +271,8 @@ class ReportingService:
             await self._start_link()
         self.forwarder.start()
         self._tasks.spawn(self._count_loop(), "counts")
+        if self._status and self._settings.enabled:
+            self._tasks.spawn(self._command_loop(), "commands")
         if self._status and self._settings.enabled and self._settings.telemetry_interval_s > 0:
             self._tasks.spawn(self._telemetry_loop(), "telemetry")
         _LOGGER.info("Reporting started: %d incidents pending", self._counts.pending)
@@ -361,17 +364,20 @@ class ReportingService:
     # -- fleet commands ---------------------------------------------------------------------------
 
     def _inbound(self, message: Inbound) -> None:
-        self._tasks.spawn(self._command(message), f"command:{message.mid}")
+        self._commands.put_nowait(message)
 
-    async def _command(self, message: Inbound) -> None:
-        link = self._link
-        assert link is not None
-        handled = await asyncio.to_thread(self.lifecycle.handle, message.payload)
-        # Stored (or refused) first, acknowledged after: a crash in between re-delivers it.
-        link.publish(self._result_topic, handled.result, qos=1)
-        link.ack(message)
-        if handled.announcement is not None and self._on_command is not None:
-            self._on_command()
+    async def _command_loop(self) -> None:
+        # One at a time, in arrival order: "acknowledge" then "close" must not swap.
+        while True:
+            message = await self._commands.get()
+            link = self._link
+            assert link is not None
+            handled = await asyncio.to_thread(self.lifecycle.handle, message.payload)
+            # Stored (or refused) first, acknowledged after: a crash in between re-delivers it.
+            link.publish(self._result_topic, handled.result, qos=1)
+            link.ack(message)
+            if handled.announcement is not None and self._on_command is not None:
+                self._on_command()
 
     async def announcements(self) -> list[Announcement]:
         """What control did that the technician has not been told yet, oldest first."""

@@ -233,3 +233,63 @@ def _toml(config: Config) -> str:
         f'cert_file = "{r.cert_file}"\nkey_file = "{r.key_file}"\nusername = "{r.username}"\n'
         f'password_file = "{r.password_file}"\nreconnect_min_s = 0.05\nreconnect_max_s = 0.5\n'
     )
+
+
+def test_console_commands_reach_only_their_device_under_tls_and_the_acl(fleet: Fleet) -> None:
+    from edge.fleet.console import Console, ConsoleSettings
+    from edge.report.mqtt import Broker
+    from tests.integration.fleet_env import until
+
+    console_broker = Broker(
+        "127.0.0.1",
+        fleet.broker.port,
+        "fleet-console",
+        tls=True,
+        ca_file=fleet.pki / "ca.crt",
+        cert_file=fleet.pki / "fleet-manager.crt",
+        key_file=fleet.pki / "fleet-manager.key",
+        username="fleet-manager",
+        password=PASSWORDS["fleet-manager"],
+    )
+    forged = {
+        "schema": "edge.command/1",
+        "command_id": "0badc0de-0000-4000-8000-000000000001",
+        "action": "close",
+        "device_id": "dev-001",
+        "site": "site-a",
+        "by": {"user": "mallory", "role": "dispatcher"},
+        "issued_at": "2026-11-30T09:00:00.000Z",
+    }
+
+    async def scenario() -> None:
+        console = Console(ConsoleSettings(database=fleet.tmp / "fleet.db", port=0), console_broker)
+        await console.start(web=False)
+        device = ReportingService(fleet.device("dev-001", "dev-001"))
+        await device.start()
+        receipt = await device.reporter.report(IncidentDraft(Severity.HIGH, "gearbox oil leak"))
+        assert await until(lambda: console.stats.stored_incidents == 1)
+        # Another device tries to close dev-001's incident: the broker drops it (ACL).
+        rogue = ReportingService(fleet.device("dev-002", "dev-002"), status=False)
+        await rogue.start()
+        assert await until(lambda: rogue.connected)
+        assert rogue._link is not None
+        payload = json.dumps({**forged, "incident_id": receipt.incident_id}).encode()
+        rogue._link.publish("fleet/v1/site-a/dev-001/cmd/incident", payload, qos=1)
+        await console.act(receipt.incident_id, "acknowledge", user="dana", role="dispatcher")
+        assert await until(
+            lambda: device.lifecycle.state(receipt.incident_id).state == "acknowledged"
+        )
+        await asyncio.sleep(1.0)  # time for a forged close to arrive, were it let through
+        assert device.lifecycle.state(receipt.incident_id).state == "acknowledged"
+        history = [e.detail for e in console.queries.history(receipt.incident_id)]
+        assert await until(
+            lambda: (
+                "device applied acknowledge"
+                in [e.detail for e in console.queries.history(receipt.incident_id)]
+            )
+        ), history
+        await rogue.stop()
+        await device.stop()
+        await console.stop()
+
+    asyncio.run(scenario())
