@@ -13,6 +13,7 @@ Everything that touches the database runs in worker threads; the event loop only
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -138,7 +139,11 @@ class Console:
     async def stop(self) -> None:
         """Stop serving, disconnect (the broker keeps the session), close the database."""
         if self._server is not None:
-            self._server.should_exit = True
+            self._server.should_exit = True  # closes the listening socket and open streams
+            http = self._main[-1]
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(5.0):
+                    await asyncio.wait({http})
         await self._tasks.close()
         if self.link is not None:
             await self.link.stop()

@@ -103,12 +103,12 @@ class ConsoleLink:
             SessionTakenOver: another client took the session over.
         """
         taken = asyncio.ensure_future(self.taken_over.wait())
+        got: asyncio.Future[Incoming] | None = None
         try:
             while True:
                 got = asyncio.ensure_future(self._inbox.get())
                 done, _ = await asyncio.wait({got, taken}, return_when=asyncio.FIRST_COMPLETED)
                 if taken in done:
-                    got.cancel()
                     raise SessionTakenOver(
                         "fleet-client-id-taken",
                         f"another client connected with client id {self._broker.client_id!r}"
@@ -124,6 +124,8 @@ class ConsoleLink:
                         self._client.ack(item.mid, item.qos)
         finally:
             taken.cancel()
+            if got is not None and not got.done():
+                got.cancel()
 
     def publish(self, topic: str, payload: bytes, on_acked: Callable[[], None]) -> bool:
         """Publish at QoS 1; ``on_acked`` runs on the loop after the broker's PUBACK."""

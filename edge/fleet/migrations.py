@@ -76,6 +76,7 @@ CREATE INDEX incidents_device ON incidents (device_id, created_at);
 CREATE INDEX incidents_state ON incidents (state, created_at);
 CREATE INDEX incidents_severity ON incidents (severity, created_at);
 CREATE INDEX incidents_component ON incidents (component_id, created_at);
+CREATE INDEX incidents_received ON incidents (received_at);
 CREATE TABLE incident_events (
     id {ID},
     incident_id TEXT NOT NULL,

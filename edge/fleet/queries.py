@@ -213,6 +213,18 @@ class FleetQueries:
         )
         return [Incident(*r) for r in rows[:limit]], len(rows) > limit
 
+    def received_since(
+        self, where: IncidentFilter, since: float, limit: int = PAGE
+    ) -> list[Incident]:
+        """Incidents matching ``where`` stored after ``since``, oldest first (pages catch up)."""
+        condition, args = where.where()
+        rows = self.db.rows(
+            f"SELECT {_LIST_COLUMNS} FROM incidents WHERE {condition} AND received_at > ?"
+            " ORDER BY received_at DESC LIMIT ?",
+            [*args, since, limit],
+        )
+        return [Incident(*r) for r in reversed(rows)]
+
     def incident(self, incident_id: str) -> Incident | None:
         """One incident with every column."""
         row = self.db.one(

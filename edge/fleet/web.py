@@ -208,7 +208,7 @@ def make_app(console: Console) -> Starlette:
             severities=_SEVERITIES,
             states=STATES,
             older=older,
-            live="/events?page=incidents" + (f"&{query}" if query else ""),
+            live=f"/events?page=incidents&at={time.time()!r}" + (f"&{query}" if query else ""),
             export=query,
         )
 
@@ -353,6 +353,18 @@ async def _stream(
     queue = console.hub.subscribe()
     try:
         yield "retry: 2000\n\n"
+        # What changed between the page's rendering and this stream's start (or a reconnect).
+        if page == "incident":
+            from edge.fleet.live import LiveEvent
+
+            now = LiveEvent("incident-update", wanted_id)
+            text = await _render_event(console, page, wanted_id, where, now, fragment)
+            if text is not None:
+                yield text
+        elif page == "incidents" and (at := _float(request.query_params.get("at", ""))):
+            missed = await asyncio.to_thread(console.queries.received_since, where, at)
+            for row in missed:
+                yield _sse("incident", fragment("_incident_row.html", row=row))
         while True:
             try:
                 async with asyncio.timeout(_PING_S):
@@ -392,6 +404,13 @@ async def _render_event(
         d = await asyncio.to_thread(console.queries.device, site, device_id)
         return _sse("device", fragment("_device_row.html", d=d)) if d else None
     return None
+
+
+def _float(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
 
 
 def _sse(kind: str, html: str) -> str:

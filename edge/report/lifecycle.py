@@ -89,15 +89,19 @@ class IncidentState:
 
 
 def announcement_text(action: str, summary: str, assignee: str = "", text: str = "") -> str:
-    """The sentence the technician hears: "Control acknowledged the oil leak at the gearbox."."""
-    what = spoken_summary(summary).rstrip(".!?…")
+    """The sentence the technician hears: "Control acknowledged the incident: oil leak at ...".
+
+    The summary follows a colon, so it reads the same whether it is a noun phrase ("oil leak at
+    the gearbox") or a whole clause (a reading's "temperature 92 °C is above the 85 °C limit").
+    """
+    what = spoken_summary(summary).rstrip(".!?…") or "incident"
     if action == "acknowledge":
-        return f"Control acknowledged the {what}."
+        return f"Control acknowledged the incident: {what}."
     if action == "assign":
-        return f"Control assigned the {what} to {assignee}."
+        return f"Control assigned the incident to {assignee}: {what}."
     if action == "close":
-        return f"Control closed the {what}."
-    return f"Control says about the {what}: {text.rstrip('.!?')}."
+        return f"Control closed the incident: {what}."
+    return f"Control wrote about the incident, {what}: {text.rstrip('.!?')}."
 
 
 class Lifecycle:

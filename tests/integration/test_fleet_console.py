@@ -75,7 +75,7 @@ def test_incident_reaches_the_console_and_control_reaches_the_technician(
         await console.act(incident_id, "acknowledge", user="dana", role="dispatcher")
         assert await until(lambda: told == ["due"])
         (pending,) = await device.announcements()
-        assert pending.text == "Control acknowledged the oil leak at the gearbox."
+        assert pending.text == "Control acknowledged the incident: oil leak at the gearbox."
         await device.announced(pending.command_id)
 
         def history() -> list[str]:

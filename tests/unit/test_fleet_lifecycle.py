@@ -69,7 +69,8 @@ def test_acknowledge_is_stored_announced_and_reported(setup) -> None:
     body = result(handled)
     assert (body["outcome"], body["state"], body["announced"]) == ("applied", "acknowledged", False)
     assert handled.announcement is not None
-    assert handled.announcement.text == "Control acknowledged the oil leak at the gearbox."
+    said = handled.announcement.text
+    assert said == "Control acknowledged the incident: oil leak at the gearbox."
     assert lifecycle.state(incident_id).state == "acknowledged"
     assert [a.command_id for a in lifecycle.pending_announcements()] == [cmd["command_id"]]
     told = json.loads(lifecycle.mark_announced(cmd["command_id"]) or b"{}")
@@ -133,7 +134,8 @@ def test_a_closed_incident_takes_only_comments(setup) -> None:
     note = lifecycle.handle(json.dumps(command(incident_id, "comment", text="thanks")).encode())
     assert result(note)["outcome"] == "applied"
     assert note.announcement is not None
-    assert note.announcement.text == "Control says about the oil leak at the gearbox: thanks."
+    said = note.announcement.text
+    assert said == "Control wrote about the incident, oil leak at the gearbox: thanks."
 
 
 def test_state_survives_a_restart_and_lists(tmp_path: Path) -> None:
@@ -154,8 +156,8 @@ def test_state_survives_a_restart_and_lists(tmp_path: Path) -> None:
 
 def test_announcements_read_naturally() -> None:
     assert announcement_text("assign", "Smoke in the converter cabinet", "Sam") == (
-        "Control assigned the smoke in the converter cabinet to Sam."
+        "Control assigned the incident to Sam: smoke in the converter cabinet."
     )
-    assert announcement_text("close", "GBX oil temperature high.") == (
-        "Control closed the GBX oil temperature high."
+    assert announcement_text("close", "GBX oil sump temperature 92 °C is above the limit.") == (
+        "Control closed the incident: GBX oil sump temperature 92 °C is above the limit."
     )
