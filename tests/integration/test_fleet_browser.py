@@ -114,6 +114,7 @@ class Fleet:
                     "n": 20,
                 }
                 body["cpu_temp_c"] = 52.5
+                body["disk"] = {"free_mb": 21_504.0, "total_mb": 59_392.0}
                 body["wearable"] = {"link": True, "battery_pct": 76, "charging": False}
                 body["mic"] = {"ok": True, "detail": "XVF3800"}
                 service._link.publish(service._telemetry_topic, json.dumps(body).encode(), qos=1)
