@@ -176,6 +176,32 @@ class Database:
         with self.transaction() as tx:
             return tx.execute(sql, args).rowcount
 
+    def copy_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """Bulk-insert ``rows``: ``COPY FROM STDIN`` on PostgreSQL, one transaction on SQLite.
+
+        For imports and benchmarks; ``table`` and ``columns`` are trusted names.
+
+        Raises:
+            DatabaseError: ``fleet-db-failed`` when the load fails (nothing is kept).
+        """
+        names = ", ".join(columns)
+        if self.dialect == "sqlite":
+            marks = ", ".join("?" * len(columns))
+            with self.transaction() as tx:
+                tx.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+            return
+        try:
+            conn = self._connection()
+            with (
+                conn.transaction(),
+                conn.cursor() as cursor,
+                cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+            ):
+                for row in rows:
+                    copy.write_row(row)
+        except _pg_error() as err:
+            raise DatabaseError("fleet-db-failed", f"bulk load into {table} failed: {err}") from err
+
     def close(self) -> None:
         """Close every thread's connection."""
         with self._lock:
