@@ -4,6 +4,7 @@ import asyncio
 import json
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -322,3 +323,32 @@ def test_metrics_need_the_token_and_discovery_announces_devices(
     assert later.wait_for(lambda r: len(r.snapshot()) == 5, 10)  # retained for a later HA
     assert all(m.retain for m in later.snapshot())
     later.close()
+
+
+def test_the_documented_mosquitto_sub_command_reads_incidents(
+    broker: LocalBroker, tmp_path: Path
+) -> None:
+    import shutil
+
+    if shutil.which("mosquitto_sub") is None:
+        pytest.fail("mosquitto_sub is missing: apt-get install mosquitto-clients")
+    # docs/fleet.md's first example, without TLS: one site's incidents, QoS 1, MQTT v5.
+    reader = subprocess.Popen(
+        ["mosquitto_sub", "-V", "mqttv5", "-h", "127.0.0.1", "-p", str(broker.port),
+         "-q", "1", "-t", "fleet/v1/site-a/+/incident", "-C", "1", "-W", "20"],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    time.sleep(0.5)  # subscribed before the incident goes out
+
+    async def log() -> str:
+        device = ReportingService(device_config(tmp_path, broker.port))
+        await device.start()
+        receipt = await device.reporter.report(IncidentDraft(Severity.HIGH, "blade crack"))
+        assert await device.flush(10.0)
+        await device.stop()
+        return receipt.incident_id
+
+    incident_id = asyncio.run(log())
+    out, _ = reader.communicate(timeout=30)
+    payload = json.loads(out)
+    assert payload["incident_id"] == incident_id and schemas.problems("incident", payload) == []
