@@ -69,13 +69,17 @@ async def _ingest(tmp: Path, broker: LocalBroker) -> dict[str, Any]:
         paced = await asyncio.to_thread(publish_fleet, broker.port, DEVICES, 0, 0, (speed, 30.0))
         expected = before + paced["messages"]
         await wait_until(lambda n=expected: console.stats.received >= n, 60)
-        rows = await asyncio.to_thread(
-            console.db.rows,
-            "SELECT incident_id, received_at FROM incidents WHERE incident_id IN ("
-            + ",".join("?" * len(paced["sent_at"]))
-            + ")",
-            list(paced["sent_at"]),
-        ) if paced["sent_at"] else []
+        rows = (
+            await asyncio.to_thread(
+                console.db.rows,
+                "SELECT incident_id, received_at FROM incidents WHERE incident_id IN ("
+                + ",".join("?" * len(paced["sent_at"]))
+                + ")",
+                list(paced["sent_at"]),
+            )
+            if paced["sent_at"]
+            else []
+        )
         latency = [(at - paced["sent_at"][i]) for i, at in rows]
         out[name] = {
             "messages": paced["messages"],

@@ -66,9 +66,13 @@ class Daemon:
     """Capture may stand still this long before the watchdog pings stop (s)."""
     facts: Any = None
     """``edge.report.facts.DeviceFacts``: disk, temperature, mic and wearable for telemetry."""
+    control: Any = None
+    """``edge.report.control.ControlMessages``: what control did with the technician's incidents,
+    handed to ``control.say`` (the "speak at the next idle moment" hook) when one is set."""
 
     async def start(self, devices: Devices, *, wake: WakeDetector | None = None) -> None:
         """Load the models and wire every part (returns when ready to listen)."""
+        from edge.report.control import ControlMessages
         from edge.report.facts import DeviceFacts
         from edge.report.service import open_reporting
 
@@ -77,8 +81,13 @@ class Daemon:
         device = self.config.device
         self.facts = DeviceFacts(device.state_dir, wearable=self.config.wearable.enabled)
         self.reporting, reporter = open_reporting(
-            self.config, metrics=metrics.snapshot, facts=self.facts.snapshot
+            self.config,
+            metrics=metrics.snapshot,
+            facts=self.facts.snapshot,
+            on_command=lambda: self.control.due(),
         )
+        if self.reporting is not None:
+            self.control = ControlMessages(self.reporting, say=None)
         self.assistant = await load_assistant(
             self.config, lambda a: default_tools(a, reporter), metrics=metrics
         )
@@ -96,6 +105,8 @@ class Daemon:
         listener = self.tasks.spawn(self.path.listener.run(), "listener")
         if self.facts is not None:
             self.tasks.spawn(self.facts.follow(self.bus), "device-facts")
+        if self.control is not None:
+            self.tasks.spawn(self.control.run(), "control-messages")
         if devices.run_output is not None:
             self.tasks.spawn(devices.run_output(), "output")
         self.notifier.ready("listening")

@@ -1,9 +1,9 @@
 """A throwaway mosquitto on a free loopback port, with its own config (tests, benchmarks, demos).
 
-The recipe (verified on mosquitto 2.0.11, see docs/design.md "Facts we rely on"): bind port 0 to find
-a free port, write ``listener <port> 127.0.0.1``, poll until it accepts; SIGTERM to stop (mosquitto
-saves ``mosquitto.db`` on exit); ``user <me>`` when running as root, or mosquitto drops to user
-``mosquitto``, cannot write into a 0700 temp dir, and persistence silently fails.
+The recipe (verified on mosquitto 2.0.11, see docs/design.md "Facts we rely on"): bind port 0 to
+find a free port, write ``listener <port> 127.0.0.1``, poll until it accepts; SIGTERM to stop
+(mosquitto saves ``mosquitto.db`` on exit); ``user <me>`` when running as root, or mosquitto drops
+to user ``mosquitto``, cannot write into a 0700 temp dir, and persistence silently fails.
 :func:`make_pki` makes a fleet CA, a broker certificate and client certificates with openssl;
 :class:`Recorder` is a plain subscriber that keeps every message, duplicates included.
 """
