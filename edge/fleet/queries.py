@@ -179,8 +179,9 @@ class FleetQueries:
         """Newest incidents matching ``where`` (older than ``before``), and whether more exist."""
         condition, args = where.where()
         if before is not None:
-            condition += " AND (created_at < ? OR (created_at = ? AND incident_id < ?))"
-            args += [before[0], before[0], before[1]]
+            # A row value, not an OR: both engines then walk the (created_at, id) index.
+            condition += " AND (created_at, incident_id) < (?, ?)"
+            args += [before[0], before[1]]
         rows = self.db.rows(
             f"SELECT {_LIST_COLUMNS} FROM incidents WHERE {condition}"
             " ORDER BY created_at DESC, incident_id DESC LIMIT ?",
@@ -204,8 +205,9 @@ class FleetQueries:
         """Like :meth:`incidents`, with every column."""
         condition, args = where.where()
         if before is not None:
-            condition += " AND (created_at < ? OR (created_at = ? AND incident_id < ?))"
-            args += [before[0], before[0], before[1]]
+            # A row value, not an OR: both engines then walk the (created_at, id) index.
+            condition += " AND (created_at, incident_id) < (?, ?)"
+            args += [before[0], before[1]]
         rows = self.db.rows(
             f"SELECT {_FULL_COLUMNS} FROM incidents WHERE {condition}"
             " ORDER BY created_at DESC, incident_id DESC LIMIT ?",
