@@ -30,7 +30,7 @@ from edge.fleet.live import Hub, LiveEvent
 from edge.fleet.messages import Message, Reject, parse, subscriptions
 from edge.fleet.migrations import migrate
 from edge.fleet.queries import FleetQueries
-from edge.fleet.store import ACTIONS, Action, FleetStore
+from edge.fleet.store import ACTIONS, Action, ActionError, FleetStore
 from edge.report.mqtt import Broker
 
 _LOGGER = logging.getLogger(__name__)
@@ -154,8 +154,6 @@ class Console:
     async def act(self, incident_id: str, action: str, **kwargs: Any) -> None:
         """Apply a dispatcher's action, then publish its command (see :meth:`FleetStore.act`)."""
         if action not in ACTIONS:
-            from edge.fleet.store import ActionError
-
             raise ActionError("fleet-action", f"unknown action {action!r}")
         verb: Action = action
         await asyncio.to_thread(self.store.act, incident_id, verb, **kwargs)

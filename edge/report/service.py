@@ -15,16 +15,13 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import json
 import logging
-import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from edge import schemas
 from edge.aio import TaskSet
 from edge.config import Config
 from edge.report.base import IncidentDraft, IncidentReceipt, IncidentReporter
@@ -32,15 +29,9 @@ from edge.report.errors import ReportError
 from edge.report.forwarder import Forwarder, wait_event
 from edge.report.lifecycle import Announcement, Lifecycle
 from edge.report.outbox import Outbox, OutboxCounts, OutboxRow
-from edge.report.payload import (
-    DeviceIdentity,
-    iso_utc,
-    restamp,
-    status_payload,
-    topic,
-    versions,
-)
+from edge.report.payload import DeviceIdentity, restamp, status_payload, topic
 from edge.report.reporter import OutboxReporter
+from edge.report.telemetry import telemetry_message
 
 if TYPE_CHECKING:
     from edge.report.mqtt import Inbound, MqttLink
@@ -433,78 +424,5 @@ class ReportingService:
             link.publish(self._telemetry_topic, self.telemetry(), qos=0)
 
     def telemetry(self) -> bytes:
-        """The telemetry message: queue depth, health and turn latency figures."""
-        health = self.health()
-        figures: Any = {}
-        if self._metrics is not None:
-            try:
-                figures = self._metrics()
-            except Exception as err:  # noqa: BLE001 - metrics must never stop telemetry
-                figures = {"error": type(err).__name__}
-        facts: Mapping[str, Any] = {}
-        if self._facts is not None:
-            try:
-                facts = self._facts()
-            except Exception as err:  # noqa: BLE001 - a missing fact must never stop telemetry
-                _LOGGER.debug("Device facts unavailable: %s", err)
-        body = {
-            "schema": schemas.schema_id("telemetry"),
-            "ts": iso_utc(time.time()),
-            "device_id": self.identity.device_id,
-            "site": self.identity.site,
-            "queue_depth": health.pending,
-            "latency_ms": latency_ms(figures),
-            "disk": facts.get("disk"),
-            "cpu_temp_c": facts.get("cpu_temp_c"),
-            "mic": facts.get("mic"),
-            "wearable": facts.get("wearable"),
-            "versions": versions(self.identity),
-            "health": {
-                "connected": health.connected,
-                "refused": health.refused,
-                "inflight": health.inflight,
-                "sent": health.sent,
-                "session": health.session,
-                "last_error": health.last_error,
-            },
-            "metrics": _jsonable(figures),
-        }
-        return json.dumps(body, separators=(",", ":"), allow_nan=False).encode()
-
-
-LATENCY_STAGE = "endpoint_to_first_audio"
-"""The stage telemetry reports as the device's latency: end of the turn to first audio."""
-
-
-def latency_ms(figures: Any) -> dict[str, Any] | None:
-    """p50/p95 of :data:`LATENCY_STAGE` in milliseconds from a metrics snapshot, if any."""
-    stage = figures.get("stages", {}).get(LATENCY_STAGE) if isinstance(figures, Mapping) else None
-    if not isinstance(stage, Mapping):
-        return None
-    try:
-        return {
-            "p50": round(float(stage["p50"]) * 1000, 1),
-            "p95": round(float(stage["p95"]) * 1000, 1),
-            "n": int(stage["n"]),
-        }
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
-def _jsonable(value: Any, depth: int = 0) -> Any:
-    # Metrics come from anywhere: make them JSON-safe (no NaN, no objects), bounded in depth.
-    if depth > 6:
-        return None
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v, depth + 1) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v, depth + 1) for v in value]
-    if isinstance(value, bool) or value is None or isinstance(value, (int, str)):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    return number if math.isfinite(number) else None
+        """The telemetry message (``edge/schemas/telemetry-v1.json``)."""
+        return telemetry_message(self.identity, self.health(), self._metrics, self._facts)

@@ -9,7 +9,8 @@ from edge import schemas
 from edge.config import Config, DeviceConfig, ReportConfig
 from edge.events import ComponentStatus
 from edge.report.facts import DeviceFacts, cpu_temperature
-from edge.report.service import ReportingService, latency_ms
+from edge.report.service import ReportingService
+from edge.report.telemetry import latency_ms
 
 pytestmark = pytest.mark.unit
 
