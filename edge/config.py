@@ -363,6 +363,8 @@ class FleetConfig:
     """Publish Home Assistant MQTT discovery configs for each device."""
     hass_prefix: str = "homeassistant"
     """Home Assistant's discovery topic prefix."""
+    telemetry_keep_days: float = setting(30.0, min=1.0, max=3650.0)
+    """Device telemetry is kept this long for the plots (days); incidents are never pruned."""
 
 
 @dataclass(frozen=True, slots=True)

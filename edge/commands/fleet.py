@@ -107,6 +107,7 @@ def _serve(args: argparse.Namespace) -> int:
         metrics_token=token,
         hass_discovery=fleet.hass_discovery,
         hass_prefix=fleet.hass_prefix,
+        telemetry_keep_days=fleet.telemetry_keep_days,
     )
     broker = None if args.no_broker else _broker(args, config, default_id=fleet.client_id)
 

@@ -58,6 +58,8 @@ class ConsoleSettings:
     """Publish Home Assistant MQTT discovery configs for devices."""
     hass_prefix: str = "homeassistant"
     """Home Assistant's discovery prefix."""
+    telemetry_keep_days: float = 30.0
+    """Telemetry older than this is deleted (hourly); incidents are kept."""
 
 
 @dataclass(slots=True)
@@ -102,6 +104,7 @@ class Console:
             self.link.start()
             self._main.append(self._tasks.spawn(self.link.run(), "ingest"))
             self._main.append(self._tasks.spawn(self._publisher(), "commands"))
+        self._main.append(self._tasks.spawn(self._housekeeping(), "housekeeping"))
         if web:
             await self._serve()
 
@@ -148,6 +151,14 @@ class Console:
         if self.link is not None:
             await self.link.stop()
         await asyncio.to_thread(self.db.close)
+
+    async def _housekeeping(self) -> None:
+        keep_s = self.settings.telemetry_keep_days * 86_400
+        while True:
+            telemetry, rejects = await asyncio.to_thread(self.store.prune, time.time() - keep_s)
+            if telemetry or rejects:
+                _LOGGER.info("Pruned %d telemetry rows and %d rejects", telemetry, rejects)
+            await asyncio.sleep(3600)
 
     # -- actions ----------------------------------------------------------------------------------
 

@@ -117,6 +117,7 @@ CREATE TABLE telemetry (
     battery_pct INTEGER,
     PRIMARY KEY (site, device_id, at)
 );
+CREATE INDEX telemetry_at ON telemetry (at);
 CREATE TABLE users (
     name TEXT PRIMARY KEY,
     password_hash TEXT NOT NULL,

@@ -302,6 +302,18 @@ class FleetStore:
                 [(at, c) for c in command_ids],
             )
 
+    def prune(self, telemetry_before: float, keep_rejects: int = 10_000) -> tuple[int, int]:
+        """Forget telemetry older than ``telemetry_before`` and all but the newest rejects.
+
+        Telemetry is 1,440 rows per device and day; incidents and their history are kept.
+        Returns (telemetry rows, rejects) deleted.
+        """
+        with self.db.transaction() as tx:
+            old = tx.execute("DELETE FROM telemetry WHERE at < ?", (telemetry_before,)).rowcount
+            top = tx.rows("SELECT MAX(id) FROM rejects")[0][0] or 0
+            rejects = tx.execute("DELETE FROM rejects WHERE id <= ?", (top - keep_rejects,))
+        return old, rejects.rowcount
+
     def counter(self, name: str) -> int:
         """A persistent counter (ingested, duplicates, rejected)."""
         row = self.db.one("SELECT value FROM counters WHERE name = ?", (name,))

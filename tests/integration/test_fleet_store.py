@@ -267,3 +267,17 @@ def test_password_hashes_are_salted_and_checked_in_full() -> None:
     assert verify_password("same password here", one) and verify_password("same password here", two)
     assert not verify_password("same password herE", one)
     assert not verify_password("x", "md5$abc") and not verify_password("x", "garbage")
+
+
+def test_old_telemetry_and_surplus_rejects_are_pruned(db: Database) -> None:
+    store = FleetStore(db)
+    for at in (100.0, 200.0, 300.0):
+        db.execute(
+            "INSERT INTO telemetry (site, device_id, at, queue_depth) VALUES (?, ?, ?, ?)",
+            ("site-a", "dev-001", at, 0),
+        )
+    rejects = [Reject("t", f"bad {i}", "x") for i in range(5)]
+    store.ingest([], rejects)
+    assert store.prune(250.0, keep_rejects=2) == (2, 3)
+    assert db.one("SELECT COUNT(*) FROM telemetry") == (1,)
+    assert [r[0] for r in db.rows("SELECT reason FROM rejects ORDER BY id")] == ["bad 3", "bad 4"]
