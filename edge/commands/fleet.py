@@ -15,6 +15,7 @@ import asyncio
 import dataclasses
 import json
 import re
+import signal
 import socket
 import sys
 from collections.abc import Mapping
@@ -113,12 +114,23 @@ def _serve(args: argparse.Namespace) -> int:
 
     async def run() -> None:
         console = Console(settings, broker)
+        # SIGTERM (systemd) stops cleanly: pages and link closed, nothing acknowledged unstored.
+        # (uvicorn also catches it while serving and re-raises it after; both just stop.)
+        stopping = asyncio.Event()
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stopping.set)
         try:
             await console.start()
             print(f"fleet console on http://{settings.host}:{console.port}/", flush=True)
-            await console.wait()
+            running = asyncio.ensure_future(console.wait())
+            asked = asyncio.ensure_future(stopping.wait())
+            await asyncio.wait({running, asked}, return_when=asyncio.FIRST_COMPLETED)
+            asked.cancel()
+            if running.done():
+                running.result()  # e.g. the client id was taken over: say so
+            running.cancel()
         finally:
             await console.stop()
+        print("fleet console stopped", flush=True)
 
     asyncio.run(run())
     return 0
