@@ -352,3 +352,24 @@ def test_the_documented_mosquitto_sub_command_reads_incidents(
     out, _ = reader.communicate(timeout=30)
     payload = json.loads(out)
     assert payload["incident_id"] == incident_id and schemas.problems("incident", payload) == []
+
+
+def test_serve_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    import signal
+
+    database = tmp_path / "fleet.db"
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "edge.commands.fleet", "serve", "--no-broker",
+         "--database", str(database), "--listen", "127.0.0.1:0"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert serve.stdout is not None
+    first = serve.stdout.readline()
+    assert first.startswith("fleet console on http://127.0.0.1:"), first
+    url = first.split(" on ", 1)[1].strip()
+    with urllib.request.urlopen(url + "login", timeout=10) as page:
+        assert page.status == 200
+    serve.send_signal(signal.SIGTERM)
+    out, err = serve.communicate(timeout=30)
+    assert serve.returncode == 0, err
+    assert "fleet console stopped" in out
