@@ -93,6 +93,8 @@ class Daemon:
         )
         if self.reporting is not None:
             self.reporting.set_manuals(await manual_versions(self.assistant))
+        if self.control is not None:
+            self.control.say = notice_speaker(self.assistant)
         self.path = build_voice_path(
             self.config, self.assistant, devices.source, devices.playback, self.bus, wake=wake
         )
@@ -161,3 +163,16 @@ async def manual_versions(assistant: Assistant) -> dict[str, str]:
         _LOGGER.warning("Cannot list the manuals for the fleet status: %s", err)
         return {}
     return {doc.title: doc.sha256[:12] for doc in docs}
+
+
+def notice_speaker(assistant: Assistant) -> Callable[[str], Coroutine[Any, Any, bool]]:
+    """Control's messages through the assistant's notices (True once heard in full).
+
+    The session says a notice at the next idle moment, or at the start of the next answer.
+    """
+    from edge.knowledge.units import speakable
+
+    async def say(text: str) -> bool:
+        return await assistant.notices.tell((speakable(text),))
+
+    return say

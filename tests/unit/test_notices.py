@@ -28,3 +28,27 @@ def test_empty_speech_is_never_due_and_old_notices_are_bounded() -> None:
     assert len(due) == MAX_DUE and due[0].speech == ("Logged 3.",)
     notices.clear()
     assert notices.due() == []
+
+
+def test_tell_waits_until_heard_and_reports_a_drop() -> None:
+    import asyncio
+
+    async def scenario() -> tuple[bool, bool, bool]:
+        notices = Notices()
+        heard = asyncio.ensure_future(notices.tell(("Control acknowledged the incident: A.",)))
+        await asyncio.sleep(0)
+        (notice,) = notices.due()
+        assert not heard.done()
+        notices.delivered(notice.notice_id, 1)
+        first = await heard
+        dropped = asyncio.ensure_future(notices.tell(("Control closed the incident: B.",)))
+        await asyncio.sleep(0)
+        for n in range(MAX_DUE):
+            notices.post((f"Logged {n}.",), TurnId(n))
+        second = await dropped
+        cleared = asyncio.ensure_future(notices.tell(("Control closed the incident: C.",)))
+        await asyncio.sleep(0)
+        notices.clear()
+        return first, second, await cleared
+
+    assert asyncio.run(scenario()) == (True, False, False)
