@@ -68,7 +68,7 @@ class Daemon:
     """``edge.report.facts.DeviceFacts``: disk, temperature, mic and wearable for telemetry."""
     control: Any = None
     """``edge.report.control.ControlMessages``: what control did with the technician's incidents,
-    handed to ``control.say`` (the "speak at the next idle moment" hook) when one is set."""
+    said through the assistant's notices (:func:`notice_speaker`)."""
 
     async def start(self, devices: Devices, *, wake: WakeDetector | None = None) -> None:
         """Load the models and wire every part (returns when ready to listen)."""
