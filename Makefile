@@ -7,11 +7,11 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 OUT    := out
 
-# Debian packages: espeak-ng (test speech, fallback TTS), mosquitto (real broker for tests),
+# Debian packages: espeak-ng and flite (test speech, fallback TTS), mosquitto (real broker for tests),
 # libportaudio2 (sounddevice), libusb-1.0-0 (pyusb), socat (serial tests), systemd (unit checks);
 # the fleet console's tests: postgresql (a server the tests start), chromium + chromium-driver
 # (the browser tests), mosquitto-clients (the documented mosquitto_sub examples).
-APT_PACKAGES := espeak-ng mosquitto libportaudio2 libusb-1.0-0 socat systemd openssl \
+APT_PACKAGES := espeak-ng flite mosquitto libportaudio2 libusb-1.0-0 socat systemd openssl \
 	postgresql chromium chromium-driver mosquitto-clients
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
