@@ -28,6 +28,7 @@ from edge.bargein import EchoGuard, NoiseFloor, Onset, OnsetDetector, OnsetSetti
 from edge.endpoint import Decision, Endpointer, EndpointSettings, looks_complete
 from edge.engines.base import VadEngine
 from edge.events import Int16Array, Trigger, TurnId
+from edge.hearing.denoise import DenoiseStream
 from edge.stt_stream import StreamingTranscriber
 
 _LOGGER = logging.getLogger(__name__)
@@ -131,6 +132,7 @@ class Listener:
         canceller: LinearEchoCanceller | None = None,
         guard: EchoGuard | None = None,
         wake: WakeDetector | None = None,
+        denoise: DenoiseStream | None = None,
     ) -> None:
         """Create the listener.
 
@@ -146,6 +148,8 @@ class Listener:
                 frames the listener judges to hold only the assistant's voice.
             guard: echo guard for barge-in; a fresh one when None.
             wake: wake word detector, when the wake trigger is on.
+            denoise: noise suppressor, after echo cancellation and before everything that
+                listens (VAD, wake word, onsets, STT).
         """
         if source.rate != vad.rate:
             raise ValueError(f"capture at {source.rate} Hz but the VAD needs {vad.rate} Hz")
@@ -162,6 +166,7 @@ class Listener:
             raise ValueError("the echo canceller must work on the VAD's frames")
         self.guard = guard or EchoGuard()
         self._wake = wake
+        self.denoise = denoise
         self._frame = vad.frame_samples
         self._pending = np.zeros(0, dtype=np.int16)
         self._pending_reference = np.zeros(0, dtype=np.int16)
@@ -205,11 +210,14 @@ class Listener:
             played = self._pending_reference[: self._frame]
             self._pending_reference = self._pending_reference[self._frame :]
             if self._canceller is None:
-                self._process_frame(block, played)
+                self._process_frame(self._clean(block), played)
                 continue
             block = self._canceller.cancel(block, played)
-            if not self._process_frame(block, played):
+            if not self._process_frame(self._clean(block), played):
                 self._canceller.learn()
+
+    def _clean(self, block: Int16Array) -> Int16Array:
+        return block if self.denoise is None else self.denoise.process(block)
 
     # -- captures ---------------------------------------------------------------------------------
 

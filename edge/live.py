@@ -19,6 +19,7 @@ from edge.bus import EventBus
 from edge.config import Config
 from edge.endpoint import EndpointSettings
 from edge.events import TranscriptEvent, TurnId
+from edge.hearing.denoise import DenoiseStream
 from edge.listener import Listener, ListenerSettings, WakeDetector
 from edge.session import Session
 
@@ -101,6 +102,7 @@ def build_voice_path(
         canceller=canceller,
         guard=EchoGuard(EchoGuardSettings(margin_db=barge.echo_margin_db)),
         wake=wake if "wake" in listen.triggers else None,
+        denoise=DenoiseStream(assistant.denoise) if assistant.denoise is not None else None,
     )
     session.attach(listener)
     return VoicePath(listener, session, playback, reference)

@@ -69,6 +69,8 @@ class SttResult:
     """Length of the audio transcribed (s)."""
     no_speech_prob: float = 0.0
     """Model's probability that the audio held no speech."""
+    confidence: float | None = None
+    """How sure the model is of ``text``, 0..1 (mean token probability); None when unknown."""
 
 
 @runtime_checkable
@@ -161,4 +163,24 @@ class Embedder(Protocol):
 
     def embed(self, texts: Sequence[str]) -> Float32Array:
         """Return L2-normalised vectors, one row per text."""
+        ...
+
+
+@runtime_checkable
+class DenoiseEngine(Protocol):
+    """Noise suppression on fixed-size frames of capture audio, before VAD, wake word and STT."""
+
+    rate: int
+    """Sample rate of the audio it takes and returns (Hz): the capture rate."""
+    frame_samples: int
+    """Samples per call."""
+    delay_samples: int
+    """How far its output lags its input, beyond the frame itself (samples at ``rate``)."""
+
+    def process(self, frame: Int16Array) -> Int16Array:
+        """Suppress noise in ``frame`` (``frame_samples`` int16); returns as many samples."""
+        ...
+
+    def reset(self) -> None:
+        """Forget the noise estimate and buffered audio (start of a new stream)."""
         ...

@@ -19,7 +19,7 @@ from edge.settings import build
 
 _LOGGER = logging.getLogger(__name__)
 
-EngineKind = Literal["vad", "wake", "stt", "llm", "tts", "embed"]
+EngineKind = Literal["vad", "wake", "stt", "llm", "tts", "embed", "denoise"]
 
 ENTRY_POINT_GROUP: Final = "edge.engines"
 
@@ -30,6 +30,11 @@ _BUILTIN: Final[dict[str, dict[str, str]]] = {
     "llm": {"llama-cpp": "edge.engines.llama:LlamaCpp", "ollama": "edge.engines.ollama:Ollama"},
     "tts": {"piper": "edge.engines.piper:Piper", "espeak-ng": "edge.engines.espeak:EspeakNg"},
     "embed": {"minilm": "edge.engines.minilm:MiniLm"},
+    "denoise": {
+        "webrtc": "edge.engines.webrtc_ns:WebRtcNoiseSuppressor",
+        "rnnoise": "edge.engines.rnnoise:RnNoise",
+        "deepfilternet": "edge.engines.deepfilternet:DeepFilterNet",
+    },
 }
 
 

@@ -73,6 +73,9 @@ class ModelsProfile:
     """Manifest name of the speech-to-text model."""
     wake_framework: Literal["onnx", "tflite"] = "onnx"
     """openWakeWord runtime."""
+    denoise: str = "none"
+    """Noise suppressor (``denoise.engine = "board"``): ``webrtc``, ``rnnoise``, ``deepfilternet``
+    or ``none`` (see docs/hearing.md for the figures behind each board's choice)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,6 +50,21 @@ class GatedWake:
         return hit
 
 
+def array_denoises(config: Any, hardware: Any, source: Any) -> bool:
+    """True while the mic array suppresses noise itself, so edge's suppressor stands aside."""
+    from edge.hearing.denoise import array_suppresses
+    from edge.hw.mic_array import array_kind
+
+    array = hardware.mic_array.status if hardware.mic_array is not None else None
+    device = getattr(getattr(source, "device", None), "name", None) or config.audio.input_device
+    return array_suppresses(
+        config.denoise.when,
+        config.mic_array.noise_suppression,
+        array_tuned=array is not None and array.tuned,
+        capture_from_array=array is not None and array_kind(str(device)) == array.kind,
+    )
+
+
 async def run_on_device(config: Any) -> int:
     """Run edge on this board until SIGINT/SIGTERM; return the exit status."""
     from edge.audio.alsa import AlsaSink, AlsaSource
@@ -104,6 +119,8 @@ async def run_on_device(config: Any) -> int:
         loop.add_signal_handler(sig, stop.set)
     devices = Devices(source, playback, run_output=run_output)
     await daemon.start(devices, wake=wake)
+    if daemon.path is not None and daemon.path.listener.denoise is not None:
+        daemon.path.listener.denoise.bypass = lambda: array_denoises(config, hardware, source)
     daemon.tasks.spawn(forward_ptt(), "ptt")
     await hardware.start()
     try:
