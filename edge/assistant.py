@@ -18,9 +18,20 @@ from edge.aio import EngineThread
 from edge.config import Config
 from edge.conversation import Conversation
 from edge.dialogue.notices import Notices
-from edge.engines.base import Embedder, EngineContext, LlmEngine, SttEngine, TtsEngine, VadEngine
+from edge.engines.base import (
+    DenoiseEngine,
+    Embedder,
+    EngineContext,
+    LlmEngine,
+    SttEngine,
+    TtsEngine,
+    VadEngine,
+)
 from edge.engines.registry import load_engine
 from edge.events import Speech, TurnId
+from edge.hearing.bias import Heard, Lexicon, hear
+from edge.hearing.denoise import load_denoiser
+from edge.hearing.lexicon import lexicon_from
 from edge.llm_roles import LlmRoles
 from edge.metrics import Metrics
 from edge.models import ModelStore
@@ -49,6 +60,8 @@ class Assistant:
     threads: dict[str, EngineThread]
     knowledge: Any = None
     """``edge.knowledge.Knowledge`` when a manuals database exists, else None."""
+    denoise: DenoiseEngine | None = None
+    """Noise suppressor of the capture path (``denoise.engine``), None when off."""
     toolbox: Toolbox = field(default_factory=Toolbox)
     responder: Responder | None = None
     roles: LlmRoles | None = None
@@ -61,6 +74,7 @@ class Assistant:
     metrics: Metrics = field(default_factory=Metrics)
     load_seconds: dict[str, float] = field(default_factory=dict)
     """Wall time of each start-up step (s)."""
+    _lexicon_cache: Lexicon | None = None
 
     @property
     def glossary(self) -> str | None:
@@ -77,7 +91,22 @@ class Assistant:
             interim_s=self.config.stt.interim_ms / 1000 if interims else None,
             prompt=self.glossary,
             on_interim=on_interim,
+            bias=self.hear if self.config.stt.bias else None,
         )
+
+    def hear(self, text: str, confidence: float | None = None) -> Heard:
+        """``text`` with the manuals' bias applied (codes, units, numbers, command words)."""
+        lexicon = self._lexicon()
+        component = self.knowledge.resolve_component(text) if self.knowledge is not None else None
+        return hear(text, lexicon, confidence=confidence, component=component)
+
+    def _lexicon(self) -> Lexicon:
+        if self.knowledge is None:
+            return Lexicon()
+        codes = self.knowledge.codes()
+        if self._lexicon_cache is None or self._lexicon_cache.codes != codes:
+            self._lexicon_cache = lexicon_from(self.knowledge)
+        return self._lexicon_cache
 
     def close(self) -> None:
         """Release engines' threads and the manuals database."""
@@ -107,6 +136,7 @@ async def load_assistant(
         *(load(kind) for kind in ("vad", "stt", "llm", "tts", "embed"))
     )
     assistant = Assistant(config, vad, stt, llm, tts, embedder, threads, load_seconds=timings)
+    assistant.denoise = await threads["vad"].run(load_denoiser, config, context)
     assistant.metrics = metrics or Metrics()
     assistant.speech_memo = SpeechMemo(tts.rate)
     assistant.conversation = Conversation(config.llm.history_turns)

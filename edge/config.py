@@ -142,6 +142,21 @@ class SttConfig:
     """Engine options (faster-whisper: model, compute_type, threads, beam_size)."""
     interim_ms: int = setting(700, min=200, max=5000)
     """Re-decode the growing utterance this often for interim transcripts (ms)."""
+    bias: bool = True
+    """Restore codes, units, numbers and command words of the final transcript from the manuals
+    (by sound; every change is recorded for the responder, see edge.hearing.bias)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DenoiseConfig:
+    """Noise suppression in the capture path, before VAD, wake word and STT (see edge.hearing)."""
+
+    engine: str = "board"
+    """``webrtc``, ``rnnoise``, ``deepfilternet``, ``none``, or ``board``: the board profile's."""
+    options: Mapping[str, Any] = field(default_factory=dict)
+    """Engine options (webrtc: level; rnnoise: mix; deepfilternet: attenuation_limit_db)."""
+    when: Literal["auto", "always"] = "auto"
+    """``auto``: off while a tuned mic array suppresses noise itself; ``always``: on anyway."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -379,6 +394,7 @@ class Config:
     vad: EngineChoice = field(default_factory=lambda: EngineChoice("silero"))
     wake: EngineChoice = field(default_factory=lambda: EngineChoice("openwakeword"))
     stt: SttConfig = field(default_factory=SttConfig)
+    denoise: DenoiseConfig = field(default_factory=DenoiseConfig)
     llm: LlmConfig = field(default_factory=LlmConfig)
     tts: TtsConfig = field(default_factory=TtsConfig)
     embed: EngineChoice = field(default_factory=lambda: EngineChoice("minilm"))
@@ -470,3 +486,6 @@ def _validate_engine_options(config: Config) -> None:
     for kind in ("vad", "wake", "stt", "llm", "tts", "embed"):
         choice = getattr(config, kind)
         validate_options(kind, choice.engine, choice.options, key=f"{kind}.options")
+    if config.denoise.engine not in ("board", "none"):
+        name = config.denoise.engine
+        validate_options("denoise", name, config.denoise.options, key="denoise.options")

@@ -20,6 +20,8 @@ from edge.audio.sinks import RecordingDevice
 from edge.conversation import Exchange
 from edge.errors import NoSpeechError
 from edge.events import Int16Array, TurnId
+from edge.hearing.bias import Heard
+from edge.hearing.denoise import denoise_all
 from edge.metrics import TurnTimer
 from edge.turn import Turn
 
@@ -38,6 +40,8 @@ class AskResult:
     intent: str
     timings: dict[str, float] = field(default_factory=dict)
     """Seconds per stage: vad, stt, llm_first_token, llm_done, tts_first_audio, total."""
+    heard: Heard | None = None
+    """How the words were heard: raw transcript, confidence, corrections (``edge.hearing``)."""
 
 
 def speech_span(assistant: Assistant, audio: Int16Array) -> tuple[int, int] | None:
@@ -69,6 +73,8 @@ async def ask_file(assistant: Assistant, path: Path, turn_id: TurnId) -> AskResu
     audio = load_audio(path, assistant.vad.rate)
     if len(audio) == 0:
         raise NoSpeechError("no speech heard: the file holds no audio")
+    if assistant.denoise is not None:
+        audio = await assistant.threads["vad"].run(denoise_all, assistant.denoise, audio)
     span = await assistant.threads["vad"].run(speech_span, assistant, audio)
     vad_s = time.perf_counter() - started
     if span is None:
@@ -96,7 +102,8 @@ async def ask_file(assistant: Assistant, path: Path, turn_id: TurnId) -> AskResu
         min_sentence_chars=assistant.config.tts.min_sentence_chars,
     )
     async with RecordingDevice(queue) as device:
-        await turn.speak(assistant.responder.respond(transcript, turn_id, timer))
+        heard = transcriber.heard
+        await turn.speak(assistant.responder.respond(transcript, turn_id, timer, heard=heard))
         reply = device.take()
     outcome = turn.outcome(interrupted=False)
     assistant.conversation.add(
@@ -111,7 +118,13 @@ async def ask_file(assistant: Assistant, path: Path, turn_id: TurnId) -> AskResu
         timings["first_audio"] = vad_s + stages["endpoint_to_first_audio"]
     timings["total"] = time.perf_counter() - started
     return AskResult(
-        transcript, outcome.heard, reply, assistant.tts.rate, assistant.responder.intent, timings
+        transcript,
+        outcome.heard,
+        reply,
+        assistant.tts.rate,
+        assistant.responder.intent,
+        timings,
+        heard,
     )
 
 

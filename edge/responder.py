@@ -26,6 +26,7 @@ from edge.dialogue.notices import Notice, Notices
 from edge.engines.base import Embedder
 from edge.errors import ToolError
 from edge.events import ToolResult, TurnId
+from edge.hearing.bias import Heard
 from edge.llm_roles import LlmRoles
 from edge.metrics import Metrics, TurnTimer
 from edge.router import REPEAT, SemanticRouter
@@ -106,13 +107,16 @@ class Responder:
         """Intent of the last request."""
 
     async def respond(
-        self, transcript: str, turn_id: TurnId, timer: TurnTimer
+        self, transcript: str, turn_id: TurnId, timer: TurnTimer, *, heard: Heard | None = None
     ) -> AsyncIterator[Part]:
-        """Yield the answer to ``transcript``, after (and before) any notice still to be heard."""
+        """Yield the answer to ``transcript``, after (and before) any notice still to be heard.
+
+        ``heard`` tells the tools how the words were heard (confidence, corrections).
+        """
         said: set[int] = set()
         async for part in self._due_notices(said):
             yield part
-        async for part in self._answer(transcript, turn_id, timer):
+        async for part in self._answer(transcript, turn_id, timer, heard):
             if part.notice is not None:
                 said.add(part.notice)
             yield part
@@ -132,7 +136,7 @@ class Responder:
                     yield Part(sentence, notice=notice.notice_id)
 
     async def _answer(
-        self, transcript: str, turn_id: TurnId, timer: TurnTimer
+        self, transcript: str, turn_id: TurnId, timer: TurnTimer, heard: Heard | None
     ) -> AsyncIterator[Part]:
         self.component_id = None
         request = ToolRequest(
@@ -140,6 +144,7 @@ class Responder:
             transcript,
             component_id=self._conversation.component_id,
             history=self._conversation.requests(),
+            heard=heard,
         )
         # Understanding the request is shielded too: a turn cut in the few milliseconds before
         # its intent is known still carries out the side effect it asked for.

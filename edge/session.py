@@ -232,7 +232,10 @@ class Session:
             timer.mark("stt_final")
             self.bus.publish(TranscriptEvent(turn_id, transcript, is_final=True))
             if transcript:
-                await turn.speak(assistant.responder.respond(transcript, turn_id, timer))
+                heard = capture.transcriber.heard
+                await turn.speak(
+                    assistant.responder.respond(transcript, turn_id, timer, heard=heard)
+                )
             elif capture.trigger in ("ptt", "wake"):
                 await turn.speak(_say(_NOT_HEARD))
             interrupted = False

@@ -16,13 +16,16 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 
 from edge.aio import EngineThread, TaskSet
 from edge.engines.base import SttEngine, SttResult
 from edge.events import Int16Array
+
+if TYPE_CHECKING:
+    from edge.hearing.bias import Heard
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -48,6 +51,8 @@ class _Decode:
     """Wall time the decode took."""
     draft: bool
     """A quick interim decode: never reused as the final transcript."""
+    confidence: float | None = None
+    """The recognizer's confidence in ``text`` (0..1), when it gives one."""
 
 
 class StreamingTranscriber:
@@ -62,6 +67,7 @@ class StreamingTranscriber:
         prompt: str | None = None,
         on_interim: Interim | None = None,
         commit_min_s: float = 3.0,
+        bias: Callable[[str, float | None], Heard] | None = None,
     ) -> None:
         """Create a transcriber for one utterance.
 
@@ -72,6 +78,8 @@ class StreamingTranscriber:
             prompt: domain vocabulary to bias recognition (the manuals' glossary).
             on_interim: called on the event loop with each interim transcript.
             commit_min_s: only commit at a pause when at least this much audio is uncommitted.
+            bias: turns the final transcript and its confidence into what the assistant acts on
+                (the manuals' codes, units and command words restored; ``edge.hearing.bias``).
         """
         self._engine = engine
         self._thread = thread
@@ -86,6 +94,10 @@ class StreamingTranscriber:
         self._last_voiced = 0
         self._commit_at = 0
         self._committed: list[str] = []
+        self._committed_confidence: list[float] = []
+        self._bias = bias
+        self.heard: Heard | None = None
+        """The final transcript as heard and corrected, once :meth:`final` returned."""
         self._latest: _Decode | None = None
         self._previous_text = ""
         self._running: asyncio.Task[_Decode | None] | None = None
@@ -147,20 +159,40 @@ class StreamingTranscriber:
         )
 
     async def final(self) -> str:
-        """The final transcript: reuses a decode that already covers every voiced sample."""
+        """The final transcript: reuses a decode that already covers every voiced sample.
+
+        With a ``bias`` it is the corrected transcript; :attr:`heard` then holds the record.
+        """
+        text, confidence = await self._final()
+        if self._bias is None or not text:
+            from edge.hearing.bias import Heard
+
+            self.heard = Heard(text, text, confidence)
+            return text
+        self.heard = self._bias(text, confidence)
+        return self.heard.text
+
+    async def _final(self) -> tuple[str, float | None]:
         started = time.perf_counter()
         if self._running is not None:
             await asyncio.shield(self._running)
         if self._covers_voice(self._latest):
             self.final_decode_s = 0.0
-            return self.text
+            return self.text, self._confidence(self._latest)
         end = min(self._length, self._last_voiced + int(_TAIL_S * self._rate))
         if end - self._commit_at < int(_MIN_DECODE_S * self._rate):
             self.final_decode_s = time.perf_counter() - started
-            return self.text
+            return self.text, self._confidence(self._latest)
         result = await self._decode(self._commit_at, end)
         self.final_decode_s = time.perf_counter() - started
-        return self._join(result.text if result else "")
+        return self._join(result.text if result else ""), self._confidence(result)
+
+    def _confidence(self, tail: _Decode | None) -> float | None:
+        """The least confident of the committed pieces and the tail."""
+        known = [*self._committed_confidence]
+        if tail is not None and tail.text and tail.confidence is not None:
+            known.append(tail.confidence)
+        return min(known) if known else None
 
     async def close(self) -> None:
         """Stop any decode in flight (its thread finishes in the background)."""
@@ -188,7 +220,7 @@ class StreamingTranscriber:
             if self._running is asyncio.current_task():
                 self._running = None
         text = "" if _hallucinated(result) or _echoes(self._committed, result.text) else result.text
-        decode = _Decode(start, end, text, time.perf_counter() - began, draft)
+        decode = _Decode(start, end, text, time.perf_counter() - began, draft, result.confidence)
         _LOGGER.debug(
             "STT %s %.2f-%.2f s in %.0f ms: %r",
             kind,
@@ -215,6 +247,8 @@ class StreamingTranscriber:
         """Commit the audio before a mid-utterance pause once enough has built up."""
         if decode.text and decode.end - decode.start >= self._commit_min:
             self._committed.append(decode.text)
+            if decode.confidence is not None:
+                self._committed_confidence.append(decode.confidence)
             self._commit_at = decode.end
             self._latest = None
             self._previous_text = ""

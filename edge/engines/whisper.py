@@ -13,6 +13,7 @@ mostly hidden.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,19 +122,25 @@ class FasterWhisper:
         window = int(_WINDOW_S * self.rate)
         texts: list[str] = []
         no_speech = 1.0
+        confidence: float | None = None
         for start in range(0, max(len(audio), 1), window):
             piece = audio[start : start + window]
             context = " ".join([prompt or "", *texts]).strip() or None
-            text, p_none = self._decode(piece, context, draft)
+            text, p_none, sure = self._decode(piece, context, draft)
             texts.append(text)
             no_speech = min(no_speech, p_none)
-        return SttResult(" ".join(t for t in texts if t).strip(), len(audio) / self.rate, no_speech)
+            if text:
+                confidence = sure if confidence is None else min(confidence, sure)
+        text = " ".join(t for t in texts if t).strip()
+        return SttResult(text, len(audio) / self.rate, no_speech, confidence)
 
-    def _decode(self, audio: Float32Array, prompt: str | None, draft: bool) -> tuple[str, float]:
+    def _decode(
+        self, audio: Float32Array, prompt: str | None, draft: bool
+    ) -> tuple[str, float, float]:
         from ctranslate2 import StorageView
 
         if len(audio) < self.rate // 10:
-            return "", 1.0
+            return "", 1.0, 0.0
         pad_s = self.options.pad_s
         if not draft:
             pad_s = max(pad_s, self.options.window_s - len(audio) / self.rate)
@@ -154,10 +161,15 @@ class FasterWhisper:
             suppress_blank=True,
             suppress_tokens=[-1],
             return_no_speech_prob=True,
+            return_scores=True,
         )[0]
         eot = self._tokenizer.eot
         ids = [t for t in result.sequences_ids[0] if t < eot]
-        return _cut_loop(self._tokenizer.decode(ids).strip()), float(result.no_speech_prob)
+        # The score is the sequence's log probability per token: its exponential is the mean
+        # (geometric) token probability, a confidence in 0..1.
+        sure = math.exp(float(result.scores[0])) if result.scores else 0.0
+        text = _cut_loop(self._tokenizer.decode(ids).strip())
+        return text, float(result.no_speech_prob), sure
 
     def _prompt(self, prompt: str | None) -> list[int]:
         tk = self._tokenizer

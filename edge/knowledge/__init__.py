@@ -261,6 +261,10 @@ class Knowledge:
         found = self._snap.index.resolve(text)
         return found.id if found else None
 
+    def codes(self) -> dict[str, str]:
+        """Every code the manuals contain: normalized (``e117``) -> as printed (``E-117``)."""
+        return dict(self._snap.codes)
+
     def limits(self, component_id: str | None = None) -> list[Limit]:
         """Operating limits of one component (or all), as the manuals' limits tables give them."""
         return [

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from edge.events import ToolResult, ToolSpec, TurnId
+
+if TYPE_CHECKING:
+    from edge.hearing.bias import Heard
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +30,9 @@ class ToolRequest:
     """Component the conversation is about, when known from earlier turns."""
     history: tuple[str, ...] = field(default_factory=tuple)
     """Recent technician utterances, oldest first (for follow-up questions)."""
+    heard: Heard | None = None
+    """How the words were heard: the recognizer's confidence and every correction made to them
+    (``edge.hearing.bias``); ``heard.doubtful`` asks for a check-back before acting."""
 
 
 class Tool(Protocol):
