@@ -85,3 +85,27 @@ def test_resampling_to_48k_and_back_is_transparent_below_7khz() -> None:
     y = np.concatenate([down.process(up.process(x[i : i + 160])) for i in range(0, 16_000, 160)])
     lag = (up.delay + down.delay) // 3
     assert np.max(np.abs(y[lag + 200 :] - x[200 : len(x) - lag])) < 1e-3
+
+
+def test_the_suppressor_is_chosen_by_name_or_by_the_board_profile() -> None:
+    from edge.config import load_config
+    from edge.hearing.denoise import engine_name
+    from edge.hw.board import load_board
+
+    assert engine_name(load_config(env={})) == load_board("generic").models.denoise
+    pi = load_config(env={}, overrides={"device.board": "pi5"})
+    assert engine_name(pi) == load_board("pi5").models.denoise
+    named = load_config(env={}, overrides={"denoise.engine": "rnnoise"})
+    assert engine_name(named) == "rnnoise"
+
+
+def test_bad_suppressor_settings_name_the_key() -> None:
+    from edge.config import load_config
+    from edge.errors import ConfigError, EngineError
+
+    with pytest.raises(ConfigError, match=r"denoise\.options"):
+        load_config(env={}, overrides={"denoise.engine": "webrtc", "denoise.options.level": 9})
+    with pytest.raises(EngineError, match="no denoise engine named"):
+        load_config(env={}, overrides={"denoise.engine": "krisp"})
+    with pytest.raises(ConfigError, match=r"denoise\.when"):
+        load_config(env={}, overrides={"denoise.when": "sometimes"})
