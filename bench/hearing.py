@@ -50,38 +50,58 @@ class Plan:
     """Which renderings to hear under which suppressor and model."""
 
     name: str
-    runs: tuple[tuple[str, str, str, tuple[str, ...], int], ...]
-    """(model, suppressor, side, conditions, every n-th utterance)."""
+    runs: tuple[tuple[str, str, str, tuple[str, ...], int, bool], ...]
+    """(model, suppressor, side, conditions, every n-th utterance, score the answers)."""
 
 
 QUICK = Plan(
     "quick",
     (
-        ("tiny.en", "none", "held_out", ("clean", "10", "5"), 13),
-        ("tiny.en", "webrtc", "held_out", ("clean", "10", "5"), 13),
-        ("base", "none", "held_out", ("clean", "10"), 29),
+        ("tiny.en", "none", "held_out", ("clean", "10", "5"), 13, True),
+        ("tiny.en", "webrtc", "held_out", ("clean", "10", "5"), 13, True),
+        ("base", "none", "held_out", ("clean", "10"), 29, True),
     ),
 )
 FULL = Plan(
     "full",
     (
-        ("tiny.en", "none", "held_out", ("clean", "10", "5"), 1),
-        ("tiny.en", "none", "held_out", ("20", "0"), 3),
-        ("tiny.en", "webrtc", "held_out", ("clean", "10", "5", "0"), 5),
-        ("tiny.en", "rnnoise", "held_out", ("clean", "10", "5", "0"), 5),
-        ("tiny.en", "deepfilternet", "held_out", ("clean", "10", "5", "0"), 5),
-        ("tiny.en", "none", "dev", ("clean", "10", "5"), 3),
-        ("base", "none", "held_out", ("clean", "10", "5"), 6),
+        ("tiny.en", "none", "held_out", ("clean", "10", "5"), 1, True),
+        ("tiny.en", "none", "held_out", ("20", "0"), 3, True),
+        ("tiny.en", "webrtc", "held_out", ("clean", "10", "5", "0"), 5, True),
+        ("tiny.en", "rnnoise", "held_out", ("clean", "10", "5", "0"), 5, True),
+        ("tiny.en", "deepfilternet", "held_out", ("clean", "10", "5", "0"), 5, True),
+        ("tiny.en", "none", "dev", ("clean", "10", "5"), 3, True),
+        ("base", "none", "held_out", ("clean", "10", "5"), 6, True),
     ),
 )
 """Every held-out utterance clean and at 10 and 5 dB without suppression (the targets), every
 third at 20 and 0 dB; every fifth with each suppressor; dev every third (what tuning looked
-at); base every sixth. About 2,300 turns: over an hour on 2 shared cores."""
+at); base every sixth. About 2,300 turns: two to three hours on 2 shared cores."""
+
+SAMPLED = Plan(
+    "sampled",
+    (
+        ("tiny.en", "none", "held_out", ("clean", "10", "5"), 3, True),
+        ("tiny.en", "none", "held_out", ("20", "0"), 29, True),
+        ("tiny.en", "webrtc", "held_out", ("clean", "10", "5", "0"), 29, False),
+        ("tiny.en", "rnnoise", "held_out", ("clean", "10", "5", "0"), 29, False),
+        ("tiny.en", "deepfilternet", "held_out", ("clean", "10", "5", "0"), 29, False),
+        ("tiny.en", "none", "dev", ("clean", "10", "5"), 29, True),
+        ("base", "none", "held_out", ("clean", "10", "5"), 29, False),
+    ),
+)
+"""The full plan thinned for cores shared with other work: the targets on every third held-out
+utterance (101, all voices and noises), the rest on every 29th (11) and without answers for the
+suppressor and model comparisons (WER, VAD). Strides are prime to the 5 voices per side, so every
+voice and noise keeps its share."""
 
 
-def run(out_dir: Path, *, full: bool = False) -> dict[str, Any]:
-    """Run the benchmark (quick subset unless ``full``); figures as a dict, tables printed."""
-    return asyncio.run(_run(out_dir, FULL if full else QUICK))
+PLANS = {"quick": QUICK, "sampled": SAMPLED, "full": FULL}
+
+
+def run(out_dir: Path, *, full: bool = False, plan: str | None = None) -> dict[str, Any]:
+    """Run the benchmark (quick subset unless ``full`` or another ``plan``); tables printed."""
+    return asyncio.run(_run(out_dir, PLANS[plan or ("full" if full else "quick")]))
 
 
 async def _run(out_dir: Path, plan: Plan) -> dict[str, Any]:
@@ -93,13 +113,20 @@ async def _run(out_dir: Path, plan: Plan) -> dict[str, Any]:
     state = await _prepare_state(work)
     cache = _Cache(work / "transcripts.jsonl")
     _load_answers(work / "answers.jsonl")
-    suppressors = {name: _suppressor_figures(name, test) for name in SUPPRESSORS}
-    wake = {name: _wake_figures(name, test) for name in SUPPRESSORS}
+    # Measured once per output folder (minutes on a loaded machine); delete the file to redo.
+    fixed = work / "suppressors.json"
+    if fixed.is_file():
+        known = json.loads(fixed.read_text(encoding="utf-8"))
+        suppressors, wake = known["suppressors"], known["wake"]
+    else:
+        suppressors = {name: _suppressor_figures(name, test) for name in SUPPRESSORS}
+        wake = {name: _wake_figures(name, test) for name in SUPPRESSORS}
+        fixed.write_text(json.dumps({"suppressors": suppressors, "wake": wake}), encoding="utf-8")
     rows: list[dict[str, Any]] = []
     for model in dict.fromkeys(r[0] for r in plan.runs):
         assistant = await _load(state, model)
         try:
-            for run_model, suppressor, side, conditions, every in plan.runs:
+            for run_model, suppressor, side, conditions, every, scored in plan.runs:
                 if run_model != model:
                     continue
                 engine = _denoiser(suppressor)
@@ -124,9 +151,12 @@ async def _run(out_dir: Path, plan: Plan) -> dict[str, Any]:
                             **heard,
                         }
                         for bias in (False, True):
-                            row[f"correct_bias_{'on' if bias else 'off'}"] = await _score(
-                                assistant, item.utterance, heard, bias
+                            row[f"correct_bias_{'on' if bias else 'off'}"] = (
+                                await _score(assistant, item.utterance, heard, bias)
+                                if scored
+                                else None
                             )
+                        row["command_in_description"] = scored and _command_leak(assistant, heard)
                         rows.append(row)
         finally:
             await assistant.toolbox.close()
@@ -353,6 +383,14 @@ async def _score(assistant: Any, utterance: Any, heard: dict[str, Any], bias: bo
     return intent == "query_technical_manuals" and "nothing" not in low
 
 
+def _command_leak(assistant: Any, heard: dict[str, Any]) -> bool:
+    """True when an incident was filed whose description holds the command words."""
+    text = assistant.hear(heard["raw"]).text if heard["raw"] else ""
+    found = _ANSWERS.get(text)
+    draft = found[2] if found else None
+    return draft is not None and any(c in draft.description.lower() for c in COMMAND_WORDS)
+
+
 # -- suppressor cost -------------------------------------------------------------------------------
 
 
@@ -473,7 +511,45 @@ def _summarize(
         "cells": cells,
         "suppressors": suppressors,
         "incident_rows": len(incidents),
+        "command_in_description": sum(bool(r.get("command_in_description")) for r in rows),
         "per_kind": _per_kind(rows),
+        "targets": _targets(cells, suppressors, rows),
+    }
+
+
+def _targets(
+    cells: list[dict[str, Any]], suppressors: dict[str, Any], rows: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The issue's targets on the held-out side (tiny.en, no suppression)."""
+    held = {
+        c["condition"]: c
+        for c in cells
+        if c["side"] == "held_out" and c["model"] == "tiny.en" and c["suppressor"] == "none"
+    }
+
+    def acc(condition: str) -> float | None:
+        return held[condition]["accuracy"] if condition in held else None
+
+    clean, at10, at5 = acc("clean"), acc("10"), acc("5")
+    wer_clean = held.get("clean", {}).get("wer")
+    wer_10 = held.get("10", {}).get("wer")
+    return {
+        "accuracy_clean": clean,
+        "accuracy_clean_ok": clean is not None and clean >= 0.95,
+        "gap_10db_points": None
+        if clean is None or at10 is None
+        else round(100 * (clean - at10), 1),
+        "gap_10db_ok": clean is not None and at10 is not None and clean - at10 <= 0.05,
+        "gap_5db_points": None if clean is None or at5 is None else round(100 * (clean - at5), 1),
+        "gap_5db_ok": clean is not None and at5 is not None and clean - at5 <= 0.12,
+        "wer_ratio_10db": None if not wer_clean or wer_10 is None else round(wer_10 / wer_clean, 2),
+        "wer_ratio_10db_ok": bool(wer_clean) and wer_10 is not None and wer_10 <= 1.5 * wer_clean,
+        "suppressors_within_cost": {
+            name: f["cpu_per_audio_s"] <= 0.15 and f["latency_ms"] <= 20.0
+            for name, f in suppressors.items()
+            if name != "none"
+        },
+        "incidents_with_command_words": sum(bool(r.get("command_in_description")) for r in rows),
     }
 
 
@@ -563,13 +639,15 @@ def _print(result: dict[str, Any]) -> None:
 def main(argv: list[str] | None = None) -> int:
     """``python -m bench.hearing [--full] [--out DIR]``."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--full", action="store_true", help="the whole set (tens of minutes)")
+    parser.add_argument("--full", action="store_true", help="the whole set (hours on 2 cores)")
+    parser.add_argument("--plan", choices=sorted(PLANS), help="quick (default), sampled or full")
     parser.add_argument("--out", type=Path, default=Path("out/bench"))
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    result = run(args.out, full=args.full)
+    plan = args.plan or ("full" if args.full else "quick")
+    result = run(args.out, plan=plan)
     result["duration_s"] = round(time.perf_counter() - started, 1)
-    name = "hearing-full" if args.full else "hearing"
+    name = "hearing" if plan == "quick" else f"hearing-{plan}"
     print(f"-> {write_result(args.out, name, result)}")
     return 0
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from edge.hearing.bias import Heard, Lexicon, hear
@@ -132,3 +134,40 @@ def test_low_confidence_is_doubtful_without_any_correction() -> None:
 def test_sounds_alike_words_are_close() -> None:
     assert similarity(word_phonemes("laga"), word_phonemes("log") + ("ae",)) > 0.8
     assert similarity(code_readings("E-170")[0], code_readings("M36")[0]) < 0.5
+
+
+class MishearingStt:
+    """Hears "Laga" for "log a", sure of it to 0.7."""
+
+    rate = 16_000
+
+    def transcribe(self, audio: Any, *, prompt: str | None = None, draft: bool = False) -> Any:
+        from edge.engines.base import SttResult
+
+        return SttResult("Laga high severity incident, oil leak.", len(audio) / 16_000, 0.0, 0.7)
+
+
+def test_the_transcriber_applies_the_bias_and_keeps_the_record() -> None:
+    import asyncio
+
+    import numpy as np
+
+    from edge.aio import EngineThread
+    from edge.stt_stream import StreamingTranscriber
+
+    async def scenario() -> tuple[str, Heard | None]:
+        t = StreamingTranscriber(
+            MishearingStt(),
+            EngineThread("stt"),
+            interim_s=None,
+            bias=lambda text, sure: hear(text, LEXICON, confidence=sure),
+        )
+        t.push(np.ones(16_000, dtype=np.int16), voiced=True)
+        final = await t.final()
+        await t.close()
+        return final, t.heard
+
+    final, heard = asyncio.run(scenario())
+    assert final == "Log a high severity incident, oil leak."
+    assert heard is not None and heard.raw == "Laga high severity incident, oil leak."
+    assert heard.confidence == 0.7 and heard.corrections[0].kind == "command"
