@@ -96,12 +96,44 @@ answers for the suppressor and model comparisons (WER, VAD). Strides are prime t
 per side, so every voice and noise keeps its share."""
 
 
-PLANS = {"quick": QUICK, "sampled": SAMPLED, "full": FULL}
+EVERYTHING = Plan(
+    "everything",
+    tuple(
+        (model, suppressor, side, CONDITIONS, 1, True)
+        for model in ("tiny.en", "base")
+        for suppressor in SUPPRESSORS
+        for side in ("held_out", "dev")
+    ),
+)
+"""Every combination: only sensible with ``--cached-only``, to gather what runs heard."""
+
+PLANS = {"quick": QUICK, "sampled": SAMPLED, "full": FULL, "everything": EVERYTHING}
 
 
-def run(out_dir: Path, *, full: bool = False, plan: str | None = None) -> dict[str, Any]:
-    """Run the benchmark (quick subset unless ``full`` or another ``plan``); tables printed."""
-    return asyncio.run(_run(out_dir, PLANS[plan or ("full" if full else "quick")]))
+def run(
+    out_dir: Path,
+    *,
+    full: bool = False,
+    plan: str | None = None,
+    runs: str = "",
+    cached_only: bool = False,
+) -> dict[str, Any]:
+    """Run the benchmark (quick subset unless ``full`` or another ``plan``); tables printed.
+
+    ``runs`` ("0,2") keeps only those runs of the plan: several processes can share a plan's
+    work (transcripts and answers are cached in ``out_dir``), and a last one over every run
+    finds everything cached and writes the figures. ``cached_only`` decodes and answers nothing:
+    the figures cover what earlier (interrupted) runs heard and answered, with their counts.
+    """
+    chosen = PLANS[plan or ("full" if full else "quick")]
+    if runs:
+        keep = {int(i) for i in runs.split(",")}
+        chosen = Plan(chosen.name, tuple(r for i, r in enumerate(chosen.runs) if i in keep))
+    _CACHED_ONLY[:] = [cached_only]
+    return asyncio.run(_run(out_dir, chosen))
+
+
+_CACHED_ONLY: list[bool] = [False]
 
 
 async def _run(out_dir: Path, plan: Plan) -> dict[str, Any]:
@@ -138,6 +170,8 @@ async def _run(out_dir: Path, plan: Plan) -> dict[str, Any]:
                 for item in items:
                     for condition in conditions:
                         heard = await _hear(assistant, cache, item, condition, suppressor, engine)
+                        if heard is None:
+                            continue
                         row = {
                             "model": model,
                             "suppressor": suppressor,
@@ -152,7 +186,7 @@ async def _run(out_dir: Path, plan: Plan) -> dict[str, Any]:
                         }
                         for bias in (False, True):
                             row[f"correct_bias_{'on' if bias else 'off'}"] = (
-                                await _score(assistant, item.utterance, heard, bias)
+                                await _score_or_none(assistant, item.utterance, heard, bias)
                                 if scored
                                 else None
                             )
@@ -269,7 +303,7 @@ class _Cache:
 
 async def _hear(
     assistant: Any, cache: _Cache, item: Any, condition: str, suppressor: str, engine: Any
-) -> dict[str, Any]:
+) -> dict[str, Any] | None:
     from edge.events import TurnId
     from edge.hearing.denoise import denoise_all
     from edge.hearing.testset import render
@@ -280,6 +314,8 @@ async def _hear(
     found = cache.get(key)
     if found is not None:
         return {k: found[k] for k in ("raw", "confidence", "vad", "stt_s")}
+    if _CACHED_ONLY[0]:
+        return None
     audio = render(item, None if condition == "clean" else float(condition))
     if engine is not None:
         audio = denoise_all(engine, audio)
@@ -335,6 +371,8 @@ async def _answer(assistant: Any, text: str) -> tuple[str, str, _Draft | None]:
 
     if text in _ANSWERS:
         return _ANSWERS[text]
+    if _CACHED_ONLY[0]:
+        raise _NotAnswered
     assistant.conversation.clear()
     recorder = assistant.recorder
     before = len(recorder.drafts)
@@ -356,6 +394,10 @@ async def _answer(assistant: Any, text: str) -> tuple[str, str, _Draft | None]:
         _ANSWER_FILE[0].write(json.dumps(row) + "\n")
         _ANSWER_FILE[0].flush()
     return found
+
+
+class _NotAnswered(Exception):
+    """A cached-only run met words nobody answered yet."""
 
 
 async def _score(assistant: Any, utterance: Any, heard: dict[str, Any], bias: bool) -> bool | None:
@@ -381,6 +423,15 @@ async def _score(assistant: Any, utterance: Any, heard: dict[str, Any], bias: bo
     if utterance.values:
         return all(v.lower() in low for v in utterance.values)
     return intent == "query_technical_manuals" and "nothing" not in low
+
+
+async def _score_or_none(
+    assistant: Any, utterance: Any, heard: dict[str, Any], bias: bool
+) -> bool | None:
+    try:
+        return await _score(assistant, utterance, heard, bias)
+    except _NotAnswered:
+        return None
 
 
 def _command_leak(assistant: Any, heard: dict[str, Any]) -> bool:
@@ -640,14 +691,22 @@ def main(argv: list[str] | None = None) -> int:
     """``python -m bench.hearing [--full] [--out DIR]``."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--full", action="store_true", help="the whole set (hours on 2 cores)")
-    parser.add_argument("--plan", choices=sorted(PLANS), help="quick (default), sampled or full")
+    parser.add_argument("--plan", choices=sorted(PLANS), help="quick (default), sampled, full...")
+    parser.add_argument("--runs", default="", help="only these runs of the plan, e.g. 0,2")
+    parser.add_argument(
+        "--cached-only", action="store_true", help="figures from what earlier runs heard only"
+    )
     parser.add_argument("--out", type=Path, default=Path("out/bench"))
     args = parser.parse_args(argv)
     started = time.perf_counter()
     plan = args.plan or ("full" if args.full else "quick")
-    result = run(args.out, plan=plan)
+    result = run(args.out, plan=plan, runs=args.runs, cached_only=args.cached_only)
     result["duration_s"] = round(time.perf_counter() - started, 1)
     name = "hearing" if plan == "quick" else f"hearing-{plan}"
+    if args.runs:
+        name += "-runs-" + args.runs.replace(",", "-")
+    if args.cached_only:
+        name += "-cached"
     print(f"-> {write_result(args.out, name, result)}")
     return 0
 
