@@ -169,7 +169,9 @@ class StreamingTranscriber:
 
             self.heard = Heard(text, text, confidence)
             return text
-        self.heard = self._bias(text, confidence)
+        # On the STT thread: restoring a code by sound compares it with every known code (tens
+        # of milliseconds), which the event loop must not wait on.
+        self.heard = await self._thread.run(self._bias, text, confidence)
         return self.heard.text
 
     async def _final(self) -> tuple[str, float | None]:
