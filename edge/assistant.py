@@ -132,9 +132,19 @@ async def load_assistant(
         return engine
 
     started = time.perf_counter()
-    vad, stt, llm, tts, embedder = await asyncio.gather(
-        *(load(kind) for kind in ("vad", "stt", "llm", "tts", "embed"))
+    # Every load runs to its end before a failure is raised: the error is reported once nothing
+    # is half-loaded any more, and each failing engine is named, not only the first.
+    results: list[Any] = await asyncio.gather(
+        *(load(kind) for kind in ("vad", "stt", "llm", "tts", "embed")), return_exceptions=True
     )
+    failures = [r for r in results if isinstance(r, BaseException)]
+    if failures:
+        for thread in threads.values():
+            thread.shutdown()
+        for extra in failures[1:]:
+            _LOGGER.error("Another engine failed to load too: %s", extra)
+        raise failures[0]
+    vad, stt, llm, tts, embedder = results
     assistant = Assistant(config, vad, stt, llm, tts, embedder, threads, load_seconds=timings)
     assistant.denoise = await threads["vad"].run(load_denoiser, config, context)
     assistant.metrics = metrics or Metrics()

@@ -49,6 +49,10 @@ class LlamaCpp:
         from llama_cpp import Llama
         from llama_cpp.llama_cache import LlamaRAMCache
 
+        from edge.engines.llama_log import quiet_llama
+
+        quiet_llama()  # verbose=False below must not point the process's fd 2 at /dev/null
+
         if options.model in _MODELS:
             name, filename = _MODELS[options.model]
             path = context.models.path(name, filename)
