@@ -123,13 +123,33 @@ class BargeInConfig:
 
 
 @dataclass(frozen=True, slots=True)
-class EngineChoice:
-    """An engine picked by name, with its own options (validated by the engine)."""
+class VadConfig:
+    """Voice activity detection."""
 
-    engine: str
+    engine: str = "silero"
     """Registered engine name (built in, or added by a package through an entry point)."""
     options: Mapping[str, Any] = field(default_factory=dict)
-    """Engine-specific settings."""
+    """Engine options (silero: model)."""
+
+
+@dataclass(frozen=True, slots=True)
+class WakeConfig:
+    """Wake word detection (when ``wake`` is one of ``listen.triggers``)."""
+
+    engine: str = "openwakeword"
+    """Registered engine name (built in, or added by a package through an entry point)."""
+    options: Mapping[str, Any] = field(default_factory=dict)
+    """Engine options (openwakeword: models, framework, custom_model, threads)."""
+
+
+@dataclass(frozen=True, slots=True)
+class EmbedConfig:
+    """Sentence embeddings for the manuals, the router and the semantic cache."""
+
+    engine: str = "minilm"
+    """Registered engine name (built in, or added by a package through an entry point)."""
+    options: Mapping[str, Any] = field(default_factory=dict)
+    """Engine options (minilm: model, max_tokens, batch)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -391,13 +411,13 @@ class Config:
     listen: ListenConfig = field(default_factory=ListenConfig)
     endpoint: EndpointConfig = field(default_factory=EndpointConfig)
     barge_in: BargeInConfig = field(default_factory=BargeInConfig)
-    vad: EngineChoice = field(default_factory=lambda: EngineChoice("silero"))
-    wake: EngineChoice = field(default_factory=lambda: EngineChoice("openwakeword"))
+    vad: VadConfig = field(default_factory=VadConfig)
+    wake: WakeConfig = field(default_factory=WakeConfig)
     stt: SttConfig = field(default_factory=SttConfig)
     denoise: DenoiseConfig = field(default_factory=DenoiseConfig)
     llm: LlmConfig = field(default_factory=LlmConfig)
     tts: TtsConfig = field(default_factory=TtsConfig)
-    embed: EngineChoice = field(default_factory=lambda: EngineChoice("minilm"))
+    embed: EmbedConfig = field(default_factory=EmbedConfig)
     knowledge: KnowledgeConfig = field(default_factory=KnowledgeConfig)
     report: ReportConfig = field(default_factory=ReportConfig)
     wake_gate: WakeGateConfig = field(default_factory=WakeGateConfig)
@@ -435,6 +455,14 @@ def load_config(
             raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise ConfigError(str(path), "config file not found", fix="check the path") from None
+        except IsADirectoryError:
+            raise ConfigError(
+                str(path), "is a folder, not a config file", fix="pass the TOML file itself"
+            ) from None
+        except OSError as err:  # e.g. permission denied: name the file and the reason
+            raise ConfigError(
+                str(path), f"cannot read the config file: {err.strerror or err}"
+            ) from None
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
             raise ConfigError(str(path), f"not valid TOML: {err}") from None
     for dotted, value in _env_overrides(os.environ if env is None else env):
@@ -443,6 +471,7 @@ def load_config(
         _set_dotted(raw, dotted, value)
     config = build(Config, raw, "")
     _validate_engine_options(config)
+    _validate_board(config)
     return config
 
 
@@ -489,3 +518,10 @@ def _validate_engine_options(config: Config) -> None:
     if config.denoise.engine not in ("board", "none"):
         name = config.denoise.engine
         validate_options("denoise", name, config.denoise.options, key="denoise.options")
+
+
+def _validate_board(config: Config) -> None:
+    # A typo in device.board must fail here, naming the valid profiles, not later on the device.
+    from edge.hw.board import load_board  # pure: reads the profile TOML, imports no GPIO library
+
+    load_board(config.device.board)

@@ -2,15 +2,17 @@
 
 Every settings class is a frozen dataclass. Field types drive validation (``bool``, ``int``,
 ``float``, ``str``, ``Path``, ``Literal[...]``, ``tuple[X, ...]``, ``Mapping[str, Any]``, nested
-settings, ``X | None``); ranges come from :func:`setting` metadata; ``__post_init__`` may raise
-``ValueError`` for rules that span fields. Any problem becomes a :class:`ConfigError` naming the
-full key (``stt.options.model``), the bad value and what is allowed.
+settings, ``X | None``); floats must be finite (TOML's ``nan`` and ``inf`` are refused); ranges
+come from :func:`setting` metadata; ``__post_init__`` may raise ``ValueError`` for rules that span
+fields. Any problem becomes a :class:`ConfigError` naming the full key (``stt.options.model``),
+the bad value and what is allowed; a required field left out is one too, never a ``TypeError``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 import types
 import typing
 from collections.abc import Mapping
@@ -51,6 +53,21 @@ def build(cls: type[T], raw: Any, key: str) -> T:
         field = fields[attr]
         kwargs[attr] = _coerce(hints[attr], value, f"{key}.{name}" if key else str(name))
         _check_range(field, kwargs[attr], f"{key}.{name}" if key else str(name))
+    missing = [
+        name
+        for name, f in fields.items()
+        if name not in kwargs
+        and f.init
+        and f.default is dataclasses.MISSING
+        and f.default_factory is dataclasses.MISSING
+    ]
+    if missing:
+        # A required setting the table leaves out is the user's to fix, never a TypeError.
+        raise ConfigError(
+            f"{key}.{missing[0]}" if key else missing[0],
+            "missing required setting",
+            fix=f"add {missing[0]} to [{key}]" if key else f"set {missing[0]}",
+        )
     try:
         return cls(**kwargs)
     except ValueError as err:
@@ -104,6 +121,11 @@ def _coerce(tp: Any, value: Any, key: str) -> Any:
     if tp is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ConfigError(key, f"expected a number, got {_show(value)}")
+        if not math.isfinite(value):
+            # TOML has nan and inf; every comparison with NaN is false, so no range catches it.
+            raise ConfigError(
+                key, f"{_show(value)} is not a finite number", fix="use an ordinary number"
+            )
         return float(value)
     if tp is str:
         if not isinstance(value, str):
