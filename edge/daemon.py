@@ -5,6 +5,13 @@ GPIO or the wearable; under ``edge run --source`` they are a simulated room. Eve
 the same code. Stopping (SIGTERM) cuts the current answer, lets side-effecting tools finish,
 flushes the incident outbox if the broker is reachable, and publishes the offline status.
 
+A broken part does not stop the daemon: the microphone, speaker, GPIO pins, wearable, mic array
+and wake word each report their health on the bus (``edge.component_log`` writes it to the log,
+with the fix, and repeats it every minute while the part stays down) and retry on their own. With
+no microphone, edge keeps looking for one and meanwhile delivers stored incidents and reports its
+status to the fleet; it exits non-zero only when nothing can run at all (settings invalid, the
+models missing or unloadable).
+
 Under systemd (``Type=notify``) the daemon reports its progress through ``edge.notify``: more
 start time while the models load, ``READY=1`` once the listener runs, watchdog pings from the main
 loop while the voice path is alive (``edge.watchdog``), and ``STOPPING=1`` when it stops.
@@ -23,6 +30,7 @@ from edge.assistant import Assistant, load_assistant
 from edge.audio.playback import PlaybackQueue
 from edge.audio.source import AudioSource
 from edge.bus import EventBus
+from edge.component_log import ComponentLog
 from edge.config import Config
 from edge.listener import WakeDetector
 from edge.live import VoicePath, build_voice_path
@@ -76,6 +84,8 @@ class Daemon:
         from edge.report.facts import DeviceFacts
         from edge.report.service import open_reporting
 
+        # First, so every part's failure from here on reaches the terminal and the journal.
+        self.tasks.spawn(ComponentLog(self.bus).run(), "component-log")
         self.notifier.extend_timeout(MODEL_LOAD_BUDGET_S, "loading models")
         metrics = Metrics()
         device = self.config.device

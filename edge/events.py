@@ -316,6 +316,8 @@ class ComponentStatus:
     component: str
     ok: bool
     detail: str = ""
+    fix: str = ""
+    """What to do about a part that is down, when the part knows (empty otherwise)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from edge.config import Config
 from edge.doctor import Result
 from edge.errors import EdgeError
 from edge.events import ComponentStatus
+from edge.hw.board import available_boards
 
 DEVICES_FIX = (
     "plug it in; `edge devices` lists what edge sees; set audio.input_device/output_device"
@@ -139,7 +140,8 @@ def _ptt(config: Config, board: Any, status: ComponentStatus | None, busy: bool)
         detail = f"board profile {board.name!r} has no PTT pin"
         if config.wearable.enabled:
             return Result("ptt-button", "skip", f"{detail}; push-to-talk comes from the wearable")
-        return Result("ptt-button", "warn", detail, "set device.board (pi5, jetson-orin-nano)")
+        boards = ", ".join(b for b in available_boards() if b != "generic")
+        return Result("ptt-button", "warn", detail, f"set device.board to one of {boards}")
     if status is not None and status.ok:
         return Result("ptt-button", "pass", status.detail)
     detail = status.detail if status is not None else "the pin was not opened"
@@ -147,7 +149,8 @@ def _ptt(config: Config, board: Any, status: ComponentStatus | None, busy: bool)
         "ptt-button",
         "fail",
         detail,
-        "check the wiring (hardware/wiring.md), that the edge user is in group gpio, and "
+        (status.fix if status is not None else "")
+        or "check the wiring (hardware/wiring.md), that the edge user is in group gpio, and "
         "that no other program holds the pin",
     )
 

@@ -95,9 +95,8 @@ class GpioFeedback:
                 self._led = self._opener(gpio, gpio.led_pin)
             if self._config.buzzer and gpio.buzzer_pin is not None:
                 self._buzzer = self._opener(gpio, gpio.buzzer_pin)
-        except (EdgeError, OSError, RuntimeError, ValueError) as err:
-            _LOGGER.error("Status LED/buzzer could not be opened: %s", err)
-            self._emit(ComponentStatus(self.name, False, str(err)))
+        except EdgeError as err:  # every library failure arrives as a GpioError (edge.hw.gpio)
+            self._emit(ComponentStatus(self.name, False, err.message, err.fix or ""))
         if self._led is None and self._buzzer is None:
             return
         self._sub = self._bus.subscribe(self.name, StateChanged, size=16)

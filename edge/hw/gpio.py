@@ -12,17 +12,22 @@ would delay every press by the bounce time, and gpiozero's mock pins ignore boun
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import logging
 import os
 import threading
+import warnings
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, Protocol
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
 
 from edge.errors import EdgeError
 from edge.hw.board import GpioProfile
 
 _LOGGER = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 OnChange = Callable[[bool], None]
 """Called from a library thread with the new level (True = active / pressed)."""
@@ -69,33 +74,106 @@ def _import(name: str) -> Any:
 
 
 def open_input(profile: GpioProfile, pin: int, on_change: OnChange) -> DigitalIn:
-    """Open ``pin`` as the PTT input of ``profile``'s backend."""
+    """Open ``pin`` as the PTT input of ``profile``'s backend.
+
+    Raises:
+        GpioError: whatever the library raised, with the fix (never the library's own type).
+    """
     if profile.backend == "gpiozero":
-        return _GpiozeroIn(profile, pin, on_change)
+        return _guarded(profile, pin, lambda: _GpiozeroIn(profile, pin, on_change))
     if profile.backend == "jetson-gpio":
-        return _JetsonIn(profile, pin, on_change)
+        return _guarded(profile, pin, lambda: _JetsonIn(profile, pin, on_change))
     if profile.backend == "gpiod":
-        return _GpiodIn(profile, pin, on_change)
+        return _guarded(profile, pin, lambda: _GpiodIn(profile, pin, on_change))
     raise GpioError("gpio-none", "this board profile has no GPIO backend", fix="set device.board")
 
 
 def open_output(profile: GpioProfile, pin: int) -> DigitalOut:
-    """Open ``pin`` as an output of ``profile``'s backend, initially off."""
+    """Open ``pin`` as an output of ``profile``'s backend, initially off.
+
+    Raises:
+        GpioError: as :func:`open_input`.
+    """
     if profile.backend == "gpiozero":
-        return _GpiozeroOut(pin)
+        return _guarded(profile, pin, lambda: _GpiozeroOut(pin))
     if profile.backend == "jetson-gpio":
-        return _JetsonOut(pin)
+        return _guarded(profile, pin, lambda: _JetsonOut(pin))
     if profile.backend == "gpiod":
-        return _GpiodOut(profile, pin)
+        return _guarded(profile, pin, lambda: _GpiodOut(profile, pin))
     raise GpioError("gpio-none", "this board profile has no GPIO backend", fix="set device.board")
+
+
+def _guarded(profile: GpioProfile, pin: int, make: Callable[[], T]) -> T:
+    """Run ``make`` and turn any library failure into a :class:`GpioError` with a fix.
+
+    GPIO libraries raise their own types (gpiozero's ``BadPinFactory`` is an ``ImportError``), and
+    a board profile naming a Pi on a machine without Pi GPIO must be reported, not crash ``edge
+    run``.
+    """
+    try:
+        return make()
+    except EdgeError:
+        raise
+    except Exception as err:
+        raise _library_error(profile, pin, err) from err
+
+
+def _library_error(profile: GpioProfile, pin: int, err: Exception) -> GpioError:
+    if type(err).__name__ == "BadPinFactory":
+        return GpioError(
+            "gpio-no-pin-factory",
+            f"pin {pin}: gpiozero cannot drive this machine's GPIO: {why_no_pin_factory()}",
+            fix=NO_PI_GPIO_FIX,
+        )
+    return GpioError(
+        "gpio-open-failed",
+        f"pin {pin} ({profile.backend}): {type(err).__name__}: {err}",
+        fix="check device.board, the wiring (hardware/wiring.md) and GPIO permissions",
+    )
+
+
+NO_PI_GPIO_FIX = (
+    "on a Raspberry Pi 5, install lgpio in edge's virtualenv (make install does); on any other "
+    'machine set device.board to its profile, or "generic" for none'
+)
+"""What to do when gpiozero finds no pin factory (``edge doctor`` says the same)."""
+
+PI_MODEL = Path("/proc/device-tree/model")
+
+
+def pi_gpio_problem(model_file: Path = PI_MODEL) -> str | None:
+    """Why gpiozero cannot work here (not a Pi, lgpio missing), or None when it should."""
+    try:
+        model = model_file.read_text(encoding="utf-8", errors="replace").strip("\0\n ")
+    except OSError:
+        model = ""
+    if "Raspberry Pi" not in model:
+        return f"this machine is not a Raspberry Pi ({model or f'no {model_file}'})"
+    if importlib.util.find_spec("lgpio") is None:
+        return f"{model}: the lgpio package is not installed"
+    return None
+
+
+def why_no_pin_factory(model_file: Path = PI_MODEL) -> str:
+    """Why gpiozero found no pin factory here: not a Pi, lgpio missing, or the chip refused."""
+    return pi_gpio_problem(model_file) or (
+        "the GPIO chip could not be opened (the edge user needs the gpio group)"
+    )
 
 
 # -- gpiozero (Raspberry Pi; MockFactory in tests) -------------------------------------------------
 
 
+def _gpiozero() -> Any:
+    gpiozero = _import("gpiozero")
+    # gpiozero warns once per pin factory it gives up on; the GpioError above says why, once.
+    warnings.filterwarnings("ignore", category=gpiozero.exc.PinFactoryFallback)
+    return gpiozero
+
+
 class _GpiozeroIn:
     def __init__(self, profile: GpioProfile, pin: int, on_change: OnChange) -> None:
-        gpiozero = _import("gpiozero")
+        gpiozero = _gpiozero()
         pull_up = {"up": True, "down": False, "none": None}[profile.pull]
         active_state = (not profile.active_low) if pull_up is None else None
         self._button = gpiozero.Button(
@@ -115,7 +193,7 @@ class _GpiozeroIn:
 
 class _GpiozeroOut:
     def __init__(self, pin: int) -> None:
-        gpiozero = _import("gpiozero")
+        gpiozero = _gpiozero()
         self._device = gpiozero.DigitalOutputDevice(pin, initial_value=False)
 
     def set(self, on: bool) -> None:

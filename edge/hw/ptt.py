@@ -186,9 +186,9 @@ class GpioPtt:
         on_change: OnChange = self._from_thread
         try:
             self._input = self._opener(self._board.gpio, pin, on_change)
-        except (EdgeError, OSError, RuntimeError, ValueError) as err:
-            _LOGGER.error("PTT pin %s could not be opened: %s", pin, err)
-            self._emit(ComponentStatus(self.name, False, f"pin {pin}: {err}"))
+        except EdgeError as err:  # every library failure arrives as a GpioError (edge.hw.gpio)
+            # Reported, not raised: the daemon logs it (edge.component_log) and runs without PTT.
+            self._emit(ComponentStatus(self.name, False, err.message, err.fix or ""))
             return
         self._emit(ComponentStatus(self.name, True, f"pin {pin} ({self._board.gpio.backend})"))
 

@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from edge.events import Int16Array, PttPressed, PttReleased
+from edge.errors import EdgeError
+from edge.events import ComponentStatus, Int16Array, PttPressed, PttReleased
 from edge.wakeword import WakeGate, WakeGateSettings
 
 _LOGGER = logging.getLogger(__name__)
@@ -86,12 +87,17 @@ async def run_on_device(config: Any) -> int:
         return hardware.aec(config.listen.echo_cancel, output).mode != "none"
 
     wake = None
+    wake_failure: EdgeError | None = None
     if "wake" in config.listen.triggers:
         context = EngineContext(ModelStore(config.device.state_dir / "models"))
-        engine = load_engine("wake", config.wake.engine, config.wake.options, context)
-        g = config.wake_gate
-        gate = WakeGate(WakeGateSettings(g.threshold, g.patience, g.refractory_s))
-        wake = GatedWake(engine, gate, echo_cancelled)
+        try:
+            engine = load_engine("wake", config.wake.engine, config.wake.options, context)
+        except EdgeError as err:  # reported once the daemon's log runs; PTT still works
+            wake_failure = err
+        else:
+            g = config.wake_gate
+            gate = WakeGate(WakeGateSettings(g.threshold, g.patience, g.refractory_s))
+            wake = GatedWake(engine, gate, echo_cancelled)
 
     async def run_output() -> None:
         await sink.start()
@@ -121,6 +127,10 @@ async def run_on_device(config: Any) -> int:
     await daemon.start(devices, wake=wake)
     if daemon.path is not None and daemon.path.listener.denoise is not None:
         daemon.path.listener.denoise.bypass = lambda: array_denoises(config, hardware, source)
+    if wake_failure is not None:
+        daemon.bus.publish(
+            ComponentStatus("wake", False, wake_failure.message, wake_failure.fix or "")
+        )
     daemon.tasks.spawn(forward_ptt(), "ptt")
     await hardware.start()
     try:
