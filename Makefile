@@ -79,10 +79,13 @@ check: lint typecheck test
 clean:
 	rm -rf $(VENV) $(OUT) tests/data/generated .mypy_cache .ruff_cache .pytest_cache
 
-# On a device: `sudo make install` (scripts/install.sh; docs/install.md). DESTDIR stages into a
+# On a device, as root: `make install` (scripts/install.sh; docs/install.md). DESTDIR stages into a
 # folder; PREFIX, SYSCONFDIR, STATEDIR, BINDIR, PYTHON, EDGE_WHEELHOUSE change the layout/sources.
-# `sudo make uninstall` keeps the state and settings unless PURGE=1.
+# `make uninstall` keeps the state and settings unless PURGE=1.
 .PHONY: install uninstall
+# The service's Python: PYTHON only when given (make install PYTHON=...); else install.sh picks
+# Debian's /usr/bin/python3, which the service user can read (a pyenv python3 on PATH it cannot).
+INSTALL_PYTHON := $(if $(filter command line environment,$(origin PYTHON)),$(PYTHON),)
 install uninstall:
 	DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" SYSCONFDIR="$(SYSCONFDIR)" STATEDIR="$(STATEDIR)" \
-	BINDIR="$(BINDIR)" PYTHON="$(PYTHON)" PURGE="$(PURGE)" scripts/install.sh $@
+	BINDIR="$(BINDIR)" PYTHON="$(INSTALL_PYTHON)" PURGE="$(PURGE)" scripts/install.sh $@

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from edge.errors import ModelError
+from edge.private import private_dir
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +238,7 @@ class ModelStore:
         """Join model ``name``'s parts into ``models_dir/<name>/`` once; return that folder."""
         entry = self.entry(name)
         folder = self.models_dir / name
+        private_dir(self.models_dir.parent)  # the state folder, when this is the first to make it
         folder.mkdir(parents=True, exist_ok=True)
         by_path = {f.path: f for f in entry.files}
         for assembled in entry.assemble:

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Install edge on this device, or into a staging root; or remove it again.
 #
-#   sudo scripts/install.sh install      (what `sudo make install` runs)
-#   sudo scripts/install.sh uninstall    (keeps STATEDIR and SYSCONFDIR unless PURGE=1)
+# As root:
+#   scripts/install.sh install      (what `make install` runs)
+#   scripts/install.sh uninstall    (keeps STATEDIR and SYSCONFDIR unless PURGE=1)
 #
 # Settings (environment; `make install VAR=...` passes them on):
 #   DESTDIR      staging root: files go under it, nothing on the running system changes
@@ -10,7 +11,9 @@
 #   SYSCONFDIR   /etc/edge         config.toml: written once from config.example.toml, never again
 #   STATEDIR     /var/lib/edge     manuals, incident outbox; under /var/lib (systemd StateDirectory)
 #   BINDIR       /usr/local/bin    `edge` for the shell, reading SYSCONFDIR/config.toml
-#   PYTHON       python3           interpreter for the virtualenv (3.11 or newer)
+#   PYTHON       /usr/bin/python3  interpreter for the virtualenv (3.11 or newer); the service user
+#                                  must be able to run it: one under /root or a home folder (pyenv)
+#                                  is refused. Debian's by default (python3 from PATH without it)
 #   EDGE_WHEELHOUSE  folder of wheels: install offline from it instead of PyPI
 #   EDGE_VENV_FROM   an existing virtualenv with edge's dependencies to copy instead of building
 #                    one (tests and re-flashing many devices); edge itself is reinstalled into it
@@ -27,7 +30,9 @@ PREFIX=${PREFIX:-/opt/edge}
 SYSCONFDIR=${SYSCONFDIR:-/etc/edge}
 STATEDIR=${STATEDIR:-/var/lib/edge}
 BINDIR=${BINDIR:-/usr/local/bin}
-PYTHON=${PYTHON:-python3}
+if [ -z "${PYTHON:-}" ]; then
+    if [ -x /usr/bin/python3 ]; then PYTHON=/usr/bin/python3; else PYTHON=python3; fi
+fi
 UNITDIR=/usr/lib/systemd/system
 SYSUSERSDIR=/usr/lib/sysusers.d
 TMPFILESDIR=/usr/lib/tmpfiles.d
@@ -81,6 +86,59 @@ put() {
     CHANGED=1
 }
 
+# open_to_all PATH: can any user (the service user edge included) enter every folder above PATH and
+# read it? Judged on the "other" permission bits, so it holds before the edge user exists. Prints
+# the first folder or file that shuts others out.
+open_to_all() {
+    oa_path=$(readlink -f "$1") || { printf '%s\n' "$1"; return 1; }
+    oa_need=5
+    while :; do
+        oa_mode=$(stat -L -c %a "$oa_path") || { printf '%s\n' "$oa_path"; return 1; }
+        oa_other=$(( 0$oa_mode % 8 ))
+        if [ $((oa_other & oa_need)) -ne "$oa_need" ]; then
+            printf '%s (mode %s)\n' "$oa_path" "$oa_mode"
+            return 1
+        fi
+        [ "$oa_path" != / ] || return 0
+        oa_path=$(dirname "$oa_path")
+        oa_need=1
+    done
+}
+
+# python_info PY: "X.Y REAL_EXECUTABLE STDLIB" of an interpreter (venv or not).
+python_info() {
+    "$1" -c 'import os, sys, sysconfig
+print("%d.%d" % sys.version_info[:2], os.path.realpath(sys.executable),
+      sysconfig.get_paths()["stdlib"])'
+}
+
+# The service runs PREFIX/venv/bin/python as user edge: its interpreter and standard library must
+# be open to other users. pyenv and other Pythons under /root or a home folder are not.
+check_python() {
+    cp_py=$1
+    cp_info=$(python_info "$cp_py" 2>/dev/null) || die "cannot run Python '$cp_py' (set PYTHON)"
+    set -- $cp_info
+    PY_VERSION=$1
+    for cp_path in "$2" "$3"; do
+        if ! cp_closed=$(open_to_all "$cp_path"); then
+            die "Python $cp_py ($2) is under $cp_closed, which the service user edge cannot" \
+                "read: the service would fail with 'Permission denied'. Use Debian's Python:" \
+                "make install PYTHON=/usr/bin/python3 (or a Python under /usr/local or /opt)"
+        fi
+    done
+}
+
+# rebase_venv VENV PY: point a copied virtualenv at interpreter PY (same X.Y version): its
+# packages stay, compiled ones included (the ABI is stable within a Python minor version).
+rebase_venv() {
+    rb_real=$(readlink -f "$(command -v "$2")")
+    for rb_link in "$1"/bin/python*; do
+        if [ -L "$rb_link" ]; then ln -sfn "$rb_real" "$rb_link"; fi
+    done
+    sed -i -e "s#^home = .*#home = $(dirname "$rb_real")#" \
+        -e "s#^executable = .*#executable = $rb_real#" -e '/^command = /d' "$1/pyvenv.cfg"
+}
+
 # A hash of everything the virtualenv is built from: a re-run with the same source is a no-op.
 source_hash() {
     (
@@ -123,6 +181,15 @@ install_venv() {
         say "virtualenv: copying $from"
         cp -a --reflink=auto "$from" "$new"
         relocate "$new" "$from"
+        set -- $(python_info "$from/bin/python")
+        if ! open_to_all "$2" >/dev/null || ! open_to_all "$3" >/dev/null; then
+            # A development venv on pyenv: run the copy on PYTHON, which check_python vetted.
+            [ "$1" = "$PY_VERSION" ] ||
+                die "$from runs Python $1 from $2, which the service user cannot read," \
+                    "and PYTHON=$PYTHON is $PY_VERSION: pass a Python $1 the service user can read"
+            rebase_venv "$new" "$PYTHON"
+            say "  runs on $PYTHON instead of $2 (not readable by the service user)"
+        fi
         # edge itself from this source, as a wheel (not the copied one, which may be editable).
         "$new/bin/python" -m pip install -q --no-deps --no-index --no-build-isolation \
             --force-reinstall "$REPO"
@@ -202,6 +269,7 @@ apt_runtime() {
 
 do_install() {
     check_layout
+    check_python "$PYTHON"
     CHANGED=0
     VENV_CHANGED=0
     say "edge: installing into ${DESTDIR:-/} (PREFIX=$PREFIX SYSCONFDIR=$SYSCONFDIR STATEDIR=$STATEDIR)"

@@ -1,13 +1,16 @@
 """``edge doctor``: one command that proves a device is ready, or says what to fix.
 
 Prints a table of pass / warn / fail / skip with the fix for each warning and failure, or
-``--json`` for provisioning scripts. Exit status 1 when any check failed, else 0.
+``--json`` for provisioning scripts. Exit status 1 when any check failed, else 0. Run as root, it
+checks as the service user ``edge`` when that user exists (``--as-root`` does not), because what
+root can read proves nothing about the service.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Any
 
@@ -30,6 +33,11 @@ def register(sub: Any) -> None:
     )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.add_argument(
+        "--as-root",
+        action="store_true",
+        help="run as root, not as the service user edge (by default root checks as edge)",
+    )
+    parser.add_argument(
         "--wait",
         type=float,
         default=3.0,
@@ -48,6 +56,14 @@ def checks(config: Config, *, wait_s: float, broker_timeout_s: float) -> list[Ch
     """Every check of a device configured by ``config``, with its time limit."""
     from edge.doctor.broker import check_broker
     from edge.doctor.devices import check_audio, check_hardware
+    from edge.doctor.setup import (
+        check_board,
+        check_identity,
+        check_secrets,
+        check_state,
+        check_user,
+        check_wake_word,
+    )
     from edge.doctor.system import (
         check_clock,
         check_disk,
@@ -62,7 +78,13 @@ def checks(config: Config, *, wait_s: float, broker_timeout_s: float) -> list[Ch
     service_active = service_state()[0] == "active"
     hang = "a driver or library hangs: see journalctl -k and `edge devices`"
     return [
+        Check("user", check_user, 5.0),
         Check("python", check_python, 5.0),
+        Check("identity", lambda: check_identity(config), 5.0),
+        Check("board", lambda: check_board(config), 5.0),
+        Check("wake-word", lambda: check_wake_word(config), 5.0),
+        Check("secrets", lambda: check_secrets(config), 5.0),
+        Check("state", lambda: check_state(config), 5.0),
         Check("sqlite", check_sqlite, 15.0),
         # Hashing every model file takes a while on an SD card.
         Check("models", lambda: check_models(config), 300.0, "the disk is very slow: check it"),
@@ -83,7 +105,11 @@ def checks(config: Config, *, wait_s: float, broker_timeout_s: float) -> list[Ch
 
 def _doctor(args: argparse.Namespace) -> int:
     from edge.cli import config_from_args
+    from edge.doctor.as_user import run_as_service_user, service_user
 
+    if os.geteuid() == 0 and not args.as_root and (user := service_user()) is not None:
+        # Root passes where edge.service (user edge) fails: unreadable Python, config, keys.
+        return run_as_service_user(user, sys.argv[1:], as_json=args.json)
     config = config_from_args(args)
     results = run_checks(checks(config, wait_s=args.wait, broker_timeout_s=args.broker_timeout))
     if args.json:

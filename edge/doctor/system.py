@@ -32,7 +32,7 @@ def check_python() -> list[Result]:
             "python",
             "fail",
             f"Python {version}; edge needs {wanted} or newer",
-            f"install python{wanted} and reinstall: sudo make install PYTHON=python{wanted}",
+            f"install python{wanted}, then as root: make install PYTHON=/usr/bin/python{wanted}",
         )
     ]
 
@@ -132,13 +132,13 @@ def check_outbox(config: Config) -> list[Result]:
 
 
 def _state_fix(state: Path) -> str:
-    return f"sudo make install creates it (or: sudo systemd-tmpfiles --create; mkdir -p {state})"
+    return f"make install (as root) creates it; or: mkdir -m 0700 -p {state}"
 
 
 def check_clock() -> list[Result]:
     """The clock is synchronised: TLS certificates and incident times depend on it."""
     answer = _tool("timedatectl", "show", "-p", "NTPSynchronized", "--value")
-    fix = "enable time sync (sudo timedatectl set-ntp true) or give the device a network once"
+    fix = "enable time sync (as root: timedatectl set-ntp true) or give the device a network once"
     if answer == "yes":
         return [Result("clock", "pass", "synchronised (timedatectl)")]
     if answer == "no":
@@ -171,7 +171,7 @@ def check_service() -> list[Result]:
             "service",
             "fail",
             f"{SERVICE} is {active}",
-            "sudo systemctl enable --now edge; why it stopped: journalctl -u edge -n 50",
+            "as root: systemctl enable --now edge; why it stopped: journalctl -u edge -n 50",
         )
     ]
 

@@ -45,7 +45,7 @@ class EspeakNg:
             raise EngineError(
                 "engine-package-missing",
                 "the espeak-ng program is not installed",
-                fix="sudo apt-get install espeak-ng",
+                fix="apt-get install espeak-ng (as root)",
             )
         self.options = options
 

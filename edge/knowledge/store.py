@@ -24,6 +24,7 @@ from edge.errors import KnowledgeError
 from edge.events import SourceRef
 from edge.knowledge.records import SECTION_SEPARATOR, Chunk, Component, DocumentInfo, Limit
 from edge.knowledge.sqlite import connect
+from edge.private import private_file
 
 SCHEMA_VERSION: Final = 1
 
@@ -91,7 +92,7 @@ class Store:
         Raises:
             KnowledgeError: the file is not a manuals database, or was built with another model.
         """
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(path)  # 0600 in a 0700 folder when this creates them (edge.private)
         conn = connect(path)
         try:
             conn.executescript(_SCHEMA)

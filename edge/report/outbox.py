@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal
 
+from edge.private import private_file
 from edge.report.errors import ReportError
 
 _LOGGER = logging.getLogger(__name__)
@@ -115,7 +116,6 @@ class Outbox:
         self.quarantined: Path | None = None
         """Where a corrupt outbox found at start was moved (None when it was sound)."""
         try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             try:
                 self._db = _open(path, busy_timeout_s)
             except (_Damaged, sqlite3.DatabaseError) as err:
@@ -292,6 +292,7 @@ class Outbox:
 
 
 def _open(path: Path, busy_timeout_s: float) -> sqlite3.Connection:
+    private_file(path)  # 0600 in a 0700 folder when this creates them (edge.private)
     db = sqlite3.connect(
         path, timeout=busy_timeout_s, isolation_level=None, check_same_thread=False
     )

@@ -30,7 +30,13 @@ pytestmark = [
 
 STATUSES = {"pass", "warn", "fail", "skip"}
 NAMES = [
+    "user",
     "python",
+    "identity",
+    "board",
+    "wake-word",
+    "secrets",
+    "state",
     "sqlite",
     "models",
     "microphone",
