@@ -46,8 +46,12 @@ class AudioError(EdgeError):
 class NoSpeechError(EdgeError):
     """The audio held no speech to answer."""
 
-    def __init__(self, detail: str = "no speech heard") -> None:
-        super().__init__("no-speech", detail)
+    def __init__(
+        self,
+        detail: str = "no speech heard",
+        fix: str = "play the file back: it should hold a spoken question, not silence or noise",
+    ) -> None:
+        super().__init__("no-speech", detail, fix=fix)
 
 
 class ToolError(EdgeError):

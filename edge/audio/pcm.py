@@ -27,7 +27,9 @@ def read_wav(path: Path) -> tuple[Float32Array, int]:
     """Read a WAV file as float32 samples shaped (frames, channels) in -1..1, and its rate.
 
     Raises:
-        AudioError: the file is missing, not a WAV file, or in an unsupported encoding.
+        AudioError: the file is missing, not a WAV file, has a damaged header (``audio-bad-
+            header``: sizes or channel layout that contradict the file), or an unsupported
+            encoding.
     """
     try:
         data = Path(path).read_bytes()
@@ -43,22 +45,75 @@ def read_wav(path: Path) -> tuple[Float32Array, int]:
     pcm = b""
     pos = 12
     while pos + 8 <= len(data):
-        chunk_id, size = data[pos : pos + 4], struct.unpack_from("<I", data, pos + 4)[0]
+        chunk_id = data[pos : pos + 4]
+        if not _is_chunk_id(chunk_id) and _is_chunk_id(data[pos - 1 : pos + 3]):
+            pos -= 1  # a writer that left out the pad byte after an odd-sized chunk
+            chunk_id = data[pos : pos + 4]
+        if not _is_chunk_id(chunk_id):
+            if any(data[pos:]):
+                # What follows the last chunk is neither a chunk nor padding: a size field
+                # (usually the data chunk's) claims less than the file holds.
+                raise _bad_header(path, f"{len(data) - pos} bytes after the declared chunks")
+            break
+        size = struct.unpack_from("<I", data, pos + 4)[0]
+        if chunk_id == b"data" and size in _STREAMING_SIZES:
+            size = len(data) - pos - 8  # written while streaming: the data runs to the end
+        elif chunk_id != b"data" and pos + 8 + size > len(data):
+            # A cut-short data chunk is read as far as it goes; any other chunk running past the
+            # end means its size (or the one before it) is wrong.
+            raise _bad_header(path, f"chunk {chunk_id!r} claims more bytes than the file holds")
         body = data[pos + 8 : pos + 8 + size]
         if chunk_id == b"fmt " and len(body) >= 16:
-            tag, channels, rate, _, _, bits = struct.unpack_from("<HHIIHH", body)
-            if tag == _EXTENSIBLE and len(body) >= 26:
-                tag = struct.unpack_from("<H", body, 24)[0]
-            fmt = (tag, channels, rate, bits)
+            fmt = _format(body, path)
         elif chunk_id == b"data":
             pcm = body
         pos += 8 + size + (size & 1)
     if fmt is None:
         raise AudioError("audio-invalid", f"{path} has no format chunk; the file is damaged")
     tag, channels, rate, bits = fmt
-    if channels < 1 or not 1_000 <= rate <= 384_000:
-        raise AudioError("audio-invalid", f"{path} declares {channels} channels at {rate} Hz")
     return _decode(pcm, tag, bits, channels, path), rate
+
+
+_STREAMING_SIZES: Final = (0, 0xFFFFFFFF)
+"""Data sizes a recorder writes when it cannot seek back (a pipe): read to the end of the file."""
+_MAX_CHANNELS: Final = 64
+"""More than any microphone array edge supports."""
+
+
+def _is_chunk_id(chunk_id: bytes) -> bool:
+    return len(chunk_id) == 4 and all(0x20 <= b <= 0x7E for b in chunk_id)
+
+
+def _format(body: bytes, path: Path) -> tuple[int, int, int, int]:
+    """(format tag, channels, rate, bits) of a ``fmt`` chunk whose fields agree with each other."""
+    tag, channels, rate, byte_rate, block_align, bits = struct.unpack_from("<HHIIHH", body)
+    if tag == _EXTENSIBLE and len(body) >= 26:
+        tag = struct.unpack_from("<H", body, 24)[0]
+    if channels < 1 or not 1_000 <= rate <= 384_000:
+        raise _bad_header(path, f"it declares {channels} channels at {rate} Hz")
+    width = (bits + 7) // 8
+    if block_align != channels * width or byte_rate != rate * block_align:
+        # e.g. a channel count of 1000 in a mono file: the frame size gives it away.
+        raise _bad_header(
+            path,
+            f"{channels} channels of {bits} bits need {channels * width}-byte frames, "
+            f"but it declares {block_align}-byte frames at {byte_rate} bytes/s",
+        )
+    if channels > _MAX_CHANNELS:
+        raise AudioError(
+            "audio-unsupported",
+            f"{path} has {channels} channels; edge reads at most {_MAX_CHANNELS}",
+            fix="mix it down to mono, e.g. sox in.wav -c 1 out.wav",
+        )
+    return tag, channels, rate, bits
+
+
+def _bad_header(path: Path, why: str) -> AudioError:
+    return AudioError(
+        "audio-bad-header",
+        f"{path} has a damaged WAV header: {why}",
+        fix="re-export or re-record the file (e.g. sox in.wav -b 16 out.wav rewrites the header)",
+    )
 
 
 def _decode(pcm: bytes, tag: int, bits: int, channels: int, path: Path) -> Float32Array:

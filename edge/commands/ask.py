@@ -100,6 +100,7 @@ def _report(path: Path, out: Path, result: Any, as_json: bool) -> None:
 
 def _report_failure(path: Path, err: AudioError | NoSpeechError, as_json: bool) -> None:
     if as_json:
-        print(json.dumps({"question": str(path), "error": err.code, "message": err.message}))
+        row = {"question": str(path), "error": err.code, "message": err.message, "fix": err.fix}
+        print(json.dumps(row), flush=True)
     else:
         print(f"\n{path.name}\n  {err.message}" + (f" (fix: {err.fix})" if err.fix else ""))

@@ -85,6 +85,8 @@ class IncidentReceipt:
     severity: Severity
     summary: str
     """Short summary for the spoken confirmation."""
+    truncated: tuple[str, ...] = ()
+    """Fields cut to their bound (``"description"``): say so when confirming."""
 
 
 class IncidentReporter(Protocol):

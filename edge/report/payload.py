@@ -16,7 +16,14 @@ from typing import Any, Final
 
 from edge import __version__, schemas
 from edge.report.base import Citation, IncidentDraft, Reading
-from edge.report.text import MAX_DESCRIPTION, MAX_LABEL, MAX_TRANSCRIPT, clean_text, summarize
+from edge.report.text import (
+    MAX_DESCRIPTION,
+    MAX_LABEL,
+    MAX_TRANSCRIPT,
+    bounded_text,
+    clean_text,
+    summarize,
+)
 
 SCHEMA_ID: Final = schemas.schema_id("incident")
 """Value of the payload's ``schema`` field (the version written)."""
@@ -63,9 +70,10 @@ def build_incident(
     Raises:
         ValueError: the description is empty after sanitising (callers check this first).
     """
-    description = clean_text(draft.description, MAX_DESCRIPTION)
+    description, description_cut = bounded_text(draft.description, MAX_DESCRIPTION)
     if not description:
         raise ValueError("an incident needs a description")
+    transcript, transcript_cut = bounded_text(draft.transcript, MAX_TRANSCRIPT)
     component = clean_text(draft.component_id, MAX_LABEL) or None
     return {
         "schema": SCHEMA_ID,
@@ -77,7 +85,13 @@ def build_incident(
         "severity": draft.severity.value,
         "summary": summarize(description),
         "description": description,
-        "transcript": clean_text(draft.transcript, MAX_TRANSCRIPT),
+        "transcript": transcript,
+        # Fields cut to their bound: a shortened description is said, never silent.
+        "truncated": [
+            name
+            for name, cut in (("description", description_cut), ("transcript", transcript_cut))
+            if cut
+        ],
         "component_id": component,
         "readings": [_reading(r) for r in draft.readings[:MAX_READINGS]],
         "component": _component(component, draft.component_name),

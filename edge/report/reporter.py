@@ -93,7 +93,9 @@ class OutboxReporter:
             expires_at=created_at + self._expiry_s,
         )
         _LOGGER.info("Incident %s stored (%s, %s)", incident_id, draft.severity.value, draft.source)
-        receipt = IncidentReceipt(incident_id, draft.severity, payload["summary"])
+        receipt = IncidentReceipt(
+            incident_id, draft.severity, payload["summary"], tuple(payload["truncated"])
+        )
         if key is not None:
             self._recent[key] = receipt
             while len(self._recent) > _RECENT:

@@ -14,7 +14,12 @@ from typing import Final
 from edge.report.base import Severity
 
 MAX_DESCRIPTION: Final = 1000
-"""Longest description kept in a report (characters)."""
+"""Longest description kept in a report (characters).
+
+About 170 words: a minute of speech, twice the default longest turn (``endpoint.max_utterance_s``
+30 s), and a line a fleet dashboard can show. Longer text is cut at a word and ends with "…"; the
+payload lists the field in ``truncated`` and ``edge incidents log`` says so, so a cut is never
+silent. The technician's full words go in ``transcript`` (up to :data:`MAX_TRANSCRIPT`)."""
 MAX_TRANSCRIPT: Final = 2000
 """Longest transcript kept in a report (characters)."""
 MAX_SUMMARY: Final = 80
@@ -22,36 +27,46 @@ MAX_SUMMARY: Final = 80
 MAX_LABEL: Final = 64
 """Longest identifier-like field: component, parameter, unit (characters)."""
 
-# Line and paragraph separators become spaces; every other control, format, surrogate, private-use
-# or unassigned code point is dropped (they break terminals, JSON consumers and TTS).
-_DROP_CATEGORIES: Final = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
-_SPACE_CATEGORIES: Final = frozenset({"Zl", "Zp"})
-_WHITESPACE_CONTROLS: Final = frozenset("\t\n\r\v\f\x1c\x1d\x1e\x1f\x85")
+# Control characters (NUL included), line and paragraph separators, surrogates, private-use and
+# unassigned code points become spaces: they break terminals, JSON consumers and TTS, and dropping
+# them would run the words on either side together ("oil\0leak" must not become "oilleak").
+# Format characters are dropped (soft hyphen, joiners, bidi overrides sit inside words), except
+# the zero-width space, which separates words.
+_SPACE_CATEGORIES: Final = frozenset({"Cc", "Cs", "Co", "Cn", "Zl", "Zp"})
+_DROP_CATEGORIES: Final = frozenset({"Cf"})
+_WORD_SEPARATORS: Final = frozenset("\u200b")
 
 
 def clean_text(value: object, limit: int) -> str:
     """``value`` as printable, single-spaced NFC text of at most ``limit`` characters.
 
     Non-text values become ``""`` (numbers become their decimal form). Overlong text is cut at a
-    word boundary and ends with an ellipsis.
+    word boundary and ends with an ellipsis (:func:`bounded_text` also says whether it was).
     """
+    return bounded_text(value, limit)[0]
+
+
+def bounded_text(value: object, limit: int) -> tuple[str, bool]:
+    """:func:`clean_text` of ``value`` and whether it had to be cut to fit ``limit``."""
     if isinstance(value, bool) or value is None:
-        return ""
+        return "", False
     if isinstance(value, (int, float)):
         value = str(value)
     if not isinstance(value, str) or limit <= 0:
-        return ""
+        return "", False
     # Bound the work before normalising: 100 kB from a confused model must stay cheap.
-    text = unicodedata.normalize("NFC", value[: limit * 4 + 16])
+    bound = limit * 4 + 16
+    beyond = bool(value[bound:].strip())
+    text = unicodedata.normalize("NFC", value[:bound])
     kept = []
     for ch in text:
         category = unicodedata.category(ch)
-        if ch in _WHITESPACE_CONTROLS or category in _SPACE_CATEGORIES:
+        if category in _SPACE_CATEGORIES or ch in _WORD_SEPARATORS:
             kept.append(" ")
         elif category not in _DROP_CATEGORIES:
             kept.append(ch)
     text = " ".join("".join(kept).split())
-    return _cut(text, limit)
+    return _cut(text, limit), len(text) > limit or beyond
 
 
 def _cut(text: str, limit: int) -> str:
