@@ -1,5 +1,7 @@
 """``edge incidents``: what is pending, what was sent; retry; log one by hand.
 
+``log`` and ``retry`` exit 0 when delivered, 3 when the incident is stored but not delivered (it
+stays in the outbox; the daemon keeps sending), 2 on an error (nothing stored, bad arguments).
 For technicians and installers on the device. These commands open the same outbox as the daemon
 (SQLite allows both). Sending from here uses the device's client id with a ``-cli`` suffix and no
 birth/death status, so it never takes over the daemon's session or marks the device offline.
@@ -22,7 +24,17 @@ from edge.report.lifecycle import IncidentState, Lifecycle, describe_state
 from edge.report.outbox import Outbox, OutboxRow
 from edge.report.payload import DeviceIdentity, iso_utc
 from edge.report.service import ReportingService, outbox_path
-from edge.report.text import parse_severity
+from edge.report.text import MAX_DESCRIPTION, parse_severity
+
+DELIVERED = 0
+"""Exit status: delivered (``log``: this incident; ``retry``: every due one), or stored on ask."""
+PENDING = 3
+"""Exit status: stored in the outbox but not delivered; the daemon keeps trying (2: an error)."""
+
+_EXIT_HELP = (
+    "exit status: 0 delivered (or stored, with --store-only), 3 stored but not delivered "
+    "(it stays in the outbox and the daemon sends it), 2 error"
+)
 
 
 def register(sub: Any) -> None:
@@ -40,12 +52,16 @@ def register(sub: Any) -> None:
     show.add_argument("id", help="incident id or its first characters")
     show.set_defaults(run=_show)
 
-    retry = actions.add_parser("retry", help="send pending incidents now (also refused ones)")
+    retry = actions.add_parser(
+        "retry", help="send pending incidents now (also refused ones)", epilog=_EXIT_HELP
+    )
     retry.add_argument("ids", nargs="*", help="incident ids (default: every pending one)")
     retry.add_argument("--wait", type=float, default=15.0, help="seconds to try (default 15)")
     retry.set_defaults(run=_retry)
 
-    log = actions.add_parser("log", help="log an incident by hand (installers, tests)")
+    log = actions.add_parser(
+        "log", help="log an incident by hand (installers, tests)", epilog=_EXIT_HELP
+    )
     log.add_argument("text", nargs="+", help="what happened")
     log.add_argument("--severity", required=True, help="low, medium, high or critical")
     log.add_argument("--component", help="component id, e.g. GBX")
@@ -137,31 +153,76 @@ def _log(args: argparse.Namespace) -> int:
 
 
 async def _deliver(config: Config, draft: IncidentDraft | None, wait_s: float) -> int:
-    """Store ``draft`` (if any), then try to deliver everything due for ``wait_s`` seconds."""
+    """Store ``draft`` (if any), then try to deliver everything due for ``wait_s`` seconds.
+
+    Returns :data:`DELIVERED` (0) when the incident (for ``retry``: every due one) reached the
+    broker, :data:`PENDING` (3) when it is stored but not delivered; ``wait_s = 0`` (``--store-
+    only``) asks for storing only and returns 0 once the incident is stored.
+    """
     service = ReportingService(config, client_suffix="-cli", status=False, poll_s=1.0)
+    incident_id = None
     if draft is not None:
         receipt = await service.reporter.report(draft)
+        incident_id = receipt.incident_id
         # Printed (and flushed) only once the row is committed: scripts may rely on it.
-        print(
-            f"stored {receipt.incident_id} {receipt.severity.value}: {receipt.summary}", flush=True
-        )
-    if wait_s <= 0 or not config.report.enabled:
+        print(f"stored {incident_id} {receipt.severity.value}: {receipt.summary}", flush=True)
+        if "description" in receipt.truncated:
+            print(
+                f"note: the description was shortened to {MAX_DESCRIPTION} characters"
+                " (it ends with …)",
+                flush=True,
+            )
+    if wait_s <= 0:
         service.outbox.close()
         print("pending: the daemon delivers it when a broker is reachable")
-        return 0
+        return DELIVERED
+    if not config.report.enabled:
+        service.outbox.close()
+        _not_delivered(
+            "incident reporting is off (report.enabled = false)",
+            "set report.enabled = true and the broker in [report]",
+            later="it is sent once reporting is on",
+        )
+        return PENDING
     await service.start()
     try:
         done = await service.flush(wait_s)
     finally:
         await service.stop(flush_timeout_s=0)
     health = service.health()
+    if incident_id is not None:
+        done = _state(config, incident_id) == "sent"
     if done:
         print(f"delivered; {health.pending} pending ({health.refused} refused)")
-    else:
-        reason = health.last_error or "broker unreachable"
-        print(f"not all delivered within {wait_s:.0f} s ({reason}); {health.pending} pending")
-        print("they stay in the outbox and are sent when the broker is reachable")
-    return 0
+        return DELIVERED
+    _not_delivered(
+        f"{health.last_error or 'no answer from the broker'} (tried for {wait_s:g} s)",
+        health.fix,
+        pending=health.pending,
+    )
+    return PENDING
+
+
+def _not_delivered(
+    reason: str,
+    fix: str | None,
+    *,
+    pending: int | None = None,
+    later: str = "the daemon delivers pending incidents once the broker is reachable",
+) -> None:
+    print(f"not delivered: {reason}", file=sys.stderr)
+    if fix:
+        print(f"fix: {fix}", file=sys.stderr)
+    count = f"{pending} pending, " if pending is not None else ""
+    print(f"stored ({count}kept in the outbox): {later}; exit status {PENDING}", file=sys.stderr)
+
+
+def _state(config: Config, incident_id: str) -> str:
+    outbox = Outbox(outbox_path(config))
+    try:
+        return outbox.get(incident_id).state
+    finally:
+        outbox.close()
 
 
 def _row_json(row: OutboxRow) -> dict[str, Any]:

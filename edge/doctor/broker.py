@@ -14,6 +14,7 @@ from typing import Any
 from edge.config import Config
 from edge.doctor import Result
 from edge.errors import EdgeError
+from edge.report.reach import NET_FIX, ConnectProblem, connect_problem, refusal_problem
 
 CERT_WARN_DAYS = 14
 """Warn when the broker's certificate expires sooner than this."""
@@ -43,21 +44,17 @@ def check_broker(config: Config, timeout_s: float) -> list[Result]:
             clean_start=True,
             properties=connect_properties(0),
         )
-    except ssl.SSLCertVerificationError as err:
-        return [_fail(f"{where}: TLS certificate not trusted: {err.verify_message}", _TLS_FIX)]
-    except ssl.SSLError as err:
-        return [_fail(f"{where}: TLS handshake failed: {err.reason or err}", _TLS_FIX)]
-    except OSError as err:  # refused, unreachable, timed out (TimeoutError is an OSError)
-        return [_fail(f"{where} unreachable: {_reason(err)}", _NET_FIX)]
+    except OSError as err:  # TLS trust/handshake (ssl.SSLError is an OSError), refused, timed out
+        return [_result(connect_problem(err, where))]
     try:
         deadline = time.monotonic() + timeout_s
         while not answers and time.monotonic() < deadline:
             client.loop(timeout=0.1)
         if not answers:
-            return [_fail(f"{where} accepted the connection but sent no CONNACK", _NET_FIX)]
+            return [_fail(f"{where} accepted the connection but sent no CONNACK", NET_FIX)]
         reason = answers[0]
         if reason.is_failure:
-            return [_fail(f"{where} refused edge: {reason} (code {reason.value})", _AUTH_FIX)]
+            return [_result(refusal_problem(reason, where))]
         security = "TLS" if broker.tls else "no TLS"
         user = f", user {broker.username}" if broker.username else ""
         detail = f"{where} accepted {broker.client_id} ({security}{user})"
@@ -70,25 +67,12 @@ def check_broker(config: Config, timeout_s: float) -> list[Result]:
         client.disconnect()
 
 
-_TLS_FIX = (
-    "check report.ca_file (the fleet CA), that report.host matches the broker certificate's "
-    "name, and the clock (edge doctor: clock)"
-)
-_NET_FIX = "check report.host/port, the network, and that the broker runs (nc -vz host port)"
-_AUTH_FIX = (
-    "check report.username/password_file and the client certificate; the broker's ACL must "
-    "allow this device (deploy/mosquitto/acl)"
-)
-
-
 def _fail(detail: str, fix: str) -> Result:
     return Result("broker", "fail", detail, fix)
 
 
-def _reason(err: BaseException) -> str:
-    if isinstance(err, TimeoutError):
-        return "timed out"
-    return getattr(err, "strerror", None) or str(err) or type(err).__name__
+def _result(problem: ConnectProblem) -> Result:
+    return _fail(problem.message, problem.fix)
 
 
 def _days_left(client: Any) -> float | None:

@@ -20,10 +20,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import random
 import ssl
-import stat
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +34,9 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from edge.config import DeviceConfig, ReportConfig
+from edge.private import open_to_others
 from edge.report.errors import ReportError
+from edge.report.reach import connect_problem, refusal_problem
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -144,9 +145,9 @@ def _tls_context(broker: Broker) -> ssl.SSLContext:
 
 
 def _warn_if_readable(key_file: Path) -> None:
-    with contextlib.suppress(OSError):
-        if stat.S_IMODE(os.stat(key_file).st_mode) & 0o077:
-            _LOGGER.warning("Private key %s is readable by others; chmod 600 it", key_file)
+    # Group edge may read it (docs/install.md); every user may not (edge doctor: secrets).
+    if open_to_others(key_file):
+        _LOGGER.warning("Private key %s is readable by every user; chmod o-rwx it", key_file)
 
 
 def _config_error(what: str, path: Path | None, err: Exception) -> ReportError:
@@ -246,6 +247,8 @@ class MqttLink:
         """Birth/death session number of the current (or next) connection."""
         self.last_error: str | None = None
         """Why the last connection attempt failed or ended, if it did."""
+        self.last_fix: str | None = None
+        """What to do about ``last_error``, when known (a certificate not trusted: the CA)."""
         self._client = make_client(broker, manual_ack=bool(self._subscribe))
         self._client.max_inflight_messages_set(inflight)
         self._client.max_queued_messages_set(0)  # the forwarder's window bounds the queue
@@ -261,6 +264,10 @@ class MqttLink:
     def connected(self) -> bool:
         """True between a successful CONNACK and the loss of the connection."""
         return self._connected
+
+    @property
+    def _where(self) -> str:
+        return f"{self._broker.host}:{self._broker.port}"
 
     def start(self) -> None:
         """Begin connecting in paho's thread; returns at once (the broker may be down)."""
@@ -330,14 +337,15 @@ class MqttLink:
     def _on_connect(self, client: Any, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
         if reason.is_failure:
             # e.g. "Not authorized", "Bad user name or password": the broker closes; we retry.
-            self.last_error = str(reason)
+            problem = refusal_problem(reason, self._where)
+            self.last_error, self.last_fix = problem.message, problem.fix
             level = logging.WARNING if self._attempt == 0 else logging.DEBUG  # once, not hourly
-            _LOGGER.log(level, "Broker %s refused the connection: %s", self._broker.host, reason)
+            _LOGGER.log(level, "%s", problem)
             return
         self._attempt = 0
         self._set_delay()
         self._connected = True
-        self.last_error = None
+        self.last_error = self.last_fix = None
         if self._subscribe:
             # Also with a present session: harmless, and needed if the broker lost it.
             client.subscribe([(t, 1) for t in self._subscribe])
@@ -350,13 +358,14 @@ class MqttLink:
         self._hand_off(self._events.link_up, self.session, bool(flags.session_present))
 
     def _on_connect_fail(self, client: Any, userdata: Any) -> None:
-        self.last_error = f"cannot reach {self._broker.host}:{self._broker.port}"
+        # paho calls this inside its ``except OSError`` around the connect, so the exception is
+        # at hand: a certificate the device does not trust is named as such, not "unreachable".
+        problem = connect_problem(sys.exc_info()[1], self._where)
+        self.last_error, self.last_fix = problem.message, problem.fix
         self._attempt += 1
         delay = self._set_delay()
         level = logging.WARNING if self._attempt == 1 else logging.DEBUG
-        _LOGGER.log(
-            level, "%s (attempt %d); next try in %.1f s", self.last_error, self._attempt, delay
-        )
+        _LOGGER.log(level, "%s (attempt %d); next try in %.1f s", problem, self._attempt, delay)
 
     def _on_disconnect(
         self, client: Any, userdata: Any, flags: Any, reason: Any, props: Any

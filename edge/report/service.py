@@ -113,6 +113,8 @@ class ReportHealth:
     """Birth/death session number."""
     last_error: str | None
     """Latest connection problem or refusal."""
+    fix: str | None = None
+    """What to do about ``last_error``, when known."""
 
     @property
     def ok(self) -> bool:
@@ -229,8 +231,10 @@ class ReportingService:
         """A snapshot of delivery health."""
         link = self._link
         error = self.forwarder.last_error or (link.last_error if link else None)
+        fix = link.last_fix if link is not None and not self.forwarder.last_error else None
         if not self._settings.enabled:
             error = "delivery disabled (report.enabled = false)"
+            fix = "set report.enabled = true and the broker in [report]"
         return ReportHealth(
             enabled=self._settings.enabled,
             connected=self.connected,
@@ -240,6 +244,7 @@ class ReportingService:
             sent=self.forwarder.sent,
             session=link.session if link else 0,
             last_error=error,
+            fix=fix,
         )
 
     async def start(self) -> None:
