@@ -24,10 +24,28 @@ REPO = Path(__file__).resolve().parents[2]
 UNITS = ("edge.service", "edge-ingest.service", "edge-ingest.path", "edge-ingest.timer")
 
 
+def open_to_all(path: str) -> bool:
+    """Every folder above ``path`` can be entered, and ``path`` run, by any user."""
+    real = Path(os.path.realpath(path))
+    return all(mode(p) & 0o001 for p in real.parents) and mode(real) & 0o005 == 0o005
+
+
+def service_python() -> str:
+    """A Python of this venv's X.Y version that the service user could run (install refuses others).
+
+    A development venv on pyenv under /root is copied and rebased onto it (scripts/install.sh).
+    """
+    version = "{}.{}".format(*sys.version_info[:2])
+    for candidate in (os.path.realpath(sys.executable), f"/usr/bin/python{version}"):
+        if os.path.exists(candidate) and open_to_all(candidate):
+            return candidate
+    pytest.skip(f"no Python {version} here that other users can run")
+
+
 def install(root: Path, action: str = "install", **env: str) -> str:
     result = subprocess.run(
         ["make", "--no-print-directory", "-C", str(REPO), action, f"DESTDIR={root}"],
-        env={**os.environ, "EDGE_VENV_FROM": sys.prefix, **env},
+        env={**os.environ, "EDGE_VENV_FROM": sys.prefix, "PYTHON": service_python(), **env},
         capture_output=True,
         text=True,
         timeout=600,
@@ -89,6 +107,14 @@ def test_the_virtualenv_runs_from_its_final_path(staged: tuple[Path, str]) -> No
     )
     # A real install of this source, not the editable one of the copied development venv.
     assert probe.stdout.strip().startswith(str(venv / "lib"))
+
+
+def test_the_virtualenv_runs_a_python_the_service_user_can_run(staged: tuple[Path, str]) -> None:
+    root, out = staged
+    python = root / "opt/edge/venv/bin/python"
+    assert open_to_all(str(python)), os.path.realpath(python)
+    if not open_to_all(sys.executable):  # this venv is on a private Python: the copy was rebased
+        assert f"runs on {service_python()} instead of" in out
 
 
 def test_models_are_verified_and_reachable_from_the_state_folder(staged: tuple[Path, str]) -> None:
