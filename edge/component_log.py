@@ -35,6 +35,7 @@ FIXES = {
     "wake": "check wake.options (`edge doctor` lists the wake models); push-to-talk still works",
     "wearable": "check the wearable's cable and battery, and wearable.url",
     "mic-array": "check the mic array's USB cable (`edge devices`)",
+    "broker": "check [report] (`edge doctor` tests the broker), then restart edge",
 }
 """What to do about a part that is down (the part's own detail says what happened)."""
 

@@ -5,12 +5,13 @@ GPIO or the wearable; under ``edge run --source`` they are a simulated room. Eve
 the same code. Stopping (SIGTERM) cuts the current answer, lets side-effecting tools finish,
 flushes the incident outbox if the broker is reachable, and publishes the offline status.
 
-A broken part does not stop the daemon: the microphone, speaker, GPIO pins, wearable, mic array
-and wake word each report their health on the bus (``edge.component_log`` writes it to the log,
-with the fix, and repeats it every minute while the part stays down) and retry on their own. With
-no microphone, edge keeps looking for one and meanwhile delivers stored incidents and reports its
-status to the fleet; it exits non-zero only when nothing can run at all (settings invalid, the
-models missing or unloadable).
+A broken part does not stop the daemon: the microphone, speaker, GPIO pins, wearable, mic array,
+wake word and the broker settings (unreadable TLS or password files) each report their health on
+the bus (``edge.component_log`` writes it to the log, with the fix, and repeats it every minute
+while the part stays down) and retry on their own where they can. With no microphone, edge keeps
+looking for one and meanwhile delivers stored incidents and reports its status to the fleet; it
+exits non-zero only when nothing can run at all (settings invalid, the models missing or
+unloadable).
 
 Under systemd (``Type=notify``) the daemon reports its progress through ``edge.notify``: more
 start time while the models load, ``READY=1`` once the listener runs, watchdog pings from the main
@@ -32,10 +33,12 @@ from edge.audio.source import AudioSource
 from edge.bus import EventBus
 from edge.component_log import ComponentLog
 from edge.config import Config
+from edge.events import ComponentStatus
 from edge.listener import WakeDetector
 from edge.live import VoicePath, build_voice_path
 from edge.metrics import Metrics
 from edge.notify import Notifier
+from edge.report.errors import ReportError
 from edge.toolset import default_tools
 from edge.watchdog import FRAME_STALE_S, Watchdog
 
@@ -109,7 +112,13 @@ class Daemon:
             self.config, self.assistant, devices.source, devices.playback, self.bus, wake=wake
         )
         if self.reporting is not None:
-            await self.reporting.start()
+            try:
+                await self.reporting.start()
+            except ReportError as err:
+                # Unusable TLS or password files: incidents are still stored (the outbox works)
+                # and the voice path runs; the log names the broker part every minute until fixed.
+                why = f"incident delivery off, incidents are stored: {err.message}"
+                self.bus.publish(ComponentStatus("broker", False, why, err.fix or ""))
 
     async def run(self, devices: Devices, stop: asyncio.Event) -> None:
         """Listen until ``stop`` is set (or the source ends, for simulations)."""

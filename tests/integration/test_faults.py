@@ -147,6 +147,32 @@ def test_item05_item08_run_without_mic_gpio_or_wake_model_reports_each_and_deliv
     assert code == 0 and "Traceback" not in stderr, stderr[-3000:]
 
 
+def test_item05_unusable_broker_files_are_reported_and_questions_still_answered(
+    tmp_path: Path,
+) -> None:
+    """Before: a CA file that cannot be read stopped ``edge run`` (exit 2), answers included."""
+    question = speak_to_file("Hello, can you hear me?", tmp_path / "q.wav")
+    config = tmp_path / "edge.toml"
+    config.write_text(
+        f'[device]\nstate_dir = "{tmp_path / "state"}"\n'
+        f'[report]\nhost = "127.0.0.1"\nca_file = "{tmp_path / "no-such-ca.crt"}"\n'
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "edge", "-c", str(config), "run", "--source", str(question)]
+        + ["--speed", "0", "--gap", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "broker unavailable: incident delivery off, incidents are stored: cannot load" in (
+        result.stderr
+    )
+    assert "fix: check report.ca_file" in result.stderr
+    assert "heard:" in result.stdout and "answer:" in result.stdout, result.stdout
+
+
 def _state(tmp_path: Path, incident_id: str) -> str:
     outbox = Outbox(tmp_path / "state" / "outbox.db")
     try:
