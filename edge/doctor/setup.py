@@ -31,8 +31,8 @@ def check_identity(config: Config) -> list[Result]:
             Result(
                 "identity",
                 "warn",
-                f"{' and '.join(left)} (the default): the fleet cannot tell this device from "
-                "others left so",
+                f"{' and '.join(left)}: the default, so the fleet cannot tell this device from "
+                "any other left at it",
                 "set device.id and device.site in the config file (letters, digits, '-', '_')",
             )
         ]
