@@ -173,9 +173,11 @@ async def _deliver(config: Config, draft: IncidentDraft | None, wait_s: float) -
                 flush=True,
             )
     if wait_s <= 0:
+        pending = service.outbox.counts().pending
         service.outbox.close()
         print("pending: the daemon delivers it when a broker is reachable")
-        return DELIVERED
+        # --store-only asked for storing, and it is stored; retry --wait 0 sent nothing.
+        return DELIVERED if draft is not None or pending == 0 else PENDING
     if not config.report.enabled:
         service.outbox.close()
         _not_delivered(
