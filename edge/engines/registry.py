@@ -29,7 +29,10 @@ _BUILTIN: Final[dict[str, dict[str, str]]] = {
     "stt": {"faster-whisper": "edge.engines.whisper:FasterWhisper"},
     "llm": {"llama-cpp": "edge.engines.llama:LlamaCpp", "ollama": "edge.engines.ollama:Ollama"},
     "tts": {"piper": "edge.engines.piper:Piper", "espeak-ng": "edge.engines.espeak:EspeakNg"},
-    "embed": {"minilm": "edge.engines.minilm:MiniLm"},
+    "embed": {
+        "minilm": "edge.engines.minilm:MiniLm",
+        "minilm-numpy": "edge.engines.minilm_numpy:MiniLmNumpy",
+    },
     "denoise": {
         "webrtc": "edge.engines.webrtc_ns:WebRtcNoiseSuppressor",
         "rnnoise": "edge.engines.rnnoise:RnNoise",
