@@ -134,6 +134,19 @@ class EngineThread:
         """Stop accepting work; running work finishes in the background."""
         self._pool.shutdown(wait=False, cancel_futures=True)
 
+    async def close(self, limit_s: float = CANCEL_TIMEOUT_S) -> bool:
+        """Stop accepting work, drop queued work, and wait (bounded) for the thread to end.
+
+        Returns False (and logs) if the running call did not finish within ``limit_s``.
+        """
+        joined = asyncio.to_thread(self._pool.shutdown, wait=True, cancel_futures=True)
+        try:
+            await asyncio.wait_for(joined, limit_s)
+        except TimeoutError:
+            _LOGGER.warning("Engine thread %s still busy %.1f s after close", self.name, limit_s)
+            return False
+        return True
+
 
 class _Failure:
     def __init__(self, error: BaseException) -> None:

@@ -8,6 +8,12 @@ to the :class:`~edge.hw.wire.Channel`. A reader thread only hands bytes to the l
 Link loss (unplug, no valid frame for ``timeout_ms``, or a message unacknowledged after all
 retries) ends an active PTT turn with ``PttReleased(reason="link-lost")``, publishes
 ``ComponentStatus("wearable", ok=False)`` and a ``Notice``; the task then reconnects by itself.
+
+A flood on the line (a loose connector, a babbling MCU) never stalls the event loop: the reader
+thread hands over at most :data:`READ_BYTES` per chunk and at most :data:`INBOX_CHUNKS` chunks
+at a time (then it waits, and the OS buffer takes the rest), the deframer works on whole runs
+between delimiters, and the link task yields to the loop after every chunk. ``stop()`` ends the
+reader and transmit threads (joined, bounded).
 """
 
 from __future__ import annotations
@@ -31,6 +37,12 @@ _LOGGER = logging.getLogger(__name__)
 
 TICK_S = 0.05
 """Resolution of retransmits and heartbeats."""
+READ_BYTES = 4096
+"""Most bytes one read hands to the event loop (a few milliseconds of work at most)."""
+INBOX_CHUNKS = 16
+"""Chunks handed over but not yet handled; the reader waits beyond this (bounded memory)."""
+STOP_LIMIT_S = 2.0
+"""Longest wait for the transmit thread on stop (a write times out after 1 s)."""
 LOW_BATTERY_PCT = 15
 
 STATE_CODES = {
@@ -87,7 +99,7 @@ class WearableLink:
             "wearable", mode=mode, bounce_s=0.0, hold_s=hold_s, max_hold_s=max_hold_s
         )
         self._tasks = TaskSet(self.name)
-        self._tx = EngineThread("edge-wearable-tx")
+        self._tx: EngineThread | None = None
         self._sub: Subscription | None = None
         self._channel = self._new_channel()
         self._port: Any = None
@@ -112,7 +124,8 @@ class WearableLink:
         if self._bus is not None:
             self._sub = self._bus.subscribe(self.name, StateChanged, size=16)
             self._tasks.spawn(self._follow_state(self._sub), "state")
-        self._tasks.spawn(self._run(), "link")
+        self._tx = EngineThread("edge-wearable-tx")
+        self._tasks.spawn(self._run(self._tx), "link")
 
     async def stop(self) -> None:
         """Close the port and end an active turn (``reason="stopped"``)."""
@@ -123,8 +136,10 @@ class WearableLink:
         if self._timeout is not None:
             self._timeout.cancel()
             self._timeout = None
-        self._close_port()
-        self._tx.shutdown()
+        self._close_port()  # first: a write blocked on the port fails at once
+        if self._tx is not None:
+            await self._tx.close(STOP_LIMIT_S)
+            self._tx = None
         self._publish(self.logic.force_release(self._clock(), "stopped"))
 
     # -- commands to the wearable ------------------------------------------------------------------
@@ -153,7 +168,7 @@ class WearableLink:
 
     # -- the link task -----------------------------------------------------------------------------
 
-    async def _run(self) -> None:
+    async def _run(self, tx: EngineThread) -> None:
         while True:
             try:
                 self._port = await asyncio.to_thread(self._open_port, self._config)
@@ -162,19 +177,23 @@ class WearableLink:
                 await asyncio.sleep(self._config.reconnect_ms / 1000)
                 continue
             try:
-                await self._session(self._port)
+                await self._session(self._port, tx)
             except PortLost as err:
                 self._lost(f"port closed: {err}")
             finally:
                 self._close_port()
             await asyncio.sleep(self._config.reconnect_ms / 1000)
 
-    async def _session(self, port: Any) -> None:
+    async def _session(self, port: Any, tx: EngineThread) -> None:
         loop = asyncio.get_running_loop()
         inbox: asyncio.Queue[bytes | BaseException] = asyncio.Queue()
+        slots = threading.Semaphore(INBOX_CHUNKS)
         stop = threading.Event()
         reader = threading.Thread(
-            target=_read_loop, args=(port, inbox, loop, stop), name="edge-wearable-rx", daemon=True
+            target=_read_loop,
+            args=(port, _Handoff(inbox, loop, slots), stop),
+            name="edge-wearable-rx",
+            daemon=True,
         )
         reader.start()
         self._channel = self._new_channel()
@@ -185,15 +204,19 @@ class WearableLink:
                     data = await asyncio.wait_for(inbox.get(), timeout=TICK_S)
                 except TimeoutError:
                     data = b""
+                else:
+                    slots.release()
                 if isinstance(data, BaseException):
                     raise PortLost(str(data) or type(data).__name__)
                 self._handle(data, self._ms())
                 out = self._channel.take()
                 if out:
                     try:
-                        await self._tx.run(port.write, out)
+                        await tx.run(port.write, out)
                     except Exception as err:  # write on an unplugged port
                         raise PortLost(str(err)) from err
+                elif data:
+                    await asyncio.sleep(0)  # a queued flood must not hold the loop
         finally:
             stop.set()
             await asyncio.to_thread(reader.join, 1.0)
@@ -342,21 +365,39 @@ class WearableLink:
                 port.close()
 
 
-def _read_loop(
-    port: Any,
-    inbox: asyncio.Queue[bytes | BaseException],
-    loop: asyncio.AbstractEventLoop,
-    stop: threading.Event,
-) -> None:
-    """Reader thread: blocking reads (0.1 s timeout), handed to the loop as they come."""
+class _Handoff:
+    """Reader thread to event loop: at most ``INBOX_CHUNKS`` chunks in flight."""
+
+    def __init__(
+        self,
+        inbox: asyncio.Queue[bytes | BaseException],
+        loop: asyncio.AbstractEventLoop,
+        slots: threading.Semaphore,
+    ) -> None:
+        self.inbox = inbox
+        self.loop = loop
+        self.slots = slots
+
+    def put(self, item: bytes | BaseException, stop: threading.Event) -> bool:
+        """Hand ``item`` over once there is room; False if stopped first."""
+        while not self.slots.acquire(timeout=TICK_S):
+            if stop.is_set():
+                return False
+        try:
+            self.loop.call_soon_threadsafe(self.inbox.put_nowait, item)
+        except RuntimeError:  # the loop closed during shutdown
+            return False
+        return True
+
+
+def _read_loop(port: Any, handoff: _Handoff, stop: threading.Event) -> None:
+    """Reader thread: blocking reads (0.1 s timeout) of at most ``READ_BYTES``, handed over."""
     while not stop.is_set():
         try:
-            data = port.read(max(1, port.in_waiting))
+            data = port.read(min(READ_BYTES, max(1, port.in_waiting)))
         except Exception as err:  # SerialException / OSError when the device goes away
             if not stop.is_set():
-                with contextlib.suppress(RuntimeError):  # the loop closed during shutdown
-                    loop.call_soon_threadsafe(inbox.put_nowait, err)
+                handoff.put(err, stop)
             return
-        if data:
-            with contextlib.suppress(RuntimeError):
-                loop.call_soon_threadsafe(inbox.put_nowait, bytes(data))
+        if data and not handoff.put(bytes(data), stop):
+            return

@@ -112,3 +112,39 @@ class SimWearable:
         for fd in (self.master, self.slave):
             with contextlib.suppress(OSError):
                 os.close(fd)
+
+
+class BurstPort:
+    """A serial port whose receive buffer holds ``burst`` bytes at once (a USB CDC device that
+    babbled while the host was busy), then stays quiet. Writes may be made to block, like a
+    full transmit buffer."""
+
+    def __init__(self, burst: bytes = b"", write_s: float = 0.0) -> None:
+        self._buf = bytearray(burst)
+        self._lock = threading.Lock()
+        self.write_s = write_s
+        self.writing = threading.Event()
+        self.is_open = True
+
+    @property
+    def in_waiting(self) -> int:
+        with self._lock:
+            return len(self._buf)
+
+    def read(self, size: int = 1) -> bytes:
+        with self._lock:
+            data = bytes(self._buf[:size])
+            del self._buf[:size]
+        if not data:
+            time.sleep(0.02)  # the read timeout of an idle line
+            if not self.is_open:
+                raise OSError("port closed")
+        return data
+
+    def write(self, data: bytes) -> int:
+        self.writing.set()
+        time.sleep(self.write_s)
+        return len(data)
+
+    def close(self) -> None:
+        self.is_open = False
