@@ -18,10 +18,14 @@ import numpy as np
 
 from edge.audio.pcm import load_audio
 from edge.audio.playback import PlaybackQueue
+from edge.audio.ring import SampleRing
 from edge.events import AudioFrame, Int16Array
 
 ScriptEvent = Callable[[str, float], None]
 """Called with an event name (``"ptt_down"``, ``"ptt_up"``) and its stream time."""
+
+SPEAKER_KEEP_S = 600.0
+"""Speaker audio a simulated room keeps by default (s): 19 MB at 16 kHz, however long it runs."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +119,7 @@ class SimulatedSource:
         on_event: ScriptEvent | None = None,
         hold_open: bool = True,
         seed: int = 0,
+        keep_s: float = SPEAKER_KEEP_S,
     ) -> None:
         """Create the source.
 
@@ -128,6 +133,7 @@ class SimulatedSource:
             on_event: receives the script's button events when their time comes.
             hold_open: after the script, keep producing silence until closed.
             seed: noise generator seed, for repeatable runs.
+            keep_s: how much of the speaker's output :meth:`speaker_track` keeps (the newest).
         """
         if speaker is not None and speaker.rate != script.rate:
             raise ValueError("the simulated speaker must run at the script's rate")
@@ -144,7 +150,10 @@ class SimulatedSource:
         self._hold_open = hold_open
         self._closed = False
         self._t0 = time.monotonic()
-        self._played_chunks: list[Int16Array] = []
+        # A ring, not a list of every block: a day-long simulation must not grow without end.
+        self._played = SampleRing(max(1, round(keep_s * script.rate)), script.rate)
+        self.played_samples = 0
+        """Samples the speaker played in all (including those no longer kept)."""
         self._pos = 0
         self.script_done = asyncio.Event()
         """Set once the whole script has been played into the pipeline."""
@@ -163,10 +172,13 @@ class SimulatedSource:
         self._closed = True
 
     def speaker_track(self) -> Int16Array:
-        """Everything the speaker played so far, at the script's rate."""
-        if not self._played_chunks:
-            return np.zeros(0, dtype=np.int16)
-        return np.concatenate(self._played_chunks)
+        """What the speaker played, at the script's rate: all of it, or the newest ``keep_s``."""
+        return self._played.last(len(self._played) / self.rate)[0]
+
+    @property
+    def speaker_track_start(self) -> float:
+        """Stream time at which :meth:`speaker_track` starts (0 until ``keep_s`` has passed)."""
+        return self._played.end_time - len(self._played) / self.rate
 
     async def frames(self) -> AsyncIterator[AudioFrame]:
         """Yield capture blocks, pacing them and mixing in speaker echo and noise."""
@@ -189,7 +201,8 @@ class SimulatedSource:
             mic[: len(chunk)] = chunk
             if self._speaker is not None:
                 played = self._speaker.pull(self._block, self.clock_at(stream_time))
-                self._played_chunks.append(played)
+                self._played.extend(played, stream_time + len(played) / self.rate)
+                self.played_samples += len(played)
                 mic += self._echo(played)
             if self._noise:
                 mic += self._rng.normal(0.0, self._noise, self._block).astype(np.float32)

@@ -33,7 +33,11 @@ def register(sub: Any) -> None:
         "--speed", type=float, default=1.0, help="1.0 = real time; 0 = as fast as possible"
     )
     sim.add_argument("--echo-db", type=float, help="mix the answer back into the mic at this level")
-    sim.add_argument("--record", type=Path, help="write what the loudspeaker played to this WAV")
+    sim.add_argument(
+        "--record",
+        type=Path,
+        help="write what the loudspeaker played (the last 10 min) to this WAV",
+    )
     sim.add_argument(
         "--keep-open",
         action="store_true",
