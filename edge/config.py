@@ -225,6 +225,11 @@ class KnowledgeConfig:
     """Cosine similarity above which a past answer is reused without the LLM."""
     cache: bool = True
     """Answer repeated questions from the semantic cache."""
+    max_pages: int = setting(5000, min=1, max=100_000)
+    """Most pages one manual may have; a longer PDF is refused (split it, or raise this)."""
+    max_manual_mb: float = setting(32.0, min=0.01, max=4096.0)
+    """Largest manual file (MB); a larger file is refused before it is read (32 MB of text is
+    about 45,000 chunks to embed)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,7 @@ from edge.listener import WakeDetector
 from edge.live import VoicePath, build_voice_path
 from edge.metrics import Metrics
 from edge.notify import Notifier
+from edge.presence import DaemonLock
 from edge.report.errors import ReportError
 from edge.toolset import default_tools
 from edge.watchdog import FRAME_STALE_S, Watchdog
@@ -80,6 +81,8 @@ class Daemon:
     control: Any = None
     """``edge.report.control.ControlMessages``: what control did with the technician's incidents,
     said through the assistant's notices (:func:`notice_speaker`)."""
+    lock: DaemonLock | None = None
+    """Tells ``edge ingest`` that the voice path runs here (it then ingests in the background)."""
 
     async def start(self, devices: Devices, *, wake: WakeDetector | None = None) -> None:
         """Load the models and wire every part (returns when ready to listen)."""
@@ -90,6 +93,7 @@ class Daemon:
         # First, so every part's failure from here on reaches the terminal and the journal.
         self.tasks.spawn(ComponentLog(self.bus).run(), "component-log")
         self.notifier.extend_timeout(MODEL_LOAD_BUDGET_S, "loading models")
+        self.lock = DaemonLock.acquire(self.config.device.state_dir)
         metrics = Metrics()
         device = self.config.device
         self.facts = DeviceFacts(device.state_dir, wearable=self.config.wearable.enabled)
@@ -168,6 +172,8 @@ class Daemon:
         if self.assistant is not None:
             self.assistant.close()
         self.notifier.close()
+        if self.lock is not None:
+            self.lock.release()
         _LOGGER.info("edge stopped")
 
 

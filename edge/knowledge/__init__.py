@@ -25,7 +25,8 @@ from edge.events import ToolResult
 from edge.knowledge.answer import compose, not_found, relevant
 from edge.knowledge.cache import SemanticCache, question_keys
 from edge.knowledge.components import ComponentIndex, merge
-from edge.knowledge.ingest import Ingestor, expand_paths
+from edge.knowledge.ingest import IngestLimits, Ingestor, expand_paths
+from edge.knowledge.progress import ProgressCallback
 from edge.knowledge.records import Component, DocumentInfo, Hit, IngestOutcome, Limit
 from edge.knowledge.search import EXACT_LIMIT, SearchOptions, search
 from edge.knowledge.store import Store, Vector
@@ -344,9 +345,21 @@ class Knowledge:
 
     # -- library ----------------------------------------------------------------------------------
 
-    def ingest(self, paths: Iterable[Path]) -> list[IngestOutcome]:
-        """Ingest files and folders of manuals; one outcome per file, bad files included."""
-        ingestor = Ingestor(self._store, self._embedder)
+    def ingest(
+        self,
+        paths: Iterable[Path],
+        *,
+        limits: IngestLimits | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> list[IngestOutcome]:
+        """Ingest files and folders of manuals; one outcome per file, bad files included.
+
+        Args:
+            paths: files and folders.
+            limits: largest manual accepted (pages, MB); none by default.
+            progress: receives pages read and texts embedded as the work goes on.
+        """
+        ingestor = Ingestor(self._store, self._embedder, limits=limits, progress=progress)
         outcomes = [ingestor.ingest(path) for path in expand_paths(paths)]
         self._refresh(force=True)
         return outcomes

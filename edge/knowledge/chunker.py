@@ -4,6 +4,9 @@
 * A table is one chunk; a long table is split into row groups with the header repeated, and a table
   with a component column is split per component, so "gearbox limits" is its own chunk.
 * Paragraphs of one section are grouped up to about :data:`TEXT_WORDS` words.
+* Every chunk is bounded whatever the input (:mod:`edge.knowledge.split`): long paragraphs are
+  cut at sentence ends, then between words, then inside words; a table or procedure too large
+  for one chunk is split into smaller row groups or read as text; titles are clipped.
 * Every chunk keeps its title path, its page and the component IDs it concerns: the component of
   its section heading ``(YAW-BRK)`` first, then those written in it.
 * The paragraph just before a table or procedure is kept with it as its ``intro`` (captions,
@@ -18,12 +21,16 @@ from typing import Final
 
 from edge.knowledge.components import ComponentIndex, heading_component
 from edge.knowledge.records import Block, Chunk, ChunkKind, ParsedDocument
+from edge.knowledge.split import CHUNK_CHARS, CHUNK_WORDS, clip, fits, pieces
 
-TEXT_WORDS: Final = 110
+TEXT_WORDS: Final = CHUNK_WORDS
 """Target size of a text chunk; MiniLM reads 256 word pieces, so chunks stay well below."""
 TABLE_ROWS: Final = 10
 """Most data rows in one table chunk."""
-_SENTENCE_END: Final = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])")
+STRUCTURED_CHARS: Final = 2 * CHUNK_CHARS
+"""Most characters in a table or procedure chunk; larger ones are split (or read as text)."""
+TITLE_CHARS: Final = 200
+"""Section titles are clipped to this (each chunk carries its title path)."""
 _HEADING_NUMBER: Final = re.compile(r"^\d+(?:\.\d+)*\s+")
 
 
@@ -71,11 +78,12 @@ class _Chunker:
                 return  # the document title is not part of section paths
             while self.stack and self.stack[-1][0] >= block.level:
                 self.stack.pop()
-            found = heading_component(block.text)
+            title = clip(block.text, TITLE_CHARS)
+            found = heading_component(title)
             if found is None:
                 # "3.3 Yaw brake caliper bolt torque" is about the yaw brake without saying its ID.
-                found = self.index.resolve(_HEADING_NUMBER.sub("", block.text))
-            self.stack.append((block.level, block.text, found.id if found else None))
+                found = self.index.resolve(_HEADING_NUMBER.sub("", title))
+            self.stack.append((block.level, title, found.id if found else None))
             if self.component:
                 self.section_components[self.section] = self.component
         elif block.kind == "paragraph":
@@ -86,21 +94,29 @@ class _Chunker:
             text = " ".join(i if i.endswith((".", ":", ";")) else i + "." for i in block.items)
             self.paragraphs.append((text, block.page))
         elif block.kind == "steps":
-            intro, page = self._take_intro(block.page)
             text = "\n".join(f"{n}. {item}" for n, item in enumerate(block.items, start=1))
+            if len(text) > STRUCTURED_CHARS:  # not a procedure anyone reads aloud: keep it as text
+                self.paragraphs.extend((item, block.page) for item in block.items)
+                return
+            intro, page = self._take_intro(block.page)
             self._emit("steps", text, page, intro, items=block.items)
         elif block.kind == "table":
             intro, page = self._take_intro(block.page)
             for group in self._table_groups(block.rows):
                 text = "\n".join(" | ".join(cells) for cells in group)
+                if len(text) > STRUCTURED_CHARS:  # one row larger than a chunk: read it as text
+                    self.paragraphs.append((" ".join(" ".join(r) for r in group[1:]), page))
+                    self.flush_text()
+                    continue
                 col = self._component_column(group)
                 owner = {r[col].strip() for r in group[1:]} if col is not None else set()
                 only = owner.pop() if len(owner) == 1 else None
                 self._emit("table", text, page, intro, rows=group, group_component=only)
 
     def _take_intro(self, page: int | None) -> tuple[str, int | None]:
-        """The paragraph just before a table or procedure becomes its intro."""
-        if not self.paragraphs:
+        """The paragraph just before a table or procedure becomes its intro (if it is short)."""
+        if not self.paragraphs or not fits(self.paragraphs[-1][0]):
+            self.flush_text()
             return "", page
         text, intro_page = self.paragraphs.pop()
         self.flush_text()
@@ -118,34 +134,42 @@ class _Chunker:
     def _table_groups(self, rows: tuple[tuple[str, ...], ...]) -> list[tuple[tuple[str, ...], ...]]:
         header, body = rows[0], list(rows[1:])
         comp_col = self._component_column(rows)
+        header_chars = _row_chars(header)
         groups: list[list[tuple[str, ...]]] = []
+        chars = 0
         for row in body:
             same = comp_col is not None and groups and groups[-1][-1][comp_col] == row[comp_col]
-            if groups and len(groups[-1]) < TABLE_ROWS and (comp_col is None or same):
+            room = chars + _row_chars(row) <= STRUCTURED_CHARS
+            if groups and len(groups[-1]) < TABLE_ROWS and (comp_col is None or same) and room:
                 groups[-1].append(row)
+                chars += _row_chars(row)
             else:
                 groups.append([row])
+                chars = header_chars + _row_chars(row)
         return [(header, *g) for g in groups] or [(header,)]
 
     def flush_text(self) -> None:
         """Group the pending paragraphs of the current section into text chunks."""
-        pieces: list[tuple[str, int | None]] = []
+        parts: list[tuple[str, int | None]] = []
         for text, page in self.paragraphs:
-            if len(text.split()) > TEXT_WORDS * 1.5:
-                pieces.extend((s, page) for s in _split_long(text))
+            if len(text.split()) > TEXT_WORDS * 1.5 or len(text) > CHUNK_CHARS:
+                parts.extend((s, page) for s in pieces(text))
             else:
-                pieces.append((text, page))
+                parts.append((text, page))
         self.paragraphs = []
         current: list[str] = []
         first_page: int | None = None
-        for text, page in pieces:
-            words = sum(len(t.split()) for t in current)
-            if current and words + len(text.split()) > TEXT_WORDS:
+        words = chars = 0
+        for text, page in parts:
+            n, c = len(text.split()), len(text) + 1
+            if current and (words + n > TEXT_WORDS or chars + c > CHUNK_CHARS):
                 self._emit("text", "\n".join(current), first_page, "")
-                current = []
+                current, words, chars = [], 0, 0
             if not current:
                 first_page = page
             current.append(text)
+            words += n
+            chars += c
         if current:
             self._emit("text", "\n".join(current), first_page, "")
 
@@ -177,15 +201,5 @@ class _Chunker:
         self.intros.append(intro)
 
 
-def _split_long(text: str) -> list[str]:
-    sentences = _SENTENCE_END.split(text)
-    parts: list[str] = []
-    current: list[str] = []
-    for sentence in sentences:
-        if current and sum(len(s.split()) for s in current) + len(sentence.split()) > TEXT_WORDS:
-            parts.append(" ".join(current))
-            current = []
-        current.append(sentence)
-    if current:
-        parts.append(" ".join(current))
-    return parts
+def _row_chars(row: tuple[str, ...]) -> int:
+    return sum(len(cell) + 3 for cell in row)

@@ -8,6 +8,8 @@ in several configurations): the vectors are the real model's, only the repeated 
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,19 +24,39 @@ if TYPE_CHECKING:
     from edge.config import Config
 
 
-def configured_embedder(config: Config, models_dir: Path | None = None) -> Embedder:
+def configured_embedder(
+    config: Config, models_dir: Path | None = None, *, background: bool = False
+) -> Embedder:
     """The ``embed`` engine of ``config`` (models under ``<state_dir>/models`` by default).
+
+    With ``background`` (an ingest next to the running daemon) an engine that has ``threads``
+    and ``spin`` options uses half the cores, and its idle threads sleep instead of spinning,
+    unless the config sets them.
 
     Raises:
         EngineError: the engine or its package is missing.
         ModelError: a model file is missing or corrupt.
     """
-    from edge.engines.registry import load_engine
+    from edge.engines.registry import engine_class, load_engine
     from edge.models import ModelStore
 
+    options = dict(config.embed.options)
+    if background:
+        names = {
+            f.name for f in dataclasses.fields(engine_class("embed", config.embed.engine).Options)
+        }
+        if "threads" in names:
+            options.setdefault("threads", background_threads())
+        if "spin" in names:
+            options["spin"] = False
     context = EngineContext(ModelStore(models_dir or config.device.state_dir / "models"))
-    embedder: Embedder = load_engine("embed", config.embed.engine, config.embed.options, context)
+    embedder: Embedder = load_engine("embed", config.embed.engine, options, context)
     return embedder
+
+
+def background_threads() -> int:
+    """Threads for embedding next to the daemon: half the cores, at least one."""
+    return max(1, (os.cpu_count() or 1) // 2)
 
 
 class MemoEmbedder:

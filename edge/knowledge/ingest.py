@@ -2,7 +2,12 @@
 
 Unchanged files (same path, same bytes) are skipped before any parsing; a copy of a stored file
 under another name is skipped as a duplicate; a changed file replaces its old chunks atomically.
-A file that cannot be read is reported by name and skipped; nothing stored is touched.
+A file that cannot be read, is larger than the limits allow, or fails anywhere on the way is
+reported by name and skipped: nothing is written before all of it is read and embedded, and the
+write is one transaction, so the store is left exactly as it was.
+
+Embedding is the long part. Texts are sorted by length (a batch pads to its longest text) and
+embedded in slices, reporting progress after each.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Final
 
 import numpy as np
 
@@ -21,7 +27,8 @@ from edge.events import SourceRef
 from edge.knowledge.chunker import ChunkedDocument, chunk_document
 from edge.knowledge.components import ComponentIndex, heading_component, merge, table_components
 from edge.knowledge.limits import extract_limits
-from edge.knowledge.readers import SUFFIXES, ReadError, read_document
+from edge.knowledge.progress import Progress, ProgressCallback, Stage
+from edge.knowledge.readers import SUFFIXES, LimitError, ReadError, read_document
 from edge.knowledge.records import (
     SECTION_SEPARATOR,
     Chunk,
@@ -36,6 +43,19 @@ from edge.knowledge.tables import row_sentences
 from edge.knowledge.terms import codes_in_text, normalize_code
 
 _LOGGER = logging.getLogger(__name__)
+
+EMBED_SLICE: Final = 256
+"""Texts per call to the embedder between two progress reports."""
+
+
+@dataclass(frozen=True, slots=True)
+class IngestLimits:
+    """How large one manual may be (``knowledge.max_pages``, ``knowledge.max_manual_mb``)."""
+
+    max_pages: int | None = None
+    """Most pages of a PDF; None for no limit."""
+    max_mb: float | None = None
+    """Largest file in MB (10^6 bytes); None for no limit."""
 
 
 def expand_paths(paths: Iterable[Path]) -> Iterator[Path]:
@@ -60,15 +80,27 @@ class _Prepared:
 class Ingestor:
     """Puts manuals into a :class:`Store`, embedding chunks with ``embedder``."""
 
-    def __init__(self, store: Store, embedder: Embedder) -> None:
+    def __init__(
+        self,
+        store: Store,
+        embedder: Embedder,
+        *,
+        limits: IngestLimits | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> None:
         self.store = store
         self.embedder = embedder
+        self.limits = limits or IngestLimits()
+        self.progress = progress
 
     def ingest(self, path: Path) -> IngestOutcome:
         """Ingest one file; never raises for a bad file (the outcome says what happened)."""
         shown = str(path)
         try:
+            self._check_size(path)
             data = path.read_bytes()
+        except LimitError as err:
+            return IngestOutcome(shown, "failed", message=str(err))
         except OSError as err:
             return IngestOutcome(shown, "failed", message=f"cannot read: {err.strerror or err}")
         resolved = str(path.resolve())
@@ -82,10 +114,14 @@ class Ingestor:
                 shown, "duplicate", twin.title, message=f"same content as {twin.path}"
             )
         try:
-            prepared = self._prepare(path, data)
-            vectors = self._embed(prepared)
+            prepared = self._prepare(path, data, shown)
+            del data  # a large file's bytes are not needed while embedding
+            vectors = self._embed(prepared, shown)
         except ReadError as err:
             return IngestOutcome(shown, "failed", message=str(err))
+        except Exception as err:  # an engine or parser failure: report it, store untouched
+            _LOGGER.error("ingesting %s failed", shown, exc_info=err)
+            return IngestOutcome(shown, "failed", message=f"{type(err).__name__}: {err}")
         try:
             self._write(resolved, sha, old, prepared, vectors)
         except Exception as err:  # the transaction rolled back: report it, keep going
@@ -130,8 +166,26 @@ class Ingestor:
                 limits=prepared.limits,
             )
 
-    def _prepare(self, path: Path, data: bytes) -> _Prepared:
-        parsed = read_document(path, data)
+    def _check_size(self, path: Path) -> None:
+        limit = self.limits.max_mb
+        size = path.stat().st_size
+        if limit is not None and size > limit * 1e6:
+            raise LimitError(
+                f"{size / 1e6:.1f} MB, more than knowledge.max_manual_mb = {limit:g}: "
+                "split the manual or raise knowledge.max_manual_mb"
+            )
+
+    def _report(self, manual: str, stage: Stage, done: int, total: int, unit: str) -> None:
+        if self.progress is not None:
+            self.progress(Progress(manual, stage, done, total, unit))
+
+    def _prepare(self, path: Path, data: bytes, shown: str) -> _Prepared:
+        parsed = read_document(
+            path,
+            data,
+            max_pages=self.limits.max_pages,
+            on_page=lambda done, total: self._report(shown, "reading", done, total, "pages"),
+        )
         found: list[Component] = []
         for block in parsed.blocks:
             if block.kind == "table":
@@ -161,7 +215,7 @@ class Ingestor:
         codes = [chunk_codes(chunk, intro) for chunk, intro in pairs]
         return _Prepared(index, parsed, chunked, components, limits, codes)
 
-    def _embed(self, prepared: _Prepared) -> list[tuple[int, int, np.ndarray]]:
+    def _embed(self, prepared: _Prepared, shown: str) -> list[tuple[int, int, np.ndarray]]:
         index = prepared.index
         keys: list[tuple[int, int]] = []
         texts: list[str] = []
@@ -173,13 +227,25 @@ class Ingestor:
                 for row in range(len(chunk.rows) - 1):
                     keys.append((ord_, row))
                     texts.append(row_text(chunk, row, index))
-        vectors = np.asarray(self.embedder.embed(texts), dtype=np.float32)
-        if vectors.shape != (len(texts), self.store.dim):
-            raise KnowledgeError(
-                "embed-shape",
-                f"embedder returned {vectors.shape}, expected ({len(texts)}, {self.store.dim})",
-            )
+        vectors = self._vectors(texts, shown)
         return [(ord_, row, vectors[i]) for i, (ord_, row) in enumerate(keys)]
+
+    def _vectors(self, texts: list[str], shown: str) -> np.ndarray:
+        """One row per text, embedded shortest first in slices, with progress after each."""
+        vectors = np.zeros((len(texts), self.store.dim), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        self._report(shown, "embedding", 0, len(texts), "texts")
+        for start in range(0, len(order), EMBED_SLICE):
+            rows = order[start : start + EMBED_SLICE]
+            got = np.asarray(self.embedder.embed([texts[i] for i in rows]), dtype=np.float32)
+            if got.shape != (len(rows), self.store.dim):
+                raise KnowledgeError(
+                    "embed-shape",
+                    f"embedder returned {got.shape}, expected ({len(rows)}, {self.store.dim})",
+                )
+            vectors[rows] = got
+            self._report(shown, "embedding", start + len(rows), len(texts), "texts")
+        return vectors
 
 
 def chunk_codes(chunk: Chunk, intro: str) -> list[tuple[str, str]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Final
 
@@ -26,10 +27,25 @@ class PdfTextError(Exception):
     """The PDF has no extractable text (scanned images) or could not be decoded."""
 
 
-def read_pdf(path: Path) -> tuple[str, list[Block], int]:
+class TooManyPages(PdfTextError):
+    """The PDF has more pages than the reader was allowed."""
+
+
+def read_pdf(
+    path: Path,
+    *,
+    max_pages: int | None = None,
+    on_page: Callable[[int, int], None] | None = None,
+) -> tuple[str, list[Block], int]:
     """Title (from metadata, may be empty), blocks and page count of the PDF at ``path``.
 
+    Args:
+        path: the PDF.
+        max_pages: refuse a longer PDF before extracting any text.
+        on_page: called with (pages read, pages in all) after each page.
+
     Raises:
+        TooManyPages: it has more than ``max_pages`` pages.
         PdfTextError: the file is not a readable PDF or holds no text.
     """
     import pypdf
@@ -39,7 +55,14 @@ def read_pdf(path: Path) -> tuple[str, list[Block], int]:
         reader = pypdf.PdfReader(str(path), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
             raise PdfTextError("the PDF is encrypted")
-        pages = [_page_lines(page.extract_text(extraction_mode="layout")) for page in reader.pages]
+        count = len(reader.pages)
+        if max_pages is not None and count > max_pages:
+            raise TooManyPages(f"{count} pages, more than {max_pages}")
+        pages = []
+        for done, pdf_page in enumerate(reader.pages, start=1):
+            pages.append(_page_lines(pdf_page.extract_text(extraction_mode="layout")))
+            if on_page is not None:
+                on_page(done, count)
         metadata = reader.metadata
         title = str(metadata.get("/Title") or "") if metadata is not None else ""
     except PdfTextError:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Final
 
 from edge.knowledge.read_html import parse_html
 from edge.knowledge.read_markdown import parse_markdown
-from edge.knowledge.read_pdf import PdfTextError, read_pdf
+from edge.knowledge.read_pdf import PdfTextError, TooManyPages, read_pdf
 from edge.knowledge.read_text import parse_text
 from edge.knowledge.records import Block, ParsedDocument
 
@@ -27,6 +28,10 @@ class ReadError(Exception):
     """A manual could not be read; the message says why in a few words."""
 
 
+class LimitError(ReadError):
+    """A manual is larger than a ``knowledge.max_*`` setting allows; the message names it."""
+
+
 def detect_format(path: Path, head: bytes) -> str:
     """Reader name for ``path`` from its suffix, else from its first bytes."""
     known = SUFFIXES.get(path.suffix.lower())
@@ -40,10 +45,23 @@ def detect_format(path: Path, head: bytes) -> str:
     return "text"
 
 
-def read_document(path: Path, data: bytes) -> ParsedDocument:
+def read_document(
+    path: Path,
+    data: bytes,
+    *,
+    max_pages: int | None = None,
+    on_page: Callable[[int, int], None] | None = None,
+) -> ParsedDocument:
     """Parse ``data`` (the bytes of ``path``) into blocks.
 
+    Args:
+        path: the file (its suffix picks the reader).
+        data: its bytes.
+        max_pages: refuse a PDF with more pages (``knowledge.max_pages``).
+        on_page: called with (pages read, pages in all) as a PDF is read.
+
     Raises:
+        LimitError: the PDF has more than ``max_pages`` pages.
         ReadError: the file is damaged, binary, not text in a known encoding, or empty.
     """
     fmt = detect_format(path, data[:1024])
@@ -53,7 +71,11 @@ def read_document(path: Path, data: bytes) -> ParsedDocument:
         if not data.startswith(b"%PDF"):
             raise ReadError("not a PDF file (no %PDF header)")
         try:
-            title, blocks, pages = read_pdf(path)
+            title, blocks, pages = read_pdf(path, max_pages=max_pages, on_page=on_page)
+        except TooManyPages as err:
+            raise LimitError(
+                f"{err}: split the manual or raise knowledge.max_pages (now {max_pages})"
+            ) from err
         except PdfTextError as err:
             raise ReadError(str(err)) from err
     else:
