@@ -131,5 +131,12 @@ def _onnx_graph(context: EngineContext, model: str) -> Any:
         if err.code != "model-not-assembled":
             raise
     _LOGGER.info("Building the ONNX graph of %s once (edge models assemble)", model)
-    context.models.assemble(model)
+    try:
+        context.models.assemble(model)
+    except OSError as err:  # a read-only models folder (the installed one is assembled at install)
+        raise ModelError(
+            "model-not-assembled",
+            f"model {model} is not assembled and cannot be built here: {err}",
+            fix=f"edge models assemble {model}",
+        ) from err
     return context.models.path(model, "model.onnx")

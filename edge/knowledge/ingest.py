@@ -44,7 +44,7 @@ from edge.knowledge.terms import codes_in_text, normalize_code
 
 _LOGGER = logging.getLogger(__name__)
 
-EMBED_SLICE: Final = 256
+EMBED_SLICE: Final = 64
 """Texts per call to the embedder between two progress reports."""
 
 
