@@ -82,8 +82,9 @@ class MiniLm:
         ``python -m bench.run ingest``)."""
         threads: int = 0
         """onnxruntime threads; 0 for one per core."""
-        spin: bool = True
-        """Let idle worker threads spin (faster; off for background work next to the daemon)."""
+        spin: bool = False
+        """Let idle worker threads spin-wait for the next batch. Off: on a busy 2-core machine
+        spinning threads took CPU from everything else and embedded half as fast."""
 
         def __post_init__(self) -> None:
             if not 8 <= self.max_tokens <= 512:

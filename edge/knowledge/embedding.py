@@ -30,8 +30,8 @@ def configured_embedder(
     """The ``embed`` engine of ``config`` (models under ``<state_dir>/models`` by default).
 
     With ``background`` (an ingest next to the running daemon) an engine that has ``threads``
-    and ``spin`` options uses half the cores, and its idle threads sleep instead of spinning,
-    unless the config sets them.
+    and ``spin`` options uses half the cores (unless the config sets ``threads``) and never
+    spins.
 
     Raises:
         EngineError: the engine or its package is missing.
