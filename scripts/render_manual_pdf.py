@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 from fpdf import FPDF
@@ -61,10 +62,19 @@ def render(source: Path, out: Path) -> Path:
     """Render the Markdown manual ``source`` to the PDF ``out``; return ``out``."""
     blocks = parse_markdown(source.read_text(encoding="utf-8"))
     title = next((b.text for b in blocks if b.kind == "heading" and b.level == 1), source.stem)
+    return render_blocks(title, blocks, out)
+
+
+def render_blocks(
+    title: str, blocks: Iterable[Block], out: Path, *, pages: int | None = None
+) -> Path:
+    """Render ``blocks`` under ``title`` to the PDF ``out``, stopping at ``pages`` pages if set."""
     pdf = _ManualPdf(title)
     pdf.add_page()
     first_chapter = True
     for block in blocks:
+        if pages is not None and pdf.page_no() >= pages:
+            break
         if block.kind == "heading":
             if block.level == 2 and not first_chapter:
                 pdf.add_page()  # chapters start on a new page, as in a printed manual
