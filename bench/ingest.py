@@ -7,8 +7,8 @@ default config, so its peak RSS is its own; the 50 MB file is first offered at t
 ``knowledge.max_manual_mb`` (refused at once) and then with the limit raised. The load average
 is recorded with every figure: on a shared machine it explains most of the spread.
 
-A sweep of ``embed.options.batch`` and ``threads`` over 512 chunk texts of the PDF picks the
-defaults. ``EDGE_BENCH_INGEST=pdf,line`` runs only the named cases (``pdf table text line
+A sweep of ``embed.options.batch`` and ``threads`` over 512 chunk texts of a 120-page PDF picks
+the defaults. ``EDGE_BENCH_INGEST=pdf,line`` runs only the named cases (``pdf table text line
 sweep``); ``EDGE_BENCH_INGEST_LIMIT_S=600`` stops a case after that long and reports how far it
 got and its CPU cost per text so far (a loaded shared machine cannot finish them all).
 """
@@ -19,7 +19,6 @@ import argparse
 import json
 import os
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -66,7 +65,10 @@ def run(out_dir: Path) -> dict[str, Any]:
             rows.append(_row(f"{name} ({label})", path, figures))
             print(table(rows[-1:], _HEADER), flush=True)
     if "sweep" in wanted:
-        results["sweep"] = _sweep(inputs / CASES["pdf"][0])
+        sample = inputs / "manual-120-pages.pdf"
+        if not sample.exists():
+            _large.write_pdf(sample, 120)
+        results["sweep"] = _sweep(sample, models)
     print()
     print(table(rows, _HEADER))
     return results
@@ -207,7 +209,7 @@ def _measure(path: Path) -> dict[str, Any]:
     }
 
 
-def _sweep(pdf: Path) -> list[dict[str, Any]]:
+def _sweep(pdf: Path, models: Path) -> list[dict[str, Any]]:
     """Milliseconds per chunk text for each batch size and thread count (the PDF's chunks)."""
     from edge.engines.base import EngineContext
     from edge.engines.minilm import MiniLm
@@ -223,7 +225,6 @@ def _sweep(pdf: Path) -> list[dict[str, Any]]:
         embedding_text(doc.title, c, i, index)
         for c, i in zip(chunked.chunks, chunked.intros, strict=True)
     ][:SWEEP_TEXTS]
-    models = Path(tempfile.mkdtemp(prefix="edge-bench-sweep-"))
     context = EngineContext(ModelStore(models))
     rows, out = [], []
     for threads in sorted({1, os.cpu_count() or 1}):
@@ -237,7 +238,6 @@ def _sweep(pdf: Path) -> list[dict[str, Any]]:
             out.append({"threads": threads, "batch": batch, "ms_per_text": ms, "load": load})
             rows.append([threads, batch, f"{ms:.2f}", f"{load:.1f}"])
     print(table(rows, ["threads", "batch", "ms/text", "load 1m"]))
-    shutil.rmtree(models, ignore_errors=True)
     return out
 
 
