@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Final
 
+from edge.knowledge.read_docx import DocxError, read_docx
 from edge.knowledge.read_html import parse_html
 from edge.knowledge.read_markdown import parse_markdown
 from edge.knowledge.read_pdf import PdfTextError, TooManyPages, read_pdf
@@ -20,6 +21,7 @@ SUFFIXES: Final = {
     ".htm": "html",
     ".txt": "text",
     ".text": "text",
+    ".docx": "docx",
 }
 """File name endings ``edge ingest`` picks up when given a folder."""
 
@@ -77,6 +79,11 @@ def read_document(
                 f"{err}: split the manual or raise knowledge.max_pages (now {max_pages})"
             ) from err
         except PdfTextError as err:
+            raise ReadError(str(err)) from err
+    elif fmt == "docx":
+        try:
+            title, blocks = read_docx(data)
+        except DocxError as err:
             raise ReadError(str(err)) from err
     else:
         text = _decode(data)

@@ -39,7 +39,7 @@ class ParsedDocument:
     title: str
     """Document title (first top-level heading, else the file name)."""
     format: str
-    """``"pdf"``, ``"markdown"``, ``"html"`` or ``"text"``."""
+    """``"pdf"``, ``"markdown"``, ``"html"``, ``"text"`` or ``"docx"``."""
     blocks: tuple[Block, ...]
     """Content in reading order."""
     pages: int | None = None
