@@ -1,8 +1,9 @@
-"""One turn from a file: the spine of edge (``edge ask QUESTION.wav --out REPLY.wav``).
+"""One turn from a file or typed text: the spine of edge (``edge ask QUESTION.wav``, ``--text``).
 
 VAD trims the speech, STT transcribes it, the responder decides (tools, manuals, LLM), TTS speaks
 the answer sentence by sentence into the output. Each stage is timed; the conversation carries over
-between files of the same run, so follow-up questions work.
+between questions of the same run, so follow-up questions work. A typed question skips the audio
+stages and goes through the same responder (router, cache, tools, conversation).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from edge.audio.playback import PlaybackQueue
 from edge.audio.sinks import RecordingDevice
 from edge.conversation import Exchange
 from edge.errors import NoSpeechError
-from edge.events import Int16Array, TurnId
+from edge.events import Int16Array, SourceRef, ToolResult, TurnId
 from edge.hearing.bias import Heard
 from edge.hearing.denoise import denoise_all
 from edge.metrics import TurnTimer
@@ -132,3 +133,54 @@ def save_reply(result: AskResult, out: Path) -> Path:
     """Write the spoken answer to ``out`` as a WAV file."""
     write_wav(out, result.reply, result.rate)
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class TextAnswer:
+    """What the responder made of one typed question."""
+
+    question: str
+    answer: str
+    """Everything the technician would hear, fillers excluded."""
+    intent: str
+    """Tool name, ``reply``, ``repeat`` or ``cache``."""
+    result: ToolResult | None
+    """The tool's (or cache's) result; None for replies and repeats."""
+    seconds: float
+
+    @property
+    def sources(self) -> tuple[SourceRef, ...]:
+        """Manual passages the answer quotes."""
+        return self.result.sources if self.result is not None else ()
+
+
+async def ask_text(assistant: Assistant, question: str, turn_id: TurnId) -> TextAnswer:
+    """Answer a typed ``question`` as if it were the final transcript of a spoken one."""
+    started = time.perf_counter()
+    responder = assistant.responder
+    assert responder is not None
+    text = " ".join(question.split())
+    timer = TurnTimer(int(turn_id), "text")
+    pieces: list[str] = []
+    stream: list[str] = []  # LLM tokens of the reply being written
+    notices: dict[int, int] = {}  # notice -> sentences of it printed
+    async for part in responder.respond(text, turn_id, timer):
+        if part.notice is not None:
+            notices[part.notice] = notices.get(part.notice, 0) + 1
+        if part.kind == "stream":
+            stream.append(part.text)
+            continue
+        if stream:
+            pieces.append("".join(stream))
+            stream = []
+        if part.kind == "sentence":
+            pieces.append(part.text)
+    pieces.append("".join(stream))
+    for notice_id, sentences in notices.items():  # printed in full: nothing is cut in text
+        assistant.notices.delivered(notice_id, sentences)
+    answer = " ".join(" ".join(piece.split()) for piece in pieces if piece.strip())
+    assistant.conversation.add(Exchange(text, answer, component_id=responder.component_id))
+    assistant.metrics.record(timer)
+    return TextAnswer(
+        text, answer, responder.intent, responder.result, time.perf_counter() - started
+    )

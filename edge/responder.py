@@ -105,6 +105,8 @@ class Responder:
         """Component the last answer was about (for the conversation)."""
         self.intent: str = ""
         """Intent of the last request."""
+        self.result: ToolResult | None = None
+        """What the last request's tool (or the cache) produced; None for replies and repeats."""
 
     async def respond(
         self, transcript: str, turn_id: TurnId, timer: TurnTimer, *, heard: Heard | None = None
@@ -139,6 +141,7 @@ class Responder:
         self, transcript: str, turn_id: TurnId, timer: TurnTimer, heard: Heard | None
     ) -> AsyncIterator[Part]:
         self.component_id = None
+        self.result = None
         request = ToolRequest(
             turn_id,
             transcript,
@@ -165,6 +168,7 @@ class Responder:
                 self.intent = "cache"
                 self._metrics.count("cache_hits")
                 self.component_id = hit.data.get("component_id")
+                self.result = hit
                 for sentence in hit.speech:
                     yield Part(sentence, urgent=hit.urgent)
                 return
@@ -252,6 +256,7 @@ class Responder:
         result = acted.result
         self.component_id = acted.component_id
         notice = acted.notice.notice_id if acted.notice is not None else None
+        self.result = result
         for sentence in result.speech:
             yield Part(sentence, urgent=result.urgent, notice=notice)
         if self._cache and result.cacheable and result.ok:

@@ -1,4 +1,9 @@
-"""``edge ask``: answer spoken questions from WAV files; print transcripts, answers, timings."""
+"""``edge ask``: answer spoken questions from WAV files, or typed ones (``--text``).
+
+Typed questions go through the same responder as transcripts (router, semantic cache, tools,
+conversation carried from one question to the next); an installer checks a newly ingested manual
+with them, and the knowledge benchmark uses the same path.
+"""
 
 from __future__ import annotations
 
@@ -25,8 +30,15 @@ _STAGES = (
 
 def register(sub: Any) -> None:
     """Add ``edge ask`` to the CLI."""
-    parser = sub.add_parser("ask", help="answer spoken questions from WAV files")
-    parser.add_argument("questions", nargs="+", type=Path, help="WAV files, asked in order")
+    parser = sub.add_parser("ask", help="answer spoken (WAV) or typed questions")
+    parser.add_argument("questions", nargs="*", type=Path, help="WAV files, asked in order")
+    parser.add_argument(
+        "--text",
+        action="append",
+        default=[],
+        metavar="QUESTION",
+        help="a typed question (repeat for several, asked in order); no audio is made",
+    )
     out = parser.add_mutually_exclusive_group()
     out.add_argument("--out", type=Path, help="reply WAV (one question only)")
     out.add_argument("--out-dir", type=Path, help="folder for <question>.reply.wav files")
@@ -35,6 +47,17 @@ def register(sub: Any) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if bool(args.questions) == bool(args.text):
+        print("error: give WAV files or --text questions (one kind per run)", file=sys.stderr)
+        return 2
+    if args.text:
+        if args.out is not None or args.out_dir is not None:
+            print("error: --out and --out-dir are for WAV questions", file=sys.stderr)
+            return 2
+        if not all(q.strip() for q in args.text):
+            print("error: --text needs a question", file=sys.stderr)
+            return 2
+        return asyncio.run(_ask_typed(args))
     if args.out is not None and len(args.questions) != 1:
         print("error: --out takes one question; use --out-dir for several", file=sys.stderr)
         return 2
@@ -70,6 +93,60 @@ async def _ask_all(args: argparse.Namespace) -> int:
         await assistant.toolbox.close()  # e.g. an out-of-range reading's incident being stored
         assistant.close()
     return 1 if failures else 0
+
+
+async def _ask_typed(args: argparse.Namespace) -> int:
+    from edge.assistant import load_assistant
+    from edge.cli import config_from_args
+    from edge.oneshot import ask_text
+    from edge.report.service import open_reporting
+    from edge.toolset import default_tools
+
+    config = config_from_args(args)
+    _, reporter = open_reporting(config, status=False)
+    assistant = await load_assistant(config, lambda a: default_tools(a, reporter))
+    if assistant.knowledge is None and not args.json:
+        print("no manuals are ingested yet: run `edge ingest PATH` first", file=sys.stderr)
+    try:
+        for number, question in enumerate(args.text, start=1):
+            answer = await ask_text(assistant, question, TurnId(number))
+            if args.json:
+                print(json.dumps(typed_row(answer), default=str), flush=True)
+            else:
+                print(f"\nQ: {answer.question}\nA: {answer.answer}", flush=True)
+                for line in citations(answer.sources):
+                    print(f"   {line}")
+    finally:
+        await assistant.toolbox.close()
+        assistant.close()
+    return 0
+
+
+def citations(sources: Any) -> list[str]:
+    """One line per source: document, section and page."""
+    lines = []
+    for source in sources:
+        line = f"source: {source.document}"
+        line += f", {source.section}" if source.section else ""
+        lines.append(line + (f", page {source.page}" if source.page else ""))
+    return lines
+
+
+def typed_row(answer: Any) -> dict[str, Any]:
+    """The JSON object printed for a typed question."""
+    result = answer.result
+    return {
+        "question": answer.question,
+        "answer": answer.answer,
+        "intent": answer.intent,
+        "ok": result.ok if result is not None else None,
+        "urgent": result.urgent if result is not None else False,
+        "sources": [
+            {"document": s.document, "section": s.section, "page": s.page} for s in answer.sources
+        ],
+        "data": dict(result.data) if result is not None else {},
+        "seconds": round(answer.seconds, 3),
+    }
 
 
 def _report(path: Path, out: Path, result: Any, as_json: bool) -> None:
