@@ -1,7 +1,18 @@
-"""HTML manuals to blocks with the stdlib parser: h1-h6, p, ol/ul and tables; scripts dropped."""
+"""HTML manuals to blocks with the stdlib parser; scripts and navigation dropped.
+
+* ``h1``-``h6`` are headings; ``p``, ``div`` and the like paragraphs;
+* ``ol`` is a procedure and ``ul`` a list; a list inside an item (sub-steps, bullets under a
+  step) joins that item's text, so a step keeps everything it says;
+* ``dl``: each term and its description become one paragraph ("AL-101 Low suction pressure:
+  PT-101 below 0.8 bar(g) ..."), so an alarm is never answered with its title alone;
+* tables keep their cells; ``rowspan`` and ``colspan`` repeat or pad cells so every row has every
+  column; a ``caption`` becomes the paragraph just before its table (the table's intro), and a
+  ``figcaption`` a paragraph of its own.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Final
 
@@ -9,7 +20,44 @@ from edge.knowledge.records import Block
 
 _SKIP: Final = {"script", "style", "head", "nav", "footer", "template", "noscript"}
 _HEADINGS: Final = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
-_BREAKS: Final = {"p", "div", "section", "article", "br", "blockquote", "pre", "dd", "dt"}
+_BREAKS: Final = {
+    "p",
+    "div",
+    "section",
+    "article",
+    "br",
+    "blockquote",
+    "pre",
+    "figure",
+    "figcaption",
+    "aside",
+    "header",
+    "main",
+    "dl",
+}
+
+
+@dataclass
+class _List:
+    tag: str
+    items: list[str] = field(default_factory=list)
+    pending: list[str] = field(default_factory=list)
+    """Text of the item being read, including lists nested in it."""
+
+
+@dataclass
+class _Table:
+    rows: list[tuple[str, ...]] = field(default_factory=list)
+    row: list[str] | None = None
+    caption: str = ""
+    spans: dict[int, tuple[int, str]] = field(default_factory=dict)
+    """Column -> (rows still covered, text) of cells with a rowspan."""
+    cell: tuple[int, int] = (1, 1)
+    """(colspan, rowspan) of the cell being read."""
+
+
+def _span(value: str | None) -> int:
+    return max(1, min(int(value), 100)) if value and value.strip().isdigit() else 1
 
 
 class _Collector(HTMLParser):
@@ -22,10 +70,11 @@ class _Collector(HTMLParser):
         self._text: list[str] = []
         self._skip = 0
         self._in_title = False
-        self._lists: list[tuple[str, list[str]]] = []
-        self._rows: list[tuple[str, ...]] | None = None
-        self._row: list[str] | None = None
+        self._lists: list[_List] = []
+        self._table: _Table | None = None
+        self._caption = False
         self._heading: int | None = None
+        self._term = ""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "title":
@@ -33,21 +82,35 @@ class _Collector(HTMLParser):
         if tag in _SKIP:
             self._skip += 1
             return
+        table = self._table
         if tag in _HEADINGS:
             self._flush()
             self._heading = _HEADINGS[tag]
         elif tag in ("ol", "ul"):
-            self._flush()
-            self._lists.append((tag, []))
+            if self._lists:
+                self._lists[-1].pending.append(self._take())
+            else:
+                self._flush()
+            self._lists.append(_List(tag))
         elif tag == "li":
-            self._flush_item()
-        elif tag == "table":
+            self._end_item()
+        elif tag == "table" and table is None:
             self._flush()
-            self._rows = []
-        elif tag == "tr":
-            self._row = []
-        elif tag in ("td", "th"):
+            self._table = _Table()
+        elif tag == "caption" and table is not None:
             self._text = []
+            self._caption = True
+        elif tag == "tr" and table is not None:
+            table.row = []
+            self._fill_spans(table)
+        elif tag in ("td", "th") and table is not None:
+            self._text = []
+            named = dict(attrs)
+            table.cell = (_span(named.get("colspan")), _span(named.get("rowspan")))
+        elif tag == "dt":
+            self._flush()
+        elif tag == "dd":
+            self._term = self._term or self._take()
         elif tag in _BREAKS:
             self._flush()
 
@@ -57,30 +120,43 @@ class _Collector(HTMLParser):
         if tag in _SKIP:
             self._skip = max(0, self._skip - 1)
             return
+        table = self._table
         if tag in _HEADINGS and self._heading is not None:
             text = self._take()
             if text:
                 self.blocks.append(Block("heading", text, level=self._heading))
             self._heading = None
         elif tag == "li":
-            self._flush_item()
+            self._end_item()
         elif tag in ("ol", "ul") and self._lists:
-            self._flush_item()
-            kind, items = self._lists.pop()
-            if items:
-                self.blocks.append(Block("steps" if kind == "ol" else "list", items=tuple(items)))
-        elif tag in ("td", "th") and self._row is not None:
-            self._row.append(self._take())
-        elif tag == "tr" and self._row is not None and self._rows is not None:
-            if any(self._row):
-                self._rows.append(tuple(self._row))
-            self._row = None
-        elif tag == "table" and self._rows is not None:
-            if self._rows:
-                width = max(len(r) for r in self._rows)
-                rows = tuple(r + ("",) * (width - len(r)) for r in self._rows)
-                self.blocks.append(Block("table", rows=rows))
-            self._rows = None
+            self._end_item()
+            done = self._lists.pop()
+            if self._lists:
+                self._lists[-1].pending.append(_joined(done.items))
+            elif done.items:
+                items = tuple(done.items)
+                self.blocks.append(Block("steps" if done.tag == "ol" else "list", items=items))
+        elif tag == "caption" and table is not None:
+            table.caption = self._take()
+            self._caption = False
+        elif tag in ("td", "th") and table is not None and table.row is not None:
+            self._cell(table, self._take())
+        elif tag == "tr" and table is not None and table.row is not None:
+            self._fill_spans(table)
+            if any(table.row):
+                table.rows.append(tuple(table.row))
+            table.row = None
+        elif tag == "table" and table is not None:
+            self._end_table(table)
+        elif tag == "dt":
+            self._term = self._take()
+        elif tag == "dd":
+            text = self._take()
+            term = self._term.rstrip(":")
+            self._term = ""
+            if term or text:
+                joined = f"{term}: {text}" if term and text else term or text
+                self.blocks.append(Block("paragraph", joined))
         elif tag in _BREAKS:
             self._flush()
 
@@ -96,17 +172,62 @@ class _Collector(HTMLParser):
         self._text = []
         return text
 
-    def _flush_item(self) -> None:
-        if self._lists:
-            text = self._take()
-            if text:
-                self._lists[-1][1].append(text)
+    # -- lists ------------------------------------------------------------------------------------
+
+    def _end_item(self) -> None:
+        if not self._lists:
+            return
+        current = self._lists[-1]
+        text = " ".join(t for t in (*current.pending, self._take()) if t)
+        current.pending = []
+        if text:
+            current.items.append(text)
+
+    # -- tables -----------------------------------------------------------------------------------
+
+    @staticmethod
+    def _fill_spans(table: _Table) -> None:
+        """Put the text of cells spanning down from earlier rows into the current row."""
+        row = table.row
+        if row is None:
+            return
+        while len(row) in table.spans:
+            col = len(row)
+            left, text = table.spans[col]
+            row.append(text)
+            if left <= 1:
+                del table.spans[col]
+            else:
+                table.spans[col] = (left - 1, text)
+
+    def _cell(self, table: _Table, text: str) -> None:
+        row = table.row
+        assert row is not None
+        self._fill_spans(table)
+        colspan, rowspan = table.cell
+        for k in range(colspan):
+            if rowspan > 1:
+                table.spans[len(row)] = (rowspan - 1, text if k == 0 else "")
+            row.append(text if k == 0 else "")
+        table.cell = (1, 1)
+
+    def _end_table(self, table: _Table) -> None:
+        self._table = None
+        if table.caption:
+            self.blocks.append(Block("paragraph", table.caption))
+        if table.rows:
+            width = max(len(r) for r in table.rows)
+            rows = tuple(r + ("",) * (width - len(r)) for r in table.rows)
+            self.blocks.append(Block("table", rows=rows))
+
+    # -- paragraphs -------------------------------------------------------------------------------
 
     def _flush(self) -> None:
-        if self._rows is not None or self._heading is not None:
+        if self._table is not None or self._heading is not None or self._caption:
             return  # text inside a table cell or a heading belongs to it
         if self._lists:
-            self._flush_item()
+            # A paragraph inside a list item is part of that item.
+            self._lists[-1].pending.append(self._take())
             return
         text = self._take()
         if text:
@@ -114,7 +235,21 @@ class _Collector(HTMLParser):
 
     def close(self) -> None:
         super().close()
+        while self._lists:
+            self.handle_endtag(self._lists[-1].tag)
+        if self._table is not None:
+            self._end_table(self._table)
         self._flush()
+
+
+def _joined(items: list[str]) -> str:
+    """Items of a nested list as one run of text: "a; b; c."."""
+    out = ""
+    for item in items:
+        if out:
+            out += " " if out.endswith((".", ";", ":", "!", "?")) else "; "
+        out += item
+    return out
 
 
 def parse_html(source: str) -> tuple[str, list[Block]]:

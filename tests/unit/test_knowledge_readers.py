@@ -140,3 +140,51 @@ def test_format_detection_and_bad_files(tmp_path: Path) -> None:
         read_document(Path("x.md"), b"# Only a title\n")
     doc = read_document(Path("old.txt"), "Caf\u00e9 manual\n\nText.".encode("cp1252"))
     assert doc.title == "Café manual" and doc.format == "text"
+
+
+def test_html_definition_lists_keep_each_description_with_its_term() -> None:
+    _, blocks = parse_html(
+        "<h2>Alarms</h2><dl><dt>AL-101 Low suction pressure</dt>"
+        "<dd>PT-101 below 0.8 bar(g): alarm. Check the strainer.</dd>"
+        "<dt>AL-102 High discharge pressure</dt><dd>Above 10 bar(g): trip.</dd></dl>"
+    )
+    assert [b.text for b in blocks[1:]] == [
+        "AL-101 Low suction pressure: PT-101 below 0.8 bar(g): alarm. Check the strainer.",
+        "AL-102 High discharge pressure: Above 10 bar(g): trip.",
+    ]
+
+
+def test_html_nested_lists_join_the_item_they_belong_to() -> None:
+    _, blocks = parse_html(
+        "<ol><li>Stop the pump.</li><li>At the motor control centre:<ul>"
+        "<li>switch off the isolator;</li><li>apply your lock.</li></ul></li>"
+        "<li>Check for soft foot:<ol type='a'><li>loosen one bolt</li><li>measure the lift</li>"
+        "</ol></li><li>Drain the casing.</li></ol>"
+    )
+    assert kinds(blocks) == ["steps"]
+    assert blocks[0].items == (
+        "Stop the pump.",
+        "At the motor control centre: switch off the isolator; apply your lock.",
+        "Check for soft foot: loosen one bolt; measure the lift",
+        "Drain the casing.",
+    )
+
+
+def test_html_captions_introduce_their_table_and_spans_fill_every_column() -> None:
+    _, blocks = parse_html(
+        "<table><caption>Table 6 – Maintenance schedule</caption>"
+        "<tr><th>Interval</th><th>Task</th><th>See</th></tr>"
+        "<tr><td rowspan='2'>Daily</td><td>Check noise</td><td>–</td></tr>"
+        "<tr><td>Check oiler</td><td>5.2</td></tr>"
+        "<tr><td colspan='2'>All tasks</td><td>6</td></tr></table>"
+        "<figure><pre>[P-101]==[M-101]</pre><figcaption>Figure 1 – Layout</figcaption></figure>"
+    )
+    assert kinds(blocks) == ["paragraph", "table", "paragraph", "paragraph"]
+    assert blocks[0].text == "Table 6 – Maintenance schedule"
+    assert blocks[1].rows == (
+        ("Interval", "Task", "See"),
+        ("Daily", "Check noise", "–"),
+        ("Daily", "Check oiler", "5.2"),
+        ("All tasks", "", "6"),
+    )
+    assert blocks[3].text == "Figure 1 – Layout"
