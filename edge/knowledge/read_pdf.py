@@ -1,8 +1,10 @@
 """PDF manuals to blocks: pypdf layout text per page, running headers/footers removed.
 
 Layout mode keeps the horizontal position of text, so table columns survive as runs separated by
-spaces and the plain-text reader can rebuild them. Each line keeps its 1-based page number, which
-is what citations give.
+spaces and the plain-text reader can rebuild them; two-column pages are put in reading order first
+(:mod:`edge.knowledge.pdf_columns`). Running headers and footers are recognised by their first run
+of text too, so a header that names the current chapter ("Manual    3 Technical data") goes.
+Each line keeps its 1-based page number, which is what citations give.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Final
 
+from edge.knowledge.pdf_columns import reading_order
 from edge.knowledge.read_text import Line, parse_text
 from edge.knowledge.records import Block
 
@@ -21,6 +24,7 @@ _LOGGER = logging.getLogger(__name__)
 
 _PAGE_MARK: Final = re.compile(r"(^|\s)(page\s+)?\d{1,4}(\s*(of|/)\s*\d{1,4})?\s*$", re.IGNORECASE)
 _DIGITS: Final = re.compile(r"\d+")
+_RUNS: Final = re.compile(r"\s{2,}")
 
 
 class PdfTextError(Exception):
@@ -76,7 +80,9 @@ def read_pdf(
     lines: list[Line] = []
     for number, page in enumerate(pages, start=1):
         drop = _edge_lines(page, repeated)
-        lines.extend((line, number) for k, line in enumerate(page) if k not in drop)
+        # Headers and footers go first: read as columns they would land mid-page.
+        kept = reading_order([line for k, line in enumerate(page) if k not in drop])
+        lines.extend((line, number) for line in kept)
         lines.append(("", number))  # a page break ends a paragraph
     return " ".join(title.split()), parse_text(lines), len(pages)
 
@@ -93,6 +99,12 @@ def _key(line: str) -> str:
     return _DIGITS.sub("#", " ".join(line.split()))
 
 
+def _first_key(line: str) -> str:
+    """The key of the first run of text of a line with several ("Manual    2 Safety")."""
+    runs = _RUNS.split(line.strip())
+    return "<first>" + _key(runs[0]) if runs[0] else ""
+
+
 def _running_lines(pages: list[list[str]]) -> set[str]:
     """Lines (digits masked) at the top or bottom of most pages: running headers and footers."""
     if len(pages) < 3:
@@ -100,7 +112,9 @@ def _running_lines(pages: list[list[str]]) -> set[str]:
     counts: Counter[str] = Counter()
     for page in pages:
         content = [line for line in page if line.strip()]
-        counts.update({_key(line) for line in content[:2] + content[-2:]})
+        edges = content[:2] + content[-2:]
+        counts.update({_key(line) for line in edges} | {_first_key(line) for line in edges})
+    counts.pop("", None)
     return {line for line, n in counts.items() if n >= max(3, len(pages) // 2)}
 
 
@@ -112,8 +126,9 @@ def _edge_lines(page: list[str], repeated: set[str]) -> set[int]:
         seen: set[str] = set()
         for k in order:
             key = _key(page[k])
+            running = key in repeated or _first_key(page[k]) in repeated
             # The same words twice in a row are the running header and then the title itself.
-            if key in seen or (key not in repeated and not _is_page_mark(page[k])):
+            if key in seen or (not running and not _is_page_mark(page[k])):
                 break
             seen.add(key)
             drop.add(k)

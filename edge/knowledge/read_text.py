@@ -7,7 +7,12 @@ Plain text has no markup, so structure is inferred from the conventions manuals 
 * underlined titles (``===`` or ``---`` on the next line), and a short first line as the title;
 * numbered steps (``1.`` or ``1)``), continued by the lines that follow them;
 * tables as columns separated by two or more spaces; cells are assigned to columns by position,
-  so empty cells and wrapped cells (PDF layout text) land in the right column.
+  so empty cells and wrapped cells (PDF layout text) land in the right column;
+* captions ("Table 5 – Operating limits", "Figure 2 ...") start a paragraph of their own, so they
+  introduce the table below them, and a row-like line ends the paragraph above it;
+* a table or a procedure cut by a page break (the header repeated, the numbering going on) is
+  joined back into one; a sentence cut by a blank line or a page break is joined when it goes on
+  in lower case.
 """
 
 from __future__ import annotations
@@ -18,6 +23,15 @@ from dataclasses import dataclass
 from typing import Final
 
 from edge.knowledge.records import Block
+from edge.knowledge.text_art import (
+    box_rows,
+    is_box_line,
+    is_contents,
+    is_rule,
+    leader,
+    rule_columns,
+    unbox,
+)
 
 Line = tuple[str, int | None]
 """A line of text and the 1-based page it is on (None for unpaged text)."""
@@ -27,6 +41,9 @@ _STEP: Final = re.compile(r"^(\d{1,3})[.)]\s+(\S.*)$")
 _BULLET: Final = re.compile(r"^[-*\u2022]\s+(\S.*)$")
 _UNDERLINE: Final = re.compile(r"^\s*(=+|-+)\s*$")
 _SEGMENT: Final = re.compile(r"\S+(?: \S+)*")
+_CAPTION: Final = re.compile(r"^(Table|Figure|Fig\.|Tab\.)\s+[A-Z]?\d+(?:[.\-]\d+)*\b")
+_WIDE_GAP: Final = re.compile(r"\S {3,}\S")
+_NUMBER_GAP: Final = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\s{2,}(?=[A-Z])")
 _COLUMN_SLACK: Final = 2
 """Characters a cell may start left of its header (right-aligned numbers, layout rounding)."""
 
@@ -54,7 +71,7 @@ class _Outline:
 
 def parse_text(lines: Sequence[Line]) -> list[Block]:
     """Split text ``lines`` into blocks in reading order."""
-    return _Parser(lines).run()
+    return _Parser([(unbox(text), page) for text, page in lines]).run()
 
 
 def _segments(line: str) -> list[tuple[int, str]]:
@@ -75,6 +92,12 @@ class _Parser:
             stripped = text.strip()
             if not stripped:
                 self.i += 1
+            elif is_box_line(stripped):
+                self._box_table(page)
+            elif is_rule(stripped):
+                self.i += 1  # a separator, not content
+            elif leader(stripped) and leader(self._peek().strip()):
+                self._leaders(page)
             elif (
                 self._underlined_heading(stripped, page)
                 or self._numbered_heading(stripped, page)
@@ -92,6 +115,28 @@ class _Parser:
                 self._paragraph()
         return self.blocks
 
+    def _box_table(self, page: int | None) -> None:
+        start = self.i
+        while self.i < len(self.lines) and is_box_line(self.lines[self.i][0].strip()):
+            self.i += 1
+        rows = box_rows([text for text, _ in self.lines[start : self.i]])
+        if len(rows) >= 2:
+            self._add_table(tuple(rows), page)
+        elif rows:
+            self.blocks.append(Block("paragraph", " ".join(c for c in rows[0] if c), page=page))
+
+    def _leaders(self, page: int | None) -> None:
+        """Dot-leader lines ("Operating weight ...... 11,800 lb") as a two-column table."""
+        entries: list[tuple[str, str]] = []
+        while self.i < len(self.lines) and (found := leader(self.lines[self.i][0].strip())):
+            entries.append(found)
+            self.i += 1
+        if is_contents(entries):
+            text = "; ".join(name for name, _ in entries)
+            self.blocks.append(Block("paragraph", f"Contents: {text}.", page=page))
+            return
+        self._add_table((("Item", "Value"), *entries), page)
+
     def _peek(self, offset: int = 1) -> str:
         j = self.i + offset
         return self.lines[j][0] if j < len(self.lines) else ""
@@ -106,15 +151,36 @@ class _Parser:
         return True
 
     def _numbered_heading(self, stripped: str, page: int | None) -> bool:
+        stripped = _NUMBER_GAP.sub(r"\1 ", stripped)  # "1.1  ABOUT THIS MANUAL"
         m = _NUMBERED_HEADING.match(stripped)
         if not m or stripped.endswith((".", ",", ";", ":")) or len(m.group(2).split()) > 14:
             return False
         number = tuple(int(p) for p in m.group(1).split("."))
-        if len(_segments(stripped)) > 1 or not self.outline.accepts(number):
-            return False  # table rows and wrapped text are not headings
+        if len(_segments(stripped)) > 1:
+            return False  # table rows are not headings
+        if not self.outline.accepts(number) and not self._after_contents(number):
+            return False  # nor is wrapped text that starts with a number
         self.outline.current = number
         self.blocks.append(Block("heading", stripped, level=len(number) + 1, page=page))
         self.i += 1
+        return True
+
+    def _after_contents(self, number: tuple[int, ...]) -> bool:
+        """Chapter 1 right after a run of chapter headings: that run was a list of contents.
+
+        The run is turned back into a paragraph and the outline starts again.
+        """
+        if number != (1,):
+            return False
+        run = 0
+        while run < len(self.blocks) and self.blocks[-1 - run].kind == "heading":
+            run += 1
+        if run < 3 or any(b.level <= 1 for b in self.blocks[len(self.blocks) - run :]):
+            return False
+        contents = self.blocks[len(self.blocks) - run :]
+        del self.blocks[len(self.blocks) - run :]
+        joined = "; ".join(b.text for b in contents)
+        self.blocks.append(Block("paragraph", f"Contents: {joined}.", page=contents[0].page))
         return True
 
     def _title(self, stripped: str, page: int | None) -> bool:
@@ -129,19 +195,28 @@ class _Parser:
     def _items(self, marker: re.Pattern[str], kind: str) -> None:
         page = self.lines[self.i][1]
         items: list[str] = []
+        first = 1
         while self.i < len(self.lines):
             stripped = self.lines[self.i][0].strip()
             m = marker.match(stripped)
-            if m and (kind == "list" or not items or int(m.group(1)) == len(items) + 1):
+            if m and kind == "steps" and not items:
+                first = int(m.group(1))
+            if m and (kind == "list" or not items or int(m.group(1)) == first + len(items)):
                 items.append(m.group(m.lastindex or 1))
             elif stripped and items and not self._starts_structure(stripped):
                 items[-1] += " " + stripped  # wrapped step
-            elif not stripped and self._next_item_follows(marker, len(items) + 1, kind):
+            elif not stripped and self._next_item_follows(marker, first + len(items), kind):
                 pass  # blank line between two steps of the same procedure
             else:
                 break
             self.i += 1
         cleaned = tuple(" ".join(t.split()) for t in items)
+        last = self.blocks[-1] if self.blocks else None
+        going_on = last is not None and last.kind == "steps" and len(last.items) == first - 1
+        if kind == "steps" and first > 1 and last is not None and going_on:
+            # The procedure goes on after a page break.
+            self.blocks[-1] = Block("steps", items=last.items + cleaned, page=last.page)
+            return
         if kind == "steps":
             self.blocks.append(Block("steps", items=cleaned, page=page))
         else:
@@ -172,6 +247,15 @@ class _Parser:
             return False  # long runs are sentences with double spaces, not column headers
         starts = [s for s, _ in header]
         rows: list[list[str]] = [[t for _, t in header]]
+        ruled = rule_columns(self._peek().expandtabs(8))
+        if len(ruled) > len(starts):
+            # The dashes under the header show the columns its single spaces hide.
+            line = header_line.expandtabs(8)
+            starts = ruled
+            bounds = [*ruled[1:], len(line)]
+            rows = [[line[a:b].strip() for a, b in zip(ruled, bounds, strict=True)]]
+        header_cells = list(rows[0])
+        repeated = False  # the header printed again (page break): skip it and its wrapped words
         j = self.i + 1
         blanks = 0
         while j < len(self.lines):
@@ -183,37 +267,78 @@ class _Parser:
                     break
                 j += 1
                 continue
+            if is_rule(line.strip()):
+                j += 1  # the dashes under a header
+                continue
             first_col = _column(segs[0][0], starts)
-            if len(segs) < 2 and first_col == 0:
+            if first_col == 0 and self._starts_structure(_NUMBER_GAP.sub(r"\1 ", line.strip())):
+                break  # the next section's heading
+            if len(segs) < 2 and first_col == 0 and not self._wrapped_first_cell(j, starts):
                 break  # a line of ordinary text ends the table
             cells = [""] * len(starts)
             for start, text in segs:
                 col = _column(start, starts)
                 cells[col] = f"{cells[col]} {text}".strip()
-            if first_col > 0:
-                # Continuation of wrapped cells in the row above.
+            wrapped = len(segs) < 2 or (cells[0][:1].islower() and not all(cells))
+            if cells == header_cells:
+                repeated = True
+            elif repeated and wrapped:
+                pass
+            elif first_col > 0 or wrapped:
+                # Continuation of wrapped cells in the row above (or in the header).
                 for k, cell in enumerate(cells):
                     if cell:
                         rows[-1][k] = f"{rows[-1][k]} {cell}".strip()
-            elif cells != rows[0]:  # a header repeated after a page break is skipped
+            else:
                 rows.append(cells)
+                repeated = False
             blanks = 0
             j += 1
         if len(rows) < 2:
             return False
-        self.blocks.append(Block("table", rows=tuple(tuple(r) for r in rows), page=page))
         self.i = j
+        self._add_table(tuple(tuple(r) for r in rows), page)
         return True
 
-    def _continues_on_next_page(self, last: str, page: int | None) -> bool:
-        """A sentence cut by a page break: skip the blank lines and keep going."""
+    def _add_table(self, rows: tuple[tuple[str, ...], ...], page: int | None) -> None:
+        last = self.blocks[-1] if self.blocks else None
+        if last is not None and last.kind == "table" and last.rows[0] == rows[0]:
+            # The same header again: the table goes on after a page break.
+            self.blocks[-1] = Block("table", rows=last.rows + rows[1:], page=last.page)
+            return
+        self.blocks.append(Block("table", rows=rows, page=page))
+
+    def _wrapped_first_cell(self, j: int, starts: list[int]) -> bool:
+        """Line ``j`` (one run at the left) is the first cell of the row above, wrapped.
+
+        It must fit in the first column, and either the table goes on after it or it is a word
+        or two that end no sentence ("(aluminium housing)", "°C").
+        """
+        text = self.lines[j][0].strip()
+        if len(starts) < 2 or len(text) > starts[1] + _COLUMN_SLACK:
+            return False
+        if self._starts_structure(text) or _CAPTION.match(text):
+            return False
+        k = j + 1
+        while k < len(self.lines) and k <= j + 2 and not self.lines[k][0].strip():
+            k += 1
+        following = self.lines[k][0] if k < len(self.lines) else ""
+        if len(_segments(following)) >= 2 and _column(_segments(following)[0][0], starts) == 0:
+            return True
+        return len(text.split()) <= 3 and not text.endswith((".", ":"))
+
+    def _continues(self, last: str) -> bool:
+        """A sentence cut by blank lines (a page break, the other column's spacing): keep going.
+
+        Only when the text goes on in lower case after words that end no sentence.
+        """
         j = self.i
         while j < len(self.lines) and not self.lines[j][0].strip():
             j += 1
-        if page is None or j >= len(self.lines) or last.endswith((".", ":", "!", "?")):
+        if j >= len(self.lines) or last.endswith((".", ":", "!", "?", ";")):
             return False
-        text, next_page = self.lines[j]
-        if next_page == page or not text.strip()[:1].islower():
+        text = self.lines[j][0].strip()
+        if not text[:1].islower() or self._starts_structure(text) or _row_like(self.lines[j][0]):
             return False
         self.i = j
         return True
@@ -222,14 +347,29 @@ class _Parser:
         page = self.lines[self.i][1]
         parts: list[str] = []
         while self.i < len(self.lines):
-            stripped = self.lines[self.i][0].strip()
-            if not stripped and parts and self._continues_on_next_page(parts[-1], page):
+            line = self.lines[self.i][0]
+            stripped = line.strip()
+            if not stripped and parts and self._continues(parts[-1]):
                 continue
             if not stripped or (parts and self._starts_structure(stripped)):
                 break
+            if is_rule(stripped):
+                break
+            if parts and (_CAPTION.match(stripped) or _row_like(line)):
+                break  # a caption, or the first row of a table, starts something new
             parts.append(stripped)
             self.i += 1
         self.blocks.append(Block("paragraph", " ".join(" ".join(parts).split()), page=page))
+
+
+def _row_like(line: str) -> bool:
+    """A line that reads as a table row: short runs of text with wide gaps between them."""
+    segments = _segments(line)
+    return (
+        len(segments) >= 2
+        and all(len(t) <= 40 for _, t in segments)
+        and bool(_WIDE_GAP.search(line.strip()))
+    )
 
 
 def _column(start: int, starts: list[int]) -> int:

@@ -1,0 +1,154 @@
+"""Layouts of PDF and plain-text manuals: two columns, wrapped table cells, captions, text art."""
+
+from __future__ import annotations
+
+import pytest
+
+from edge.knowledge.pdf_columns import find_gutter, reading_order
+from edge.knowledge.read_text import parse_text
+
+pytestmark = pytest.mark.unit
+
+LEFT = [
+    "3.3 Ambient conditions",
+    "The unit may be operated at ambient temperatures",
+    "from +5 to +40 °C and a relative humidity of up to",
+    "85 % (non-condensing). Keep a free space of at least",
+    "800 mm in front of the cooler air inlet at all times.",
+    "",
+    "Table 5 – Operating limits",
+]
+RIGHT = [
+    "4.3 Fluid cleanliness",
+    "The fluid cleanliness must be kept at ISO 4406 code",
+    "18/16/13 or better. Take a fluid sample from the",
+    "sampling valve on the pressure line every 500 hours",
+    "and have it analysed by an approved laboratory.",
+    "",
+    "",
+]
+
+
+def lines(text: str) -> list[tuple[str, int | None]]:
+    return [(line, 1) for line in text.splitlines()]
+
+
+def test_two_columns_are_read_left_then_right_and_full_width_lines_stay() -> None:
+    page = ["Service manual of the HX-30 hydraulic power unit, chapters three and four"]
+    page += [f"{a:<60}{b}" for a, b in zip(LEFT, RIGHT, strict=True)]
+    assert find_gutter(page) is not None
+    ordered = reading_order(page)
+    text = [line.strip() for line in ordered if line.strip()]
+    assert text[0].startswith("Service manual")
+    assert text[1:7] == [x for x in LEFT if x]
+    assert text[7:] == [x for x in RIGHT if x]
+
+
+def test_a_two_column_table_is_not_taken_for_two_columns_of_text() -> None:
+    page = [f"{'Parameter':<40}Limit"] + [
+        f"{f'Element outlet temperature {i}':<40}{70 + i} to 98 °C" for i in range(12)
+    ]
+    assert reading_order(page) == page
+
+
+def test_captions_start_a_paragraph_and_a_row_ends_the_one_above() -> None:
+    blocks = parse_text(
+        lines(
+            "2.1 Limits\n"
+            "Correct the cause before restarting.\n"
+            "Table 3 – Operating limits\n"
+            "Parameter                 Limit\n"
+            "Ambient temperature       +1 to +45 °C\n"
+            "Starts per hour           max. 6\n"
+        )
+    )
+    assert [b.kind for b in blocks] == ["heading", "paragraph", "paragraph", "table"]
+    assert blocks[2].text == "Table 3 – Operating limits"
+    assert blocks[3].rows[1] == ("Ambient temperature", "+1 to +45 °C")
+
+
+def test_wrapped_cells_join_their_row_and_a_table_goes_on_after_a_page_break() -> None:
+    text = (
+        "Joint                       Thread        Torque\n"
+        "Bell housing to M1 flange   M16, 8.8      180 N·m\n"
+        "(aluminium housing)\n"
+        "Suction strainer F3         Inlet below   Clean F3\n"
+        "clogged                     0.8 bar abs\n"
+    )
+    page_two = (
+        "Joint                       Thread        Torque\n"
+        "Case drain fitting P1       M22 × 1.5     65 N·m\n"
+    )
+    blocks = parse_text([*lines(text), ("", 1), ("", 1), *[(x, 2) for x in page_two.splitlines()]])
+    assert [b.kind for b in blocks] == ["table"]
+    assert blocks[0].rows[1:] == (
+        ("Bell housing to M1 flange (aluminium housing)", "M16, 8.8", "180 N·m"),
+        ("Suction strainer F3 clogged", "Inlet below 0.8 bar abs", "Clean F3"),
+        ("Case drain fitting P1", "M22 × 1.5", "65 N·m"),
+    )
+
+
+def test_a_procedure_cut_by_a_page_break_is_one_procedure() -> None:
+    blocks = parse_text(
+        [("1. Stop the compressor.", 1), ("2. Isolate it.", 1), ("", 1), ("", 1)]
+        + [("3. Wait 2 minutes.", 2), ("4. Open the vent valve.", 2)]
+    )
+    assert [b.kind for b in blocks] == ["steps"]
+    assert len(blocks[0].items) == 4
+
+
+def test_a_list_of_contents_does_not_break_the_outline() -> None:
+    blocks = parse_text(
+        lines("1 Safety\n2 Description\n3 Technical data\n1 Safety\n1.1 Signal words\nText.\n")
+    )
+    assert [(b.kind, b.text) for b in blocks[:3]] == [
+        ("paragraph", "Contents: 1 Safety; 2 Description; 3 Technical data."),
+        ("heading", "1 Safety"),
+        ("heading", "1.1 Signal words"),
+    ]
+
+
+def test_text_art_boxes_rules_leaders_and_wide_heading_gaps() -> None:
+    blocks = parse_text(
+        lines(
+            "----------------------------------------\n"
+            "4.2  OPERATING LIMITS\n"
+            "  ****************************************\n"
+            "  *  WARNING  Hazardous voltage: lock    *\n"
+            "  *           both disconnects.          *\n"
+            "  ****************************************\n"
+            "  +-------+----------------------+-------------+\n"
+            "  | DESIG | PARAMETER            | LIMIT       |\n"
+            "  +-------+----------------------+-------------+\n"
+            "  | C1    | Vibration, motor     | 1.5 mils    |\n"
+            "  |       | housing              | max.        |\n"
+            "  | TT6   | Oil temperature      | 100 to 160 F|\n"
+            "  +-------+----------------------+-------------+\n"
+            "\n"
+            "Supply ............... 460 V, 3 phase\n"
+            "Voltage imbalance .... max. 2 %\n"
+            "\n"
+            "  TASK              DAILY  MONTHLY QUARTERLY\n"
+            "  ----------------  -----  ------- ---------\n"
+            "  Check oil level     X\n"
+            "  Leak test                          X\n"
+        )
+    )
+    assert [b.kind for b in blocks] == ["heading", "paragraph", "table", "table", "table"]
+    assert blocks[0].text == "4.2 OPERATING LIMITS"
+    assert blocks[1].text == "WARNING Hazardous voltage: lock both disconnects."
+    assert blocks[2].rows == (
+        ("DESIG", "PARAMETER", "LIMIT"),
+        ("C1", "Vibration, motor housing", "1.5 mils max."),
+        ("TT6", "Oil temperature", "100 to 160 F"),
+    )
+    assert blocks[3].rows == (
+        ("Item", "Value"),
+        ("Supply", "460 V, 3 phase"),
+        ("Voltage imbalance", "max. 2 %"),
+    )
+    assert blocks[4].rows == (
+        ("TASK", "DAILY", "MONTHLY", "QUARTERLY"),
+        ("Check oil level", "X", "", ""),
+        ("Leak test", "", "", "X"),
+    )
