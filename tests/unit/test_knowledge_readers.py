@@ -188,3 +188,17 @@ def test_html_captions_introduce_their_table_and_spans_fill_every_column() -> No
         ("All tasks", "", "6"),
     )
     assert blocks[3].text == "Figure 1 – Layout"
+
+
+def test_markdown_admonitions_breaks_aligned_tables_and_nested_lists() -> None:
+    blocks = parse_markdown(
+        "> **WARNING**\n> The capacitors hold a charge.\n\n---\n\n"
+        "| Task | Daily | 250 h |\n|---|:-:|:-:|\n| Check chains | ✓ | |\n\n"
+        "- Visual checks:\n  - tyres;\n  - forks.\n- Function checks\n\n"
+        "1. Isolate the truck.\n2. Check:\n   - the chains\n   - the forks\n"
+    )
+    assert kinds(blocks) == ["paragraph", "table", "list", "steps"]
+    assert blocks[0].text == "WARNING The capacitors hold a charge."
+    assert blocks[1].rows == (("Task", "Daily", "250 h"), ("Check chains", "✓", ""))
+    assert blocks[2].items == ("Visual checks: tyres; forks.", "Function checks")
+    assert blocks[3].items == ("Isolate the truck.", "Check: the chains; the forks")
