@@ -26,6 +26,7 @@ from edge.knowledge.answer import compose, not_found, relevant
 from edge.knowledge.cache import SemanticCache, question_keys
 from edge.knowledge.components import ComponentIndex, merge
 from edge.knowledge.ingest import IngestLimits, Ingestor, expand_paths
+from edge.knowledge.limit_match import Described, describe
 from edge.knowledge.progress import ProgressCallback
 from edge.knowledge.records import Component, DocumentInfo, Hit, IngestOutcome, Limit
 from edge.knowledge.search import EXACT_LIMIT, SearchOptions, search
@@ -49,6 +50,8 @@ _DEAD_HEAT: Final = 0.99
 class _Snapshot:
     index: ComponentIndex
     limits: tuple[Limit, ...]
+    described: tuple[Described, ...]
+    names: dict[str, tuple[str, ...]]
     vocabulary: frozenset[str]
     codes: dict[str, str]
     titles: dict[str, list[int]]
@@ -123,10 +126,15 @@ class Knowledge:
         titles: dict[str, list[int]] = {}
         for doc in self._store.documents():
             titles.setdefault(doc.title, []).append(doc.doc_id)
+        index = ComponentIndex(merge(self._store.components()))
+        # The same manual as PDF and Markdown gives the same limits twice; keep one.
+        limits = tuple({_limit_key(lim): lim for lim in self._store.limits()}.values())
+        names = {c.id: (c.name, *c.aliases) for c in index.components}
         return _Snapshot(
-            index=ComponentIndex(merge(self._store.components())),
-            # The same manual as PDF and Markdown gives the same limits twice; keep one.
-            limits=tuple({_limit_key(lim): lim for lim in self._store.limits()}.values()),
+            index=index,
+            limits=limits,
+            described=tuple(describe(lim, names) for lim in limits),
+            names=names,
             vocabulary=frozenset(codes),
             codes=codes,
             titles=titles,
@@ -273,6 +281,14 @@ class Knowledge:
             for lim in self._snap.limits
             if component_id is None or lim.component_id == component_id
         ]
+
+    def described_limits(self) -> tuple[Described, ...]:
+        """Every limit with the words that describe it, for matching spoken readings."""
+        return self._snap.described
+
+    def component_names(self) -> dict[str, tuple[str, ...]]:
+        """Component ID -> its name and aliases."""
+        return self._snap.names
 
     def glossary(self) -> str:
         """Domain words for the speech recogniser's prompt (at most ~60 words).

@@ -23,10 +23,9 @@ import numpy as np
 
 from edge.engines.base import Embedder
 from edge.errors import KnowledgeError
-from edge.events import SourceRef
 from edge.knowledge.chunker import ChunkedDocument, chunk_document
 from edge.knowledge.components import ComponentIndex, heading_component, merge, table_components
-from edge.knowledge.limits import extract_limits
+from edge.knowledge.limits import document_limits
 from edge.knowledge.progress import Progress, ProgressCallback, Stage
 from edge.knowledge.readers import SUFFIXES, LimitError, ReadError, read_document
 from edge.knowledge.records import (
@@ -199,16 +198,13 @@ class Ingestor:
         if not chunked.chunks:
             raise ReadError("no text to index")
         known = {c.id for c in index.components}
-        limits: list[Limit] = []
-        for chunk in chunked.chunks:
-            if chunk.kind == "table":
-                source = SourceRef(parsed.title, chunk.section_path, chunk.page)
-                limits += extract_limits(
-                    chunk.rows,
-                    section_component=chunked.section_components.get(chunk.section),
-                    known_components=known,
-                    source=source,
-                )
+        limits = document_limits(
+            chunked.chunks,
+            chunked.intros,
+            chunked.section_components,
+            title=parsed.title,
+            known=known,
+        )
         used = {c for chunk in chunked.chunks for c in chunk.components} | {c.id for c in own}
         components = [c for c in index.components if c.id in used]
         pairs = zip(chunked.chunks, chunked.intros, strict=True)

@@ -1,41 +1,68 @@
-"""Operating limits: read from limits tables at ingest, and readings checked against them.
+"""Operating limits read from manuals, however they are written, and readings checked against them.
 
-A limits table has a parameter column and a minimum and/or maximum column, plus a unit column or a
-unit in the column headers; a component column is optional (else the section's component applies).
+A limit is (component, parameter, unit, min, max, source). Manuals write them in many ways:
+
+* tables: a parameter column and either minimum/maximum columns, a nominal and a tolerance
+  column, or a column of limit expressions ("7.5–9.0 bar", "up to 138 A", "max. 75 °C",
+  "250 ± 10 N·m"; see :mod:`edge.knowledge.limit_text`); the component from an ID column (IDs
+  the manual defines in its own components table), else the section's; a bare value counts
+  when the parameter's name says which bound it is ("Minimum working pressure | 4.0 bar");
+  columns per model ("VT 55", "VT 75") give one limit per model;
+* prose: "The distance between the hubs must be between 3 and 4 millimetres", "must not exceed
+  4.5 mm/s", "shall not fall below 1 MΩ", "Replace the wear rings when the clearance reaches
+  0.90 mm" (the sentence is also the action to take);
+* a minimum and a maximum of one quantity in two rows ("Minimum working pressure", "Maximum
+  working pressure") are one limit.
+
 Everything here is pure: the store persists :class:`Limit` rows, the tools call :func:`assess`.
+Matching a spoken reading to a limit is :mod:`edge.knowledge.limit_match`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Final, Literal
 
 from edge.events import SourceRef
-from edge.knowledge.records import Limit
-from edge.knowledge.units import convert, dimension, normalize_unit, unit_in_header
+from edge.knowledge.limit_prose import NEW_ONLY, SENTENCE, prose_limits
+from edge.knowledge.limit_text import Bounds, bound_in_name, nominal_with_tolerance, parse_bounds
+from edge.knowledge.limit_text import unit_of as _unit_of
+from edge.knowledge.records import Chunk, Limit
+from edge.knowledge.units import convert, unit_in_header
 
-_PARAMETER: Final = ("parameter", "measurement", "quantity", "item", "variable")
+_PARAMETER: Final = (
+    "parameter",
+    "measurement",
+    "measured quantity",
+    "quantity",
+    "item",
+    "variable",
+    "description",
+    "point",
+    "check",
+    "characteristic",
+)
 _UNIT: Final = ("unit", "units")
 _MIN: Final = ("min", "minimum", "min.", "lower limit", "low limit", "lowest")
 _MAX: Final = ("max", "maximum", "max.", "upper limit", "high limit", "highest")
-_COMPONENT: Final = ("component", "component id", "id", "equipment")
+_NOMINAL: Final = ("nominal", "nominal value", "setpoint", "rated")
+_TOLERANCE: Final = ("tolerance", "permissible deviation", "deviation")
+_COMPONENT: Final = (
+    "component",
+    "component id",
+    "id",
+    "equipment",
+    "desig",
+    "designation",
+    "tag",
+    "item id",
+)
+_NOT_VALUES: Final = ("note", "notes", "remark", "remarks", "see", "reset", "action", "comment")
 _NUMBER: Final = re.compile(r"^[-+\u2212]?\d+(?:[.,]\d+)?$")
-_SYNONYMS: Final = {
-    "temp": "temperature",
-    "temps": "temperature",
-    "pres": "pressure",
-    "press": "pressure",
-    "rpm": "speed",
-    "revs": "speed",
-    "vib": "vibration",
-    "vibrations": "vibration",
-    "thickness": "thickness",
-    "lining": "pad",
-    "pads": "pad",
-}
-_FILLER: Final = {"the", "of", "a", "an", "in", "on", "at", "is", "reading", "level", "value"}
+_VALUE_WITH_UNIT: Final = re.compile(r"([-+\u2212]?\d+(?:[.,]\d+)?)\s*([^\s\d()]*)")
+_BOUND_WORDS: Final = re.compile(r"\b(?:min(?:imum)?|max(?:imum)?)\b\.?\s*", re.IGNORECASE)
 
 
 def _find(header: Sequence[str], names: tuple[str, ...]) -> int | None:
@@ -53,53 +80,14 @@ def _number(cell: str) -> float | None:
     return float(text.replace(",", "."))
 
 
-def extract_limits(
-    rows: Sequence[Sequence[str]],
-    *,
-    section_component: str | None,
-    known_components: set[str],
-    source: SourceRef,
-) -> list[Limit]:
-    """Limits in a table (header row first); an empty list when it is not a limits table."""
-    if len(rows) < 2:
-        return []
-    header = list(rows[0])
-    param = _find(header, _PARAMETER)
-    low, high = _find(header, _MIN), _find(header, _MAX)
-    if param is None or (low is None and high is None):
-        return []
-    unit_col = _find(header, _UNIT)
-    comp_col = _find(header, _COMPONENT)
-    limits = []
-    for row in rows[1:]:
-        component = row[comp_col].strip() if comp_col is not None else section_component
-        if not component or (comp_col is not None and component not in known_components):
-            continue
-        unit_text = row[unit_col] if unit_col is not None else ""
-        if not unit_text:
-            # "Max (°C)" style headers carry the unit.
-            unit_text = next(
-                (u for u in (_header_unit(header, low), _header_unit(header, high)) if u), ""
-            )
-        unit = normalize_unit(unit_text) or unit_text.strip()
-        lo_text = row[low].strip() if low is not None else ""
-        hi_text = row[high].strip() if high is not None else ""
-        lo, hi = _number(lo_text), _number(hi_text)
-        if lo is None and hi is None:
-            continue
-        limits.append(
-            Limit(
-                component_id=component,
-                parameter=row[param].strip(),
-                unit=unit,
-                minimum=lo,
-                maximum=hi,
-                minimum_text=lo_text if lo is not None else "",
-                maximum_text=hi_text if hi is not None else "",
-                source=source,
-            )
-        )
-    return limits
+def _cell_value(cell: str, default_unit: str) -> tuple[float, str, str] | None:
+    """(value, unit, as printed) of a minimum or maximum cell ("40 F (4.4 C)", "700", "--")."""
+    m = _VALUE_WITH_UNIT.search(re.sub(r"\([^()]*\)", " ", cell))
+    if m is None:
+        return None
+    unit = _unit_of(m.group(2)) if m.group(2) else ""
+    value = float(m.group(1).replace("\u2212", "-").replace(",", "."))
+    return value, unit or default_unit, m.group(1).lstrip("+")
 
 
 def _header_unit(header: Sequence[str], col: int | None) -> str:
@@ -108,38 +96,238 @@ def _header_unit(header: Sequence[str], col: int | None) -> str:
     return unit_in_header(header[col])[1] or ""
 
 
-def _words(text: str) -> set[str]:
-    words = re.findall(r"[a-z]+", text.lower())
-    return {_SYNONYMS.get(w, w).rstrip("s") for w in words if w not in _FILLER}
+def _ids(cell: str, known: set[str]) -> list[str]:
+    """Component IDs in an ID cell ("P-101A / P-101B" is two), when all are known."""
+    parts = [p.strip() for p in re.split(r"\s*[/,;&]\s*|\s+and\s+", cell.strip()) if p.strip()]
+    return parts if parts and all(p in known for p in parts) else []
 
 
 @dataclass(frozen=True, slots=True)
-class Match:
-    """How well a spoken parameter names a limit."""
+class _Columns:
+    param: int
+    component: int | None
+    unit: int | None
+    low: int | None
+    high: int | None
+    nominal: int | None
+    tolerance: int | None
+    values: tuple[int, ...]
 
-    limit: Limit
-    words: int
-    """Words of the limit's parameter that were said."""
-    share: float
-    """Share of the limit's words that were said (0..1)."""
+
+def _columns(rows: Sequence[Sequence[str]], known: set[str]) -> _Columns | None:
+    header = list(rows[0])
+    lowered = [unit_in_header(h)[0].strip().lower() for h in header]
+    comp = next(
+        (
+            i
+            for i, h in enumerate(lowered)
+            if h in _COMPONENT and any(_ids(r[i], known) for r in rows[1:] if i < len(r))
+        ),
+        None,
+    )
+    param = _find(header, _PARAMETER)
+    if param is None or param == comp:
+        texty = [
+            i
+            for i in range(len(header))
+            if i != comp and sum(bool(re.search(r"[A-Za-z]{3}", r[i])) for r in rows[1:]) > 0
+        ]
+        param = texty[0] if texty else None
+    if param is None:
+        return None
+    low, high = _find(header, _MIN), _find(header, _MAX)
+    nominal, tolerance = _find(header, _NOMINAL), _find(header, _TOLERANCE)
+    unit = _find(header, _UNIT)
+    used = {param, comp, unit, low, high, nominal, tolerance}
+    values = tuple(i for i, h in enumerate(lowered) if i not in used and h not in _NOT_VALUES)
+    return _Columns(param, comp, unit, low, high, nominal, tolerance, values)
 
 
-def match_parameter(spoken: str, unit: str | None, limits: Sequence[Limit]) -> list[Match]:
-    """Limits ``spoken`` may name, best first; a known unit keeps only limits it converts to.
+def extract_limits(
+    rows: Sequence[Sequence[str]],
+    *,
+    section_component: str | None,
+    known_components: set[str],
+    source: SourceRef,
+    context: str = "",
+) -> list[Limit]:
+    """Limits in a table (header row first); an empty list when it holds none.
 
-    More words in common wins; equal counts are a tie for the caller to ask about ("the gearbox
-    temperature" fits the oil sump and the bearing alike), whatever the names' lengths.
+    ``context`` (the table's caption or section title) is kept for matching spoken readings.
     """
-    said = _words(spoken)
-    matches = []
-    for limit in limits:
-        if unit and dimension(unit) and dimension(limit.unit) != dimension(unit):
+    if len(rows) < 2:
+        return []
+    cols = _columns(rows, known_components)
+    if cols is None:
+        return []
+    header = rows[0]
+    limits: list[Limit] = []
+    for row in rows[1:]:
+        row = list(row) + [""] * (len(header) - len(row))
+        if cols.component is not None:
+            owners = _ids(row[cols.component], known_components)
+            if not owners:
+                continue
+        else:
+            owners = [section_component or ""]
+        parameter = row[cols.param].strip()
+        if not parameter:
             continue
-        words = _words(limit.parameter)
-        common = len(said & words)
-        matches.append(Match(limit, common, common / len(words) if words else 0.0))
-    matches.sort(key=lambda m: (-m.words, -m.share))
-    return matches
+        for name, bounds in _row_bounds(row, header, cols):
+            for owner in owners:
+                limits.append(_limit(owner, name, bounds, source, context))
+    return limits
+
+
+def _row_bounds(
+    row: Sequence[str], header: Sequence[str], cols: _Columns
+) -> list[tuple[str, Bounds]]:
+    parameter = row[cols.param].strip()
+    unit_text = row[cols.unit].strip() if cols.unit is not None else ""
+    default_unit = _unit_of(unit_text) if unit_text else ""
+    if cols.low is not None or cols.high is not None:
+        low = high = None
+        printed: list[str] = []
+        if cols.low is not None:
+            low = _cell_value(row[cols.low], default_unit or _header_unit(header, cols.low))
+            printed += [f"{row[cols.low].strip()} minimum"] if low else []
+        if cols.high is not None:
+            high = _cell_value(row[cols.high], default_unit or _header_unit(header, cols.high))
+            printed += [f"{row[cols.high].strip()} maximum"] if high else []
+        either = high or low
+        if either is None:
+            return []
+        unit = either[1]
+        bounds = Bounds(
+            low[0] if low else None,
+            high[0] if high else None,
+            unit,
+            low[2] if low else "",
+            high[2] if high else "",
+            ", ".join(printed),
+        )
+        return [(parameter, bounds)]
+    if cols.nominal is not None and cols.tolerance is not None:
+        toleranced = nominal_with_tolerance(row[cols.nominal], row[cols.tolerance])
+        return [(parameter, toleranced)] if toleranced else []
+    hint = bound_in_name(parameter)
+    found: list[tuple[int, Bounds]] = []
+    for col in cols.values:
+        cell = row[col].strip()
+        if not cell or NEW_ONLY.search(cell):
+            continue
+        unit = default_unit or _header_unit(header, col)
+        parsed = parse_bounds(cell, bound=hint, default_unit=unit)
+        if parsed is not None:
+            found.append((col, parsed))
+    if len(found) > 1:
+        # One column per model or variant ("VT 55", "VT 75"): say which.
+        return [(f"{parameter} ({header[col].strip()})", b) for col, b in found]
+    return [(parameter, b) for _, b in found]
+
+
+def _limit(owner: str, parameter: str, bounds: Bounds, source: SourceRef, context: str) -> Limit:
+    return Limit(
+        component_id=owner,
+        parameter=parameter,
+        unit=bounds.unit,
+        minimum=bounds.minimum,
+        maximum=bounds.maximum,
+        minimum_text=bounds.minimum_text,
+        maximum_text=bounds.maximum_text,
+        source=source,
+        text=bounds.text,
+        context=context,
+    )
+
+
+# -- a document's limits ---------------------------------------------------------------------------
+
+
+def merge_bounds(limits: Iterable[Limit]) -> list[Limit]:
+    """One limit per quantity: "Minimum working pressure" and "Maximum working pressure" join."""
+    out: list[Limit] = []
+    for lim in limits:
+        base = _BOUND_WORDS.sub("", lim.parameter).strip()
+        partner = next(
+            (
+                i
+                for i, o in enumerate(out)
+                if o.component_id == lim.component_id
+                and o.unit == lim.unit
+                and base.lower() == _BOUND_WORDS.sub("", o.parameter).strip().lower()
+                and base.lower() != lim.parameter.lower()
+                and (o.minimum is None) != (lim.minimum is None)
+                and (o.maximum is None) != (lim.maximum is None)
+            ),
+            None,
+        )
+        if partner is None:
+            out.append(lim)
+            continue
+        other = out[partner]
+        low, high = (lim, other) if lim.minimum is not None else (other, lim)
+        out[partner] = replace(
+            other,
+            parameter=base[0].upper() + base[1:],
+            minimum=low.minimum,
+            minimum_text=low.minimum_text,
+            maximum=high.maximum,
+            maximum_text=high.maximum_text,
+            text=f"{low.text} minimum, {high.text} maximum",
+        )
+    return out
+
+
+_ACTION: Final = re.compile(
+    r"\b(?:outside|exceed\w*|above|below|beyond)\b.*\b(?:stop|check|correct|replace|reduce|"
+    r"contact|shut|report|switch off|do not)\b|^(?:if|when)\b.*\b(?:outside|exceed\w*)\b",
+    re.IGNORECASE,
+)
+
+
+def section_actions(chunks: Sequence[Chunk]) -> dict[tuple[str, ...], str]:
+    """Per section, the sentence saying what to do when a value is out of range, if any."""
+    found: dict[tuple[str, ...], str] = {}
+    for chunk in chunks:
+        if chunk.kind != "text" or chunk.section in found:
+            continue
+        for sentence in SENTENCE.split(" ".join(chunk.text.split())):
+            if _ACTION.search(sentence) and not re.search(r"\d", sentence):
+                found[chunk.section] = sentence
+                break
+    return found
+
+
+def document_limits(
+    chunks: Sequence[Chunk],
+    intros: Sequence[str],
+    section_components: Mapping[tuple[str, ...], str],
+    *,
+    title: str,
+    known: set[str],
+) -> list[Limit]:
+    """Every limit of a chunked manual: its tables, its sentences and its procedures."""
+    actions = section_actions(chunks)
+    limits: list[Limit] = []
+    for chunk, intro in zip(chunks, intros, strict=True):
+        source = SourceRef(title, chunk.section_path, chunk.page)
+        owner = section_components.get(chunk.section)
+        leaf = chunk.section[-1] if chunk.section else ""
+        if chunk.kind == "table":
+            found = extract_limits(
+                chunk.rows,
+                section_component=owner,
+                known_components=known,
+                source=source,
+                context=f"{leaf} {intro}".strip(),
+            )
+            action = actions.get(chunk.section, "")
+            limits += [replace(lim, action=lim.action or action) for lim in found]
+        else:
+            text = "\n".join(chunk.items) if chunk.kind == "steps" else chunk.text
+            limits += prose_limits(text, component=owner, source=source, context=leaf)
+    return merge_bounds(limits)
 
 
 Verdict = Literal["below", "above", "within"]

@@ -85,7 +85,7 @@ class Component:
 
 @dataclass(frozen=True, slots=True)
 class Limit:
-    """An operating range from a limits table: the value must lie within [minimum, maximum]."""
+    """An operating range from a manual: the value must lie within [minimum, maximum]."""
 
     component_id: str
     """Component the limit belongs to."""
@@ -103,6 +103,12 @@ class Limit:
     """The maximum exactly as printed."""
     source: SourceRef | None = None
     """Where the limit is written."""
+    text: str = ""
+    """The limit as printed ("max. 2 bar (29 psi)", "must not exceed 4.5 mm/s")."""
+    context: str = ""
+    """Words around it (the table's caption, the sentence): they help match a spoken reading."""
+    action: str = ""
+    """What the manual says to do when the limit is crossed, when it says so."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,7 +59,7 @@ create table if not exists limits (
   doc_id integer not null references documents(doc_id) on delete cascade,
   component_id text not null, parameter text not null, unit text not null,
   minimum real, maximum real, minimum_text text not null, maximum_text text not null,
-  section text not null, page integer);
+  section text not null, page integer, details text not null default '{}');
 create table if not exists codes (
   code text not null, shown text not null,
   doc_id integer not null references documents(doc_id) on delete cascade,
@@ -76,6 +76,13 @@ create virtual table if not exists chunk_fts using fts5(
 """
 
 Vector = npt.NDArray[np.float32]
+
+
+def _add_missing_columns(conn: Any) -> None:
+    """Bring a database made by an older edge up to date (columns added since, with defaults)."""
+    columns = {row[1] for row in conn.execute("pragma table_info(limits)").fetchall()}
+    if "details" not in columns:
+        conn.execute("alter table limits add column details text not null default '{}'")
 
 
 class Store:
@@ -96,6 +103,7 @@ class Store:
         conn = connect(path)
         try:
             conn.executescript(_SCHEMA)
+            _add_missing_columns(conn)
             conn.execute(
                 "create virtual table if not exists chunk_vec using vec0("
                 f"vec_id integer primary key, embedding float[{dim}] distance_metric=cosine)"
@@ -264,7 +272,7 @@ class Store:
             [(doc_id, c.id, c.name, json.dumps(c.aliases)) for c in components],
         )
         self.conn.executemany(
-            "insert into limits values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "insert into limits values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     doc_id,
@@ -277,6 +285,7 @@ class Store:
                     lim.maximum_text,
                     lim.source.section if lim.source else "",
                     lim.source.page if lim.source else None,
+                    json.dumps({"text": lim.text, "context": lim.context, "action": lim.action}),
                 )
                 for lim in limits
             ],
@@ -304,13 +313,28 @@ class Store:
         """Every operating limit, with its source."""
         rows = self.conn.execute(
             "select l.component_id, l.parameter, l.unit, l.minimum, l.maximum, l.minimum_text, "
-            "l.maximum_text, d.title, l.section, l.page from limits l join documents d "
+            "l.maximum_text, d.title, l.section, l.page, l.details from limits l join documents d "
             "using (doc_id) order by l.rowid"
         ).fetchall()
-        return [
-            Limit(c, p, u, lo, hi, lo_t, hi_t, SourceRef(title, section, page))
-            for c, p, u, lo, hi, lo_t, hi_t, title, section, page in rows
-        ]
+        out = []
+        for c, p, u, lo, hi, lo_t, hi_t, title, section, page, details in rows:
+            extra = json.loads(details or "{}")
+            out.append(
+                Limit(
+                    c,
+                    p,
+                    u,
+                    lo,
+                    hi,
+                    lo_t,
+                    hi_t,
+                    SourceRef(title, section, page),
+                    text=str(extra.get("text", "")),
+                    context=str(extra.get("context", "")),
+                    action=str(extra.get("action", "")),
+                )
+            )
+        return out
 
     def codes(self) -> dict[str, str]:
         """Normalised code -> code as printed, over all documents."""

@@ -39,6 +39,25 @@ _UNITS: Final[dict[str, tuple[str, str]]] = {
     "g": ("mass", "grams"),
     "MOhm": ("resistance", "megohms"),
     "L": ("volume", "litres"),
+    "gal": ("volume", "gallons"),
+    "mbar": ("pressure", "millibar"),
+    "inH2O": ("pressure", "inches of water"),
+    "in": ("length", "inches"),
+    "mil": ("length", "mils"),
+    "N": ("force", "newtons"),
+    "lbf·ft": ("torque", "pound-feet"),
+    "lbf·in": ("torque", "pound-inches"),
+    "m³/h": ("flow", "cubic metres per hour"),
+    "L/min": ("flow", "litres per minute"),
+    "gpm": ("flow", "gallons per minute"),
+    "ppm": ("concentration", "parts per million"),
+    "kg/l": ("density", "kilograms per litre"),
+    "SG": ("density", "specific gravity"),
+    "drops/min": ("drip rate", "drops per minute"),
+    "dB(A)": ("sound level", "decibels"),
+    "mA": ("current", "milliamps"),
+    "kVA": ("apparent power", "kilovolt-amperes"),
+    "lb": ("mass", "pounds"),
 }
 
 # lower-cased spoken or written form -> canonical symbol
@@ -93,7 +112,6 @@ _ALIASES: Final[dict[str, str]] = {
     "millimetres": "mm",
     "millimeter": "mm",
     "millimeters": "mm",
-    "mils": "mm",
     "metre": "m",
     "metres": "m",
     "meter": "m",
@@ -139,13 +157,87 @@ _ALIASES: Final[dict[str, str]] = {
     "litres": "L",
     "liter": "L",
     "liters": "L",
+    "gallon": "gal",
+    "gallons": "gal",
+    "us gal": "gal",
+    "millibar": "mbar",
+    "millibars": "mbar",
+    "in h2o": "inH2O",
+    "inh2o": "inH2O",
+    "in wc": "inH2O",
+    "inches of water": "inH2O",
+    "inch of water": "inH2O",
+    "inches water": "inH2O",
+    "inches h2o": "inH2O",
+    "inch": "in",
+    "inches": "in",
+    "mils": "mil",
+    "thou": "mil",
+    "thous": "mil",
+    "thousandths": "mil",
+    "newton": "N",
+    "newtons": "N",
+    "lbf-ft": "lbf·ft",
+    "lbf ft": "lbf·ft",
+    "lb-ft": "lbf·ft",
+    "lb ft": "lbf·ft",
+    "ft-lb": "lbf·ft",
+    "foot-pounds": "lbf·ft",
+    "foot pounds": "lbf·ft",
+    "pound-feet": "lbf·ft",
+    "pound feet": "lbf·ft",
+    "lbf-in": "lbf·in",
+    "lb-in": "lbf·in",
+    "m3/h": "m³/h",
+    "m^3/h": "m³/h",
+    "cubic metres an hour": "m³/h",
+    "cubic metres per hour": "m³/h",
+    "cubic meters an hour": "m³/h",
+    "cubic meters per hour": "m³/h",
+    "l/min": "L/min",
+    "litres per minute": "L/min",
+    "liters per minute": "L/min",
+    "us gpm": "gpm",
+    "gallons per minute": "gpm",
+    "gallons a minute": "gpm",
+    "parts per million": "ppm",
+    "kg/l": "kg/l",
+    "kg/dm³": "kg/l",
+    "specific gravity": "SG",
+    "sg": "SG",
+    "drops per minute": "drops/min",
+    "drops a minute": "drops/min",
+    "drops/min": "drops/min",
+    "db(a)": "dB(A)",
+    "dba": "dB(A)",
+    "milliamps": "mA",
+    "milliamp": "mA",
+    "psig": "psi",
+    "psia": "psi",
+    "psid": "psi",
+    "bar(g)": "bar",
+    "bar g": "bar",
+    "barg": "bar",
+    "bar(a)": "bar",
+    "bar abs": "bar",
+    "bara": "bar",
+    "bar absolute": "bar",
+    "min⁻¹": "rpm",
+    "min-1": "rpm",
+    "1/min": "rpm",
+    "mΩ": "MOhm",
+    "m ohm": "MOhm",
+    "volts dc": "V",
+    "v dc": "V",
+    "v ac": "V",
+    "pounds": "lb",
+    "lbs": "lb",
 }
 
 _TO_BASE: Final[dict[str, tuple[float, float]]] = {
     # symbol -> (scale, offset) so that base = value * scale + offset
     "°C": (1.0, 0.0),
     "°F": (5.0 / 9.0, -32.0 * 5.0 / 9.0),
-    "K": (1.0, -273.15),
     "bar": (1.0, 0.0),
     "psi": (0.0689476, 0.0),
     "kPa": (0.01, 0.0),
@@ -162,6 +254,22 @@ _TO_BASE: Final[dict[str, tuple[float, float]]] = {
     "kV": (1000.0, 0.0),
     "kg": (1.0, 0.0),
     "g": (0.001, 0.0),
+    "lb": (0.45359237, 0.0),
+    "L": (1.0, 0.0),
+    "gal": (3.785411784, 0.0),
+    "mbar": (0.001, 0.0),
+    "inH2O": (0.00249089, 0.0),
+    "in": (25.4, 0.0),
+    "mil": (0.0254, 0.0),
+    "lbf·ft": (1.3558179483, 0.0),
+    "lbf·in": (0.1129848290, 0.0),
+    "m³/h": (1.0, 0.0),
+    "L/min": (0.06, 0.0),
+    "gpm": (0.2271247, 0.0),
+    "kg/l": (1.0, 0.0),
+    "SG": (1.0, 0.0),
+    "A": (1.0, 0.0),
+    "mA": (0.001, 0.0),
 }
 
 # Units the speech pass spells out when they follow a number in manual text.
@@ -210,12 +318,18 @@ def dimension(unit: str) -> str | None:
     return entry[0] if entry else None
 
 
+_DIFFERENCE: Final = {"K": 1.0, "°C": 1.0, "°F": 5.0 / 9.0}
+"""Kelvin in manuals is a temperature difference ("min. 6 K drop across the cooler")."""
+
+
 def convert(value: float, unit: str, target: str) -> float | None:
     """``value`` in ``unit`` expressed in ``target``; None when they measure different things."""
     if unit == target:
         return value
     if dimension(unit) is None or dimension(unit) != dimension(target):
         return None
+    if "K" in (unit, target):
+        return value * _DIFFERENCE[unit] / _DIFFERENCE[target]
     if unit not in _TO_BASE or target not in _TO_BASE:
         return None
     scale, offset = _TO_BASE[unit]

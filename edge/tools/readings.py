@@ -14,17 +14,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 from edge.aio import EngineThread, TaskSet
 from edge.errors import EdgeError, ToolError
 from edge.events import ToolExample, ToolResult, ToolSpec
-from edge.knowledge.limits import Assessment, assess, match_parameter
-from edge.knowledge.numbers import NumberMention, find_numbers
+from edge.knowledge.limit_match import TIE, Candidate, best, rank, said
+from edge.knowledge.limits import Assessment, assess
 from edge.knowledge.records import Limit
-from edge.knowledge.units import format_number, normalize_unit, speakable, spoken_unit
+from edge.knowledge.units import dimension, format_number, speakable, spoken_unit
 from edge.report.base import (
     Citation,
     IncidentDraft,
@@ -34,6 +33,16 @@ from edge.report.base import (
     Severity,
 )
 from edge.tools.base import ToolRequest
+from edge.tools.reading_values import (
+    SpokenValue,
+    candidates,
+    choose_value,
+    reading_numbers,
+    said_unit,
+    value_text,
+)
+
+__all__ = ["SPEC", "ReadingsTool", "choose_value", "reading_numbers", "said_unit"]
 
 if TYPE_CHECKING:
     from edge.knowledge import Knowledge
@@ -123,8 +132,6 @@ SPEC: Final = ToolSpec(
     needs_number=True,
 )
 
-_CODE_DIGITS: Final = re.compile(r"[A-Za-z][\-]?$")
-
 
 class ReadingsTool:
     """The ``check_reading`` tool: limits from ``knowledge``, incidents through ``reporter``."""
@@ -146,32 +153,82 @@ class ReadingsTool:
         self._reports = TaskSet("check_reading")
 
     def prepare(self, arguments: Mapping[str, Any], request: ToolRequest) -> dict[str, Any]:
-        """Component, the limit meant, and the value and unit as the technician said them.
+        """The limit meant, and the value and unit as the technician said them.
 
         Raises:
-            ToolError: with a question fit to be spoken (which component, which value ...).
+            ToolError: with a question fit to be spoken (which value, which of two limits ...).
         """
         args = arguments if isinstance(arguments, Mapping) else {}
         transcript = " ".join(str(request.transcript or "").split())
-        component = self._component(args, request, transcript)
-        limits = self._knowledge.limits(component)
-        name = self._name(component)
-        if not limits:
-            raise ToolError("reading-no-limits", f"The manuals give no limits for the {name}.")
-        mention = choose_value(args.get("value"), transcript)
-        unit = said_unit(transcript, mention, args.get("unit"))
-        spoken = str(args.get("parameter") or "").strip() or transcript
-        limit = _choose_limit(spoken, transcript, unit, limits, name)
+        described = self._knowledge.described_limits()
+        if not described:
+            raise ToolError("reading-no-limits", "The manuals here give no operating limits.")
+        prefer = self._preferred(args, request)
+        reading = said(transcript, self._knowledge.component_names())
+        best_choice: tuple[float, SpokenValue, list[Candidate]] | None = None
+        for value in candidates(args.get("value"), transcript):
+            unit = value.unit if value.scale_said else value.unit  # the dimension still counts
+            ranked = rank(reading, described, unit, prefer=prefer)
+            score = ranked[0].score if ranked else float("-inf")
+            if best_choice is None or score > best_choice[0] + TIE:
+                best_choice = (score, value, ranked)
+        assert best_choice is not None
+        _, value, ranked = best_choice
+        limit = self._choose(ranked, value.unit)
+        unit = value.unit
+        if unit is not None and not value.scale_said and dimension(limit.unit) == "temperature":
+            unit = limit.unit  # "degrees" alone: the manual's own scale
         return {
-            "component_id": component,
+            "component_id": limit.component_id or None,
             "parameter": limit.parameter,
-            "value": mention.value,
-            "value_text": _value_text(mention),
+            "value": value.mention.value,
+            "value_text": value_text(value.mention),
             "unit": unit or limit.unit,
             "unit_assumed": unit is None,
             "limit": limit,
             "transcript": transcript,
         }
+
+    def _preferred(self, args: Mapping[str, Any], request: ToolRequest) -> str | None:
+        given = args.get("component_id")
+        if isinstance(given, str) and given.strip():
+            found = self._knowledge.component(given)
+            if found is None:
+                raise ToolError(
+                    "reading-unknown-component", f"I do not know a component called {given}."
+                )
+            return found.id
+        if request.component_id and self._knowledge.component(request.component_id):
+            return request.component_id
+        return None
+
+    def _choose(self, ranked: list[Candidate], unit: str | None) -> Limit:
+        tied = best(ranked)
+        if not tied:
+            raise ToolError(
+                "reading-which-parameter",
+                "The manuals give no limit measured in that unit. What was measured?",
+            )
+        if tied[0].score <= 0:
+            if len(tied) == 1:
+                return tied[0].limit  # the only limit measured in that unit
+            raise ToolError(
+                "reading-which-parameter", "Which reading is that? Say what you measured."
+            )
+        if len(tied) == 1:
+            return tied[0].limit
+        owners = list(dict.fromkeys(c.limit.component_id for c in tied[:3]))
+        if len(owners) > 1 and len({c.limit.parameter.lower() for c in tied}) == 1:
+            names = " or ".join(f"the {self._name(o) or 'general'}" for o in owners)
+            raise ToolError("reading-which-component", f"Which component: {names}?")
+        named = " or ".join(self._label(c.limit) for c in tied[:3])
+        code = "reading-parameter-unclear" if len(owners) == 1 else "reading-which-component"
+        raise ToolError(code, f"Which one: {named}?")
+
+    def _label(self, limit: Limit) -> str:
+        name = self._name(limit.component_id)
+        parameter = limit.parameter.lower()
+        return parameter if not name or name in parameter else f"{name} {parameter}"
 
     async def run(self, arguments: Mapping[str, Any], request: ToolRequest) -> ToolResult:
         """Compare, warn first when out of range, and raise an incident for it."""
@@ -204,8 +261,9 @@ class ReadingsTool:
         logged = await self._raise_incident(
             written.removeprefix("Warning: "), prepared, request, data
         )
+        action = (speakable(limit.action),) if limit.action else ()
         return ToolResult(
-            speech=(warning, logged, citation),
+            speech=(warning, *action, logged, citation),
             cacheable=False,
             sources=_sources(limit),
             data=data,
@@ -216,27 +274,9 @@ class ReadingsTool:
         """Wait for incident reports still being stored."""
         await self._reports.wait()
 
-    def _component(self, args: Mapping[str, Any], request: ToolRequest, transcript: str) -> str:
-        named = self._knowledge.resolve_component(transcript)
-        if named:
-            return named
-        given = args.get("component_id")
-        if isinstance(given, str) and given.strip():
-            found = self._knowledge.component(given)
-            if found is None:
-                raise ToolError(
-                    "reading-unknown-component", f"I do not know a component called {given}."
-                )
-            return found.id
-        if request.component_id and self._knowledge.component(request.component_id):
-            return request.component_id
-        parameter = str(args.get("parameter") or "")
-        owners = {lim.component_id for lim in self._knowledge.limits() if _same(lim, parameter)}
-        if len(owners) == 1:
-            return owners.pop()  # "stator winding temperature" belongs to the generator alone
-        raise ToolError("reading-which-component", "Which component is that reading from?")
-
-    def _name(self, component_id: str) -> str:
+    def _name(self, component_id: str | None) -> str:
+        if not component_id:
+            return ""
         found = self._knowledge.component(component_id)
         return found.name.lower() if found else component_id
 
@@ -255,7 +295,7 @@ class ReadingsTool:
             component_id=prepared["component_id"],
             readings=(
                 Reading(
-                    component_id=prepared["component_id"],
+                    component_id=prepared["component_id"] or "",
                     parameter=limit.parameter,
                     value=prepared["value"],
                     unit=prepared["unit"],
@@ -284,135 +324,44 @@ class ReadingsTool:
         return f"Logged a {receipt.severity.value} severity incident."
 
 
-def choose_value(given: object, transcript: str) -> NumberMention:
-    """The reading's number, as the technician said it.
-
-    The LLM's ``given`` value counts only when the transcript holds it; otherwise the number
-    followed by a unit, else the only number.
-
-    Raises:
-        ToolError: no number, or several and none clearly the reading.
-    """
-    numbers = reading_numbers(transcript)
-    if not numbers:
-        raise ToolError(
-            "reading-no-value", "I did not catch the value. Say it again with its unit."
-        )
-    value = _as_float(given)
-    if value is not None:
-        for mention in numbers:
-            if abs(mention.value - value) < 1e-9:
-                return mention
-        _LOGGER.info(
-            "LLM value %r is not in the transcript %r; reading it myself", given, transcript
-        )
-    with_unit = [m for m in numbers if _unit_after(transcript, m) is not None]
-    if len(with_unit) == 1:
-        return with_unit[0]
-    if len(numbers) == 1:
-        return numbers[0]
-    heard = ", ".join(format_number(m.value) for m in numbers)
-    raise ToolError("reading-value-unclear", f"I heard {heard}. Which one is the reading?")
-
-
-def reading_numbers(transcript: str) -> list[NumberMention]:
-    """Numbers in ``transcript`` that are not part of a code (``M24``, ``E-117``, ``GBX 2``)."""
-    return [m for m in find_numbers(transcript) if not _CODE_DIGITS.search(transcript[: m.start])]
-
-
-def said_unit(transcript: str, mention: NumberMention, given: object) -> str | None:
-    """The unit spoken after the value; else the LLM's, if the transcript says it anywhere."""
-    after = _unit_after(transcript, mention)
-    if after is not None:
-        return after
-    llm_unit = normalize_unit(str(given)) if isinstance(given, str) else None
-    if llm_unit is None:
-        return None
-    words = re.findall(r"[^\s,;]+", transcript)
-    for size in (3, 2, 1):
-        for i in range(len(words) - size + 1):
-            if normalize_unit(" ".join(words[i : i + size])) == llm_unit:
-                return llm_unit
-    return None
-
-
-def _unit_after(transcript: str, mention: NumberMention) -> str | None:
-    words = re.findall(r"[^\s,;.?!]+|%", transcript[mention.end :])[:3]
-    for size in (3, 2, 1):
-        if len(words) >= size:
-            unit = normalize_unit(" ".join(words[:size]))
-            if unit is not None:
-                return unit
-    return None
-
-
-def _as_float(value: object) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        found = find_numbers(value)
-        return found[0].value if len(found) == 1 else None
-    return None
-
-
-def _same(limit: Limit, parameter: str) -> bool:
-    return bool(parameter) and limit.parameter.lower() == parameter.strip().lower()
-
-
-def _choose_limit(
-    spoken: str, transcript: str, unit: str | None, limits: list[Limit], component: str
-) -> Limit:
-    matches = [m for m in match_parameter(f"{spoken} {transcript}", unit, limits) if m.words > 0]
-    if not matches:
-        fitting = match_parameter("", unit, limits) if unit else []
-        if len(fitting) == 1:
-            return fitting[0].limit  # the only limit measured in that unit
-        names = ", ".join(lim.parameter.lower() for lim in limits)
-        raise ToolError(
-            "reading-which-parameter", f"Which reading is that? For the {component} I know {names}."
-        )
-    best = [m for m in matches if m.words == matches[0].words]
-    if len({m.limit.parameter for m in best}) > 1:
-        names = " or ".join(m.limit.parameter.lower() for m in best[:3])
-        raise ToolError("reading-parameter-unclear", f"Which one: {names}?")
-    return best[0].limit
-
-
-def _value_text(mention: NumberMention) -> str:
-    text = mention.text.replace(",", "")
-    return text if re.fullmatch(r"-?\d+(\.\d+)?", text) else format_number(mention.value)
-
-
 def _in_unit(value_text: str, unit: str) -> str:
-    return f"{value_text} {unit}"
+    return f"{value_text} {unit}".strip()
+
+
+def subject(component: str, limit: Limit) -> str:
+    """What was measured, as spoken: "main drive motor current at full load"."""
+    parameter = limit.parameter.lower()
+    if not component or component in parameter:
+        return parameter
+    return f"{component} {parameter}"
 
 
 def _warning(component: str, prepared: Mapping[str, Any], result: Assessment) -> str:
     limit = result.limit
     said = _in_unit(prepared["value_text"], prepared["unit"])
     if prepared["unit"] != limit.unit:
-        said += f", that is {format_number(result.value_in_limit_unit)} {limit.unit},"
+        said += f", that is {_in_unit(format_number(result.value_in_limit_unit), limit.unit)},"
+    what = subject(component, limit)
     if result.verdict == "above":
         bound = _in_unit(limit.maximum_text, limit.unit)
-        return f"Warning: {component} {limit.parameter.lower()} {said} is above the {bound} limit."
+        return f"Warning: {what} {said} is above the {bound} limit."
     bound = _in_unit(limit.minimum_text, limit.unit)
-    return f"Warning: {component} {limit.parameter.lower()} {said} is below the {bound} minimum."
+    return f"Warning: {what} {said} is below the {bound} minimum."
 
 
 def _within(component: str, prepared: Mapping[str, Any], result: Assessment) -> str:
     limit = result.limit
     said = _in_unit(prepared["value_text"], prepared["unit"])
     if limit.minimum is not None and limit.maximum is not None:
-        bounds = f"{limit.minimum_text} to {limit.maximum_text} {limit.unit}"
+        bounds = _in_unit(f"{limit.minimum_text} to {limit.maximum_text}", limit.unit)
         tail = f"within the limits of {bounds}"
     elif limit.maximum is not None:
-        tail = f"below the {limit.maximum_text} {limit.unit} limit"
+        tail = f"below the {_in_unit(limit.maximum_text, limit.unit)} limit"
     else:
-        tail = f"above the {limit.minimum_text} {limit.unit} minimum"
+        tail = f"above the {_in_unit(limit.minimum_text, limit.unit)} minimum"
     assumed = " I assumed the manual's unit." if prepared.get("unit_assumed") else ""
-    return f"{component.capitalize()} {limit.parameter.lower()} {said} is {tail}.{assumed}"
+    what = subject(component, limit)
+    return f"{what[:1].upper()}{what[1:]} {said} is {tail}.{assumed}"
 
 
 def _citation(limit: Limit) -> str:
@@ -447,5 +396,8 @@ def _data(prepared: Mapping[str, Any], result: Assessment) -> dict[str, Any]:
         "minimum": limit.minimum,
         "maximum": limit.maximum,
         "limit_unit": limit.unit,
+        "limit_text": limit.text,
+        "minimum_text": limit.minimum_text,
+        "maximum_text": limit.maximum_text,
         "verdict": result.verdict,
     }

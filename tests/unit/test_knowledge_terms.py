@@ -7,7 +7,8 @@ import pytest
 from edge.events import SourceRef
 from edge.knowledge.chunker import chunk_document
 from edge.knowledge.components import ComponentIndex, heading_component, merge, table_components
-from edge.knowledge.limits import assess, extract_limits, match_parameter
+from edge.knowledge.limit_match import best, describe, rank, said
+from edge.knowledge.limits import assess, extract_limits
 from edge.knowledge.numbers import find_numbers
 from edge.knowledge.read_markdown import parse_markdown
 from edge.knowledge.records import Component, ParsedDocument
@@ -152,8 +153,9 @@ def test_limits_tables_are_read_and_readings_assessed() -> None:
     assert assess(sump, 5, "°C").verdict == "below"
     assert assess(sump, 185, "°F").verdict == "within"  # 85 °C exactly
     assert assess(sump, 3, "bar") is None
-    assert match_parameter("oil temp", "°C", limits)[0].limit is sump
-    assert [m.limit for m in match_parameter("vibration", None, limits)][0].parameter == (
+    described = [describe(x, {"GBX": ("Gearbox",)}) for x in limits]
+    assert best(rank(said("oil temp", {}), described, "°C"))[0].limit is sump
+    assert best(rank(said("vibration", {}), described, None))[0].limit.parameter == (
         "Housing vibration"
     )
     without_component = extract_limits(

@@ -1,0 +1,102 @@
+"""Limits written in sentences: "must not exceed 4.5 mm/s", "shall not fall below 1 MΩ".
+
+A sentence states a limit when a modal verb binds a quantity ("The distance between the hubs must
+be between 3 and 4 millimetres") or an event does ("Replace the wear rings when the clearance
+reaches 0.90 mm"). The parameter is the noun phrase before the verb; "it" takes the subject of the
+sentence before ("The condenser approach is ... At full load it must not exceed 4 F"). A sentence
+that begins with an instruction is also the action to take. Ranges stated for new parts ("0.35-0.45
+mm when new") are assembly sizes, not operating limits, and are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from edge.events import SourceRef
+from edge.knowledge.limit_text import parse_bounds
+from edge.knowledge.records import Limit
+
+NEW_ONLY: Final = re.compile(r"\bwhen new\b|\bnew condition\b|\bas new\b", re.IGNORECASE)
+
+
+_MODAL: Final = re.compile(
+    r"\b(?:must|shall|should|may)\s+(?:not\s+)?(?:be|exceed|fall|stay|remain|reach|drop|lie)\b"
+    r"|\b(?:is|are)\s+(?:not\s+)?(?:permitted|allowed)\b",
+    re.IGNORECASE,
+)
+_EVENT: Final = re.compile(
+    r"\b(?:when|before|if|once|until)\s+(?:the\s+|it\s+)?([a-z][\w\s\-]{0,60}?)\s+"
+    r"(?:reaches|exceeds|falls below|drops below|rises above|is above|is below|is less than|"
+    r"is more than)\b",
+    re.IGNORECASE,
+)
+_PRONOUN: Final = re.compile(r"^(?:it|they|this|these|that|the value|the reading)$", re.IGNORECASE)
+_LEADING: Final = re.compile(r"^(?:the|a|an|at\s.*?,?\s*(?:the)?|in\s.*?,\s*(?:the)?)\s+", re.I)
+SENTENCE: Final = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
+
+
+def _subject(before: str) -> str:
+    """The noun phrase a limit sentence is about: "The voltage at the terminals must ..."."""
+    clause = re.split(r"[;:]|,\s+(?:and|but|so|while)\s+|\band\s+(?=the\s)", before)[-1]
+    last = clause.split()[-1] if clause.split() else ""
+    if _PRONOUN.match(last):
+        return last  # "At full load it": the sentence before says what "it" is
+    clause = re.sub(r"^.*?\b(?:at|with|after|during|in)\b[^,]*,\s*", "", clause.strip())
+    clause = _LEADING.sub("", clause.strip())
+    return " ".join(clause.split()).strip(" ,")
+
+
+def prose_limits(
+    text: str, *, component: str | None, source: SourceRef, context: str = ""
+) -> list[Limit]:
+    """Limits stated in sentences ("must not exceed 4.5 mm/s"); the sentence is the action."""
+    found: list[Limit] = []
+    previous = ""
+    for paragraph in text.split("\n"):
+        for sentence in SENTENCE.split(" ".join(paragraph.split())):
+            if not re.search(r"\d", sentence) or NEW_ONLY.search(sentence):
+                previous = sentence
+                continue
+            limit = _sentence_limit(sentence, previous, component, source, context)
+            if limit is not None:
+                found.append(limit)
+            previous = sentence
+    return found
+
+
+def _sentence_limit(
+    sentence: str, previous: str, component: str | None, source: SourceRef, context: str
+) -> Limit | None:
+    modal = _MODAL.search(sentence)
+    event = _EVENT.search(sentence)
+    if modal is not None:
+        subject = _subject(sentence[: modal.start()])
+        predicate = sentence[modal.start() :]
+    elif event is not None:
+        subject = _LEADING.sub("", event.group(1).strip())
+        predicate = sentence[event.end(1) :]
+    else:
+        return None
+    predicate = re.split(r";|,\s+(?:and|but|or)\s+|\s+and\s+(?=the\s)", predicate)[0]
+    bounds = parse_bounds(predicate)
+    if bounds is None:
+        return None
+    if not subject or _PRONOUN.match(subject):
+        subject = _subject(re.split(r"\s+(?:is|are|was|means)\s+", previous)[0]) or context
+    if not subject or len(subject.split()) > 10:
+        return None
+    action = sentence if re.match(r"^[A-Z][a-z]+\s", sentence) and not modal else ""
+    return Limit(
+        component_id=component or "",
+        parameter=subject[0].upper() + subject[1:],
+        unit=bounds.unit,
+        minimum=bounds.minimum,
+        maximum=bounds.maximum,
+        minimum_text=bounds.minimum_text,
+        maximum_text=bounds.maximum_text,
+        source=source,
+        text=bounds.text,
+        context=f"{context} {sentence}".strip(),
+        action=action,
+    )

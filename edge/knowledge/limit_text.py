@@ -1,0 +1,176 @@
+"""A limit as a manual writes it, read into bounds: "7.5–9.0 bar", "up to 138 A", "250 ± 10 N·m".
+
+Forms understood (case does not matter, the unit may be written once or after each number):
+
+* ranges: ``7.5–9.0 bar``, ``+1 to +45 °C``, ``between 6 and 8 millimetres``, ``within 414 to
+  506 V``, ``100 to 160 F``;
+* upper bounds: ``max. 75 °C``, ``75 °C max.``, ``maximum 10``, ``up to 55 A``, ``not above``,
+  ``not more than``, ``(must) not exceed``, ``at most``, ``≤``, ``when it reaches 0.90 mm``;
+* lower bounds: ``min. 0.8 bar``, ``4 max.``/``4 min.``, ``not below 41.8 V``, ``not less than``,
+  ``at least``, ``≥``, ``(shall not) fall below``;
+* tolerances: ``130 ± 5 bar``, ``0.30 mm (± 0.05 mm)``, ``113–139 N·m``, and a nominal value
+  with a tolerance in per cent (``50 Hz`` with ``± 0.25 %``).
+
+A dual unit in brackets ("max. 2 bar (29 psi)") is the same limit again: the first unit is kept.
+A bare value ("4.0 bar") is a bound only when the caller knows which one (``bound="min"``, from a
+parameter called "Minimum working pressure").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final, Literal
+
+from edge.knowledge.units import normalize_unit
+
+Bound = Literal["min", "max"]
+
+_NUM: Final = r"[-+\u2212]?\d+(?:[.,]\d+)?"
+_UNIT: Final = r"(?:[^\s\d()±,;]+(?:\s?[^\s\d()±,;]+){0,3})?"
+_DASH: Final = r"\s*(?:[\u2013\u2014]|-(?=\s*\d)|\bto\b)\s*"
+_RANGE: Final = re.compile(
+    rf"(?:between\s+|within\s+|from\s+)?({_NUM})\s*({_UNIT}?)(?:{_DASH}|\s+and\s+)({_NUM})\s*({_UNIT})",
+    re.IGNORECASE,
+)
+_TOLERANCE: Final = re.compile(
+    rf"({_NUM})\s*({_UNIT}?)\s*\(?\s*(?:±|\+/-|\+-)\s*({_NUM})\s*({_UNIT})\)?", re.IGNORECASE
+)
+_VALUE: Final = re.compile(rf"({_NUM})\s*({_UNIT})", re.IGNORECASE)
+_MAX_BEFORE: Final = re.compile(
+    r"\b(?:max(?:imum)?\.?|up to|not (?:be )?(?:above|more than|higher than|greater than)|"
+    r"(?:must|shall|should|may) not exceed|not exceed|no more than|at most|"
+    r"(?:(?:must|should|shall) (?:stay|be|remain) )?at or below|"
+    r"(?:must|should|shall) (?:stay|be|remain) below|(?<!not )(?<!be )less than|"
+    r"reaches|reach)"
+    r"\s*:?\s*$|[≤<]\s*$",
+    re.IGNORECASE,
+)
+_MIN_BEFORE: Final = re.compile(
+    r"\b(?:min(?:imum)?\.?|not (?:be )?(?:below|less than|lower than|under)|at least|"
+    r"(?:fall|falls|drop|drops) below|no less than|(?:(?:must|should|shall) "
+    r"(?:stay|be|remain) )?at or above|(?:must|should|shall) (?:stay|be|remain) above|"
+    r"(?<!not )(?<!be )more than)\s*:?\s*$|[≥>]\s*$",
+    re.IGNORECASE,
+)
+_MAX_AFTER: Final = re.compile(
+    r"^\s*(?:[^\s\d]+\s+){0,3}?(?:max(?:imum)?\b|or (?:less|lower|below)\b)", re.IGNORECASE
+)
+_MIN_AFTER: Final = re.compile(
+    r"^\s*(?:[^\s\d]+\s+){0,3}?(?:min(?:imum)?\b|or (?:more|higher|above)\b)", re.IGNORECASE
+)
+_QUALIFIER: Final = re.compile(r"^(?:max|min|maximum|minimum|up|to|at|or)\b", re.IGNORECASE)
+_SUFFIX_WORDS: Final = re.compile(
+    r"\s+(?:max(?:imum)?|min(?:imum)?|or|at|per|pk-pk|when|for|in|on|of|at)\b.*$", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Bounds:
+    """What a limit allows, in ``unit``."""
+
+    minimum: float | None
+    maximum: float | None
+    unit: str
+    """Canonical unit when known (``"°C"``), else the unit as written, else ``""``."""
+    minimum_text: str = ""
+    """The lower bound as printed (``"0.8"``; for a tolerance, the computed bound)."""
+    maximum_text: str = ""
+    text: str = ""
+    """The whole limit as printed (``"max. 2 bar (29 psi)"``), for speech and citations."""
+
+
+def _number(text: str) -> float:
+    return float(text.replace("\u2212", "-").replace(",", "."))
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.4f}".rstrip("0").rstrip(".")
+
+
+def unit_of(text: str) -> str:
+    """The canonical unit at the start of ``text`` (``"bar(g) (145 psig)"`` -> ``"bar"``).
+
+    An unknown unit comes back as written, lower case ("drops per minute"); none gives ``""``.
+    """
+    words = text.strip().split()
+    for size in (4, 3, 2, 1):
+        if len(words) >= size:
+            found = normalize_unit(" ".join(words[:size]).rstrip(".,;:"))
+            if found:
+                return found
+    # "bar(g)", "°C," or "A)" glued to punctuation
+    first = re.sub(r"[.,;:)]+$", "", words[0]) if words else ""
+    found = normalize_unit(first) or normalize_unit(re.sub(r"\(.*$", "", first))
+    if found:
+        return found
+    plain = _SUFFIX_WORDS.sub("", " " + text.strip()).strip(" .,;:()")
+    if not plain or re.search(r"\d", plain) or len(plain) > 24 or _QUALIFIER.match(plain):
+        return ""
+    return plain.lower()
+
+
+def _strip_alternatives(text: str) -> str:
+    """Drop bracketed repeats in other units and notes: "max. 2 bar (29 psi)" -> "max. 2 bar"."""
+    return re.sub(r"\((?!\s*(?:±|\+/-))[^()]*\)", " ", text)
+
+
+def parse_bounds(text: str, *, bound: Bound | None = None, default_unit: str = "") -> Bounds | None:
+    """The bounds ``text`` states, or None when it states none.
+
+    Args:
+        text: a table cell or the part of a sentence holding the limit.
+        bound: which bound a bare value is (from the parameter's name), if any.
+        default_unit: unit from the column header, for cells that give none.
+    """
+    printed = " ".join(text.split())
+    body = _strip_alternatives(printed).replace("\u2212", "-")
+    if not re.search(r"\d", body):
+        return None
+    if m := _TOLERANCE.search(body):
+        nominal, tol = _number(m.group(1)), _number(m.group(3))
+        unit = unit_of(m.group(2)) or unit_of(m.group(4)) or default_unit
+        if unit_of(m.group(4)) == "%":
+            tol = abs(nominal) * tol / 100.0
+            unit = unit_of(m.group(2)) or default_unit
+        low, high = round(nominal - tol, 6), round(nominal + tol, 6)
+        return Bounds(low, high, unit, _fmt(low), _fmt(high), printed)
+    if m := _RANGE.search(body):
+        low, high = _number(m.group(1)), _number(m.group(3))
+        if low > high:
+            low, high = high, low
+        unit = unit_of(m.group(4)) or unit_of(m.group(2)) or default_unit
+        return Bounds(low, high, unit, m.group(1).lstrip("+"), m.group(3).lstrip("+"), printed)
+    for m in _VALUE.finditer(body):
+        before, after = body[: m.start()], body[m.end(1) :]
+        unit = unit_of(m.group(2)) or default_unit
+        value_text = m.group(1).lstrip("+")
+        value = _number(m.group(1))
+        if _MAX_BEFORE.search(before) or _MAX_AFTER.match(after):
+            return Bounds(None, value, unit, "", value_text, printed)
+        if _MIN_BEFORE.search(before) or _MIN_AFTER.match(after):
+            return Bounds(value, None, unit, value_text, "", printed)
+        if bound == "max":
+            return Bounds(None, value, unit, "", value_text, printed)
+        if bound == "min":
+            return Bounds(value, None, unit, value_text, "", printed)
+        return None  # a bare value is no limit unless the caller knows which bound it is
+    return None
+
+
+def nominal_with_tolerance(nominal: str, tolerance: str) -> Bounds | None:
+    """A nominal cell and a tolerance cell ("400 V", "± 1 %") as one limit."""
+    joined = f"{nominal.strip()} {tolerance.strip()}"
+    if not re.search(r"\d", nominal) or not re.search(r"±|\+/-", tolerance):
+        return None
+    return parse_bounds(joined)
+
+
+def bound_in_name(name: str) -> Bound | None:
+    """Which bound a parameter's name states: "Minimum working pressure" -> ``"min"``."""
+    lowered = name.lower()
+    if re.search(r"\b(min|minimum|lowest|lower limit)\b", lowered):
+        return "min"
+    if re.search(r"\b(max|maximum|highest|upper limit)\b", lowered):
+        return "max"
+    return None

@@ -1,0 +1,144 @@
+"""The numbers and units of a spoken reading, taken only from what the technician said.
+
+"VT 75 main motor is at 140 amps": 75 belongs to the model name, 140 is the reading, amps its
+unit. A number glued to letters ("M24", "E-117", "TT11") or following a capitalised name ("VT 75",
+"HX 30") is part of a name, not a reading. "Degrees" alone names no scale: it is read in the
+limit's own scale (a chiller manual in Fahrenheit, a pump manual in Celsius).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Final
+
+from edge.errors import ToolError
+from edge.knowledge.numbers import NumberMention, find_numbers
+from edge.knowledge.units import format_number, normalize_unit
+
+_LOGGER = logging.getLogger(__name__)
+
+_CODE_DIGITS: Final = re.compile(r"[A-Za-z][\-]?$")
+_NAME_BEFORE: Final = re.compile(r"(?<![A-Za-z])[A-Z]{2,}[\s\-]$")
+_BARE_DEGREES: Final = frozenset({"degree", "degrees", "deg"})
+_SCALES: Final = frozenset({"c", "f", "celsius", "fahrenheit", "centigrade", "°c", "°f"})
+
+
+@dataclass(frozen=True, slots=True)
+class SpokenValue:
+    """A number said in a reading and the unit said after it."""
+
+    mention: NumberMention
+    unit: str | None
+    """Canonical unit said after the number, None when none was said."""
+    scale_said: bool = True
+    """False for a bare "degrees": the temperature scale is the limit's."""
+
+
+def reading_numbers(transcript: str) -> list[NumberMention]:
+    """Numbers in ``transcript`` that are not part of a code or a name ("M24", "VT 75")."""
+    out = []
+    for m in find_numbers(transcript):
+        before = transcript[: m.start]
+        if _CODE_DIGITS.search(before) or _NAME_BEFORE.search(before):
+            continue
+        out.append(m)
+    return out
+
+
+def unit_after(transcript: str, mention: NumberMention) -> str | None:
+    """The unit said right after a number, if any."""
+    words = re.findall(r"[^\s,;.?!]+|%", transcript[mention.end :])[:4]
+    for size in (4, 3, 2, 1):
+        if len(words) >= size:
+            unit = normalize_unit(" ".join(words[:size]))
+            if unit is not None:
+                return unit
+    return None
+
+
+def spoken_values(transcript: str) -> list[SpokenValue]:
+    """Every reading number with the unit said after it."""
+    out = []
+    for mention in reading_numbers(transcript):
+        unit = unit_after(transcript, mention)
+        words = re.findall(r"[^\s,;.?!]+", transcript[mention.end :].lower())[:2]
+        bare = (
+            bool(words)
+            and words[0] in _BARE_DEGREES
+            and (len(words) < 2 or words[1] not in _SCALES)
+        )
+        out.append(SpokenValue(mention, unit, scale_said=not bare))
+    return out
+
+
+def as_float(value: object) -> float | None:
+    """A number the LLM proposed, as a float (None for anything else)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        found = find_numbers(value)
+        return found[0].value if len(found) == 1 else None
+    return None
+
+
+def candidates(given: object, transcript: str) -> list[SpokenValue]:
+    """The values that may be the reading, best first.
+
+    The LLM's ``given`` value counts only when the transcript holds it. Otherwise numbers said
+    with a unit come first, in the order said (the reading, then its conditions: "118 bar at
+    about twenty degrees").
+
+    Raises:
+        ToolError: no number was said, or several and none with a unit.
+    """
+    values = spoken_values(transcript)
+    if not values:
+        raise ToolError(
+            "reading-no-value", "I did not catch the value. Say it again with its unit."
+        )
+    wanted = as_float(given)
+    if wanted is not None:
+        said = [v for v in values if abs(v.mention.value - wanted) < 1e-9]
+        if said:
+            return said
+        _LOGGER.info(
+            "LLM value %r is not in the transcript %r; reading it myself", given, transcript
+        )
+    with_unit = [v for v in values if v.unit is not None]
+    if with_unit:
+        return with_unit
+    if len(values) == 1:
+        return values
+    heard = ", ".join(format_number(v.mention.value) for v in values)
+    raise ToolError("reading-value-unclear", f"I heard {heard}. Which one is the reading?")
+
+
+def choose_value(given: object, transcript: str) -> NumberMention:
+    """The reading's number as the technician said it (the first candidate)."""
+    return candidates(given, transcript)[0].mention
+
+
+def said_unit(transcript: str, mention: NumberMention, given: object) -> str | None:
+    """The unit spoken after the value; else the LLM's, if the transcript says it anywhere."""
+    after = unit_after(transcript, mention)
+    if after is not None:
+        return after
+    llm_unit = normalize_unit(str(given)) if isinstance(given, str) else None
+    if llm_unit is None:
+        return None
+    words = re.findall(r"[^\s,;]+", transcript)
+    for size in (3, 2, 1):
+        for i in range(len(words) - size + 1):
+            if normalize_unit(" ".join(words[i : i + size])) == llm_unit:
+                return llm_unit
+    return None
+
+
+def value_text(mention: NumberMention) -> str:
+    """The value as said, for speech: digits as said, words as digits."""
+    text = mention.text.replace(",", "")
+    return text if re.fullmatch(r"-?\d+(\.\d+)?", text) else format_number(mention.value)

@@ -1,0 +1,238 @@
+"""Limits however a manual writes them, unit conversions, and matching spoken readings to them."""
+
+from __future__ import annotations
+
+import pytest
+
+from edge.events import SourceRef
+from edge.knowledge.limit_match import best, describe, rank, said
+from edge.knowledge.limit_prose import prose_limits
+from edge.knowledge.limit_text import nominal_with_tolerance, parse_bounds
+from edge.knowledge.limits import assess, extract_limits, merge_bounds
+from edge.knowledge.records import Limit
+from edge.knowledge.units import convert, normalize_unit
+
+pytestmark = pytest.mark.unit
+
+SOURCE = SourceRef("Manual", "3 Technical data > 3.4 Operating limits", 4)
+
+
+@pytest.mark.parametrize(
+    ("written", "low", "high", "unit"),
+    [
+        ("7.5–9.0 bar", 7.5, 9.0, "bar"),
+        ("+1 to +45 °C (34 to 113 °F)", 1, 45, "°C"),
+        ("−10 to +40 °C", -10, 40, "°C"),
+        ("1750–2950 rpm", 1750, 2950, "rpm"),
+        ("between 6 and 8 millimetres", 6, 8, "mm"),
+        ("must be within 414 to 506 V", 414, 506, "V"),
+        ("100 to 160 F", 100, 160, "°F"),
+        ("up to 138 A", None, 138, "A"),
+        ("max. 75 °C", None, 75, "°C"),
+        ("max. 2 bar (29 psi)", None, 2, "bar"),
+        ("200 F max.", None, 200, "°F"),
+        ("228 A max. (RLA)", None, 228, "A"),
+        ("1.5 mils pk-pk max.", None, 1.5, "mil"),
+        ("must not exceed 4.5 mm/s", None, 4.5, "mm/s"),
+        ("must not exceed 10 drops per minute", None, 10, "drops/min"),
+        ("when the clearance reaches 0.90 mm", None, 0.9, "mm"),
+        ("at or below 90 °C", None, 90, "°C"),
+        ("max. 10", None, 10, ""),
+        ("min. 0.8 bar abs", 0.8, None, "bar"),
+        ("not below 0.8 bar(g) (11.6 psig)", 0.8, None, "bar"),
+        ("not below 41.8 V", 41.8, None, "V"),
+        ("must not be less than 100 megohms", 100, None, "MOhm"),
+        ("shall not fall below 1 MΩ", 1, None, "MOhm"),
+        ("at least 12.5 V", 12.5, None, "V"),
+        ("min. 6 K at full fan speed", 6, None, "K"),
+        ("113–139 N·m", 113, 139, "N·m"),
+        ("250 ± 10 N·m", 240, 260, "N·m"),
+        ("130 ± 5 bar", 125, 135, "bar"),
+        ("0.30 mm (± 0.05 mm)", 0.25, 0.35, "mm"),
+    ],
+)
+def test_every_written_form_of_a_limit(
+    written: str, low: float | None, high: float | None, unit: str
+) -> None:
+    bounds = parse_bounds(written)
+    assert bounds is not None
+    assert (bounds.minimum, bounds.maximum, bounds.unit) == (low, high, unit)
+    assert bounds.text == written
+
+
+def test_what_is_not_a_limit() -> None:
+    assert parse_bounds("between MIN and MAX marks") is None
+    assert parse_bounds("4.0 bar (58 psi)") is None  # a bare value: which bound?
+    assert parse_bounds("4.0 bar (58 psi)", bound="min").minimum == 4.0  # type: ignore[union-attr]
+    assert parse_bounds("24 cells, 620 Ah") is None
+
+
+def test_a_nominal_value_with_a_tolerance_in_percent_or_units() -> None:
+    freq = nominal_with_tolerance("50 Hz", "± 0.25 %")
+    assert freq is not None and (freq.minimum, freq.maximum, freq.unit) == (49.875, 50.125, "Hz")
+    volts = nominal_with_tolerance("27.6 V", "± 0.4 V")
+    assert volts is not None and (volts.minimum, volts.maximum) == (27.2, 28.0)
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "target", "expected"),
+    [
+        (200, "°F", "°C", 93.333),
+        (98, "°C", "°F", 208.4),
+        (100, "psi", "bar", 6.895),
+        (12, "bar", "psi", 174.045),
+        (2800, "psi", "bar", 193.053),
+        (350, "kPa", "bar", 3.5),
+        (1, "in", "mm", 25.4),
+        (4, "mil", "mm", 0.1016),
+        (100, "lbf·ft", "N·m", 135.582),
+        (30, "inH2O", "kPa", 7.473),
+        (300, "gpm", "m³/h", 68.137),
+        (4, "°C", "K", 4.0),  # a kelvin limit is a difference ("6 K drop")
+        (9, "°F", "K", 5.0),
+    ],
+)
+def test_unit_conversions(value: float, unit: str, target: str, expected: float) -> None:
+    assert convert(value, unit, target) == pytest.approx(expected, abs=1e-3)
+
+
+def test_spoken_units_of_every_kind() -> None:
+    said_units = {
+        "thou": "mil",
+        "mils": "mil",
+        "psig": "psi",
+        "bar(g)": "bar",
+        "cubic metres an hour": "m³/h",
+        "inches of water": "inH2O",
+        "specific gravity": "SG",
+        "megohm": "MOhm",
+        "millibar": "mbar",
+        "min⁻¹": "rpm",
+        "lbf-ft": "lbf·ft",
+    }
+    assert {k: normalize_unit(k) for k in said_units} == said_units
+    assert convert(5, "bar", "°C") is None
+
+
+def test_a_limits_table_keyed_by_ids_from_another_table() -> None:
+    rows = (
+        ("ID", "Parameter", "Permissible value"),
+        ("T1", "Fluid temperature", "+10 to +65 °C"),
+        ("T1", "Fluid level", "between MIN and MAX marks"),
+        ("P1", "Case drain pressure", "max. 2 bar (29 psi)"),
+        ("M1", "Current at full load", "up to 55 A"),
+        ("A1", "Precharge pressure at 20 °C", "130 ± 5 bar"),
+        ("XX", "Not a known component", "max. 1 bar"),
+    )
+    found = extract_limits(rows, section_component=None, known_components={"T1", "P1", "M1", "A1"},
+                           source=SOURCE, context="Table 5 – Operating limits")  # fmt: skip
+    assert [(x.component_id, x.parameter, x.minimum, x.maximum, x.unit) for x in found] == [
+        ("T1", "Fluid temperature", 10, 65, "°C"),
+        ("P1", "Case drain pressure", None, 2, "bar"),
+        ("M1", "Current at full load", None, 55, "A"),
+        ("A1", "Precharge pressure at 20 °C", 125, 135, "bar"),
+    ]
+    assert found[1].text == "max. 2 bar (29 psi)" and found[1].context.startswith("Table 5")
+
+
+def test_minimum_maximum_columns_model_columns_and_bounds_named_in_rows() -> None:
+    minmax = (
+        ("PARAMETER", "MINIMUM", "MAXIMUM"),
+        ("Leaving chilled water temperature", "40 F (4.4 C)", "60 F (15.6 C)"),
+        ("Water-side working pressure", "--", "150 psig"),
+    )
+    found = extract_limits(minmax, section_component=None, known_components=set(), source=SOURCE)
+    assert [(x.minimum, x.maximum, x.unit) for x in found] == [(40, 60, "°F"), (None, 150, "psi")]
+    models = (
+        ("Item", "VT 55", "VT 75"),
+        ("Motor current at full load", "up to 98 A", "up to 132 A"),
+    )
+    found = extract_limits(models, section_component=None, known_components=set(), source=SOURCE)
+    assert [(x.parameter, x.maximum) for x in found] == [
+        ("Motor current at full load (VT 55)", 98),
+        ("Motor current at full load (VT 75)", 132),
+    ]
+    named = (
+        ("Parameter", "Limit"),
+        ("Minimum working pressure", "4.0 bar (58 psi)"),
+        ("Maximum working pressure", "8.0 bar (116 psi)"),
+    )
+    rows = extract_limits(named, section_component=None, known_components=set(), source=SOURCE)
+    (merged,) = merge_bounds(rows)
+    assert (merged.parameter, merged.minimum, merged.maximum) == ("Working pressure", 4.0, 8.0)
+
+
+def test_limits_written_in_sentences() -> None:
+    text = (
+        "The distance between the two coupling hubs must be between 3 and 4 millimetres. "
+        "The elastomer spider must be replaced if it is cracked. "
+        "The condenser approach is the difference between two temperatures. "
+        "At full load it must not exceed 4 F.\n"
+        "The insulation resistance must not be less than 100 megohms. "
+        "Replace the wear rings when the clearance reaches 0.90 mm. "
+        "The clearance is 0.35–0.45 mm when new."
+    )
+    found = prose_limits(text, component="M1", source=SOURCE, context="6.6 Checks")
+    assert [(x.parameter, x.minimum, x.maximum, x.unit) for x in found] == [
+        ("Distance between the two coupling hubs", 3, 4, "mm"),
+        ("Condenser approach", None, 4, "°F"),
+        ("Insulation resistance", 100, None, "MOhm"),
+        ("Clearance", None, 0.9, "mm"),
+    ]
+    assert found[-1].action == "Replace the wear rings when the clearance reaches 0.90 mm."
+    assert "wear rings" in found[-1].context and found[0].component_id == "M1"
+
+
+def _limit(component: str, parameter: str, unit: str, high: float, context: str = "") -> Limit:
+    return Limit(component, parameter, unit, None, high, "", str(high), SOURCE, context=context)
+
+
+NAMES = {
+    "M1": ("Main drive motor",),
+    "P1": ("Main pump",),
+    "TT-101A": ("Pump bearing temperature, thrust bearing",),
+    "C1": ("Screw compressor and motor",),
+}
+LIMITS = [
+    _limit("M1", "Current at full load", "A", 55),
+    _limit("M1", "Bearing temperature", "°C", 90),
+    _limit("P1", "Case drain temperature", "°C", 75),
+    _limit("", "Pump thrust bearing temperature", "°C", 85),
+    _limit("", "Leaving chilled water temperature (water)", "°F", 60),
+    _limit("", "Leaving chilled water temp. (with glycol)", "°F", 60),
+    _limit("C1", "Motor current", "A", 228),
+]
+DESCRIBED = [describe(x, NAMES) for x in LIMITS]
+
+
+def _top(transcript: str, unit: str | None) -> list[str]:
+    ranked = rank(said(transcript, NAMES), DESCRIBED, unit)
+    return [c.limit.parameter for c in best(ranked)]
+
+
+def test_readings_find_their_limit_by_words_ids_and_unit() -> None:
+    # part of the component's name
+    assert _top("the main motor is pulling 61 amps at full load", "A") == ["Current at full load"]
+    # an ID said aloud brings its component's name along
+    assert _top("TT-101A showing 92 degrees", "°C") == ["Pump thrust bearing temperature"]
+    # "no glycol" counts against the glycol limit
+    assert _top("leaving chilled water is 38 degrees and there is no glycol", "°C") == [
+        "Leaving chilled water temperature (water)"
+    ]
+    # the unit keeps only limits of its dimension: a temperature never matches a current
+    assert _top("main pump case drain is 82 degrees", "°C") == ["Case drain temperature"]
+    assert "Motor current" not in _top("motor is hot, 95 degrees", "°C")
+
+
+def test_a_true_tie_is_left_for_a_question() -> None:
+    assert len(_top("the motor bearing temperature is 95", None)) == 1
+    tied = _top("temperature is 95 degrees", "°C")
+    assert len(tied) > 1
+
+
+def test_readings_are_assessed_in_either_unit() -> None:
+    sump = Limit("GBX", "Oil sump temperature", "°C", 10, 85, "10", "85", SOURCE)
+    assert assess(sump, 92, "°C").verdict == "above"  # type: ignore[union-attr]
+    assert assess(sump, 5, "°C").verdict == "below"  # type: ignore[union-attr]
+    assert assess(sump, 185, "°F").verdict == "within"  # type: ignore[union-attr]  # 85 °C
+    assert assess(sump, 3, "bar") is None
