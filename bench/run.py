@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import inspect
 import pkgutil
 import sys
 import time
@@ -30,20 +31,29 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("names", nargs="*", help=f"benchmarks to run: {', '.join(names())}")
     parser.add_argument("--out", type=Path, default=Path("out/bench"), help="result folder")
+    parser.add_argument(
+        "--split",
+        choices=("dev", "test", "samples"),
+        help="evaluation corpus split, for benchmarks that take one (knowledge)",
+    )
     args = parser.parse_args(argv)
     failed = []
     for name in args.names or names():
         print(f"\n=== {name} ===", flush=True)
         started = time.perf_counter()
         module = importlib.import_module(f"bench.{name}")
+        options = {}
+        if args.split and "split" in inspect.signature(module.run).parameters:
+            options["split"] = args.split
         try:
-            result = module.run(args.out)
+            result = module.run(args.out, **options)
         except Exception as err:  # one broken benchmark must not hide the others' figures
             print(f"{name} failed: {err!r}", file=sys.stderr)
             failed.append(name)
             continue
         result["duration_s"] = round(time.perf_counter() - started, 1)
-        print(f"-> {write_result(args.out, name, result)}")
+        stem = f"{name}-{args.split}" if "split" in options else name
+        print(f"-> {write_result(args.out, stem, result)}")
     return 1 if failed else 0
 
 
