@@ -18,7 +18,7 @@ import numpy as np
 
 from edge.engines.base import Embedder
 from edge.events import Float32Array, ToolSpec
-from edge.knowledge.numbers import find_numbers
+from edge.knowledge.numbers import reading_numbers
 
 REPLY: Final = "reply"
 """Intent: greetings, thanks, small talk; the LLM answers in a sentence."""
@@ -145,8 +145,12 @@ class SemanticRouter:
         return Route(intent, score, runner_up)
 
     def _may_call(self, intent: str, words: list[str], text: str) -> bool:
-        # "What is the brake pressure?" asks the manuals; "it reads 150 bar" is a reading.
-        if intent in self._needs_number and not find_numbers(text):
+        # "What is the brake pressure?" asks the manuals; "it reads 150 bar" is a reading. A
+        # number in a name is no reading ("What oil does the XY-75 take?"), nor is a question
+        # asking what something is ("what's the torque for an M12 ten nine bolt").
+        if intent in self._needs_number and (
+            not reading_numbers(text) or (words and words[0] in _WH_WORDS)
+        ):
             return False
         # "What PPE do I need in the nacelle?" embeds nearer an incident example than any
         # manuals example: an incident is only logged when the request says so, and not when it

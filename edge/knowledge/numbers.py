@@ -47,6 +47,8 @@ _SCALES: Final = {"hundred", "thousand"}
 _NUMBER_WORDS: Final = set(_UNITS_WORDS) | set(_TENS_WORDS) | set(_SCALES) | {"point", "and", "a"}
 _WORD: Final = re.compile(r"[A-Za-z]+|[-\u2212]?\d[\d,]*(?:\.\d+)?|\S")
 _DIGITS: Final = re.compile(r"^[-\u2212]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
+_CODE_DIGITS: Final = re.compile(r"[A-Za-z][\-]?$")
+_NAME_BEFORE: Final = re.compile(r"(?<![A-Za-z])[A-Z]{2,}[\s\-]$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,3 +154,18 @@ def _words_value(words: list[str]) -> float | None:
             current = 0
         previous = w
     return float(total + current)
+
+
+def reading_numbers(text: str) -> list[NumberMention]:
+    """Numbers in ``text`` that are values, not parts of codes or names.
+
+    A number glued to letters is part of a code ("M24", "E-117", "TT11", "XY-75"); one after a
+    capitalised name is part of that name ("VT 75", "HX 30").
+    """
+    out = []
+    for m in find_numbers(text):
+        before = text[: m.start]
+        if _CODE_DIGITS.search(before) or _NAME_BEFORE.search(before):
+            continue
+        out.append(m)
+    return out

@@ -14,13 +14,11 @@ from dataclasses import dataclass
 from typing import Final
 
 from edge.errors import ToolError
-from edge.knowledge.numbers import NumberMention, find_numbers
+from edge.knowledge.numbers import NumberMention, find_numbers, reading_numbers
 from edge.knowledge.units import format_number, normalize_unit
 
 _LOGGER = logging.getLogger(__name__)
 
-_CODE_DIGITS: Final = re.compile(r"[A-Za-z][\-]?$")
-_NAME_BEFORE: Final = re.compile(r"(?<![A-Za-z])[A-Z]{2,}[\s\-]$")
 _BARE_DEGREES: Final = frozenset({"degree", "degrees", "deg"})
 _SCALES: Final = frozenset({"c", "f", "celsius", "fahrenheit", "centigrade", "°c", "°f"})
 
@@ -34,17 +32,6 @@ class SpokenValue:
     """Canonical unit said after the number, None when none was said."""
     scale_said: bool = True
     """False for a bare "degrees": the temperature scale is the limit's."""
-
-
-def reading_numbers(transcript: str) -> list[NumberMention]:
-    """Numbers in ``transcript`` that are not part of a code or a name ("M24", "VT 75")."""
-    out = []
-    for m in find_numbers(transcript):
-        before = transcript[: m.start]
-        if _CODE_DIGITS.search(before) or _NAME_BEFORE.search(before):
-            continue
-        out.append(m)
-    return out
 
 
 def unit_after(transcript: str, mention: NumberMention) -> str | None:

@@ -22,6 +22,7 @@ from edge.errors import EdgeError, ToolError
 from edge.events import ToolExample, ToolResult, ToolSpec
 from edge.knowledge.limit_match import TIE, Candidate, best, rank, said
 from edge.knowledge.limits import Assessment, assess
+from edge.knowledge.numbers import reading_numbers
 from edge.knowledge.records import Limit
 from edge.knowledge.units import dimension, format_number, speakable, spoken_unit
 from edge.report.base import (
@@ -37,7 +38,6 @@ from edge.tools.reading_values import (
     SpokenValue,
     candidates,
     choose_value,
-    reading_numbers,
     said_unit,
     value_text,
 )

@@ -76,3 +76,14 @@ def test_an_example_without_its_cue_word_is_refused() -> None:
     bad = spec("incident", LOOKUP, cue_words=("incident",))
     with pytest.raises(ValueError, match="says none of its cue words"):
         SemanticRouter(HandEmbedder(), [bad], fallback="manuals")
+
+
+def test_a_model_name_with_digits_is_no_reading(router: SemanticRouter) -> None:
+    assert router.route(near(0, 0.3, 0.8), "What oil does the XY-75 take?").intent == "manuals"
+    assert router.route(near(0, 0.3, 0.8), "VT 75 belt tension please").intent == "manuals"
+    assert router.route(near(0, 0.3, 0.8), "VT 75 main motor is at 140 amps").intent == "reading"
+
+
+def test_a_wh_question_with_a_number_asks_the_manuals(router: SemanticRouter) -> None:
+    said = "what's the general torque for an M12 ten nine bolt"
+    assert router.route(near(0, 0.3, 0.8), said).intent == "manuals"
