@@ -253,7 +253,17 @@ class Knowledge:
             best = next((h for h in hits[1:] if h.coverage >= 0.5 and relevant(h, codes)), None)
         if best is None:
             return not_found(question, component, ())
-        return compose(question, best, codes, component)
+        result = compose(question, best, codes, component)
+        if result.ok:
+            return result
+        # Everything the best hit said was instructions to an assistant (a tampered manual): the
+        # next relevant hit answers, so one bad manual cannot silence another's real answer.
+        for other in (h for h in hits if h is not best and relevant(h, codes)):
+            fallback = compose(question, other, codes, component)
+            if fallback.ok:
+                flagged = [*result.data.get("flagged", ()), *fallback.data.get("flagged", ())]
+                return replace(fallback, data={**fallback.data, "flagged": flagged})
+        return result
 
     # -- components, glossary, limits (in memory, any thread) -------------------------------------
 

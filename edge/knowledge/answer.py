@@ -80,6 +80,10 @@ class _Unit:
     score: float
 
 
+def _codes(text: str) -> set[str]:
+    return {normalize_code(c) for c in re.findall(r"[A-Za-z0-9-]+", text)}
+
+
 def is_instruction_like(text: str) -> bool:
     """True for text addressed to an AI rather than to a technician."""
     return bool(_INJECTION.search(text))
@@ -131,7 +135,10 @@ def compose(
         units.append(_Unit("steps", 0, "", procedure))
         units += [_Unit("step", i, s, scorer.score(s)) for i, s in enumerate(steps)]
     units += [_Unit("sentence", len(intro) + i, s, scorer.score(s)) for i, s in enumerate(body)]
-    if not units:  # everything was flagged, or the chunk is empty
+    said = " ".join([*hit.section, *(u.text for u in units), *steps])
+    if not units or (codes and not set(codes) & _codes(said)):
+        # Everything was flagged, or what is left does not mention the code asked about (the
+        # row that did was an instruction to an assistant).
         nothing = not_found(question, component, ())
         return ToolResult(nothing.speech, ok=False, data={**nothing.data, "flagged": flagged})
     best = max(units, key=lambda u: u.score)

@@ -4,10 +4,13 @@ A value outside its range is announced first ("Warning: gearbox oil sump tempera
 Celsius is above the 85 degrees Celsius limit."), marked urgent, and raised as an incident through
 the :class:`~edge.report.base.IncidentReporter`. Results are never cached (they hold live values).
 
-The value must come from what the technician said. The LLM's value is used only if the
-transcript contains it; otherwise the number is read from the transcript itself (digits or
-spelled out), preferring the one followed by a unit. Units said out loud win over the LLM's.
-Which limit is meant comes from the words of the parameter and the unit's dimension.
+Everything comes from what the technician said (:mod:`edge.tools.reading_values`): the number
+(digits or spelled out, never one in a code or a model name), the unit said after it, and the
+words that name the limit among every limit of every manual on the device
+(:mod:`edge.knowledge.limit_match`: parameter, component by name, ID, part of the name or a
+synonym, and the unit's dimension). A value proposed by a larger LLM routing natively counts only
+when it was said. Two limits that fit equally well are a question back that names them; a
+warning says the value, the limit and its unit first, then the manual's action, then the incident.
 """
 
 from __future__ import annotations
@@ -128,7 +131,9 @@ SPEC: Final = ToolSpec(
     slow=False,  # a warning must never wait behind a filler
     filler=None,
     examples=_EXAMPLES,
-    llm_fills=("parameter", "value", "unit"),
+    # Nothing for the LLM to fill: value, unit, parameter and component all come from the
+    # transcript (see prepare), and a warning must not wait a second for a 135M model's guess.
+    llm_fills=(),
     needs_number=True,
 )
 
@@ -167,14 +172,14 @@ class ReadingsTool:
         reading = said(transcript, self._knowledge.component_names())
         best_choice: tuple[float, SpokenValue, list[Candidate]] | None = None
         for value in candidates(args.get("value"), transcript):
-            unit = value.unit if value.scale_said else value.unit  # the dimension still counts
-            ranked = rank(reading, described, unit, prefer=prefer)
+            # A bare "degrees" still keeps only temperature limits; its scale is settled below.
+            ranked = rank(reading, described, value.unit, prefer=prefer)
             score = ranked[0].score if ranked else float("-inf")
             if best_choice is None or score > best_choice[0] + TIE:
                 best_choice = (score, value, ranked)
         assert best_choice is not None
         _, value, ranked = best_choice
-        limit = self._choose(ranked, value.unit)
+        limit = self._choose(ranked)
         unit = value.unit
         if unit is not None and not value.scale_said and dimension(limit.unit) == "temperature":
             unit = limit.unit  # "degrees" alone: the manual's own scale
@@ -202,7 +207,7 @@ class ReadingsTool:
             return request.component_id
         return None
 
-    def _choose(self, ranked: list[Candidate], unit: str | None) -> Limit:
+    def _choose(self, ranked: list[Candidate]) -> Limit:
         tied = best(ranked)
         if not tied:
             raise ToolError(
