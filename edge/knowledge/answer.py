@@ -48,24 +48,52 @@ _PROCEDURE: Final = re.compile(
     r"|\bwalk me through\b|\bwhat do i do\b|\bprocess\b|\binstructions\b",
     re.IGNORECASE,
 )
-# (what the question asks for, what a unit holding that kind of value contains)
+# (what the question asks for, what a unit holding that kind of value contains): the sentence or
+# row with the kind of value asked for wins over one that merely shares words with the question.
 _CUES: Final = tuple(
     (re.compile(q, re.IGNORECASE), re.compile(a, re.IGNORECASE))
     for q, a in (
-        (r"\bhow long\b|\bwait\b|\bduration\b", r"\b(minutes?|seconds?|hours?)\b"),
         (
-            r"\bhow often\b|\binterval\b|\bfrequency\b|\bwhen\b",
-            r"\bevery\b|\b(months?|years?|weeks?|days?)\b",
+            r"\bhow long\b|\bwait\b|\bduration\b|\bbefore i\b",
+            r"\b\d+\s*(minutes?|min|seconds?|s|hours?|h)\b",
         ),
-        (r"\bhow much\b|\bhow many\b|\bquantity\b|\bamount\b|\bvolume\b", r"\b(litres?|g|kg)\b"),
-        (r"\btorque\b|\bhow tight\b|\btighten", r"N·m|\bNm\b|\btorque\b"),
-        (r"\bpressure\b|\bprecharge\b", r"\bbar\b"),
-        (r"\btemperature\b|\bhot\b|\bcold\b|\btemp\b", r"°C|\bdegrees\b"),
-        (r"\bthick|\bthin|\bwear|\blength\b|\bshort|\bbacklash|\bdiameter", r"\bmm\b"),
-        (r"\bspeed\b|\brpm\b|\bfast\b", r"\brpm\b|m/min|m/s"),
         (
-            r"\bwhich\b.*\b(oil|grease|type)\b|\bwhat\b.*\b(oil|grease)\b",
-            r"\b(ISO|HLP|VG|NLGI)\b|-\d",
+            r"\bhow often\b|\binterval\b|\bfrequency\b|\bwhen\b|\bdue\b|\bevery\b",
+            r"\bevery\b|\bwhichever\b|\b\d+\s*(h|hours?|months?|years?|weeks?|days?)\b"
+            r"|\b(daily|weekly|monthly|annually|yearly)\b",
+        ),
+        (
+            r"\bhow much\b|\bhow many\b|\bquantity\b|\bamount\b|\bvolume\b|\bcapacity\b"
+            r"|\bfill\b|\bholds?\b|\bcharge\b",
+            r"\b\d+(\.\d+)?\s*(L|litres?|liters?|l|gal|gallons?|qt|quarts?|kg|g|lb|ml|strokes?)\b",
+        ),
+        (
+            r"\btorque\b|\bhow tight\b|\btighten",
+            r"N·m|\bNm\b|\bN-m\b|lbf|\btorque\b",
+        ),
+        (r"\bpressure\b|\bprecharge\b|\bset to\b", r"\b(bar|psi|psig|kPa|MPa|mbar)\b"),
+        (r"\btemperature\b|\bhot\b|\bcold\b|\btemp\b", r"°C|°F|\bdegrees\b|\b\d+\s*[CF]\b"),
+        (
+            r"\bthick|\bthin|\bwear|\blength\b|\bshort|\bbacklash|\bdiameter|\bgap\b"
+            r"|\bclearance\b|\bplay\b|\bdeflect|\bapart\b|\bhow far\b",
+            r"\b(mm|millimetres?|in|inch(es)?)\b",
+        ),
+        (r"\bspeed\b|\brpm\b|\bfast\b", r"\brpm\b|min⁻¹|m/min|m/s|km/h"),
+        (
+            r"\b(oil|grease|fluid|coolant|lubricant|antifreeze|refrigerant|fuel)\b",
+            r"\b(ISO|HLP|HVLP|VG|NLGI|SAE|API|DOT|ACEA|POE|PAO|EN|ASTM)\b|\d+W-?\d+|\bR-\d+",
+        ),
+        (
+            r"\bgas\b",
+            r"\b(nitrogen|N2|argon|oxygen|helium|CO2|carbon dioxide|refrigerant)\b|\bR-\d+",
+        ),
+        (
+            r"\bpart\s*(number|no)\b|\bnumber for\b|\border\b|\bkit\b|\bspare",
+            r"\b[A-Z]{1,5}[- ]?\d{2,}(?:[-./]\w+)*\b",
+        ),
+        (
+            r"\bstandard\b|\bspec(ification)?\b|\bmeet\b|\bgrade\b|\bclass\b",
+            r"\b(DIN|ISO|EN|ASTM|SAE|API|NLGI|ACEA)\b",
         ),
     )
 )
