@@ -134,7 +134,7 @@ async def run_split(
     from edge.config import load_config
     from edge.knowledge import Knowledge
     from edge.knowledge.embedding import configured_embedder
-    from edge.report.service import ReportingService
+    from edge.report.service import open_reporting
     from edge.toolset import default_tools
 
     say = progress or (lambda _: None)
@@ -152,7 +152,7 @@ async def run_split(
             f"{outcome.limits} limits {outcome.message}"
         )
     started = time.perf_counter()
-    reporter = ReportingService(config, status=False).reporter
+    _, reporter = open_reporting(config, status=False)
     assistant = await load_assistant(config, lambda a: default_tools(a, reporter))
     load_s = time.perf_counter() - started
     try:
