@@ -172,3 +172,35 @@ def test_a_question_about_a_value_asks_the_manuals_not_the_reading_check(
     reply = asyncio.run(ask_file(fresh, speak_to_file(question, tmp_path / "q.wav"), TurnId(1)))
     assert reply.intent == "query_technical_manuals", reply.transcript
     assert "bar" in reply.answer, reply.answer
+
+
+def test_typed_questions_take_the_transcripts_path(fresh: Assistant) -> None:
+    from edge.oneshot import ask_text
+
+    first = asyncio.run(
+        ask_text(fresh, "What torque do the M24 yaw brake caliper bolts need?", TurnId(1))
+    )
+    assert first.intent == "query_technical_manuals" and "900" in first.answer
+    assert first.sources and "3.3" in first.sources[0].section
+    follow = asyncio.run(ask_text(fresh, "and the M20 ones?", TurnId(2)))  # the conversation
+    assert "520" in follow.answer and "900" not in follow.answer
+    reading = asyncio.run(ask_text(fresh, "gearbox oil sump temperature is 92 degrees", TurnId(3)))
+    assert reading.intent == "check_reading" and reading.answer.startswith("Warning:")
+    assert reading.result is not None and reading.result.data["verdict"] == "above"
+    asyncio.run(fresh.toolbox.close())  # the incident it raised is stored
+
+
+def test_edge_ask_text_prints_answer_and_citation(cli_config: Path, fresh: Assistant) -> None:
+    import json
+
+    assert fresh.knowledge is not None  # the sample manuals are in the state folder
+    result = edge("ask", "--text", "What does fault code E-117 mean?", "--json", config=cli_config)
+    assert result.returncode == 0, result.stderr
+    row = json.loads(result.stdout.strip().splitlines()[-1])
+    assert row["intent"] == "query_technical_manuals" and row["ok"]
+    assert "oil sump temperature" in row["answer"].lower()
+    assert row["sources"] and row["sources"][0]["document"].startswith("WT-2000")
+    plain = edge("ask", "--text", "What does fault code E-117 mean?", config=cli_config)
+    assert plain.returncode == 0 and "source: WT-2000" in plain.stdout
+    mixed = edge("ask", "q.wav", "--text", "hello", config=cli_config)
+    assert mixed.returncode == 2 and "one kind per run" in mixed.stderr
