@@ -26,7 +26,7 @@ _MODAL: Final = re.compile(
     re.IGNORECASE,
 )
 _EVENT: Final = re.compile(
-    r"\b(?:when|before|if|once|until)\s+(?:the\s+|it\s+)?([a-z][\w\s\-]{0,60}?)\s+"
+    r"\b(?:when|before|if|once)\s+(?:the\s+|it\s+)?([a-z][\w\s\-]{0,60}?)\s+"
     r"(?:reaches|exceeds|falls below|drops below|rises above|is above|is below|is less than|"
     r"is more than)\b",
     re.IGNORECASE,
@@ -83,7 +83,8 @@ def _sentence_limit(
     if bounds is None:
         return None
     if not subject or _PRONOUN.match(subject):
-        subject = _subject(re.split(r"\s+(?:is|are|was|means)\s+", previous)[0]) or context
+        subject = _subject(re.split(r"\s+(?:is|are|was|means)\s+", previous)[0])
+        subject = subject or re.sub(r"^\d+(?:\.\d+)*\s+", "", context)
     if not subject or len(subject.split()) > 10:
         return None
     action = sentence if re.match(r"^[A-Z][a-z]+\s", sentence) and not modal else ""

@@ -26,11 +26,13 @@ from edge.knowledge.units import normalize_unit
 
 Bound = Literal["min", "max"]
 
-_NUM: Final = r"[-+\u2212]?\d+(?:[.,]\d+)?"
+# A number that stands alone: not the digits of a code ("KCS-026-1180", "DG-400", "80W-90").
+_NUM: Final = r"(?<![\w.\-/])[-+\u2212]?\d+(?:[.,]\d+)?(?![\w/]*-\d)"
 _UNIT: Final = r"(?:[^\s\d()±,;]+(?:\s?[^\s\d()±,;]+){0,3})?"
 _DASH: Final = r"\s*(?:[\u2013\u2014]|-(?=\s*\d)|\bto\b)\s*"
 _RANGE: Final = re.compile(
-    rf"(?:between\s+|within\s+|from\s+)?({_NUM})\s*({_UNIT}?)(?:{_DASH}|\s+and\s+)({_NUM})\s*({_UNIT})",
+    rf"(?:\b(between)\s+|within\s+|from\s+)?({_NUM})\s*({_UNIT}?)(?:{_DASH}|\s+(and)\s+)"
+    rf"({_NUM})\s*({_UNIT})",
     re.IGNORECASE,
 )
 _TOLERANCE: Final = re.compile(
@@ -53,11 +55,18 @@ _MIN_BEFORE: Final = re.compile(
     r"(?<!not )(?<!be )more than)\s*:?\s*$|[≥>]\s*$",
     re.IGNORECASE,
 )
+_NEGATED_COMPARISON: Final = re.compile(
+    r"\bnot\b(?!\s+(?:be\s+)?(?:below|above|less|more|exceed|lower|higher|under))[^.;]*"
+    r"\b(?:more|less) than\s*$",
+    re.IGNORECASE,
+)
+_CODE_LIKE: Final = re.compile(r"^[-+]?0\d")
 _MAX_AFTER: Final = re.compile(
     r"^\s*(?:[^\s\d]+\s+){0,3}?(?:max(?:imum)?\b|or (?:less|lower|below)\b)", re.IGNORECASE
 )
 _MIN_AFTER: Final = re.compile(
-    r"^\s*(?:[^\s\d]+\s+){0,3}?(?:min(?:imum)?\b|or (?:more|higher|above)\b)", re.IGNORECASE
+    r"^\s*(?:[^\s\d]+\s+){0,3}?(?:minimum\b|min\.(?!\w)|or (?:more|higher|above)\b)",
+    re.IGNORECASE,
 )
 _QUALIFIER: Final = re.compile(r"^(?:max|min|maximum|minimum|up|to|at|or)\b", re.IGNORECASE)
 _SUFFIX_WORDS: Final = re.compile(
@@ -135,20 +144,28 @@ def parse_bounds(text: str, *, bound: Bound | None = None, default_unit: str = "
             unit = unit_of(m.group(2)) or default_unit
         low, high = round(nominal - tol, 6), round(nominal + tol, 6)
         return Bounds(low, high, unit, _fmt(low), _fmt(high), printed)
-    if m := _RANGE.search(body):
-        low, high = _number(m.group(1)), _number(m.group(3))
+    for m in _RANGE.finditer(body):
+        if m.group(4) and not m.group(1):
+            continue  # "see 9.1 and 9.2" is no range; "between 6 and 8 mm" is
+        if _CODE_LIKE.search(m.group(2)) or _CODE_LIKE.search(m.group(5)):
+            continue  # leading zeros: part of a part number
+        low, high = _number(m.group(2)), _number(m.group(5))
         if low > high:
             low, high = high, low
-        unit = unit_of(m.group(4)) or unit_of(m.group(2)) or default_unit
-        return Bounds(low, high, unit, m.group(1).lstrip("+"), m.group(3).lstrip("+"), printed)
+        unit = unit_of(m.group(6)) or unit_of(m.group(3)) or default_unit
+        return Bounds(low, high, unit, m.group(2).lstrip("+"), m.group(5).lstrip("+"), printed)
     for m in _VALUE.finditer(body):
         before, after = body[: m.start()], body[m.end(1) :]
         unit = unit_of(m.group(2)) or default_unit
         value_text = m.group(1).lstrip("+")
         value = _number(m.group(1))
-        if _MAX_BEFORE.search(before) or _MAX_AFTER.match(after):
+        upper = _MAX_BEFORE.search(before) or _MAX_AFTER.match(after)
+        lower = _MIN_BEFORE.search(before) or _MIN_AFTER.match(after)
+        if (upper or lower) and _NEGATED_COMPARISON.search(before):
+            upper, lower = lower, upper  # "must not be used for more than 200 hours"
+        if upper:
             return Bounds(None, value, unit, "", value_text, printed)
-        if _MIN_BEFORE.search(before) or _MIN_AFTER.match(after):
+        if lower:
             return Bounds(value, None, unit, value_text, "", printed)
         if bound == "max":
             return Bounds(None, value, unit, "", value_text, printed)
@@ -169,8 +186,10 @@ def nominal_with_tolerance(nominal: str, tolerance: str) -> Bounds | None:
 def bound_in_name(name: str) -> Bound | None:
     """Which bound a parameter's name states: "Minimum working pressure" -> ``"min"``."""
     lowered = name.lower()
-    if re.search(r"\b(min|minimum|lowest|lower limit)\b", lowered):
+    low = re.search(r"\b(min|minimum|lowest|lower limit)\b", lowered)
+    high = re.search(r"\b(max|maximum|highest|upper limit)\b", lowered)
+    if low and not high:
         return "min"
-    if re.search(r"\b(max|maximum|highest|upper limit)\b", lowered):
+    if high and not low:
         return "max"
-    return None
+    return None  # "between MIN and MAX on the dipstick" names no bound

@@ -65,6 +65,21 @@ def test_what_is_not_a_limit() -> None:
     assert parse_bounds("4.0 bar (58 psi)") is None  # a bare value: which bound?
     assert parse_bounds("4.0 bar (58 psi)", bound="min").minimum == 4.0  # type: ignore[union-attr]
     assert parse_bounds("24 cells, 620 Ah") is None
+    # part numbers, model names, grades, firing orders, references and minutes are no limits
+    for text in (
+        "KCS-026-1180",
+        "MPS 6120-0417",
+        "DG-400 sets with MP-6L12T",
+        "SAE 80W-90",
+        "1-5-3-6-2-4",
+        "See 9.1 and 9.2",
+        "1500 min⁻¹",
+        "15 min",
+        "12-1/8 solid",
+    ):
+        assert parse_bounds(text) is None, text
+    not_more = parse_bounds("must not be used for more than 200 hours per year")
+    assert not_more is not None and not_more.maximum == 200
 
 
 def test_a_nominal_value_with_a_tolerance_in_percent_or_units() -> None:
