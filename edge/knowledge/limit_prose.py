@@ -14,7 +14,7 @@ import re
 from typing import Final
 
 from edge.events import SourceRef
-from edge.knowledge.limit_text import parse_bounds
+from edge.knowledge.limit_text import Bounds, parse_bounds
 from edge.knowledge.records import Limit
 
 NEW_ONLY: Final = re.compile(r"\bwhen new\b|\bnew condition\b|\bas new\b", re.IGNORECASE)
@@ -27,7 +27,7 @@ _MODAL: Final = re.compile(
 )
 _EVENT: Final = re.compile(
     r"\b(?:when|before|if|once)\s+(?:the\s+|it\s+)?([a-z][\w\s\-]{0,60}?)\s+"
-    r"(?:reaches|exceeds|falls below|drops below|rises above|is above|is below|is less than|"
+    r"(reaches|exceeds|falls below|drops below|rises above|is above|is below|is less than|"
     r"is more than)\b",
     re.IGNORECASE,
 )
@@ -43,6 +43,13 @@ def _subject(before: str) -> str:
     if _PRONOUN.match(last):
         return last  # "At full load it": the sentence before says what "it" is
     clause = re.sub(r"^.*?\b(?:at|with|after|during|in)\b[^,]*,\s*", "", clause.strip())
+    # "At operating temperature the viscosity": the subject follows the leading phrase.
+    clause = re.sub(
+        r"^(?:at|in|with|after|during|for|on|under|below|above)\s.*?\s(?=the\s)",
+        "",
+        clause,
+        flags=re.IGNORECASE,
+    )
     clause = _LEADING.sub("", clause.strip())
     return " ".join(clause.split()).strip(" ,")
 
@@ -70,18 +77,41 @@ def _sentence_limit(
 ) -> Limit | None:
     modal = _MODAL.search(sentence)
     event = _EVENT.search(sentence)
-    if modal is not None:
+    if modal is not None and event is None:
         subject = _subject(sentence[: modal.start()])
         predicate = sentence[modal.start() :]
     elif event is not None:
+        # "A battery should be recharged before the specific gravity falls below 1.14 kg/l":
+        # the quantity is the event's subject, not the sentence's.
+        # "when the clearance reaches 0.90 mm": the event is the limit crossed, so its verb
+        # says which bound ("falls below" a minimum, "reaches" a maximum).
         subject = _LEADING.sub("", event.group(1).strip())
-        predicate = sentence[event.end(1) :]
+        low = re.search(r"below|less", event.group(2), re.IGNORECASE) is not None
+        predicate = sentence[event.end(2) :]
+        found = parse_bounds(re.split(r";|,\s", predicate)[0], bound="min" if low else "max")
+        if found is None:
+            return None
+        return _build(subject, previous, found, sentence, component, source, context, modal=False)
     else:
         return None
     predicate = re.split(r";|,\s+(?:and|but|or)\s+|\s+and\s+(?=the\s)", predicate)[0]
     bounds = parse_bounds(predicate)
     if bounds is None:
         return None
+    return _build(subject, previous, bounds, sentence, component, source, context, modal=True)
+
+
+def _build(
+    subject: str,
+    previous: str,
+    bounds: Bounds,
+    sentence: str,
+    component: str | None,
+    source: SourceRef,
+    context: str,
+    *,
+    modal: bool,
+) -> Limit | None:
     if not subject or _PRONOUN.match(subject):
         subject = _subject(re.split(r"\s+(?:is|are|was|means)\s+", previous)[0])
         subject = subject or re.sub(r"^\d+(?:\.\d+)*\s+", "", context)

@@ -184,12 +184,14 @@ def nominal_with_tolerance(nominal: str, tolerance: str) -> Bounds | None:
 
 
 def bound_in_name(name: str) -> Bound | None:
-    """Which bound a parameter's name states: "Minimum working pressure" -> ``"min"``."""
-    lowered = name.lower()
-    low = re.search(r"\b(min|minimum|lowest|lower limit)\b", lowered)
-    high = re.search(r"\b(max|maximum|highest|upper limit)\b", lowered)
-    if low and not high:
+    """Which bound a parameter's name states: "Minimum working pressure" -> ``"min"``.
+
+    Only a name that starts with it: "initial fill to MAX" or "between MIN and MAX marks" name no
+    bound.
+    """
+    lowered = name.strip().lower()
+    if re.match(r"(min|minimum|lowest|lower limit)\b", lowered):
         return "min"
-    if high and not low:
+    if re.match(r"(max|maximum|highest|upper limit)\b", lowered):
         return "max"
-    return None  # "between MIN and MAX on the dipstick" names no bound
+    return None

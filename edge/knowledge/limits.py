@@ -59,7 +59,20 @@ _COMPONENT: Final = (
     "tag",
     "item id",
 )
-_NOT_VALUES: Final = ("note", "notes", "remark", "remarks", "see", "reset", "action", "comment")
+_NOT_VALUES: Final = re.compile(
+    r"\b(?:notes?|remarks?|see|reset|action|comments?|type|condition|setting|rated|capacity|"
+    r"quantity|lubricant|interval|part|thread|size|description|check|remedy|cause|for)\b",
+    re.IGNORECASE,
+)
+"""Columns that hold facts, not limits (an instrument's "Range / type", an alarm's condition)."""
+_NOT_LIMITS_TABLE: Final = re.compile(
+    r"^(?:code|alarm|fault|message|symptom|possible cause|cause|remedy)\b", re.IGNORECASE
+)
+"""A table of fault codes or troubleshooting: its thresholds trigger alarms, they allow nothing."""
+_LIMIT_HEADER: Final = re.compile(
+    r"limit|permissib|allow|range|tolerance|value|normal|operating", re.IGNORECASE
+)
+"""Columns where a bare value is a bound when the parameter's name says which one."""
 _NUMBER: Final = re.compile(r"^[-+\u2212]?\d+(?:[.,]\d+)?$")
 _VALUE_WITH_UNIT: Final = re.compile(r"([-+\u2212]?\d+(?:[.,]\d+)?)\s*([^\s\d()]*)")
 _BOUND_WORDS: Final = re.compile(r"\b(?:min(?:imum)?|max(?:imum)?)\b\.?\s*", re.IGNORECASE)
@@ -139,7 +152,7 @@ def _columns(rows: Sequence[Sequence[str]], known: set[str]) -> _Columns | None:
     nominal, tolerance = _find(header, _NOMINAL), _find(header, _TOLERANCE)
     unit = _find(header, _UNIT)
     used = {param, comp, unit, low, high, nominal, tolerance}
-    values = tuple(i for i, h in enumerate(lowered) if i not in used and h not in _NOT_VALUES)
+    values = tuple(i for i, h in enumerate(lowered) if i not in used and not _NOT_VALUES.search(h))
     return _Columns(param, comp, unit, low, high, nominal, tolerance, values)
 
 
@@ -156,6 +169,8 @@ def extract_limits(
     ``context`` (the table's caption or section title) is kept for matching spoken readings.
     """
     if len(rows) < 2:
+        return []
+    if any(_NOT_LIMITS_TABLE.match(h.strip()) for h in rows[0]):
         return []
     cols = _columns(rows, known_components)
     if cols is None:
@@ -210,13 +225,14 @@ def _row_bounds(
     if cols.nominal is not None and cols.tolerance is not None:
         toleranced = nominal_with_tolerance(row[cols.nominal], row[cols.tolerance])
         return [(parameter, toleranced)] if toleranced else []
-    hint = bound_in_name(parameter)
+    named = bound_in_name(parameter)
     found: list[tuple[int, Bounds]] = []
     for col in cols.values:
         cell = row[col].strip()
         if not cell or NEW_ONLY.search(cell):
             continue
         unit = default_unit or _header_unit(header, col)
+        hint = named if _LIMIT_HEADER.search(header[col]) else None
         parsed = parse_bounds(cell, bound=hint, default_unit=unit)
         if parsed is not None:
             found.append((col, parsed))
