@@ -26,7 +26,7 @@ from edge.knowledge.answer import compose, not_found, relevant
 from edge.knowledge.cache import SemanticCache, question_keys
 from edge.knowledge.components import ComponentIndex, merge
 from edge.knowledge.ingest import IngestLimits, Ingestor, expand_paths
-from edge.knowledge.limit_match import Described, describe
+from edge.knowledge.limit_match import Described, codes, describe, normal_code, words
 from edge.knowledge.progress import ProgressCallback
 from edge.knowledge.records import Component, DocumentInfo, Hit, IngestOutcome, Limit
 from edge.knowledge.search import EXACT_LIMIT, SearchOptions, search
@@ -61,6 +61,33 @@ class _Snapshot:
 
 def _limit_key(lim: Limit) -> tuple[object, ...]:
     return (lim.component_id, lim.parameter.lower(), lim.unit, lim.minimum, lim.maximum)
+
+
+def describe_all(
+    limits: Iterable[Limit],
+    names: dict[str, tuple[str, ...]],
+    documents: dict[str, tuple[list[Component], list[str]]],
+) -> tuple[Described, ...]:
+    """Every limit with its words, and the IDs and words of the manual it comes from.
+
+    A component is named as its own manual names it: two manuals may both call something "M1"
+    (a main drive motor in one, a traction motor in the other).
+    """
+    doc_codes: dict[str, frozenset[str]] = {}
+    doc_words: dict[str, frozenset[str]] = {}
+    doc_names: dict[str, dict[str, tuple[str, ...]]] = {}
+    for title, (components, texts) in documents.items():
+        text = " ".join(texts)
+        doc_codes[title] = frozenset({normal_code(c.id) for c in components} | codes(text))
+        doc_words[title] = frozenset(words(text))
+        doc_names[title] = {c.id: (c.name, *c.aliases) for c in components}
+    out = []
+    none: frozenset[str] = frozenset()
+    for lim in limits:
+        title = lim.source.document if lim.source else ""
+        own = {**names, **doc_names.get(title, {})}
+        out.append(describe(lim, own, doc_codes.get(title, none), doc_words.get(title, none)))
+    return tuple(out)
 
 
 class Knowledge:
@@ -133,7 +160,7 @@ class Knowledge:
         return _Snapshot(
             index=index,
             limits=limits,
-            described=tuple(describe(lim, names) for lim in limits),
+            described=describe_all(limits, names, self._store.document_terms()),
             names=names,
             vocabulary=frozenset(codes),
             codes=codes,

@@ -16,7 +16,18 @@ from edge.knowledge.records import Component
 _ID: Final = re.compile(r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*$")
 _HEADING_ID: Final = re.compile(r"\(([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*)\)\s*$")
 _HEADING_NUMBER: Final = re.compile(r"^\d+(?:\.\d+)*\s+")
-_ID_HEADERS: Final = ("id", "component id", "tag", "identifier", "code id")
+_ID_HEADERS: Final = (
+    "id",
+    "component id",
+    "tag",
+    "identifier",
+    "code id",
+    "desig",
+    "designation",
+    "ref",
+    "symbol",
+    "item",
+)
 _NAME_HEADERS: Final = ("component", "name", "component name", "description")
 _ALIAS_HEADERS: Final = ("also called", "aliases", "alias", "other names", "synonyms")
 
@@ -44,15 +55,17 @@ def table_components(rows: Sequence[Sequence[str]]) -> list[Component]:
     if id_col is None or name_col is None:
         return []
     alias_col = next((i for i, h in enumerate(header) if h in _ALIAS_HEADERS), None)
-    found = []
+    found: list[Component] = []
     for row in rows[1:]:
-        cid, name = row[id_col].strip(), row[name_col].strip()
-        if not _ID.match(cid) or not name:
+        # "P-101A / P-101B | Centrifugal pump": two components of one description.
+        ids = [p.strip() for p in re.split(r"\s*/\s*|\s*,\s*", row[id_col].strip())]
+        name = row[name_col].strip()
+        if not name or not ids or not all(_ID.match(cid) for cid in ids):
             continue
         aliases: tuple[str, ...] = ()
         if alias_col is not None:
             aliases = tuple(a.strip() for a in re.split(r"[,;/]", row[alias_col]) if a.strip())
-        found.append(Component(cid, name, aliases))
+        found.extend(Component(cid, name, aliases) for cid in ids)
     return found
 
 

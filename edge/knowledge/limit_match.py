@@ -30,48 +30,65 @@ PARAMETER_WEIGHT: Final = 1.0
 CODE_WEIGHT: Final = 2.0
 COMPONENT_WEIGHT: Final = 0.8
 CONTEXT_WEIGHT: Final = 0.25
+NAMED_BONUS: Final = 1.5
+"""The reading names this limit's component (by its ID or its full name)."""
+DOCUMENT_CODE_BONUS: Final = 1.0
+"""The reading says an ID the limit's manual defines ("P-101B", "TT11"): it is that machine."""
+DOCUMENT_WORD_WEIGHT: Final = 0.15
+"""Per word of the reading that the limit's manual uses anywhere ("truck", "separator")."""
+OPERATING_BONUS: Final = 0.2
+"""A limit from an operating-limits table or section rather than a trip setting in prose."""
+SAME_UNIT_BONUS: Final = 0.1
+COVERAGE_WEIGHT: Final = 0.3
 NEGATED_WEIGHT: Final = 1.5
 PREFERRED_BONUS: Final = 0.3
 TIE: Final = 0.05
 """Scores closer than this to the best are a tie."""
 
-_SYNONYMS: Final[dict[str, tuple[str, ...]]] = {
-    "temp": ("temperature",),
-    "temps": ("temperature",),
-    "hot": ("temperature",),
-    "pres": ("pressure",),
-    "press": ("pressure",),
-    "psi": ("pressure",),
-    "rpm": ("speed",),
-    "revs": ("speed",),
-    "vib": ("vibration",),
-    "amps": ("current",),
-    "amp": ("current",),
-    "pulling": ("current",),
-    "drawing": ("current",),
-    "draw": ("current",),
-    "volts": ("voltage",),
-    "megger": ("insulation", "resistance"),
-    "meggers": ("insulation", "resistance"),
-    "megohms": ("insulation", "resistance"),
-    "differential": ("differential", "drop"),
-    "drop": ("drop", "differential"),
-    "delta": ("differential", "drop"),
-    "dp": ("differential", "drop"),
-    "room": ("ambient",),
-    "outside": ("ambient",),
-    "outdoors": ("ambient",),
-    "outdoor": ("ambient",),
-    "lining": ("pad",),
-    "pads": ("pad",),
-    "deflects": ("deflection",),
-    "deflect": ("deflection",),
-    "runout": ("run-out", "concentricity"),
+# Spoken word -> the word manuals use (one canonical word, so a synonym never counts twice).
+_SYNONYMS: Final[dict[str, str]] = {
+    "temp": "temperature",
+    "temps": "temperature",
+    "hot": "temperature",
+    "pres": "pressure",
+    "press": "pressure",
+    "rpm": "speed",
+    "revs": "speed",
+    "vib": "vibration",
+    "vibrations": "vibration",
+    "amps": "current",
+    "amp": "current",
+    "pulling": "current",
+    "drawing": "current",
+    "draw": "current",
+    "volts": "voltage",
+    "megger": "insulation",
+    "meggers": "insulation",
+    "megohm": "insulation",
+    "megohms": "insulation",
+    "drop": "differential",
+    "delta": "differential",
+    "dp": "differential",
+    "room": "ambient",
+    "outside": "ambient",
+    "outdoors": "ambient",
+    "outdoor": "ambient",
+    "yard": "ambient",
+    "weather": "ambient",
+    "tank": "reservoir",
+    "fluid": "oil",
+    "lining": "pad",
+    "pads": "pad",
+    "deflects": "deflection",
+    "deflect": "deflection",
+    "runout": "run-out",
 }
 _IGNORED: Final = frozenset(
     {"reading", "reads", "read", "shows", "showing", "says", "measured", "measures", "measure",
      "about", "only", "level", "value", "sitting", "getting", "currently", "right", "now"}
 )  # fmt: skip
+_WORD: Final = re.compile(r"(?<![\w-])[A-Za-z][A-Za-z\-]*(?![\w])")
+"""Words, not the letters of codes ("TT" of "TT11", "TT-101A")."""
 _NEGATION: Final = re.compile(r"\b(?:no|without|not)\s+(\w+)", re.IGNORECASE)
 _CODE: Final = re.compile(
     r"\b([A-Za-z]{1,5})[\s-]?(\d{1,4}[A-Za-z]?)\b|\b([A-Za-z]{1,5}\d+[A-Za-z]?(?:-\w+)?)\b"
@@ -79,14 +96,13 @@ _CODE: Final = re.compile(
 
 
 def words(text: str) -> set[str]:
-    """Stems of the content words of ``text``, synonyms added."""
+    """Stems of the content words of ``text``, synonyms as the word manuals use."""
     out: set[str] = set()
-    for raw in re.findall(r"[A-Za-z][A-Za-z\-]*", text):
+    for raw in _WORD.findall(text):
         word = raw.lower().strip("-")
         if word in STOPWORDS or word in _IGNORED or len(word) < 2:
             continue
-        out.add(stem(word))
-        out.update(stem(s) for s in _SYNONYMS.get(word, ()))
+        out.add(stem(_SYNONYMS.get(word, word)))
     return out
 
 
@@ -96,8 +112,10 @@ def codes(text: str) -> set[str]:
     for m in _CODE.finditer(text):
         if m.group(3):
             found.add(re.sub(r"[\s\-]", "", m.group(3)).lower())
-        elif m.group(1).isupper() or len(m.group(1)) <= 2:
-            found.add(f"{m.group(1)}{m.group(2)}".lower())
+        elif m.group(1).lower() in STOPWORDS:
+            continue  # "to 0.5 bar", "at 45 N": words before numbers, not codes
+        elif m.group(1).isupper() or not text[m.end(1) : m.start(2)]:
+            found.add(f"{m.group(1)}{m.group(2)}".lower())  # "TT 11", "tt11"
     return found
 
 
@@ -110,21 +128,40 @@ class Described:
     codes: frozenset[str]
     component: frozenset[str]
     context: frozenset[str]
+    document_codes: frozenset[str] = frozenset()
+    """IDs the limit's manual defines, normalised."""
+    document_words: frozenset[str] = frozenset()
+    """Every word the limit's manual uses."""
+    names: frozenset[str] = frozenset()
+    """The words of the component's name (its first name, as its manual prints it)."""
 
 
-def describe(limit: Limit, component_names: Mapping[str, Sequence[str]]) -> Described:
+def normal_code(code: str) -> str:
+    """A code as matched: lower case, no spaces or hyphens ("TT-101A" -> "tt101a")."""
+    return re.sub(r"[\s\-]", "", code).lower()
+
+
+def describe(
+    limit: Limit,
+    component_names: Mapping[str, Sequence[str]],
+    document_codes: frozenset[str] = frozenset(),
+    document_words: frozenset[str] = frozenset(),
+) -> Described:
     """The words of ``limit`` (``component_names``: ID -> name and aliases)."""
     names = component_names.get(limit.component_id, ())
     parameter = words(limit.parameter)
-    component = words(" ".join(names)) | (
-        {limit.component_id.lower()} if limit.component_id else set()
-    )
+    component = words(" ".join(names))
+    if limit.component_id:
+        component.add(normal_code(limit.component_id))
     return Described(
         limit,
         frozenset(parameter),
         frozenset(codes(limit.parameter)),
         frozenset(component - parameter),
         frozenset(words(limit.context) - parameter - component),
+        document_codes,
+        document_words,
+        frozenset(words(names[0])) if names else frozenset(),
     )
 
 
@@ -144,19 +181,51 @@ class Said:
     words: frozenset[str]
     codes: frozenset[str]
     negated: frozenset[str]
+    named: str | None = None
+    """The component the reading names by ID or full name, if any."""
 
 
-def said(transcript: str, component_names: Mapping[str, Sequence[str]]) -> Said:
+def said(
+    transcript: str,
+    component_names: Mapping[str, Sequence[str]],
+    named: str | None = None,
+) -> Said:
     """The words and codes of a reading; IDs said aloud bring their component's name along."""
-    found_codes = codes(transcript)
+    found_codes = {normal_code(c) for c in codes(transcript)}
     spoken = words(transcript)
-    by_code = {re.sub(r"[\s\-]", "", cid).lower(): cid for cid in component_names}
+    by_code = {normal_code(cid): cid for cid in component_names}
     for code in found_codes:
         if code in by_code:
             spoken |= words(" ".join(component_names[by_code[code]]))
-            spoken.add(by_code[code].lower())
-    negated = {stem(m.group(1).lower()) for m in _NEGATION.finditer(transcript)}
-    return Said(frozenset(spoken - negated), frozenset(found_codes), frozenset(negated))
+    negated = {
+        stem(_SYNONYMS.get(w, w)) for w in (m.lower() for m in _NEGATION.findall(transcript))
+    }
+    return Said(frozenset(spoken - negated), frozenset(found_codes), frozenset(negated), named)
+
+
+_DIMENSION_WORDS: Final = {
+    "pressure": "pressure",
+    "temperature": "temperature",
+    "current": "current",
+    "voltage": "voltage",
+    "rotation": "speed",
+    "flow": "flow",
+    "resistance": "insulation",
+}
+"""A unit says what was measured: "2800 psi" is a pressure even when the word is not said."""
+
+
+def with_unit(reading: Said, unit: str | None) -> Said:
+    """``reading`` with the quantity its unit measures added to its words."""
+    implied = _DIMENSION_WORDS.get(dimension(unit) or "") if unit else None
+    if implied is None:
+        return reading
+    return Said(reading.words | {stem(implied)}, reading.codes, reading.negated, reading.named)
+
+
+def _hits(word: str, field: frozenset[str]) -> bool:
+    """``word`` is in ``field``, or abbreviates a word of it ("evap" for "evaporator")."""
+    return word in field or (len(word) >= 4 and any(w.startswith(word) for w in field))
 
 
 def unit_fits(limit: Limit, unit: str | None) -> bool:
@@ -176,39 +245,61 @@ def rank(
     *,
     prefer: str | None = None,
 ) -> list[Candidate]:
-    """Limits a reading may be about, best first; only those whose unit fits."""
+    """Limits a reading may be about, best first; only those whose unit fits.
+
+    Each word of the reading counts once, where it weighs most: in the parameter, in the
+    component's name, in the words around the limit. Then the tie-breakers: the component or
+    the manual the reading names, the manual's own words, an operating-limits table, the unit.
+    """
     out: list[Candidate] = []
     for d in described:
         if not unit_fits(d.limit, unit):
             continue
-        in_parameter = reading.words & d.parameter
-        in_codes = reading.codes & d.codes
-        in_component = (reading.words | reading.codes) & d.component
-        in_context = reading.words & d.context
-        against = reading.negated & (d.parameter | d.context)
-        score = (
-            PARAMETER_WEIGHT * len(in_parameter)
-            + CODE_WEIGHT * len(in_codes)
-            + COMPONENT_WEIGHT * len(in_component)
-            + CONTEXT_WEIGHT * len(in_context)
-            - NEGATED_WEIGHT * len(against)
-        )
+        score = 0.0
+        matched: list[str] = []
+        for word in reading.words | reading.codes:
+            for where, weight in (
+                (d.codes, CODE_WEIGHT),
+                (d.parameter, PARAMETER_WEIGHT),
+                (d.component, COMPONENT_WEIGHT),
+                (d.context, CONTEXT_WEIGHT),
+            ):
+                if _hits(word, where):
+                    score += weight
+                    matched.append(word)
+                    break
+        if len(d.parameter) > 1:  # a vague one-word parameter ("Pressure") earns no coverage
+            covered = sum(
+                1 for w in d.parameter if any(_hits(r, frozenset({w})) for r in reading.words)
+            )
+            score += COVERAGE_WEIGHT * covered / len(d.parameter)
+        score -= NEGATED_WEIGHT * len(reading.negated & (d.parameter | d.context))
+        if d.limit.component_id and (
+            normal_code(d.limit.component_id) in reading.codes
+            or (d.names and d.names <= reading.words)
+        ):
+            score += NAMED_BONUS  # its ID, or every word of its name as its manual names it
+        if reading.codes & d.document_codes:
+            score += DOCUMENT_CODE_BONUS
+        score += DOCUMENT_WORD_WEIGHT * len(reading.words & d.document_words)
+        if re.search(r"limit|permissib|operating", d.limit.context, re.IGNORECASE):
+            score += OPERATING_BONUS
+        if unit is not None and unit == d.limit.unit:
+            score += SAME_UNIT_BONUS
         if prefer and d.limit.component_id == prefer:
             score += PREFERRED_BONUS
-        matched = tuple(sorted(in_parameter | in_codes | in_component))
-        out.append(Candidate(d.limit, score, matched))
+        out.append(Candidate(d.limit, score, tuple(sorted(matched))))
     out.sort(key=lambda c: -c.score)
     return out
 
 
 def same_limit(a: Limit, b: Limit) -> bool:
-    """The same limit from two copies of a manual (a PDF and its Markdown source)."""
-    return (a.parameter.lower(), a.unit, a.minimum, a.maximum) == (
-        b.parameter.lower(),
-        b.unit,
-        b.minimum,
-        b.maximum,
+    """The same bounds from one manual twice (a table and a sentence), or from two copies."""
+    same_bounds = (a.unit, a.minimum, a.maximum) == (b.unit, b.minimum, b.maximum)
+    same_document = (
+        a.source is not None and b.source is not None and (a.source.document == b.source.document)
     )
+    return same_bounds and (same_document or a.parameter.lower() == b.parameter.lower())
 
 
 def best(candidates: Sequence[Candidate]) -> list[Candidate]:

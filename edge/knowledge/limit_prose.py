@@ -42,7 +42,12 @@ def _subject(before: str) -> str:
     last = clause.split()[-1] if clause.split() else ""
     if _PRONOUN.match(last):
         return last  # "At full load it": the sentence before says what "it" is
-    clause = re.sub(r"^.*?\b(?:at|with|after|during|in)\b[^,]*,\s*", "", clause.strip())
+    clause = re.sub(
+        r"^.*?\b(?:at|with|after|during|in|when|if|once|before|while)\b[^,]*,\s*",
+        "",
+        clause.strip(),
+        flags=re.IGNORECASE,
+    )
     # "At operating temperature the viscosity": the subject follows the leading phrase.
     clause = re.sub(
         r"^(?:at|in|with|after|during|for|on|under|below|above)\s.*?\s(?=the\s)",
@@ -62,13 +67,16 @@ def prose_limits(
     previous = ""
     for paragraph in text.split("\n"):
         for sentence in SENTENCE.split(" ".join(paragraph.split())):
-            if not re.search(r"\d", sentence) or NEW_ONLY.search(sentence):
-                previous = sentence
-                continue
-            limit = _sentence_limit(sentence, previous, component, source, context)
-            if limit is not None:
-                found.append(limit)
-            previous = sentence
+            # "The air gap is 0.3-0.5 mm when new; readjust when it reaches 0.8 mm": the sizes
+            # of new parts are no limit, the clause after them is.
+            for clause in re.split(r";\s+", sentence):
+                if not re.search(r"\d", clause) or NEW_ONLY.search(clause):
+                    previous = clause
+                    continue
+                limit = _sentence_limit(clause, previous, component, source, context)
+                if limit is not None:
+                    found.append(limit)
+                previous = clause
     return found
 
 
@@ -117,7 +125,8 @@ def _build(
         subject = subject or re.sub(r"^\d+(?:\.\d+)*\s+", "", context)
     if not subject or len(subject.split()) > 10:
         return None
-    action = sentence if re.match(r"^[A-Z][a-z]+\s", sentence) and not modal else ""
+    action = sentence[:1].upper() + sentence[1:] if re.match(r"^[A-Za-z]+\s", sentence) else ""
+    action = "" if modal else action
     return Limit(
         component_id=component or "",
         parameter=subject[0].upper() + subject[1:],

@@ -151,6 +151,8 @@ def _columns(rows: Sequence[Sequence[str]], known: set[str]) -> _Columns | None:
     low, high = _find(header, _MIN), _find(header, _MAX)
     nominal, tolerance = _find(header, _NOMINAL), _find(header, _TOLERANCE)
     unit = _find(header, _UNIT)
+    if nominal is None:
+        tolerance = None  # a "Tolerance" column alone holds limits ("max. 0.05 mm")
     used = {param, comp, unit, low, high, nominal, tolerance}
     values = tuple(i for i, h in enumerate(lowered) if i not in used and not _NOT_VALUES.search(h))
     return _Columns(param, comp, unit, low, high, nominal, tolerance, values)
@@ -343,6 +345,8 @@ def document_limits(
         else:
             text = "\n".join(chunk.items) if chunk.kind == "steps" else chunk.text
             limits += prose_limits(text, component=owner, source=source, context=leaf)
+        if intro:  # the paragraph before a table or procedure ("The deflection must be ...")
+            limits += prose_limits(intro, component=owner, source=source, context=leaf)
     return merge_bounds(limits)
 
 

@@ -309,6 +309,21 @@ class Store:
         ).fetchall()
         return [Component(cid, name, tuple(json.loads(aliases))) for cid, name, aliases in rows]
 
+    def document_terms(self) -> dict[str, tuple[list[Component], list[str]]]:
+        """Per document title: the components it defines and its text (sections and chunks)."""
+        out: dict[str, tuple[list[Component], list[str]]] = {}
+        for title, cid, name, aliases in self.conn.execute(
+            "select d.title, c.component_id, c.name, c.aliases from components c "
+            "join documents d using (doc_id)"
+        ).fetchall():
+            component = Component(cid, name, tuple(json.loads(aliases)))
+            out.setdefault(title, ([], []))[0].append(component)
+        for title, section, text in self.conn.execute(
+            "select d.title, c.section, c.text from chunks c join documents d using (doc_id)"
+        ).fetchall():
+            out.setdefault(title, ([], []))[1].append(f"{section} {text}")
+        return out
+
     def limits(self) -> list[Limit]:
         """Every operating limit, with its source."""
         rows = self.conn.execute(

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Final
 from edge.aio import EngineThread, TaskSet
 from edge.errors import EdgeError, ToolError
 from edge.events import ToolExample, ToolResult, ToolSpec
-from edge.knowledge.limit_match import TIE, Candidate, best, rank, said
+from edge.knowledge.limit_match import TIE, Candidate, best, rank, said, with_unit
 from edge.knowledge.limits import Assessment, assess
 from edge.knowledge.numbers import reading_numbers
 from edge.knowledge.records import Limit
@@ -169,11 +169,12 @@ class ReadingsTool:
         if not described:
             raise ToolError("reading-no-limits", "The manuals here give no operating limits.")
         prefer = self._preferred(args, request)
-        reading = said(transcript, self._knowledge.component_names())
+        named = self._knowledge.resolve_component(transcript)
+        reading = said(transcript, self._knowledge.component_names(), named)
         best_choice: tuple[float, SpokenValue, list[Candidate]] | None = None
         for value in candidates(args.get("value"), transcript):
             # A bare "degrees" still keeps only temperature limits; its scale is settled below.
-            ranked = rank(reading, described, value.unit, prefer=prefer)
+            ranked = rank(with_unit(reading, value.unit), described, value.unit, prefer=prefer)
             score = ranked[0].score if ranked else float("-inf")
             if best_choice is None or score > best_choice[0] + TIE:
                 best_choice = (score, value, ranked)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 
 from edge.events import SourceRef
-from edge.knowledge.limit_match import best, describe, rank, said
+from edge.knowledge import describe_all
+from edge.knowledge.limit_match import best, codes, describe, rank, said, with_unit
 from edge.knowledge.limit_prose import prose_limits
 from edge.knowledge.limit_text import nominal_with_tolerance, parse_bounds
 from edge.knowledge.limits import assess, extract_limits, merge_bounds
-from edge.knowledge.records import Limit
+from edge.knowledge.records import Component, Limit
 from edge.knowledge.units import convert, normalize_unit
 
 pytestmark = pytest.mark.unit
@@ -251,3 +252,33 @@ def test_readings_are_assessed_in_either_unit() -> None:
     assert assess(sump, 5, "°C").verdict == "below"  # type: ignore[union-attr]
     assert assess(sump, 185, "°F").verdict == "within"  # type: ignore[union-attr]  # 85 °C
     assert assess(sump, 3, "bar") is None
+
+
+def test_a_reading_is_about_the_machine_whose_ids_and_words_it_uses() -> None:
+    pump = SourceRef("Pump skid manual", "3.3 Operating limits", 2)
+    chiller = SourceRef("Chiller manual", "8.3 Safety trips", 9)
+    limits = [
+        Limit(
+            "", "Suction pressure", "bar", 0.8, None, "0.8", "", pump, context="Operating limits"
+        ),
+        Limit("", "Suction pressure at PT1", "psi", 26, None, "26", "", chiller),
+        Limit("M1", "Current at full load", "A", None, 55, "", "55", pump),
+        Limit("M1", "Current at full load", "A", None, 210, "", "210", chiller),
+    ]
+    documents = {
+        "Pump skid manual": ([Component("M1", "Main drive motor")], ["suction header skid"]),
+        "Chiller manual": ([Component("M1", "Traction motor")], ["compressor PT1 chilled"]),
+    }
+    described = describe_all(limits, {}, documents)
+    # the unit said and an operating-limits table break a tie of words
+    top = best(
+        rank(with_unit(said("suction pressure is down to 0.5 bar", {}), "bar"), described, "bar")
+    )
+    assert [c.limit.source for c in top] == [pump]
+    # "M1" is another motor in each manual: its name, as each manual prints it, decides
+    said_names = said("the traction motor is pulling 250 amps", {})
+    top = best(rank(with_unit(said_names, "A"), described, "A"))
+    assert [c.limit.maximum for c in top] == [210]
+    # "to 0.5" is no code
+    assert codes("suction pressure is down to 0.5 bar") == set()
+    assert codes("TT-101A showing 92, tt11 and VT 75") == {"tt101a", "tt11", "vt75"}
