@@ -302,7 +302,8 @@ class ReadingsTool:
             readings=(
                 Reading(
                     component_id=prepared["component_id"] or "",
-                    parameter=limit.parameter,
+                    # A parameter read from a sentence can be long; the incident schema holds 64.
+                    parameter=limit.parameter[:64],
                     value=prepared["value"],
                     unit=prepared["unit"],
                     minimum=limit.minimum,
