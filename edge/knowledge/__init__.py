@@ -42,6 +42,8 @@ GLOSSARY_WORDS: Final = 60
 _MEMO: Final = 64
 SEARCH_MODES: Final = ("auto", "exact", "coarse")
 """How the vector pass runs; see :meth:`Knowledge.open`."""
+NAME_CHUNKS: Final = 3
+"""A code printed in more chunks than this names a machine (see :meth:`Knowledge._names`)."""
 _DEAD_HEAT: Final = 0.99
 """Fused scores this close to the best (1 %) count as a tie, broken by word coverage."""
 
@@ -221,9 +223,34 @@ class Knowledge:
         if mode == "auto":
             mode = "exact" if snap.vector_count <= EXACT_LIMIT else "coarse"
         options = SearchOptions(
-            k=k, component_id=component_id, prefer_component=prefer_component, mode=mode
+            k=k,
+            component_id=component_id,
+            prefer_component=prefer_component,
+            mode=mode,
+            prefer_documents=self._named_documents(question, snap),
         )
-        return search(self._store, question, vec, snap.vocabulary, options)
+        vocabulary = snap.vocabulary - self._names(question, snap)
+        return search(self._store, question, vec, vocabulary, options)
+
+    def _names(self, question: str, snap: _Snapshot) -> frozenset[str]:
+        """Codes in the question that name a machine rather than a thing in it.
+
+        "WC-180" or "MP-6L12T" is printed all over its manual: a chunk holding it is no more
+        likely to answer than any other, and one without it still may ("the RLA on the WC-180").
+        A code printed in a few chunks ("E-117", "M24") points at them.
+        """
+        return frozenset(
+            c
+            for c in codes_in_question(question, snap.vocabulary)
+            if self._store.code_chunks(c) > NAME_CHUNKS
+        )
+
+    def _named_documents(self, question: str, snap: _Snapshot) -> frozenset[int]:
+        """Manuals the question names by a code only they print ("the WC-180", "the MP-6L12T")."""
+        found = self._store.code_documents(codes_in_question(question, snap.vocabulary))
+        total = len({d for ids in snap.titles.values() for d in ids})
+        named = [docs for docs in found.values() if len(docs) < max(2, total)]
+        return frozenset(d for docs in named for d in docs)
 
     def answer(
         self,
@@ -239,7 +266,8 @@ class Knowledge:
         snap = self._refresh()
         named = snap.index.resolve(question)
         component = named or (snap.index.get(component_id) if component_id else None)
-        codes = codes_in_question(question, snap.vocabulary)
+        names = self._names(question, snap)
+        codes = [c for c in codes_in_question(question, snap.vocabulary) if c not in names]
         unknown = unknown_codes(question, snap.vocabulary)
         if not unknown or codes:
             return self._answer(question, vector, codes, component)

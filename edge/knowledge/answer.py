@@ -43,6 +43,7 @@ _INJECTION: Final = re.compile(
     re.IGNORECASE,
 )
 _WARNING: Final = re.compile(r"^(WARNING|CAUTION|DANGER)\b")
+_CAPTION: Final = re.compile(r"^(Table|Tab\.|Figure|Fig\.)\s+[A-Z]?\d", re.IGNORECASE)
 _PROCEDURE: Final = re.compile(
     r"\bhow (do|to|should|can|would) (i|we|you)\b|\bhow to\b|\bprocedure\b|\bsteps?\b"
     r"|\bwalk me through\b|\bwhat do i do\b|\bprocess\b|\binstructions\b",
@@ -145,7 +146,12 @@ def compose(
     flagged: list[str] = []
     scorer = _Scorer(question, hit, codes)
     intro = _clean_paragraphs(hit.intro, flagged)
-    units = [_Unit("sentence", i, s, scorer.score(s)) for i, s in enumerate(intro)]
+    # A table's caption ("Table 3-2 – Engine MP-6L12T") names the table; its rows answer.
+    units = [
+        _Unit("sentence", i, s, scorer.score(s))
+        for i, s in enumerate(intro)
+        if not (hit.kind == "table" and _CAPTION.match(s))
+    ]
     rows = list(hit.rows[1:]) if hit.kind == "table" else []
     # A row means what its header says: "M24 | 10.9 | 900" is a torque only under "Torque (N·m)".
     header = " ".join(hit.rows[0]) + " " if rows else ""

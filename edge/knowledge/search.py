@@ -26,6 +26,8 @@ CODE_BONUS: Final = 1.0
 """Added when a chunk holds every code of the question (more than any rank can give)."""
 COMPONENT_BONUS: Final = 0.02
 """Added for chunks of the preferred component (a nudge of about two ranks, not a filter)."""
+DOCUMENT_BONUS: Final = 0.03
+"""Added for chunks of a manual whose own codes the question says ("on the WC-180"): ~3 ranks."""
 FTS_WEIGHT: Final = 0.5
 """Keyword rank counts half of vector rank: words overlap a lot within one manual."""
 
@@ -38,6 +40,8 @@ class SearchOptions:
     component_id: str | None = None
     """Only chunks of this component."""
     prefer_component: str | None = None
+    prefer_documents: frozenset[int] = frozenset()
+    """Chunks of these documents rank a little higher (the question names their machine)."""
     """Chunks of this component rank a little higher."""
     candidates: int = 30
     """Candidates taken from each retriever before fusion."""
@@ -75,6 +79,8 @@ def search(
         matched = tuple(c for c in codes if c in row["codes"])
         if codes:
             score += CODE_BONUS * len(matched) / len(codes)
+        if row["doc_id"] in options.prefer_documents:
+            score += DOCUMENT_BONUS
         if options.prefer_component and options.prefer_component in row["components"]:
             # Among chunks holding the same codes ("M24" in four torque tables) the component
             # is what tells them apart, so it weighs more there.

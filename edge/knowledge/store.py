@@ -351,6 +351,25 @@ class Store:
             )
         return out
 
+    def code_chunks(self, code: str) -> int:
+        """How many chunks print ``code`` (normalised)."""
+        row = self.conn.execute(
+            "select count(*) from chunk_fts where chunk_fts match ?", (f'codes : "{code}"',)
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+    def code_documents(self, codes: Sequence[str]) -> dict[str, set[int]]:
+        """Normalised code -> the documents that print it."""
+        if not codes:
+            return {}
+        marks = ", ".join("?" for _ in codes)
+        out: dict[str, set[int]] = {}
+        for code, doc_id in self.conn.execute(
+            f"select code, doc_id from codes where code in ({marks})", tuple(codes)
+        ).fetchall():
+            out.setdefault(code, set()).add(int(doc_id))
+        return out
+
     def codes(self) -> dict[str, str]:
         """Normalised code -> code as printed, over all documents."""
         return dict(self.conn.execute("select code, shown from codes").fetchall())
