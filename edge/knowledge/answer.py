@@ -43,6 +43,7 @@ _INJECTION: Final = re.compile(
     re.IGNORECASE,
 )
 _WARNING: Final = re.compile(r"^(WARNING|CAUTION|DANGER)\b")
+_NEGATED: Final = re.compile(r"\b(?:no|without|not)\s+(\w+)", re.IGNORECASE)
 _CAPTION: Final = re.compile(r"^(Table|Tab\.|Figure|Fig\.)\s+[A-Z]?\d", re.IGNORECASE)
 _PROCEDURE: Final = re.compile(
     r"\bhow (do|to|should|can|would) (i|we|you)\b|\bhow to\b|\bprocedure\b|\bsteps?\b"
@@ -221,14 +222,18 @@ class _Scorer:
     """How well a piece of a hit fits the question."""
 
     def __init__(self, question: str, hit: Hit, codes: Sequence[str]) -> None:
-        self.asked = stems(question)
+        # "without glycol": a row about glycol is the wrong one, not a better one.
+        self.negated = stems(" ".join(_NEGATED.findall(question)))
+        self.asked = stems(question) - self.negated
         self.context = stems(" ".join(hit.section))
         self.codes = set(codes)
         self.cues = [answer for ask, answer in _CUES if ask.search(question)]
 
     def score(self, text: str) -> float:
-        words = stems(text) & self.asked
+        said = stems(text)
+        words = said & self.asked
         score = sum(0.5 if w in self.context else 1.0 for w in words)
+        score -= 1.5 * len(said & self.negated)
         found = {normalize_code(c) for c in re.findall(r"[A-Za-z0-9-]+", text)}
         score += 3.0 * len(found & self.codes)
         score += 1.5 * sum(1 for cue in self.cues if cue.search(text))
