@@ -68,6 +68,9 @@ class EvalManual:
     readings: tuple[EvalReading, ...]
     document_hint: str = ""
     """Part of the ingested title that identifies it (the ``samples`` split only)."""
+    any_document: bool = False
+    """Its questions may be answered from any manual (the sample set's questions that name no
+    document: most are about the WT-2000 manual, a few about the others)."""
 
 
 def load_split(root: Path, split: str) -> list[EvalManual]:
@@ -172,6 +175,16 @@ def _samples(root: Path) -> list[EvalManual]:
         if not path.is_file():
             raise CorpusError(f"sample manual {path} is missing")
         manuals.append(
-            EvalManual(Path(name).stem, hint, path, machine, fmt, questions, (), document_hint=hint)
+            EvalManual(
+                Path(name).stem,
+                hint,
+                path,
+                machine,
+                fmt,
+                questions,
+                (),
+                document_hint=hint,
+                any_document=hint == "WT-2000",
+            )
         )
     return manuals

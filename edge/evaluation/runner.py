@@ -168,6 +168,8 @@ async def run_split(
             doc_ids = {d.doc_id for p, d in docs.items() if p == resolved}
             if manual.document_hint:
                 doc_ids |= {d.doc_id for d in docs.values() if manual.document_hint in d.title}
+            if manual.any_document:
+                doc_ids = {d.doc_id for d in docs.values()}
             for q in manual.questions:
                 turn += 1
                 questions.append(await _question(assistant, manual.id, q, doc_ids, turn))
