@@ -101,6 +101,11 @@ _CUES: Final = tuple(
 )
 
 
+def value_cues(question: str) -> list[re.Pattern[str]]:
+    """Patterns a unit holding the kind of value ``question`` asks for matches (N·m for torque)."""
+    return [answer for ask, answer in _CUES if ask.search(question)]
+
+
 @dataclass(frozen=True, slots=True)
 class _Unit:
     kind: str
@@ -182,6 +187,8 @@ def compose(
         "question": question,
         "component_id": component.id if component else None,
         "kind": hit.kind,
+        # The intro says why (for "why?" and "more"), unless it is a warning said before steps.
+        "notes": [] if _WARNING.match(hit.intro) else list(intro),
     }
     if best.kind == "row":
         facts = _rows(hit, [u for u in units if u.kind == "row"], scorer, data)
@@ -192,10 +199,19 @@ def compose(
         facts = [*warnings, f"{leaf}: {len(steps)} steps."]
         facts += [f"Step {n}: {s.rstrip('.')}." for n, s in enumerate(steps, start=1)]
         data["steps"] = list(steps)
+        data["procedure"] = {"title": leaf, "steps": list(steps), "warnings": list(warnings)}
         explanation = []
     elif best.kind == "step":
         facts = [f"Step {best.index + 1}: {best.text.rstrip('.')}."]
         data["steps"] = [best.text]
+        leaf = re.sub(r"^\d+(\.\d+)*\s+", "", hit.section[-1]) if hit.section else "Procedure"
+        warnings = intro if _WARNING.match(hit.intro) else []
+        data["procedure"] = {
+            "title": leaf,
+            "steps": list(steps),
+            "warnings": list(warnings),
+            "at": best.index,
+        }
         explanation = []
     else:
         facts = _best_sentences(units, [*intro, *body])
@@ -257,6 +273,12 @@ def _rows(hit: Hit, units: list[_Unit], scorer: _Scorer, data: dict[str, Any]) -
         chosen = sorted((u for u in singled if u.score >= top - 0.5), key=lambda u: -u.score)
     else:  # a question about the whole table ("gearbox limits"): read it in order
         chosen = sorted(units, key=lambda u: u.index)
+    data["table"] = {
+        "header": list(header),
+        "rows": [list(row) for row in hit.rows[1:]],
+        "ranked": [u.index for u in chosen[:MAX_ROWS]],
+        "singled": bool(singled),
+    }
     chosen = sorted(chosen[:MAX_ROWS], key=lambda u: u.index)
     rows = [hit.rows[u.index + 1] for u in chosen]
     data["values"] = [dict(zip(header, row, strict=False)) for row in rows]
