@@ -156,6 +156,9 @@ class ToolSpec:
     """Lower-case words that name this tool's action ("incident", "log"); empty: none needed. The
     intent router calls the tool only for a request that says one, and sends it a statement
     that says one when its examples score nearly as well as the best intent's."""
+    urgent: bool = False
+    """It may answer with a safety warning: then nothing is said before its answer (no filler,
+    no pending notice), so the warning is the first thing heard."""
 
 
 @dataclass(frozen=True, slots=True)

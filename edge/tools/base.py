@@ -33,6 +33,8 @@ class ToolRequest:
     heard: Heard | None = None
     """How the words were heard: the recognizer's confidence and every correction made to them
     (``edge.hearing.bias``); ``heard.doubtful`` asks for a check-back before acting."""
+    confirmed: bool = False
+    """The technician said yes to a read-back of this request: act without asking again."""
 
 
 class Tool(Protocol):

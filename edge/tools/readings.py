@@ -135,6 +135,7 @@ SPEC: Final = ToolSpec(
     # transcript (see prepare), and a warning must not wait a second for a 135M model's guess.
     llm_fills=(),
     needs_number=True,
+    urgent=True,  # an out-of-range value is warned about before anything else is said
 )
 
 

@@ -1,0 +1,200 @@
+"""One table row said value first ("900 newton metres, caliper to yaw ring, M24.").
+
+The manuals' answer gives the table (header and rows) and which rows fit the question, best first.
+Here the row is turned around for the ear: the cell the question asks for (the torque for "what
+torque", the maximum for "max temperature", the pump pressure for "pump pressure for 4280 N·m")
+comes first with its unit, then what the row is (its label, and short codes like the bolt size).
+The other cells are for "more". Cells are quoted exactly; only units are spelled out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from edge.knowledge.answer import value_cues
+from edge.knowledge.tables import numeric, row_sentences
+from edge.knowledge.terms import stems
+from edge.knowledge.units import normalize_unit, speakable, spoken_unit, unit_in_header
+
+_SKIP: Final = frozenset({"component", "component id", "unit"})
+_MIN: Final = frozenset({"min", "min.", "minimum", "lower limit", "low"})
+_MAX: Final = frozenset({"max", "max.", "maximum", "upper limit", "high"})
+_ASKS_MAX: Final = re.compile(
+    r"\b(max|maximum|highest|upper|top|most|hot|hottest|exceed|above|over|fast|fastest)\b", re.I
+)
+_ASKS_MIN: Final = re.compile(
+    r"\b(min|minimum|lowest|lower|least|thinnest|cold|coldest|below|under|slowest)\b", re.I
+)
+_CODE: Final = re.compile(r"^[A-Z]{1,4}-?\d[\w.-]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class RowValue:
+    """The cell said first, as data for follow-ups ("in foot-pounds?")."""
+
+    text: str
+    """The number as printed ("900")."""
+    unit: str | None
+    """Canonical unit (``"N·m"``), when the column has one."""
+    label: str
+    """What the row is ("Caliper to yaw ring")."""
+
+
+@dataclass(frozen=True, slots=True)
+class RowAnswer:
+    """A row said for the ear."""
+
+    sentence: str
+    """Value first, one sentence, speakable."""
+    column: int
+    """Index of the column said first (the one a follow-up asks for in another row)."""
+    value: RowValue | None
+    """The number said first, when it is one."""
+    details: tuple[str, ...]
+    """The whole row in the manual's order (for "more")."""
+
+
+def say_row(
+    header: Sequence[str], row: Sequence[str], question: str, column: int | None = None
+) -> RowAnswer:
+    """``row`` of a table with ``header``, value first; ``column`` forces the value's column."""
+    lowered = [h.strip().lower() for h in header]
+    skip = frozenset(i for i, h in enumerate(lowered) if h in _SKIP)
+    details = tuple(
+        speakable(s) for s in row_sentences(header, row, unit_text=spoken_unit, skip_columns=skip)
+    )
+    label_col = next((i for i, v in enumerate(row) if i not in skip and v and not numeric(v)), 0)
+    asked = stems(question)
+    keys = {i for i, v in enumerate(row) if v and _in_question(v, question)}
+    bounds = [i for i, h in enumerate(lowered) if (h in _MIN or h in _MAX) and i < len(row)]
+    if bounds and any(row[i].strip() for i in bounds):
+        return _limits(header, row, lowered, label_col, question, details)
+    forced = column is not None  # a follow-up: the column was established by the question before
+    if column is None:
+        column = _value_column(header, row, skip, label_col, keys, question)
+    if column is None:  # a descriptive row (a fault code): the manual's own wording, in full
+        return RowAnswer(" ".join(details), label_col, None, details)
+    cell = row[column].strip()
+    unit = _unit(header, row, column, lowered)
+    value = f"{cell} {spoken_unit(unit)}" if unit and numeric(cell) else cell
+    name, _ = unit_in_header(header[column])
+    cues = value_cues(question)
+    named = forced or bool(stems(name) & asked)
+    named = named or any(c.search(f"{header[column]} {cell}") for c in cues)
+    if not named and name.strip():
+        value = f"{value} {name.strip().lower()}" if numeric(cell) else f"{name.strip()}: {value}"
+    who: list[str] = []
+    if label_col != column and row[label_col].strip():
+        who.append(_plain(row[label_col]))
+    elif label_col == column:
+        who += [_with_unit(header, row, i, lowered, prefix="for ") for i in sorted(keys)]
+    who += [
+        row[i].strip()
+        for i in range(len(row))
+        if i not in (column, label_col) and i not in skip and _CODE.match(row[i].strip())
+    ]
+    sentence = _sentence(", ".join([value, *who]))
+    number = RowValue(cell, unit, row[label_col].strip()) if numeric(cell) else None
+    return RowAnswer(sentence, column, number, details)
+
+
+def _limits(
+    header: Sequence[str],
+    row: Sequence[str],
+    lowered: list[str],
+    label_col: int,
+    question: str,
+    details: tuple[str, ...],
+) -> RowAnswer:
+    low = next((i for i, h in enumerate(lowered) if h in _MIN and i < len(row)), None)
+    high = next((i for i, h in enumerate(lowered) if h in _MAX and i < len(row)), None)
+    lo = row[low].strip() if low is not None else ""
+    hi = row[high].strip() if high is not None else ""
+    column = high if high is not None and hi else low
+    assert column is not None
+    unit = _unit(header, row, column, lowered)
+    said = f" {spoken_unit(unit)}" if unit else ""
+    wants_max, wants_min = bool(_ASKS_MAX.search(question)), bool(_ASKS_MIN.search(question))
+    if hi and (wants_max and not wants_min or not lo):
+        value, column = f"{hi}{said} maximum", high
+    elif lo and (wants_min and not wants_max or not hi):
+        value, column = f"{lo}{said} minimum", low
+    else:
+        value = f"{lo} to {hi}{said}"
+    assert column is not None
+    label = row[label_col].strip()
+    sentence = _sentence(f"{value}, {_plain(label)}")
+    number = RowValue(row[column].strip(), unit, label) if numeric(row[column]) else None
+    return RowAnswer(sentence, column, number, details)
+
+
+def _value_column(
+    header: Sequence[str],
+    row: Sequence[str],
+    skip: frozenset[int],
+    label_col: int,
+    keys: set[int],
+    question: str,
+) -> int | None:
+    candidates = [i for i in range(len(row)) if i not in skip and i != label_col and row[i].strip()]
+    free = [i for i in candidates if i not in keys]
+    if not free:
+        # Every other cell was said in the question ("pump pressure for 4280 N·m"): the label
+        # column, if it was not said itself, is what is asked.
+        free = [label_col] if label_col not in keys and numeric(row[label_col]) else []
+    if not free:
+        return None
+    asked = stems(question)
+    cues = value_cues(question)
+
+    def score(i: int) -> float:
+        name, unit = unit_in_header(header[i])
+        text = f"{header[i]} {row[i]}"
+        s = 2.0 * len(stems(name) & asked)
+        s += 1.5 * sum(1 for cue in cues if cue.search(text))
+        s += 0.5 if numeric(row[i]) and unit else 0.0
+        return s
+
+    best = max(free, key=lambda i: (score(i), i))
+    if score(best) > 0:
+        return best
+    return None
+
+
+def _unit(header: Sequence[str], row: Sequence[str], column: int, lowered: list[str]) -> str | None:
+    _, unit = unit_in_header(header[column])
+    if unit is None and "unit" in lowered:
+        cell = row[lowered.index("unit")] if lowered.index("unit") < len(row) else ""
+        unit = normalize_unit(cell) or (cell.strip() or None)
+    return unit
+
+
+def _with_unit(
+    header: Sequence[str], row: Sequence[str], i: int, lowered: list[str], prefix: str = ""
+) -> str:
+    unit = _unit(header, row, i, lowered)
+    cell = row[i].strip()
+    return f"{prefix}{cell} {spoken_unit(unit)}" if unit and numeric(cell) else f"{prefix}{cell}"
+
+
+def _in_question(cell: str, question: str) -> bool:
+    cell = cell.strip()
+    if not cell or len(cell) > 40:
+        return False
+    pattern = r"(?<![\w.])" + re.escape(cell).replace(r"\-", "[- ]?") + r"(?![\w.])"
+    return re.search(pattern, question, re.IGNORECASE) is not None
+
+
+def _plain(label: str) -> str:
+    """A label inside a sentence: "Caliper halves" -> "caliper halves"; "HPU filter" as is."""
+    label = label.strip()
+    first = label.split(" ", 1)[0]
+    return label[:1].lower() + label[1:] if first[1:].islower() or len(first) == 1 else label
+
+
+def _sentence(text: str) -> str:
+    text = speakable(" ".join(text.split()).rstrip(" ,;:."))
+    return (text[:1].upper() + text[1:] + ".") if text else ""

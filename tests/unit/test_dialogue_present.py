@@ -1,0 +1,196 @@
+"""Answers for the ear: value first, the row asked about, a short citation, the rest kept.
+
+The manuals' answers are composed by the real ``edge.knowledge.answer.compose`` from hand-made
+hits shaped like the sample manuals' chunks, then presented.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from edge.dialogue.followup import converted, other_row, target_unit
+from edge.dialogue.present import Value, present
+from edge.events import SourceRef, ToolResult
+from edge.knowledge.answer import compose
+from edge.knowledge.records import Hit
+
+pytestmark = pytest.mark.unit
+
+DOC = "WT-2000 Wind Turbine Maintenance Manual"
+CALIPER = Hit(
+    chunk_id=1,
+    document=DOC,
+    section=("3 Yaw system", "3.3 Yaw brake caliper bolt torque"),
+    page=4,
+    kind="table",
+    text="",
+    score=1.0,
+    similarity=0.8,
+    rows=(
+        ("Bolt", "Size", "Property class", "Torque (N·m)"),
+        ("Caliper to yaw ring", "M24", "10.9", "900"),
+        ("Caliper halves", "M20", "10.9", "520"),
+        ("Hose fitting clamp", "M8", "8.8", "25"),
+    ),
+    intro="Tighten the caliper bolts in a crosswise pattern in three passes: 30 %, 70 % and "
+    "100 % of the final torque.",
+    row_similarities=(0.7, 0.6, 0.2),
+)
+LIMITS = Hit(
+    chunk_id=2,
+    document=DOC,
+    section=("12 Operating limits",),
+    page=9,
+    kind="table",
+    text="",
+    score=1.0,
+    similarity=0.7,
+    rows=(
+        ("Component", "Parameter", "Unit", "Min", "Max"),
+        ("GBX", "Oil sump temperature", "°C", "10", "85"),
+        ("GBX", "Housing vibration", "mm/s", "", "7.1"),
+    ),
+    intro="Values outside these limits must be reported.",
+    row_similarities=(0.8, 0.3),
+)
+LOCKOUT = Hit(
+    chunk_id=3,
+    document=DOC,
+    section=("2 Safety", "2.2 Lockout/tagout procedure"),
+    page=2,
+    kind="steps",
+    text="",
+    score=1.0,
+    similarity=0.8,
+    items=(
+        "Inform the control room and record the work order number in the turbine log.",
+        "Stop the turbine with the service switch and wait until the rotor speed is below 1 rpm.",
+        "Open the main circuit breaker Q1 and the auxiliary supply breaker Q5.",
+    ),
+    intro="WARNING: The converter and the generator stay energised until the main circuit "
+    "breaker is open and locked. Never rely on the SCADA stop alone.",
+)
+BRAKE = Hit(
+    chunk_id=4,
+    document=DOC,
+    section=("3 Yaw system", "3.2 Yaw brake (YAW-BRK)"),
+    page=4,
+    kind="text",
+    text="The yaw brake calipers are supplied by the hydraulic power unit. The full brake pressure "
+    "when the nacelle is parked is 160 bar; the residual damping pressure while yawing is 20 bar.",
+    score=1.0,
+    similarity=0.8,
+)
+
+
+def answer(question: str, hit: Hit) -> ToolResult:
+    return compose(question, hit, [], None)
+
+
+def test_a_torque_question_gets_the_value_first_and_only_its_row() -> None:
+    question = "What torque do the M24 yaw brake caliper bolts need?"
+    said = present(answer(question, CALIPER), question)
+    assert said.speech == ("900 newton metres, caliper to yaw ring, M24.", "Section 3.3.")
+    assert "520" not in " ".join(said.speech)
+    assert said.value == Value("900", "N·m", "Caliper to yaw ring")
+    assert any("crosswise" in s for s in said.more)  # the rest, on "more"
+    assert said.citation is not None
+    assert said.citation.full().endswith("section 3.3 Yaw brake caliper bolt torque, page 4.")
+
+
+def test_citation_can_be_full_or_left_out() -> None:
+    question = "torque for the caliper halves"
+    full = present(answer(question, CALIPER), question, citation="full")
+    assert full.speech[0] == "520 newton metres, caliper halves, M20."
+    assert full.speech[-1].startswith("Source: WT-2000")
+    off = present(answer(question, CALIPER), question, citation="off")
+    assert off.speech == ("520 newton metres, caliper halves, M20.",)
+
+
+def test_a_limit_question_says_the_bound_asked_for() -> None:
+    question = "What is the maximum gearbox oil sump temperature?"
+    said = present(answer(question, LIMITS), question)
+    assert said.speech[0] == "85 degrees Celsius maximum, oil sump temperature."
+    question = "gearbox oil sump temperature limits"
+    said = present(answer(question, LIMITS), question)
+    assert said.speech[0] == "10 to 85 degrees Celsius, oil sump temperature."
+
+
+def test_a_question_about_the_whole_table_reads_its_rows_value_first() -> None:
+    question = "What are the gearbox limits?"
+    said = present(answer(question, LIMITS), question)
+    assert said.speech[:2] == (
+        "10 to 85 degrees Celsius, oil sump temperature.",
+        "7.1 millimetres per second maximum, housing vibration.",
+    )
+
+
+def test_a_procedure_opens_with_warnings_count_and_step_one_only() -> None:
+    question = "How do I lock out the turbine?"
+    said = present(answer(question, LOCKOUT), question, now=50.0)
+    assert said.speech == (
+        "Warning: The converter and the generator stay energised until the main circuit breaker "
+        "is open and locked.",
+        "Never rely on the SCADA stop alone.",
+        "Lockout/tagout procedure, 3 steps.",
+        "Step 1: Inform the control room and record the work order number in the turbine log.",
+        "Section 2.2.",
+    )
+    assert said.procedure is not None and said.procedure.at == 0
+    assert said.procedure.touched_at == 50.0 and said.procedure.count == 3
+
+
+def test_a_text_answer_says_the_clause_that_holds_the_value() -> None:
+    question = "What is the yaw brake pressure when the nacelle is parked?"
+    said = present(answer(question, BRAKE), question)
+    assert said.speech == (
+        "The full brake pressure when the nacelle is parked is 160 bar.",
+        "Section 3.2.",
+    )
+    assert "The residual damping pressure while yawing is 20 bar." in said.more
+    assert said.value == Value("160", "bar")
+
+
+def test_nothing_found_does_not_blame_a_component_the_question_did_not_name() -> None:
+    result = ToolResult(
+        ("I found nothing about that for the gearbox in the manuals.",),
+        ok=False,
+        data={"found": False, "component_id": "GBX"},
+    )
+    assert present(result, "what is the tyre pressure", named_component=False).speech == (
+        "I found nothing about that in the manuals.",
+    )
+    assert present(result, "gearbox tyre pressure", named_component=True).speech == result.speech
+
+
+def test_other_tools_keep_their_words_with_a_short_source() -> None:
+    result = ToolResult(
+        (
+            "Warning: gearbox oil sump temperature 92 degrees Celsius is above the 85 limit.",
+            "Logged a high severity incident.",
+            "Source: WT-2000 Wind Turbine Maintenance Manual, section 12 Operating limits.",
+        ),
+        sources=(SourceRef(DOC, "12 Operating limits", 9),),
+        urgent=True,
+    )
+    said = present(result, "gearbox oil sump is 92 degrees")
+    assert said.speech == (*result.speech[:2], "Section 12.")
+
+
+def test_follow_up_rows_and_units() -> None:
+    question = "What torque do the M24 yaw brake caliper bolts need?"
+    said = present(answer(question, CALIPER), question)
+    assert said.table is not None
+    assert other_row("And the caliper halves?", said.table) == 1
+    assert other_row("what about the M8?", said.table) == 2
+    assert other_row("What is the torque for the main bearing bolts?", said.table) is None
+    assert target_unit("In foot-pounds?") == "lbf·ft"
+    assert target_unit("what's that in psi") == "psi"
+    assert target_unit("In the gearbox?") is None
+    assert converted(Value("900", "N·m"), "lbf·ft") == (
+        "About 664 pound-feet. The manual says 900 newton metres."
+    )
+    assert converted(Value("85", "°C"), "°F") == (
+        "About 185 degrees Fahrenheit. The manual says 85 degrees Celsius."
+    )
+    assert converted(Value("900", "N·m"), "bar") is None
