@@ -15,9 +15,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from edge.aio import EngineThread
+from edge.audio.earcon import tick
 from edge.config import Config
-from edge.conversation import Conversation
+from edge.dialogue.conversation import Conversation
+from edge.dialogue.dialogue import Dialogue, DialogueSettings
 from edge.dialogue.notices import Notices
+from edge.dialogue.state import Expiry, StateFile
 from edge.engines.base import (
     DenoiseEngine,
     Embedder,
@@ -71,6 +74,8 @@ class Assistant:
     conversation: Conversation = field(default_factory=Conversation)
     notices: Notices = field(default_factory=Notices)
     """Outcomes (incidents logged or not) the technician has not heard in full yet."""
+    earcon: Speech | None = None
+    """The acknowledgement tick for "stop" (None: silence)."""
     metrics: Metrics = field(default_factory=Metrics)
     load_seconds: dict[str, float] = field(default_factory=dict)
     """Wall time of each start-up step (s)."""
@@ -170,6 +175,11 @@ async def load_assistant(
     assistant.fillers = await _synthesize_fillers(assistant)
     await warm
     timings["warm"] = time.perf_counter() - step
+    if config.dialogue.earcon:
+        assistant.earcon = Speech("", tick(tts.rate), tts.rate)
+    dialogue = Dialogue(
+        dialogue_settings(config), StateFile(config.dialogue_state), now=time.time()
+    )
     assistant.responder = Responder(
         embedder=embedder,
         embed_thread=threads["embed"],
@@ -181,10 +191,24 @@ async def load_assistant(
         knowledge=assistant.knowledge,
         cache=config.knowledge.cache,
         notices=assistant.notices,
+        dialogue=dialogue,
     )
     timings["total"] = time.perf_counter() - started
     _LOGGER.info("Assistant loaded in %.2f s: %s", timings["total"], timings)
     return assistant
+
+
+def dialogue_settings(config: Config) -> DialogueSettings:
+    """The dialogue's settings from ``[dialogue]``."""
+    d = config.dialogue
+    return DialogueSettings(
+        citation=d.citation,
+        expiry=Expiry(idle_s=d.idle_expiry_s, topic_s=d.topic_s, pending_s=d.checkback_s),
+        topic_turns=d.topic_turns,
+        checkback=d.checkback,
+        earcon=d.earcon,
+        slower_pace=d.slower_pace,
+    )
 
 
 def _open_knowledge(config: Config, embedder: Embedder) -> Any:

@@ -233,6 +233,31 @@ class KnowledgeConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class DialogueConfig:
+    """How the assistant talks: spoken citations, procedures, control words, read-backs."""
+
+    citation: Literal["short", "full", "off"] = "short"
+    """How an answer's source is said: ``short`` ("Section 3.3."), ``full`` (document, section
+    and page) or ``off``. The full citation is always logged and in ``edge ask --json``."""
+    idle_expiry_s: float = setting(1800.0, min=60.0, max=86_400.0)
+    """An open procedure and the last answer are forgotten after this long unused (s); they
+    survive a restart of the daemon until then."""
+    topic_turns: int = setting(3, min=0, max=20)
+    """Requests the conversation's component stays a hint for ("and the M30?")."""
+    topic_s: float = setting(300.0, min=10.0, max=3600.0)
+    """The conversation's component is forgotten after this long (s)."""
+    checkback: bool = True
+    """Read a reading or an incident back for a yes when its words are doubtful (recognition
+    unsure or corrected, component or unit not said)."""
+    checkback_s: float = setting(60.0, min=5.0, max=600.0)
+    """A read-back not answered within this long is dropped (s)."""
+    earcon: bool = True
+    """A short tick acknowledges "stop", "cancel" and "never mind"; otherwise silence."""
+    slower_pace: float = setting(0.75, min=0.4, max=0.95)
+    """Speaking rate of "slower", relative to normal."""
+
+
+@dataclass(frozen=True, slots=True)
 class ReportConfig:
     """Incident delivery to the fleet over MQTT (see ``edge.report``)."""
 
@@ -424,6 +449,7 @@ class Config:
     tts: TtsConfig = field(default_factory=TtsConfig)
     embed: EmbedConfig = field(default_factory=EmbedConfig)
     knowledge: KnowledgeConfig = field(default_factory=KnowledgeConfig)
+    dialogue: DialogueConfig = field(default_factory=DialogueConfig)
     report: ReportConfig = field(default_factory=ReportConfig)
     wake_gate: WakeGateConfig = field(default_factory=WakeGateConfig)
     ptt: PttConfig = field(default_factory=PttConfig)
@@ -436,6 +462,11 @@ class Config:
     def knowledge_db(self) -> Path:
         """Resolved path of the manuals database."""
         return self.knowledge.db or self.device.state_dir / "manuals.db"
+
+    @property
+    def dialogue_state(self) -> Path:
+        """Where the conversation's state is kept across restarts."""
+        return self.device.state_dir / "dialogue.json"
 
     @property
     def manuals_dir(self) -> Path:

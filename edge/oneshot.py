@@ -18,7 +18,7 @@ from edge.assistant import Assistant
 from edge.audio.pcm import load_audio, write_wav
 from edge.audio.playback import PlaybackQueue
 from edge.audio.sinks import RecordingDevice
-from edge.conversation import Exchange
+from edge.dialogue.conversation import Exchange
 from edge.errors import NoSpeechError
 from edge.events import Int16Array, SourceRef, ToolResult, TurnId
 from edge.hearing.bias import Heard
@@ -43,6 +43,8 @@ class AskResult:
     """Seconds per stage: vad, stt, llm_first_token, llm_done, tts_first_audio, total."""
     heard: Heard | None = None
     """How the words were heard: raw transcript, confidence, corrections (``edge.hearing``)."""
+    citation: str = ""
+    """The whole source of a manuals answer (the speech says at most "Section 3.3.")."""
 
 
 def speech_span(assistant: Assistant, audio: Int16Array) -> tuple[int, int] | None:
@@ -101,6 +103,7 @@ async def ask_file(assistant: Assistant, path: Path, turn_id: TurnId) -> AskResu
         memo=assistant.speech_memo,
         notices=assistant.notices,
         min_sentence_chars=assistant.config.tts.min_sentence_chars,
+        earcon=assistant.earcon,
     )
     async with RecordingDevice(queue) as device:
         heard = transcriber.heard
@@ -118,6 +121,8 @@ async def ask_file(assistant: Assistant, path: Path, turn_id: TurnId) -> AskResu
     if "endpoint_to_first_audio" in stages:
         timings["first_audio"] = vad_s + stages["endpoint_to_first_audio"]
     timings["total"] = time.perf_counter() - started
+    presented = assistant.responder.presented
+    cite = presented.citation.full() if presented and presented.citation else ""
     return AskResult(
         transcript,
         outcome.heard,
@@ -126,6 +131,7 @@ async def ask_file(assistant: Assistant, path: Path, turn_id: TurnId) -> AskResu
         assistant.responder.intent,
         timings,
         heard,
+        citation=cite,
     )
 
 

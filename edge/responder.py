@@ -1,14 +1,18 @@
-"""Deciding what to say: semantic cache, intent, tool or reply; yields the answer piece by piece.
+"""Deciding what to say: control word, follow-up, semantic cache, intent, tool or reply.
 
-The request is embedded once; the vector serves the semantic cache, the router and the manuals
-search. Tool answers arrive as whole sentences (structured data first, quoted from the manuals);
-replies arrive as LLM text that the turn splits into sentences.
+The dialogue (:mod:`edge.dialogue`) is asked first: a control word ("stop", "next", "repeat",
+"yes") or a follow-up on the last answer ("and the M20?", "in foot-pounds?") is answered from
+the conversation's state, without routing. Otherwise the request is embedded once; the vector
+serves the semantic cache, the router and the manuals search. Tool answers are presented for the
+ear by the dialogue (value first, the rest on "more"); replies arrive as LLM text that the turn
+splits into sentences.
 
-A side-effecting tool (incident report, reading check) is durable from the moment the router
-picks it: argument extraction, checks and the work itself run in a task set the turn does not
-own, so a barge-in, a new push-to-talk press or a shutdown never cancels it. Its spoken outcome is
-posted as a :class:`~edge.dialogue.notices.Notice`; a turn cut before it was heard leaves the
-notice due, and the next answer starts with it.
+A tool that may warn (an out-of-range reading) answers before anything else: no filler and no
+pending notice is said before its warning.
+
+Side-effecting tools run durably (:mod:`edge.tools.runner`); their spoken outcome is posted as a
+:class:`~edge.dialogue.notices.Notice`; a turn cut before it was heard leaves the notice due, and
+the next answer starts with it.
 """
 
 from __future__ import annotations
@@ -16,21 +20,26 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from edge.aio import EngineThread, TaskSet
-from edge.conversation import Conversation
-from edge.dialogue.notices import Notice, Notices
+from edge.dialogue.checkback import NOTHING_PENDING, CheckBack
+from edge.dialogue.control import Command, Control
+from edge.dialogue.conversation import Conversation
+from edge.dialogue.dialogue import Dialogue, DialogueSettings, Reply
+from edge.dialogue.notices import Notices
+from edge.dialogue.present import CitationMode, Presented, present
 from edge.engines.base import Embedder
-from edge.errors import ToolError
 from edge.events import ToolResult, TurnId
 from edge.hearing.bias import Heard
 from edge.llm_roles import LlmRoles
 from edge.metrics import Metrics, TurnTimer
 from edge.router import REPEAT, SemanticRouter
-from edge.tools.base import Tool, Toolbox, ToolRequest
+from edge.tools.base import Toolbox, ToolRequest
+from edge.tools.runner import ToolRunner
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -40,21 +49,16 @@ class Part:
     """A piece of the answer."""
 
     text: str
-    kind: Literal["sentence", "stream", "filler"] = "sentence"
-    """``sentence``: speak as is; ``stream``: LLM text to split; ``filler``: a pre-made filler."""
+    kind: Literal["sentence", "stream", "filler", "earcon", "hold", "routed"] = "sentence"
+    """``sentence``: speak as is; ``stream``: LLM text to split; ``filler``: a pre-made filler;
+    ``earcon``: the acknowledgement tick; ``hold``: a warning may come, so no filler may play
+    first; ``routed``: (inside the responder) the intent is known."""
     urgent: bool = False
     """A safety warning: it goes before anything queued."""
     notice: int | None = None
     """The :class:`~edge.dialogue.notices.Notice` this sentence delivers, if any."""
-
-
-@dataclass(frozen=True, slots=True)
-class _Acted:
-    """What came of using a tool."""
-
-    result: ToolResult
-    component_id: str | None
-    notice: Notice | None
+    pace: float = 1.0
+    """Speaking rate relative to normal ("slower" asks for less than 1)."""
 
 
 class Responder:
@@ -73,6 +77,8 @@ class Responder:
         knowledge: Any = None,
         cache: bool = True,
         notices: Notices | None = None,
+        dialogue: Dialogue | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         """Create the responder.
 
@@ -87,6 +93,8 @@ class Responder:
             knowledge: the manuals (``edge.knowledge.Knowledge``) for the semantic cache, if any.
             cache: use the semantic cache.
             notices: outcomes still to be heard (a new set when None).
+            dialogue: the conversation's state (a fresh one, not saved, when None).
+            clock: wall-clock time for the dialogue's decisions (s since the epoch).
         """
         self._embedder = embedder
         self._embed_thread = embed_thread
@@ -99,32 +107,84 @@ class Responder:
         self._cache = cache and knowledge is not None
         self.notices = notices if notices is not None else Notices()
         """Outcomes of side-effecting tools not yet heard in full."""
-        self.shielded = TaskSet("side-effects")
-        """Side-effecting tool runs; they finish even when their turn is interrupted."""
         self.component_id: str | None = None
         """Component the last answer was about (for the conversation)."""
         self.intent: str = ""
         """Intent of the last request."""
+        self._clock = clock
+        self._dialogue = dialogue or Dialogue(DialogueSettings(), now=clock())
+        spoken = functools.partial(_spoken, citation=self._dialogue.settings.citation)
+        self._runner = ToolRunner(toolbox, roles, self.notices, spoken=spoken)
+        self.dialogue = self._dialogue
+        self.presented: Presented | None = None
+        """How the last tool answer was presented (its full citation is logged and in JSON)."""
         self.result: ToolResult | None = None
         """What the last request's tool (or the cache) produced; None for replies and repeats."""
 
     async def respond(
-        self, transcript: str, turn_id: TurnId, timer: TurnTimer, *, heard: Heard | None = None
+        self,
+        transcript: str,
+        turn_id: TurnId,
+        timer: TurnTimer,
+        *,
+        heard: Heard | None = None,
     ) -> AsyncIterator[Part]:
         """Yield the answer to ``transcript``, after (and before) any notice still to be heard.
 
-        ``heard`` tells the tools how the words were heard (confidence, corrections).
+        "Stop" (and "cancel", "never mind") says nothing at all, not even a pending notice: it
+        waits for the technician's next request. A warning goes before any notice. ``heard``
+        tells how the words were heard (confidence, corrections): doubtful words behind a
+        side effect are read back first.
         """
+        self.component_id = None
+        self.presented = None
+        self.result = None
+        now = self._clock()
+        control = self.dialogue.control(transcript, now)
+        if control is not None and control.command in (Command.STOP, Command.CANCEL):
+            reply = self.dialogue.handle(control, now)
+            if not reply.rest:
+                self.intent = control.command.value
+                timer.mark("routed")
+                _LOGGER.info("Turn %d: %s (%r): quiet", turn_id, self.intent, transcript)
+                if reply.earcon:
+                    yield Part("", kind="earcon")
+                return
+            transcript, control = reply.rest, None  # "Stop. What is ...?": the question counts
+        self.dialogue.asked(now, request=control is None)
         said: set[int] = set()
-        async for part in self._due_notices(said):
-            yield part
-        async for part in self._answer(transcript, turn_id, timer, heard):
+        urgent = False
+        async for part in self._answer(transcript, control, turn_id, timer, heard, now):
+            if part.kind == "routed":
+                urgent = part.urgent
+                if urgent:
+                    yield Part("", kind="hold")  # the warning is the first thing heard
+                else:
+                    async for notice in self._due_notices(said):
+                        yield notice
+                continue
             if part.notice is not None:
                 said.add(part.notice)
             yield part
-        # An earlier turn's incident that was stored while this one was being answered.
+        # Notices held back for a warning, or stored while this turn was being answered.
         async for part in self._due_notices(said):
             yield part
+
+    @property
+    def dialogue(self) -> Dialogue:
+        """Control words, procedures, follow-ups, topic and read-backs."""
+        return self._dialogue
+
+    @dialogue.setter
+    def dialogue(self, dialogue: Dialogue) -> None:
+        # A daemon that restarts loads a new one from the state file (tests do the same).
+        self._dialogue = dialogue
+        self._runner.check_back = CheckBack(dialogue, self._knowledge, self._clock)
+
+    @property
+    def shielded(self) -> TaskSet:
+        """Side-effecting tool runs; they finish even when their turn is interrupted."""
+        return self._runner.shielded
 
     def notices_due(self) -> AsyncIterator[Part]:
         """The notices still to be heard, as parts of an answer of their own."""
@@ -138,14 +198,57 @@ class Responder:
                     yield Part(sentence, notice=notice.notice_id)
 
     async def _answer(
-        self, transcript: str, turn_id: TurnId, timer: TurnTimer, heard: Heard | None
+        self,
+        transcript: str,
+        control: Control | None,
+        turn_id: TurnId,
+        timer: TurnTimer,
+        heard: Heard | None,
+        now: float,
     ) -> AsyncIterator[Part]:
-        self.component_id = None
-        self.result = None
+        """The answer's parts, after one ``routed`` marker saying whether it may be a warning."""
+        if control is not None and control.command == Command.YES:
+            async for part in self._confirmed(turn_id, timer, now):
+                yield part
+            return
+        if control is not None:
+            reply = self.dialogue.handle(control, now)
+            self.intent = control.command.value
+            timer.mark("routed")
+            yield Part("", kind="routed")
+            async for part in self._reply(reply):
+                yield part
+            if not reply.rest:
+                return
+            transcript = reply.rest  # "No, it was 82 degrees": the reading said again
+        named = self._named(transcript)
+        last = self.dialogue.state.last
+        other = named is not None and last is not None and named != last.component_id
+        follow = self.dialogue.follow_up(transcript, now, names_other=other)
+        if follow is not None:
+            self.intent = "follow_up"
+            self.component_id = last.component_id if last else None
+            timer.mark("routed")
+            yield Part("", kind="routed")
+            async for part in self._reply(follow):
+                yield part
+            return
+        async for part in self._request(transcript, turn_id, timer, heard, now):
+            yield part
+
+    async def _request(
+        self,
+        transcript: str,
+        turn_id: TurnId,
+        timer: TurnTimer,
+        heard: Heard | None,
+        now: float,
+    ) -> AsyncIterator[Part]:
+        topic = self.dialogue.topic(now)
         request = ToolRequest(
             turn_id,
             transcript,
-            component_id=self._conversation.component_id,
+            component_id=topic,
             history=self._conversation.requests(),
             heard=heard,
         )
@@ -157,20 +260,20 @@ class Responder:
         try:
             vector, intent = await asyncio.shield(understanding)
         except asyncio.CancelledError:
-            understanding.add_done_callback(functools.partial(self._carry_on, request, timer))
+            carry_on = functools.partial(self._runner.carry_on, request, timer)
+            understanding.add_done_callback(carry_on)
             raise
-        if not self._side_effect(intent):
+        if not self._runner.side_effect(intent):
             # With the words, codes and numbers must match too ("M24" and "M30" questions embed
             # alike); with the conversation's component, a follow-up is not answered for another.
-            hit = await self._cached(transcript, vector)
+            hit = await self._cached(transcript, vector, topic)
             if hit is not None:
                 timer.mark("routed")
                 self.intent = "cache"
                 self._metrics.count("cache_hits")
-                self.component_id = hit.data.get("component_id")
-                self.result = hit
-                for sentence in hit.speech:
-                    yield Part(sentence, urgent=hit.urgent)
+                yield Part("", kind="routed", urgent=hit.urgent)
+                for part in self._presented(transcript, hit, hit.data.get("component_id"), now):
+                    yield part
                 return
         arguments: dict[str, Any] | None = None
         reply_stream: AsyncIterator[str] | None = None
@@ -182,17 +285,80 @@ class Responder:
         timer.mark("routed")
         self.intent = intent
         _LOGGER.info("Turn %d: intent %s for %r", turn_id, intent, transcript)
+        tool = self._toolbox.get(intent)
+        yield Part("", kind="routed", urgent=tool is not None and tool.spec.urgent)
         if intent == REPEAT:
-            yield Part(self._conversation.last_heard or "I have not said anything yet.")
-        elif intent in self._toolbox:
-            async for part in self._use_tool(intent, arguments, request, vector, timer):
+            async for part in self._reply(self.dialogue.handle(Control(Command.REPEAT), now)):
+                yield part
+        elif tool is not None:
+            async for part in self._use_tool(intent, arguments, request, vector, timer, now):
                 yield part
         else:
             stream = reply_stream or self._roles.reply(
                 transcript, self._conversation.messages(), timer
             )
-            async for text in stream:
-                yield Part(text, kind="stream")
+            text: list[str] = []
+            async for chunk in stream:
+                text.append(chunk)
+                yield Part(chunk, kind="stream")
+            self.dialogue.replied((" ".join("".join(text).split()),), now)
+
+    async def _confirmed(
+        self, turn_id: TurnId, timer: TurnTimer, now: float
+    ) -> AsyncIterator[Part]:
+        """A yes to a read-back: do what was read back, as if it had been clear at once."""
+        pending = self.dialogue.take_pending(now)
+        tool = self._toolbox.get(pending.intent) if pending is not None else None
+        timer.mark("routed")
+        yield Part("", kind="routed", urgent=tool is not None and tool.spec.urgent)
+        if pending is None or tool is None:
+            self.intent = "yes"
+            yield Part(NOTHING_PENDING)
+            return
+        self.intent = pending.intent
+        _LOGGER.info("Turn %d: confirmed %s for %r", turn_id, pending.intent, pending.transcript)
+        request = ToolRequest(
+            turn_id,
+            pending.transcript,
+            component_id=self.dialogue.topic(now),
+            history=self._conversation.requests(),
+            confirmed=True,
+        )
+        async for part in self._use_tool(
+            pending.intent, dict(pending.arguments), request, None, timer, now
+        ):
+            yield part
+
+    async def _reply(self, reply: Reply) -> AsyncIterator[Part]:
+        if reply.earcon:
+            yield Part("", kind="earcon")
+        for sentence in reply.speech:
+            yield Part(sentence, pace=reply.pace)
+
+    def _named(self, text: str) -> str | None:
+        """The component ``text`` names, if the manuals know one."""
+        if self._knowledge is None:
+            return None
+        named: str | None = self._knowledge.resolve_component(text)
+        return named
+
+    def _presented(
+        self, question: str, result: ToolResult, component_id: str | None, now: float
+    ) -> list[Part]:
+        """``result`` as said: presented by the dialogue, which remembers it."""
+        self.component_id = component_id
+        self.result = result
+        presented = self.dialogue.answered(
+            question,
+            result,
+            now,
+            component_id=component_id,
+            named_component=self._named(question) is not None,
+        )
+        self.presented = presented
+        if presented.citation is not None:
+            _LOGGER.info("Answer source: %s", presented.citation.full())
+        return [Part(s, urgent=result.urgent) for s in presented.speech]
 
     async def _understand(self, transcript: str) -> tuple[Any, str | None]:
         """The request's vector and, with the semantic router, its intent (else None)."""
@@ -201,35 +367,14 @@ class Responder:
             return vector, None  # the LLM routes, later, with the conversation
         return vector, self._router.route(vector, transcript).intent
 
-    def _side_effect(self, intent: str | None) -> bool:
-        tool = self._toolbox.get(intent) if intent else None
-        return tool is not None and tool.spec.side_effect
-
-    async def _cached(self, transcript: str, vector: Any) -> ToolResult | None:
+    async def _cached(self, transcript: str, vector: Any, topic: str | None) -> ToolResult | None:
         if not self._cache:
             return None
         lookup = functools.partial(
-            self._knowledge.cache_lookup,
-            question=transcript,
-            component_id=self._conversation.component_id,
+            self._knowledge.cache_lookup, question=transcript, component_id=topic
         )
         hit: ToolResult | None = await self._embed_thread.run(lookup, vector)
         return hit
-
-    def _carry_on(
-        self, request: ToolRequest, timer: TurnTimer, understanding: asyncio.Task[Any]
-    ) -> None:
-        """The turn was cut while its request was being understood: do what it asked anyway."""
-        if understanding.cancelled() or understanding.exception() is not None:
-            return
-        _, intent = understanding.result()
-        if not self._side_effect(intent):
-            return  # a question nobody waits for any more
-        tool = self._toolbox.get(intent)
-        assert tool is not None
-        _LOGGER.info("Turn %d was cut before %s ran; carrying it out", request.turn_id, intent)
-        name = f"{intent}:{request.turn_id}"
-        self.shielded.spawn(self._act(tool, None, request, timer), name=name)
 
     async def _use_tool(
         self,
@@ -238,61 +383,26 @@ class Responder:
         request: ToolRequest,
         vector: Any,
         timer: TurnTimer,
+        now: float,
     ) -> AsyncIterator[Part]:
         tool = self._toolbox.get(name)
         assert tool is not None
         spec = tool.spec
         if spec.slow and spec.filler:
             yield Part(spec.filler, kind="filler")
-        if spec.side_effect:
-            # Durable from the moment the intent is decided: the turn may be cut (barge-in, a new
-            # press, SIGTERM) while the LLM is still filling the arguments; the work goes on.
-            task = self.shielded.spawn(
-                self._act(tool, arguments, request, timer), name=f"{name}:{request.turn_id}"
-            )
-            acted = await asyncio.shield(task)
-        else:
-            acted = await self._act(tool, arguments, request, timer)
+        acted = await self._runner.use(tool, arguments, request, timer)
         result = acted.result
-        self.component_id = acted.component_id
         notice = acted.notice.notice_id if acted.notice is not None else None
-        self.result = result
-        for sentence in result.speech:
-            yield Part(sentence, urgent=result.urgent, notice=notice)
-        if self._cache and result.cacheable and result.ok:
+        parts = self._presented(request.transcript, result, acted.component_id, now)
+        for part in parts:
+            yield Part(part.text, urgent=part.urgent, notice=notice)
+        if self._cache and result.cacheable and result.ok and vector is not None:
             store = functools.partial(
                 self._knowledge.cache_store, component_id=request.component_id
             )
             await self._embed_thread.run(store, request.transcript, vector, result)
 
-    async def _act(
-        self, tool: Tool, arguments: dict[str, Any] | None, request: ToolRequest, timer: TurnTimer
-    ) -> _Acted:
-        """Fill the arguments, check them and run ``tool``; a side effect's outcome is posted."""
-        spec = tool.spec
-        if arguments is None:
-            arguments = await self._extract(tool, request, timer)
-        try:
-            prepared = tool.prepare(arguments, request)
-        except ToolError as err:
-            _LOGGER.info("Tool %s refused %r: %s", spec.name, arguments, err.message)
-            refusal = ToolResult((err.message,), ok=False, data={"error": err.code})
-            return _Acted(refusal, None, None)
-        timer.mark("tool_start")
-        result = await tool.run(prepared, request)
-        timer.mark("tool_end")
-        notice = self.notices.post(result.speech, request.turn_id) if spec.side_effect else None
-        component = prepared.get("component_id") or result.data.get("component_id")
-        return _Acted(result, component, notice)
 
-    async def _extract(self, tool: Tool, request: ToolRequest, timer: TurnTimer) -> dict[str, Any]:
-        spec = tool.spec
-        if not spec.llm_fills:
-            return {}
-        try:
-            return await self._roles.extract(spec, request.transcript, timer)
-        except Exception as err:  # noqa: BLE001 - the tool reads what it needs from the words
-            # An incident must not be lost to a model failure: the tool falls back on the
-            # transcript (said severity, danger words) or asks one clear question.
-            _LOGGER.error("LLM could not fill %s's arguments: %s", spec.name, err)
-            return {}
+def _spoken(result: ToolResult, *, citation: CitationMode) -> tuple[str, ...]:
+    """A side effect's outcome as said (and as its notice is said, if its turn is cut)."""
+    return present(result, "", citation=citation).speech

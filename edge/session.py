@@ -21,7 +21,7 @@ from edge.assistant import Assistant
 from edge.audio.playback import PlaybackQueue
 from edge.audio.source import AudioSource
 from edge.bus import EventBus
-from edge.conversation import Exchange
+from edge.dialogue.conversation import Exchange
 from edge.events import (
     AssistantState,
     BargeIn,
@@ -217,6 +217,7 @@ class Session:
             on_audio=lambda: self._speaking(turn_id),
             memo=assistant.speech_memo,
             notices=assistant.notices,
+            earcon=assistant.earcon,
         )
 
     async def _run_turn(self, capture: Capture, timer: TurnTimer) -> None:
@@ -278,7 +279,13 @@ class Session:
     # -- notices ----------------------------------------------------------------------------------
 
     def _notice_posted(self) -> None:
-        """A notice may be due: speak it now if nothing else is going on."""
+        """A notice may be due: speak it now if nothing else is going on.
+
+        Not after "stop": the technician hears it with the answer to their next request.
+        """
+        responder = self.assistant.responder
+        if responder is not None and responder.dialogue.hushed:
+            return
         task = self._turn_task
         # Called from the end of a turn, whose own task is still finishing: that one is not busy.
         busy = task is not None and not task.done() and task is not asyncio.current_task()

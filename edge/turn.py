@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from edge.aio import EngineThread, cancel_and_wait
 from edge.audio.playback import Playback, PlaybackQueue
 from edge.dialogue.notices import Notices
-from edge.engines.base import TtsEngine
+from edge.engines.base import TtsEngine, synthesize_at
 from edge.events import Speech, TurnId
 from edge.metrics import TurnTimer
 from edge.responder import Part
@@ -57,6 +57,7 @@ class Turn:
         on_audio: Callable[[], None] | None = None,
         memo: SpeechMemo | None = None,
         notices: Notices | None = None,
+        earcon: Speech | None = None,
     ) -> None:
         """Create a turn.
 
@@ -73,6 +74,7 @@ class Turn:
             on_audio: called once when the turn queues its first audio.
             memo: sentences synthesized in earlier turns, reused instead of synthesizing again.
             notices: told which notices this turn played in full (see :meth:`outcome`).
+            earcon: the acknowledgement tick ("stop"); None plays nothing for it.
         """
         self.turn_id = turn_id
         self._tts = tts
@@ -90,6 +92,8 @@ class Turn:
         self._thinking = thinking
         self._thinking_after_s = thinking_after_s
         self._on_audio = on_audio
+        self._earcon = earcon
+        self._hold = False
         self.speaking = False
         """True once the first audio of this turn was queued."""
 
@@ -104,16 +108,23 @@ class Turn:
             await cancel_and_wait(watcher)
 
     async def _fill_silence(self) -> None:
-        # Masks latency we cannot remove (a slow tool, a cold model) with a short filler.
+        # Masks latency we cannot remove (a slow tool, a cold model) with a short filler; never
+        # before a possible warning, which must be the first thing heard.
         await asyncio.sleep(self._thinking_after_s)
-        if not self.speaking and self._thinking is not None:
+        if not self.speaking and not self._hold and self._thinking is not None:
             self._queue(self._thinking, filler=True)
 
     async def _speak(self, parts: AsyncIterator[Part]) -> None:
         splitter = SentenceSplitter(min_chars=self._min_chars)
         async for part in parts:
-            if part.kind == "filler":
-                self._play_filler(part.text)
+            if part.kind == "hold":
+                self._hold = True
+            elif part.kind == "earcon":
+                if self._earcon is not None:
+                    self._queue(self._earcon, filler=True)
+            elif part.kind == "filler":
+                if not self._hold:
+                    self._play_filler(part.text)
             elif part.kind == "stream":
                 for sentence in splitter.feed(part.text):
                     await self._say(sentence)
@@ -121,7 +132,7 @@ class Turn:
                 for sentence in splitter.flush():
                     await self._say(sentence)
                 queued = len(self._items)
-                await self._say(part.text, urgent=part.urgent)
+                await self._say(part.text, urgent=part.urgent, pace=part.pace)
                 if part.notice is not None:
                     items = self._notice_items.setdefault(part.notice, [])
                     items += self._items[queued:]
@@ -140,28 +151,29 @@ class Turn:
             return
         self._queue(speech, filler=True)
 
-    async def _say(self, sentence: str, *, urgent: bool = False) -> None:
+    async def _say(self, sentence: str, *, urgent: bool = False, pace: float = 1.0) -> None:
         sentence = sentence.strip()
         if not sentence:
             return
         if not self.speaking:
             # Silence so far: speak the first clause as soon as it is synthesized.
             for piece in lead_clause(sentence):
-                await self._synthesize(piece, urgent=urgent)
+                await self._synthesize(piece, urgent=urgent, pace=pace)
             return
-        await self._synthesize(sentence, urgent=urgent)
+        await self._synthesize(sentence, urgent=urgent, pace=pace)
 
-    async def _synthesize(self, sentence: str, *, urgent: bool) -> None:
+    async def _synthesize(self, sentence: str, *, urgent: bool, pace: float = 1.0) -> None:
         self._sentences.append(sentence)
         if urgent:
             # A safety warning must not wait behind a filler that is still playing.
             self._drop_unplayed_fillers()
         self._timer.mark("tts_start")
-        samples = self._memo.get(sentence) if self._memo is not None else None
+        key = sentence if pace == 1.0 else f"{pace:.2f}|{sentence}"
+        samples = self._memo.get(key) if self._memo is not None else None
         if samples is None:
-            samples = await self._tts_thread.run(self._tts.synthesize, sentence)
+            samples = await self._tts_thread.run(synthesize_at, self._tts, sentence, pace)
             if self._memo is not None:
-                self._memo.put(sentence, samples)
+                self._memo.put(key, samples)
         self._timer.mark("tts_first_audio")
         self._queue(Speech(sentence, samples, self._tts.rate))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -46,6 +47,8 @@ def fresh(assistant: Assistant) -> Assistant:
     """The shared assistant with an empty conversation and nothing left to tell."""
     assistant.conversation.clear()
     assistant.notices.clear()
+    if assistant.responder is not None:
+        assistant.responder.dialogue.clear(time.time())
     return assistant
 
 

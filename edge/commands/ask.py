@@ -157,6 +157,7 @@ def _report(path: Path, out: Path, result: Any, as_json: bool) -> None:
             "transcript": result.transcript,
             "answer": result.answer,
             "intent": result.intent,
+            "citation": result.citation,
             "timings_s": result.timings,
         }
         print(json.dumps(row), flush=True)
@@ -164,6 +165,8 @@ def _report(path: Path, out: Path, result: Any, as_json: bool) -> None:
     print(f"\n{path.name}")
     print(f"  heard:  {result.transcript}")
     print(f"  answer: {result.answer}")
+    if result.citation:
+        print(f"  source: {result.citation.removeprefix('Source: ')}")
     print(f"  reply:  {out} ({len(result.reply) / result.rate:.1f} s of speech)")
     shown = [
         f"{label} {result.timings[key] * 1000:.0f} ms"

@@ -7,9 +7,12 @@ imported inside ``__init__`` so that choosing another engine never needs them in
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
 
 from edge.events import Float32Array, Int16Array, Message, ToolCall, ToolSpec
 from edge.models import ModelStore
@@ -150,6 +153,36 @@ class TtsEngine(Protocol):
     def synthesize(self, text: str) -> Int16Array:
         """Speak ``text`` into mono int16 samples at ``rate``."""
         ...
+
+
+@runtime_checkable
+class PacedTts(Protocol):
+    """A synthesizer that can also speak faster or slower than its configured rate."""
+
+    def synthesize_paced(self, text: str, pace: float) -> Int16Array:
+        """Speak ``text`` at ``pace`` times the configured rate (below 1 is slower)."""
+        ...
+
+
+CLAUSE_GAP_S = 0.25
+"""Pause added after each clause when an engine cannot slow down itself, at half pace (s)."""
+
+
+def synthesize_at(tts: TtsEngine, text: str, pace: float = 1.0) -> Int16Array:
+    """``text`` at ``pace`` times the normal rate ("slower": below 1).
+
+    An engine that cannot change its rate speaks each clause at its own, with a pause after it.
+    """
+    if pace == 1.0:
+        return tts.synthesize(text)
+    if isinstance(tts, PacedTts):
+        return tts.synthesize_paced(text, pace)
+    gap = np.zeros(int(tts.rate * CLAUSE_GAP_S * max(0.0, 1.0 / pace - 1.0) * 2), np.int16)
+    pieces = [p for p in re.split(r"(?<=[,;:.])\s+", text) if p.strip()]
+    out: list[Int16Array] = []
+    for piece in pieces:
+        out += [tts.synthesize(piece), gap]
+    return np.concatenate(out).astype(np.int16) if out else np.zeros(0, np.int16)
 
 
 @runtime_checkable

@@ -51,6 +51,13 @@ class EspeakNg:
 
     def synthesize(self, text: str) -> Int16Array:
         """Speak ``text`` (passed on stdin, never on the command line)."""
+        return self._speak(text, self.options.words_per_minute)
+
+    def synthesize_paced(self, text: str, pace: float) -> Int16Array:
+        """Speak ``text`` at ``pace`` times the configured rate (below 1 is slower)."""
+        return self._speak(text, max(80, min(450, round(self.options.words_per_minute * pace))))
+
+    def _speak(self, text: str, words_per_minute: int) -> Int16Array:
         assert self._exe is not None
         result = subprocess.run(
             [
@@ -58,7 +65,7 @@ class EspeakNg:
                 "-v",
                 self.options.voice,
                 "-s",
-                str(self.options.words_per_minute),
+                str(words_per_minute),
                 "-p",
                 str(self.options.pitch),
                 "--stdout",

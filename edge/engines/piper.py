@@ -56,15 +56,28 @@ class Piper:
             model = Path(options.voice).expanduser()
             config = model.with_name(model.name + ".json")
         self._voice: Any = PiperVoice.load(model, config_path=config)
-        self._syn = SynthesisConfig(
-            length_scale=options.length_scale,
-            volume=options.volume,
-            noise_scale=options.noise_scale,
-            noise_w_scale=options.noise_w_scale,
-        )
+        self._options = options
+        self._config = SynthesisConfig
+        self._syn = self._synthesis(1.0)
         self.rate: int = int(self._voice.config.sample_rate)
+
+    def _synthesis(self, pace: float) -> Any:
+        o = self._options
+        return self._config(
+            length_scale=min(2.0, max(0.5, o.length_scale / pace)),
+            volume=o.volume,
+            noise_scale=o.noise_scale,
+            noise_w_scale=o.noise_w_scale,
+        )
 
     def synthesize(self, text: str) -> Int16Array:
         """Speak ``text``; empty input gives empty audio."""
-        chunks = [c.audio_int16_array for c in self._voice.synthesize(text, syn_config=self._syn)]
+        return self._speak(text, self._syn)
+
+    def synthesize_paced(self, text: str, pace: float) -> Int16Array:
+        """Speak ``text`` at ``pace`` times the configured rate (below 1 is slower)."""
+        return self._speak(text, self._synthesis(pace))
+
+    def _speak(self, text: str, syn: Any) -> Int16Array:
+        chunks = [c.audio_int16_array for c in self._voice.synthesize(text, syn_config=syn)]
         return np.concatenate(chunks).astype(np.int16) if chunks else np.zeros(0, dtype=np.int16)

@@ -8,6 +8,7 @@ that can leak back into the microphone.
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import replace
 from typing import Any
 
@@ -39,6 +40,8 @@ def with_listen(config: Config, **changes: object) -> Config:
 
 def play(config: Config, assistant: Assistant, script: Script, **kw: object) -> ScenarioRun:
     assistant.conversation.clear()
+    assert assistant.responder is not None
+    assistant.responder.dialogue.clear(time.time())
     return asyncio.run(run_scenario(config, assistant, script, **kw))  # type: ignore[arg-type]
 
 

@@ -63,7 +63,7 @@ def test_follow_up_uses_the_conversation(fresh: Assistant, tmp_path: Path) -> No
 
 
 def test_conversation_is_bounded(fresh: Assistant) -> None:
-    from edge.conversation import Exchange
+    from edge.dialogue.conversation import Exchange
 
     for i in range(50):
         fresh.conversation.add(Exchange(f"question {i}", f"answer {i}"))

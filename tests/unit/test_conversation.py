@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from edge.conversation import Conversation, Exchange
+from edge.dialogue.conversation import Conversation, Exchange
 
 
 def test_long_answers_are_shortened_in_the_llm_history_only() -> None:

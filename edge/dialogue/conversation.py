@@ -1,4 +1,8 @@
-"""The conversation within one run: bounded history of what was said and actually heard."""
+"""The conversation within one run: bounded history of what was said and actually heard.
+
+It is the LLM's view of the talk. What the conversation is *about* (the topic, a procedure, the
+last answer's table) is the dialogue state's (:mod:`edge.dialogue.state`), with a short life.
+"""
 
 from __future__ import annotations
 
@@ -43,14 +47,6 @@ class Conversation:
     def exchanges(self) -> tuple[Exchange, ...]:
         """Remembered exchanges, oldest first."""
         return tuple(self._exchanges)
-
-    @property
-    def component_id(self) -> str | None:
-        """The component most recently talked about, for follow-up questions."""
-        for exchange in reversed(self._exchanges):
-            if exchange.component_id:
-                return exchange.component_id
-        return None
 
     @property
     def last_heard(self) -> str:
