@@ -25,8 +25,6 @@ from edge.tools.readings import NAME as READING
 
 _LOGGER = logging.getLogger(__name__)
 
-ASK_AGAIN: Final = "Okay, say it again."
-"""Said on "no": the read-back was wrong."""
 NOTHING_PENDING: Final = "There is nothing to confirm."
 
 

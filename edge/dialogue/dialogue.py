@@ -25,6 +25,8 @@ from edge.knowledge.units import spoken_unit
 _LOGGER = logging.getLogger(__name__)
 
 NOTHING_SAID: Final = "I have not said anything yet."
+ASK_AGAIN: Final = "Okay, say it again."
+"""Said on "no" to a read-back."""
 NOTHING_MORE: Final = "That is all the manual says."
 NO_SOURCE: Final = "That did not come from the manuals."
 NO_VALUE: Final = "The last answer had no value to convert."
@@ -126,7 +128,9 @@ class Dialogue:
             return Reply(earcon=self.settings.earcon)
         if command == Command.NO:
             self._set(replace(state, pending=None), now)
-            return Reply(("Okay, say it again.",), rest=control.rest)
+            if control.rest:
+                return Reply(rest=control.rest)  # "No, it reads 180 bar": the new reading
+            return Reply((ASK_AGAIN,))
         if command in (Command.REPEAT, Command.SLOWER):
             said = last.speech if last else (NOTHING_SAID,)
             pace = self.settings.slower_pace if command == Command.SLOWER else 1.0

@@ -148,6 +148,7 @@ def test_a_read_back_waits_for_yes_and_expires(tmp_path: Path) -> None:
     assert control is not None
     reply = d.handle(control, T0 + 41)
     assert reply.rest == "it was 82 degrees." and d.state.pending is None
+    assert reply.speech == ()  # the new reading is the answer, not "say it again"
 
 
 def test_a_damaged_state_file_starts_afresh(tmp_path: Path) -> None:
