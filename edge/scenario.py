@@ -1,13 +1,15 @@
 """Scripted conversations on a simulated room, for tests and benchmarks.
 
-A :class:`~edge.audio.sim.Script` (speech, pauses, button presses) is played into the live voice
-path in real time; the assistant's answers play into a simulated loudspeaker whose sound can leak
-back into the microphone. The run returns everything that happened, in order.
+A :class:`~edge.audio.sim.Script` (speech, pauses, button presses, waits for the assistant) is
+played into the live voice path in real time (or faster); the assistant's answers play into a
+simulated loudspeaker whose sound can leak back into the microphone. The run returns everything
+that happened, in order.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,9 +68,21 @@ async def run_scenario(
     noise_dbfs: float | None = None,
     speed: float | None = 1.0,
     limit_s: float = 120.0,
+    observe: Callable[[Any], None] | None = None,
 ) -> ScenarioRun:
-    """Play ``script`` into a fresh voice path; return when it and every answer are finished."""
+    """Play ``script`` into a fresh voice path; return when it and every answer are finished.
+
+    ``observe`` sees every bus event the moment it is published (to note the state then).
+    """
     bus = EventBus()
+    if observe is not None:
+        publish = bus.publish
+
+        def observed(event: Any) -> None:
+            publish(event)
+            observe(event)
+
+        bus.publish = observed  # type: ignore[method-assign]
     events = bus.subscribe("scenario", size=10_000)
     playback = PlaybackQueue(script.rate)
     run = ScenarioRun(script)
@@ -81,8 +95,23 @@ async def run_scenario(
         else:
             run.path.session.ptt_released("script", at)
 
+    def holds(condition: str) -> bool:
+        assert run.path is not None
+        if condition == "idle":
+            return run.path.session.idle.is_set() and not playback.busy
+        playing = playback.now_playing()
+        if playing is None:
+            return False
+        return playing.filler if condition == "filler" else not playing.filler
+
     source = SimulatedSource(
-        script, speaker=playback, echo=echo, noise_dbfs=noise_dbfs, speed=speed, on_event=button
+        script,
+        speaker=playback,
+        echo=echo,
+        noise_dbfs=noise_dbfs,
+        speed=speed,
+        on_event=button,
+        condition=holds,
     )
     run.path = build_voice_path(config, assistant, source, playback, bus)
     listener = asyncio.ensure_future(run.path.listener.run())

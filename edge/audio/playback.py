@@ -111,6 +111,12 @@ class PlaybackQueue:
         with self._lock:
             return bool(self._queue)
 
+    def now_playing(self) -> Playback | None:
+        """The piece the device is playing (started, not finished), if any."""
+        with self._lock:
+            head = self._queue[0] if self._queue else None
+            return head if head is not None and head.played > 0 and not self._paused else None
+
     def queued_seconds(self) -> float:
         """Audio still to play (s)."""
         with self._lock:

@@ -23,6 +23,13 @@ from edge.events import AudioFrame, Int16Array
 
 ScriptEvent = Callable[[str, float], None]
 """Called with an event name (``"ptt_down"``, ``"ptt_up"``) and its stream time."""
+Condition = Callable[[str], bool]
+"""Whether a condition a script waits for holds now (one of :data:`CONDITIONS`)."""
+CONDITIONS = ("idle", "speaking", "filler")
+"""What a script can wait for: nothing captured, thought about or played; an answer playing; a
+filler playing."""
+MAX_WAIT_S = 120.0
+"""Longest a script waits for a condition (stream seconds); then it goes on regardless."""
 
 SPEAKER_KEEP_S = 600.0
 """Speaker audio a simulated room keeps by default (s): 19 MB at 16 kHz, however long it runs."""
@@ -66,6 +73,7 @@ class Script:
     rate: int = 16_000
     spans: list[Span] = field(default_factory=list)
     events: list[tuple[float, str]] = field(default_factory=list)
+    """(track time, name): ``ptt_down``, ``ptt_up``, or ``wait:<condition>:<seconds>``."""
     _chunks: list[Int16Array] = field(default_factory=list)
     _length: int = 0
 
@@ -95,6 +103,20 @@ class Script:
         """Release push-to-talk at stream time ``at`` (default: the end of the track so far)."""
         self.events.append((self.duration if at is None else at, "ptt_up"))
 
+    def wait(self, condition: str, then_s: float = 0.0) -> None:
+        """Here the track pauses (silence) until ``condition`` holds, then ``then_s`` more.
+
+        ``"idle"``: the assistant has answered and fallen quiet; ``"speaking"``: its answer is
+        playing (``then_s`` into it the script goes on: a barge-in lands mid-answer);
+        ``"filler"``: a filler is playing (the request was routed, the answer is not ready).
+        Waiting on the assistant instead of fixed pauses keeps a script right on a slow or loaded
+        machine.
+        Times of later speech and button events shift by the wait; :attr:`spans` keep track time.
+        """
+        if condition not in CONDITIONS:
+            raise ValueError(f"unknown condition {condition!r}: use one of {CONDITIONS}")
+        self.events.append((self.duration, f"wait:{condition}:{then_s:g}"))
+
     def track(self) -> Int16Array:
         """The whole microphone track."""
         return np.concatenate(self._chunks) if self._chunks else np.zeros(0, dtype=np.int16)
@@ -120,6 +142,7 @@ class SimulatedSource:
         hold_open: bool = True,
         seed: int = 0,
         keep_s: float = SPEAKER_KEEP_S,
+        condition: Condition | None = None,
     ) -> None:
         """Create the source.
 
@@ -134,6 +157,8 @@ class SimulatedSource:
             hold_open: after the script, keep producing silence until closed.
             seed: noise generator seed, for repeatable runs.
             keep_s: how much of the speaker's output :meth:`speaker_track` keeps (the newest).
+            condition: tells whether a condition the script waits for holds (without it the
+                script's waits are skipped).
         """
         if speaker is not None and speaker.rate != script.rate:
             raise ValueError("the simulated speaker must run at the script's rate")
@@ -147,6 +172,7 @@ class SimulatedSource:
         self._noise = 32768 * 10 ** (noise_dbfs / 20) if noise_dbfs is not None else 0.0
         self._rng = np.random.default_rng(seed)
         self._on_event = on_event
+        self._condition = condition
         self._hold_open = hold_open
         self._closed = False
         self._t0 = time.monotonic()
@@ -183,22 +209,35 @@ class SimulatedSource:
     async def frames(self) -> AsyncIterator[AudioFrame]:
         """Yield capture blocks, pacing them and mixing in speaker echo and noise."""
         track = self.script.track()
-        events = sorted(self.script.events)
+        # By time, and in the order they were scripted when at the same time (a release, then a
+        # wait for the answer, then the next press).
+        timeline = sorted(self.script.events, key=lambda e: e[0])
         self._t0 = time.monotonic()
-        self._pos = pos = 0
+        pos = 0  # samples of the track played into the microphone so far
+        offset = 0  # samples of silence inserted by waits: stream position = pos + offset
+        self._pos = 0
+        waiting: _Wait | None = None
         while not self._closed:
-            if pos >= len(track) and not self._hold_open:
-                return
-            stream_time = pos / self.rate
-            if pos >= len(track):
+            stream_time = (pos + offset) / self.rate
+            while waiting is None and timeline and timeline[0][0] * self.rate <= pos:
+                at, name = timeline.pop(0)
+                if name.startswith("wait:"):
+                    if self._condition is not None:
+                        _, condition, then_s = name.split(":")
+                        waiting = _Wait(condition, float(then_s), stream_time)
+                elif self._on_event is not None:
+                    self._on_event(name, at + offset / self.rate)
+            if waiting is not None and waiting.done(self._condition, stream_time):
+                waiting = None
+                continue  # the events right after the wait happen now
+            if pos >= len(track) and waiting is None and not timeline:
+                if not self._hold_open:
+                    return
                 self.script_done.set()
-            while events and events[0][0] <= stream_time:
-                at, name = events.pop(0)
-                if self._on_event is not None:
-                    self._on_event(name, at)
             mic = np.zeros(self._block, dtype=np.float32)
-            chunk = track[pos : pos + self._block]
-            mic[: len(chunk)] = chunk
+            if waiting is None:
+                chunk = track[pos : pos + self._block]
+                mic[: len(chunk)] = chunk
             if self._speaker is not None:
                 played = self._speaker.pull(self._block, self.clock_at(stream_time))
                 self._played.extend(played, stream_time + len(played) / self.rate)
@@ -214,8 +253,11 @@ class SimulatedSource:
             else:
                 await asyncio.sleep(0)
             yield AudioFrame(samples, self.rate, stream_time)
-            pos += self._block
-            self._pos = pos
+            if waiting is None:
+                pos += self._block
+            else:
+                offset += self._block
+            self._pos = pos + offset
 
     def _echo(self, played: Int16Array) -> np.ndarray:
         if self._echo_ir is None:
@@ -224,3 +266,23 @@ class SimulatedSource:
         full[: len(self._echo_tail)] += self._echo_tail
         self._echo_tail = full[len(played) :]
         return full[: len(played)]
+
+
+@dataclass
+class _Wait:
+    """A pause of the script until a condition holds, then ``then_s`` more."""
+
+    condition: str
+    then_s: float
+    started: float
+    """Stream time the wait began."""
+    held_since: float | None = None
+
+    def done(self, holds: Condition | None, stream_time: float) -> bool:
+        if holds is None:
+            return True
+        if self.held_since is None and holds(self.condition):
+            self.held_since = stream_time
+        if self.held_since is not None:
+            return stream_time - self.held_since >= self.then_s
+        return stream_time - self.started >= MAX_WAIT_S
