@@ -34,6 +34,10 @@ _CONNECTOR: Final = re.compile(r"^(in addition|and|but|also|however|then|so),?\s
 _NUMBER_UNIT: Final = re.compile(
     r"(?<![\w.])(\d[\d,]*(?:\.\d+)?)\s*([^\s\d,;:()]+(?:\s+[a-z]+){0,2})"
 )
+_ASKS_ALL: Final = re.compile(
+    r"\b(all|every|each|list|whole|table|limits|values|torques|rows|ranges)\b", re.I
+)
+"""Words of a question that asks for a whole table, not one row."""
 _COMPONENT_TAG: Final = re.compile(r"\s*\([A-Z][A-Z0-9-]*\)")
 _LATE_VALUE_WORDS: Final = 10
 """A value this many words into a long clause is said first as well."""
@@ -207,11 +211,17 @@ def _table(
     ranked = [int(i) for i in table.get("ranked") or () if 0 <= int(i) < len(rows)]
     if not ranked:
         return Presented(NOT_FOUND_SPEECH, citation=cite)
+    whole = not table.get("singled") and _ASKS_ALL.search(question) is not None
+    best = int(table.get("best", ranked[0]))
+    if not whole and not table.get("singled") and 0 <= best < len(rows):
+        # No row named, and not the whole table asked for: the row that fits best, the rest
+        # on "more" ("torque for the yaw brake caliper bolts": the caliper to yaw ring bolts).
+        ranked = [best, *(i for i in range(len(rows)) if i != best)][: len(ranked)]
     top = say_row(header, rows[ranked[0]], question)
     said = [top.sentence]
     more: list[str] = list(top.details)
-    if not table.get("singled"):
-        # The question named no row ("gearbox limits"): it asks for the table, row by row.
+    if whole:
+        # "What are the gearbox limits?": the table, row by row, each value first.
         others = [say_row(header, rows[i], question, top.column) for i in ranked[1:]]
         said += [o.sentence for o in others]
     else:

@@ -278,6 +278,7 @@ def _rows(hit: Hit, units: list[_Unit], scorer: _Scorer, data: dict[str, Any]) -
         "rows": [list(row) for row in hit.rows[1:]],
         "ranked": [u.index for u in chosen[:MAX_ROWS]],
         "singled": bool(singled),
+        "best": max(units, key=lambda u: u.score).index,
     }
     chosen = sorted(chosen[:MAX_ROWS], key=lambda u: u.index)
     rows = [hit.rows[u.index + 1] for u in chosen]

@@ -98,6 +98,14 @@ def test_a_torque_question_gets_the_value_first_and_only_its_row() -> None:
     assert said.citation.full().endswith("section 3.3 Yaw brake caliper bolt torque, page 4.")
 
 
+def test_a_question_about_the_tables_subject_gets_the_row_that_fits_best() -> None:
+    # Every word of the question is in the section's title: no row is named, yet one is meant.
+    question = "What is the torque for the yaw brake caliper bolts?"
+    said = present(answer(question, CALIPER), question)
+    assert said.speech == ("900 newton metres, caliper to yaw ring, M24.", "Section 3.3.")
+    assert any("Caliper halves" in s for s in said.more)
+
+
 def test_citation_can_be_full_or_left_out() -> None:
     question = "torque for the caliper halves"
     full = present(answer(question, CALIPER), question, citation="full")
