@@ -35,6 +35,7 @@ from edge.dialogue.present import CitationMode, Presented, present
 from edge.engines.base import Embedder
 from edge.events import ToolResult, TurnId
 from edge.hearing.bias import Heard
+from edge.knowledge.numbers import reading_numbers
 from edge.llm_roles import LlmRoles
 from edge.metrics import Metrics, TurnTimer
 from edge.router import REPEAT, SemanticRouter
@@ -154,6 +155,10 @@ class Responder:
         self.dialogue.asked(now, request=control is None)
         said: set[int] = set()
         urgent = False
+        if control is None and self._may_warn(transcript):
+            # Before the request is even understood (embedding alone can outlast the thinking
+            # filler's delay on a loaded device): a warning may come, so no filler may go first.
+            yield Part("", kind="hold")
         async for part in self._answer(transcript, control, turn_id, timer, heard, now):
             if part.kind == "routed":
                 urgent = part.urgent
@@ -334,6 +339,13 @@ class Responder:
             yield Part("", kind="earcon")
         for sentence in reply.speech:
             yield Part(sentence, pace=reply.pace)
+
+    def _may_warn(self, transcript: str) -> bool:
+        """Whether a tool that may answer with a warning could be asked for by ``transcript``."""
+        return any(
+            spec.urgent and (not spec.needs_number or reading_numbers(transcript))
+            for spec in self._toolbox.specs()
+        )
 
     def _named(self, text: str) -> str | None:
         """The component ``text`` names, if the manuals know one."""
