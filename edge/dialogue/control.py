@@ -282,6 +282,8 @@ _PHRASES: Final[dict[Command, tuple[str, ...]]] = {
         "which manual",
         "citation",
         "reference",
+        # measured: whisper tiny.en on piper (live suite, push-to-talk)
+        "tors",
     ),
     Command.YES: (
         "yes",

@@ -265,22 +265,26 @@ def _quotes(
         score += 0.5 if re.search(r"\d", clause) else 0.0
         return score, -i
 
-    best_index, best = max(clauses, key=fit)
+    ranked = sorted(clauses, key=fit, reverse=True)
+    best_index, best = ranked[0]
     value = _value_in(best, cues, strict=True) if cues else None
     spoken = speakable(_sentence(best))
+    tied = [c for c in ranked[1:2] if fit(c)[0] == fit(ranked[0])[0] and c[1] != best]
     if value is not None:
         before = best[: best.find(value.text)]
-        said = value.text
+        first = value.text
         if m := _RANGE_BEFORE.search(before):
-            said, before = f"{m.group(1)} to {value.text}", before[: m.start()]
+            first, before = f"{m.group(1)} to {value.text}", before[: m.start()]
         if len(before.split()) >= _LATE_VALUE_WORDS and len(best.split()) > _LONG_CLAUSE_WORDS:
-            spoken = f"{speakable(f'{said} {value.unit}')}. {spoken}"
+            spoken = f"{speakable(f'{first} {value.unit}')}. {spoken}"
     else:
         value = _value_in(best, [])
-    rest = [speakable(_sentence(c)) for i, c in clauses if c != best]
-    more = _unique((*rest, *notes, *_full(cite)), spoken)
+    # Two clauses fit equally well ("pinion backlash on the yaw drive", misheard): say both.
+    said = (spoken, *(speakable(_sentence(c)) for _, c in tied))
+    rest = [speakable(_sentence(c)) for _, c in clauses if c != best]
+    more = _unique((*rest, *notes, *_full(cite)), *said)
     return Presented(
-        (spoken, *spoken_citation(cite, mode)),
+        (*said, *spoken_citation(cite, mode)),
         more=more,
         why=why,
         citation=cite,

@@ -82,7 +82,9 @@ def say_row(
     value = f"{cell} {spoken_unit(unit)}" if unit and numeric(cell) else cell
     name, _ = unit_in_header(header[column])
     cues = value_cues(question)
-    named = forced or bool(stems(name) & asked)
+    # The column's name is said only when the question asked for another kind of value ("what
+    # torque for the blade root bolts?": "1500 bar tensioner pressure").
+    named = forced or not cues or bool(stems(name) & asked)
     named = named or any(c.search(f"{header[column]} {cell}") for c in cues)
     if not named and name.strip():
         value = f"{value} {name.strip().lower()}" if numeric(cell) else f"{name.strip()}: {value}"
