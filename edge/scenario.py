@@ -98,7 +98,9 @@ async def run_scenario(
     def holds(condition: str) -> bool:
         assert run.path is not None
         if condition == "idle":
-            return run.path.session.idle.is_set() and not playback.busy
+            # Quiet, and no side effect (an incident being stored) still on its way.
+            working = assistant.responder is not None and len(assistant.responder.shielded) > 0
+            return run.path.session.idle.is_set() and not playback.busy and not working
         playing = playback.now_playing()
         if playing is None:
             return False

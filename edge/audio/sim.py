@@ -28,8 +28,9 @@ Condition = Callable[[str], bool]
 CONDITIONS = ("idle", "speaking", "filler")
 """What a script can wait for: nothing captured, thought about or played; an answer playing; a
 filler playing."""
-MAX_WAIT_S = 120.0
-"""Longest a script waits for a condition (stream seconds); then it goes on regardless."""
+MAX_WAIT_S = 300.0
+"""Longest a script waits for a condition (wall-clock seconds: a loaded machine may take minutes
+to answer); then it goes on regardless."""
 
 SPEAKER_KEEP_S = 600.0
 """Speaker audio a simulated room keeps by default (s): 19 MB at 16 kHz, however long it runs."""
@@ -106,8 +107,9 @@ class Script:
     def wait(self, condition: str, then_s: float = 0.0) -> None:
         """Here the track pauses (silence) until ``condition`` holds, then ``then_s`` more.
 
-        ``"idle"``: the assistant has answered and fallen quiet; ``"speaking"``: its answer is
-        playing (``then_s`` into it the script goes on: a barge-in lands mid-answer);
+        ``"idle"``: the assistant has answered, fallen quiet and finished its side effects;
+        ``"speaking"``: its answer is playing (``then_s`` into it the script goes on: a barge-in
+        lands mid-answer);
         ``"filler"``: a filler is playing (the request was routed, the answer is not ready).
         Waiting on the assistant instead of fixed pauses keeps a script right on a slow or loaded
         machine.
@@ -277,6 +279,8 @@ class _Wait:
     started: float
     """Stream time the wait began."""
     held_since: float | None = None
+    began_at: float = field(default_factory=time.monotonic)
+    """Wall-clock time the wait began."""
 
     def done(self, holds: Condition | None, stream_time: float) -> bool:
         if holds is None:
@@ -285,4 +289,4 @@ class _Wait:
             self.held_since = stream_time
         if self.held_since is not None:
             return stream_time - self.held_since >= self.then_s
-        return stream_time - self.started >= MAX_WAIT_S
+        return time.monotonic() - self.began_at >= MAX_WAIT_S

@@ -29,7 +29,7 @@ from edge.scenario import ScenarioRun, run_scenario
 from edge.voices import speak
 
 Mode = Literal["ptt", "open"]
-SPEED: Final = 4.0
+SPEED: Final = 6.0
 """The simulated room runs this much faster than real time (the waits keep it right)."""
 LEAD_S: Final = 0.5
 """Silence before the first turn (s)."""
@@ -74,6 +74,8 @@ class ConversationSpec:
     """The loudspeaker leaks into the microphone (edge's echo canceller must cope)."""
     restart_after: int | None = None
     """The daemon restarts after this many turns: the dialogue state is loaded from its file."""
+    told_once: tuple[str, ...] = ()
+    """Phrases heard exactly once in the whole conversation, whenever (an outcome told later)."""
 
 
 @dataclass
@@ -119,6 +121,7 @@ def load(path: Path) -> list[ConversationSpec]:
                     incidents=int(item.get("incidents", 0)),
                     echo=bool(item.get("echo", False)),
                     restart_after=item.get("restart_after"),
+                    told_once=tuple(item.get("told_once", ())),
                 )
             )
         except (KeyError, TypeError, ValueError) as err:
@@ -239,7 +242,7 @@ async def _play(
         echo=echo,
         noise_dbfs=-70 if spec.echo else None,
         speed=speed,
-        limit_s=60.0 + 30.0 * len(turns),
+        limit_s=600.0 + 60.0 * len(turns),
         observe=observe,
     )
 
@@ -277,6 +280,11 @@ def _check(outcome: Outcome, steps: list[int], stored: int) -> None:
             answer = event.timings.get("endpoint_to_first_answer_audio")
             if first is None or answer is None or abs(first - answer) > 1e-6:
                 failures.append(f"{where}: something played before the warning")
+    everything = [plain(h) for h in outcome.heard]
+    for phrase in spec.told_once:
+        times = sum(h.count(plain(phrase)) for h in everything)
+        if times != 1:
+            failures.append(f"{phrase!r} told {times} times, not once")
     if stored != spec.incidents:
         failures.append(f"{stored} incidents stored, {spec.incidents} expected")
 
