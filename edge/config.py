@@ -236,9 +236,10 @@ class KnowledgeConfig:
 class DialogueConfig:
     """How the assistant talks: spoken citations, procedures, control words, read-backs."""
 
-    citation: Literal["short", "full", "off"] = "short"
-    """How an answer's source is said: ``short`` ("Section 3.3."), ``full`` (document, section
-    and page) or ``off``. The full citation is always logged and in ``edge ask --json``."""
+    citation: Literal["short", "full", "off"] = "off"
+    """How an answer's source is said: ``off`` (on request: "source?"), ``short`` ("Section
+    3.3.", about 1.4 s more per answer with piper) or ``full``. The full citation is always
+    logged, printed by ``edge ask`` and in its ``--json``."""
     idle_expiry_s: float = setting(1800.0, min=60.0, max=86_400.0)
     """An open procedure and the last answer are forgotten after this long unused (s); they
     survive a restart of the daemon until then."""

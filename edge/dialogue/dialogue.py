@@ -38,8 +38,8 @@ REST_WORDS: Final = 3
 class DialogueSettings:
     """How the dialogue behaves (from ``[dialogue]`` in the config)."""
 
-    citation: CitationMode = "short"
-    """How an answer's source is said."""
+    citation: CitationMode = "off"
+    """How an answer's source is said ("source?" always says all of it)."""
     expiry: Expiry = Expiry()
     """How long each part of the state lives unused."""
     topic_turns: int = 3

@@ -97,7 +97,7 @@ def present(
     result: ToolResult,
     question: str,
     *,
-    citation: CitationMode = "short",
+    citation: CitationMode = "off",
     now: float = 0.0,
     named_component: bool = True,
 ) -> Presented:

@@ -88,15 +88,19 @@ def say_row(
     named = named or any(c.search(f"{header[column]} {cell}") for c in cues)
     if not named and name.strip():
         value = f"{value} {name.strip().lower()}" if numeric(cell) else f"{name.strip()}: {value}"
+    # What the row is, unless the question already said it ("caliper halves", "M24").
     who: list[str] = []
-    if label_col != column and row[label_col].strip():
+    if label_col != column and row[label_col].strip() and not _said(row[label_col], question):
         who.append(_plain(row[label_col]))
     elif label_col == column:
         who += [_with_unit(header, row, i, lowered, prefix="for ") for i in sorted(keys)]
     who += [
         row[i].strip()
         for i in range(len(row))
-        if i not in (column, label_col) and i not in skip and _CODE.match(row[i].strip())
+        if i not in (column, label_col)
+        and i not in skip
+        and _CODE.match(row[i].strip())
+        and not _in_question(row[i], question)
     ]
     sentence = _sentence(", ".join([value, *who]))
     number = RowValue(cell, unit, row[label_col].strip()) if numeric(cell) else None
@@ -128,7 +132,7 @@ def _limits(
         value = f"{lo} to {hi}{said}"
     assert column is not None
     label = row[label_col].strip()
-    sentence = _sentence(f"{value}, {_plain(label)}")
+    sentence = _sentence(value if _said(label, question) else f"{value}, {_plain(label)}")
     number = RowValue(row[column].strip(), unit, label) if numeric(row[column]) else None
     return RowAnswer(sentence, column, number, details)
 
@@ -180,6 +184,12 @@ def _with_unit(
     unit = _unit(header, row, i, lowered)
     cell = row[i].strip()
     return f"{prefix}{cell} {spoken_unit(unit)}" if unit and numeric(cell) else f"{prefix}{cell}"
+
+
+def _said(label: str, question: str) -> bool:
+    """Whether every content word of ``label`` is in ``question`` (saying it again adds nothing)."""
+    words = stems(label)
+    return bool(words) and words <= stems(question)
 
 
 def _in_question(cell: str, question: str) -> bool:
