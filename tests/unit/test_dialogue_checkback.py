@@ -1,0 +1,83 @@
+"""Read-backs: which readings and incidents are confirmed before acting, and what is asked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from edge.dialogue.checkback import CheckBack, doubts, readback
+from edge.dialogue.dialogue import Dialogue, DialogueSettings
+from edge.dialogue.state import StateFile
+from edge.events import TranscriptQuality, TurnId
+from edge.knowledge.records import Component
+from edge.tools.base import ToolRequest
+from edge.tools.incident import NAME as INCIDENT
+from edge.tools.readings import NAME as READING
+
+pytestmark = pytest.mark.unit
+
+PREPARED = {
+    "component_id": "GBX",
+    "parameter": "Oil sump temperature",
+    "value": 92.0,
+    "value_text": "92",
+    "unit": "°C",
+    "unit_assumed": False,
+}
+
+
+class Manuals:
+    """The two things the check-back asks of the manuals."""
+
+    def resolve_component(self, text: str) -> str | None:
+        return "GBX" if "gearbox" in text.lower() else None
+
+    def component(self, component_id: str) -> Component | None:
+        return Component("GBX", "Gearbox") if component_id == "GBX" else None
+
+
+def test_clear_readings_act_at_once() -> None:
+    assert doubts(READING, PREPARED, None, component_said=True) == ()
+    assert doubts(READING, PREPARED, TranscriptQuality(confidence=0.9), component_said=True) == ()
+
+
+def test_what_makes_words_doubtful() -> None:
+    assert doubts(READING, PREPARED, None, component_said=False) == ("component not said",)
+    assumed = {**PREPARED, "unit_assumed": True}
+    assert doubts(READING, assumed, None, component_said=True) == ("unit not said",)
+    unsure = TranscriptQuality(confidence=0.41)
+    assert doubts(INCIDENT, {}, unsure, component_said=True) == ("recognition confidence 0.41",)
+    fixed = TranscriptQuality(confidence=0.9, corrections=("E 170 -> E-117",))
+    assert doubts(INCIDENT, {}, fixed, component_said=True) == ("corrected E 170 -> E-117",)
+    # An incident's component is not needed: many have none.
+    assert doubts(INCIDENT, {}, None, component_said=False) == ()
+
+
+def test_what_is_read_back() -> None:
+    assert (
+        readback(READING, PREPARED, "Gearbox")
+        == "Gearbox oil sump temperature, 92 degrees Celsius?"
+    )
+    incident = {"severity": "high", "description": "oil leak at the gearbox."}
+    assert (
+        readback(INCIDENT, incident, None)
+        == "Log a high severity incident: oil leak at the gearbox?"
+    )
+
+
+def test_a_doubtful_reading_is_held_until_yes(tmp_path: Path) -> None:
+    dialogue = Dialogue(DialogueSettings(), StateFile(tmp_path / "d.json"), now=100.0)
+    check = CheckBack(dialogue, Manuals(), clock=lambda: 100.0)
+    clear = ToolRequest(TurnId(1), "gearbox oil sump temperature is 92 degrees")
+    assert check(READING, {"value": 92}, PREPARED, clear) is None
+    vague = ToolRequest(TurnId(2), "oil sump temperature is 92 degrees")
+    asked = check(READING, {"value": 92}, PREPARED, vague)
+    assert asked is not None and asked.speech == (
+        "Gearbox oil sump temperature, 92 degrees Celsius?",
+    )
+    pending = dialogue.take_pending(101.0)
+    assert pending is not None and pending.transcript == vague.transcript
+    assert pending.arguments == {"value": 92} and pending.intent == READING
+    off = Dialogue(DialogueSettings(checkback=False), now=100.0)
+    assert CheckBack(off, Manuals(), clock=lambda: 100.0)(READING, {}, PREPARED, vague) is None
