@@ -99,9 +99,14 @@ class Procedure:
         return f"Step {index + 1}: {text}."
 
     def opening(self) -> tuple[str, ...]:
-        """Warnings first, how many steps, then step 1."""
-        count = f"{self.title}, {self.count} steps." if self.count > 1 else f"{self.title}."
-        return (*self.warnings, count, self.step(0))
+        """Warnings first, then the title, then step 1 and how many there are.
+
+        "Step 1 of 9" says the count in two words ("Lockout/tagout procedure, 9 steps. Step 1:"
+        took 0.6 s longer with piper).
+        """
+        text = self.steps[0].strip().rstrip(".")
+        first = f"Step 1 of {self.count}: {text}." if self.count > 1 else f"{text}."
+        return (*self.warnings, f"{self.title}.", first)
 
     def at_step(self, index: int, now: float) -> Procedure:
         """The same procedure positioned at step ``index``."""

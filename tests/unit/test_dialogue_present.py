@@ -140,8 +140,8 @@ def test_a_procedure_opens_with_warnings_count_and_step_one_only() -> None:
         "Warning: The converter and the generator stay energised until the main circuit breaker "
         "is open and locked.",
         "Never rely on the SCADA stop alone.",
-        "Lockout/tagout procedure, 3 steps.",
-        "Step 1: Inform the control room and record the work order number in the turbine log.",
+        "Lockout/tagout procedure.",
+        "Step 1 of 3: Inform the control room and record the work order number in the turbine log.",
         "Section 2.2.",
     )
     assert said.procedure is not None and said.procedure.at == 0

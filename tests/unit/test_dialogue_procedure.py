@@ -22,8 +22,8 @@ RELIEF = Procedure("Relieving hydraulic pressure", ("Stop the pump.", "Open the 
 def test_opening_says_the_warnings_the_length_and_step_one() -> None:
     assert LOCKOUT.opening() == (
         "Warning: The converter stays energised until Q1 is open.",
-        "Lockout/tagout procedure, 4 steps.",
-        "Step 1: Inform the control room.",
+        "Lockout/tagout procedure.",
+        "Step 1 of 4: Inform the control room.",
     )
 
 

@@ -40,7 +40,7 @@ def say(d: Dialogue, text: str, now: float) -> tuple[str, ...]:
 def test_a_procedure_moves_with_control_words_and_survives_a_restart(tmp_path: Path) -> None:
     d = dialogue(tmp_path)
     opened = lock_out(d)
-    assert opened.speech[-1].startswith("Step 1:")
+    assert opened.speech[-1].startswith("Step 1 of 3:")
     assert say(d, "Next.", T0 + 30)[0].startswith("Step 2:")
     assert say(d, "Repeat.", T0 + 40)[0].startswith("Step 2:")
     # The daemon restarts: the procedure is where it was.
