@@ -9,7 +9,8 @@ import pytest
 from edge.dialogue.checkback import CheckBack, doubts, readback
 from edge.dialogue.dialogue import Dialogue, DialogueSettings
 from edge.dialogue.state import StateFile
-from edge.events import TranscriptQuality, TurnId
+from edge.events import TurnId
+from edge.hearing.bias import Correction, Heard
 from edge.knowledge.records import Component
 from edge.tools.base import ToolRequest
 from edge.tools.incident import NAME as INCIDENT
@@ -39,17 +40,18 @@ class Manuals:
 
 def test_clear_readings_act_at_once() -> None:
     assert doubts(READING, PREPARED, None, component_said=True) == ()
-    assert doubts(READING, PREPARED, TranscriptQuality(confidence=0.9), component_said=True) == ()
+    sure = Heard("gearbox oil sump is 92", "gearbox oil sump is 92", confidence=0.9)
+    assert doubts(READING, PREPARED, sure, component_said=True) == ()
 
 
 def test_what_makes_words_doubtful() -> None:
     assert doubts(READING, PREPARED, None, component_said=False) == ("component not said",)
     assumed = {**PREPARED, "unit_assumed": True}
     assert doubts(READING, assumed, None, component_said=True) == ("unit not said",)
-    unsure = TranscriptQuality(confidence=0.41)
+    unsure = Heard("oil leak", "oil leak", confidence=0.41)
     assert doubts(INCIDENT, {}, unsure, component_said=True) == ("recognition confidence 0.41",)
-    fixed = TranscriptQuality(confidence=0.9, corrections=("E 170 -> E-117",))
-    assert doubts(INCIDENT, {}, fixed, component_said=True) == ("corrected E 170 -> E-117",)
+    fixed = Heard("E-117", "E 170", corrections=(Correction("code", "E 170", "E-117", 0.8),))
+    assert doubts(INCIDENT, {}, fixed, component_said=True) == ("corrected 'E 170' to 'E-117'",)
     # An incident's component is not needed: many have none.
     assert doubts(INCIDENT, {}, None, component_said=False) == ()
 
