@@ -256,12 +256,17 @@ def _quotes(
 ) -> Presented:
     cues = value_cues(question)
     asked = stems(question)
-    clauses = [(i, c) for i, q in enumerate(quotes) for c in _clauses(q)]
+    codes = _codes(question)
+    clauses = [(i, c) for i, q in enumerate(quotes) for c in _clauses(q, cues)]
+
+    def holds(clause: str) -> bool:
+        return any(cue.search(clause) for cue in cues)
 
     def fit(item: tuple[int, str]) -> tuple[float, int]:
         i, clause = item
-        score = 3.0 * sum(1 for cue in cues if cue.search(clause))
+        score = 3.0 if holds(clause) else 0.0  # the kind of value asked for, once
         score += len(stems(clause) & asked)
+        score += 3.0 * len(codes & _codes(clause))
         score += 0.5 if re.search(r"\d", clause) else 0.0
         return score, -i
 
@@ -269,7 +274,11 @@ def _quotes(
     best_index, best = ranked[0]
     value = _value_in(best, cues, strict=True) if cues else None
     spoken = speakable(_sentence(best))
-    tied = [c for c in ranked[1:2] if fit(c)[0] == fit(ranked[0])[0] and c[1] != best]
+    if not cues:
+        # Nothing tells which kind of value is asked for: what the manuals chose, all of it.
+        tied = [c for c in clauses if c[1] != best]
+    else:
+        tied = [c for c in ranked[1:2] if fit(c)[0] == fit(ranked[0])[0] and c[1] != best]
     if value is not None:
         before = best[: best.find(value.text)]
         first = value.text
@@ -293,11 +302,24 @@ def _quotes(
     )
 
 
-def _clauses(sentence: str) -> list[str]:
-    """A sentence cut at semicolons, and (a long one) at a colon that introduces values."""
+def _clauses(sentence: str, cues: list[re.Pattern[str]]) -> list[str]:
+    """A sentence cut at semicolons (and, a long one, at a colon that introduces values).
+
+    Only when the cut is a choice: two of its parts hold the kind of value asked for ("160 bar
+    parked; 20 bar while yawing"). Otherwise the parts belong together ("reset in menu 6.2;
+    enter 7500").
+    """
     cut = r";\s+|:\s+(?=\d)" if len(sentence.split()) > _LONG_SENTENCE_WORDS else r";\s+"
     parts = [p.strip() for p in re.split(cut, sentence) if p.strip()]
-    return [_CONNECTOR.sub("", p) for p in parts] or [sentence]
+    if len([p for p in parts if any(cue.search(p) for cue in cues)]) < 2:
+        return [sentence]
+    return [_CONNECTOR.sub("", p) for p in parts]
+
+
+def _codes(text: str) -> set[str]:
+    """Codes in ``text`` ("dr.05", "E-117", "W-080"), normalised."""
+    found = re.findall(r"\b[A-Za-z]{1,4}[-. ]?\d[\w.-]*\b", text)
+    return {re.sub(r"[^a-z0-9]", "", c.lower()) for c in found}
 
 
 def _unique(items: tuple[str, ...], *said: str) -> tuple[str, ...]:

@@ -29,6 +29,13 @@ _ASKS_MIN: Final = re.compile(
     r"\b(min|minimum|lowest|lower|least|thinnest|cold|coldest|below|under|slowest)\b", re.I
 )
 _CODE: Final = re.compile(r"^[A-Z]{1,4}-?\d[\w.-]*$")
+_MARK: Final = re.compile(r"^\s*([xX✓✔●•■◆*+I]|yes)\s*$")
+"""A cell that only ticks its column ("2000 h" | "X"): the column's header is the value."""
+_LEADING_NUMBER: Final = re.compile(r"^((?:±|\+/-|\+-)?\s*)(-?\d[\d,]*(?:\.\d+)?)(\s*[+±].*)?$")
+"""A number led by a tolerance sign or followed by more (an angle): the unit goes after it."""
+_TOLERANCE: Final = re.compile(r"\b(tolerance|±|plus or minus)\b", re.I)
+_ASIDE: Final = re.compile(r"\b(tolerance|note|notes|remark|remarks|comment|see|ref)\b", re.I)
+"""Columns that qualify a value, never the value asked for."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +86,18 @@ def say_row(
         return RowAnswer(" ".join(details), label_col, None, details)
     cell = row[column].strip()
     unit = _unit(header, row, column, lowered)
-    value = f"{cell} {spoken_unit(unit)}" if unit and numeric(cell) else cell
+    value = _with_unit(header, row, column, lowered)
+    marked = [i for i, c in enumerate(row) if i not in skip and i != label_col and _MARK.match(c)]
+    if _MARK.match(cell) and not forced:
+        # An interval matrix ("Valve clearances | 500 h | 1000 h: X"): the ticked columns' headers.
+        value = " and ".join(header[i].strip() for i in marked if header[i].strip())
+        column = marked[0]
+    tolerance = next(
+        (i for i in range(len(row)) if i != column and _TOLERANCE.search(header[i]) and row[i]),
+        None,
+    )
+    if tolerance is not None and _LEADING_NUMBER.match(cell):
+        value = f"{value}, {_with_unit(header, row, tolerance, lowered)}"
     name, _ = unit_in_header(header[column])
     cues = value_cues(question)
     # The column's name is said only when the question asked for another kind of value ("what
@@ -162,6 +180,8 @@ def _value_column(
         s = 2.0 * len(stems(name) & asked)
         s += 1.5 * sum(1 for cue in cues if cue.search(text))
         s += 0.5 if numeric(row[i]) and unit else 0.0
+        s += 1.0 if _MARK.match(row[i]) and cues and any(c.search(header[i]) for c in cues) else 0
+        s -= 3.0 if _ASIDE.search(header[i]) else 0.0  # "Tolerance (N·m)" qualifies the torque
         return s
 
     best = max(free, key=lambda i: (score(i), i))
@@ -181,9 +201,17 @@ def _unit(header: Sequence[str], row: Sequence[str], column: int, lowered: list[
 def _with_unit(
     header: Sequence[str], row: Sequence[str], i: int, lowered: list[str], prefix: str = ""
 ) -> str:
+    """Cell ``i`` with its column's unit after the number ("95 + 60°" -> "95 N·m + 60°")."""
     unit = _unit(header, row, i, lowered)
     cell = row[i].strip()
-    return f"{prefix}{cell} {spoken_unit(unit)}" if unit and numeric(cell) else f"{prefix}{cell}"
+    if not unit:
+        return f"{prefix}{cell}"
+    if numeric(cell):
+        return f"{prefix}{cell} {spoken_unit(unit)}"
+    m = _LEADING_NUMBER.match(cell)
+    if m:  # a tolerance ("± 10") or a torque and angle ("95 + 60°")
+        return f"{prefix}{m.group(1)}{m.group(2)} {spoken_unit(unit)}{m.group(3) or ''}"
+    return f"{prefix}{cell}"
 
 
 def _said(label: str, question: str) -> bool:

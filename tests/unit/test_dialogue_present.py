@@ -202,3 +202,22 @@ def test_follow_up_rows_and_units() -> None:
         "About 185 degrees Fahrenheit. The manual says 85 degrees Celsius."
     )
     assert converted(Value("900", "N·m"), "bar") is None
+
+
+def test_an_interval_matrix_says_the_ticked_columns_headers() -> None:
+    from edge.dialogue.rows import say_row
+
+    header = ("Task", "500 h", "1000 h", "2000 h")
+    row = ("Check valve clearances", "", "X", "X")
+    answer = say_row(header, row, "when are the valve clearances checked?")
+    assert answer.sentence.startswith("1000 hours and 2000 hours"), answer
+
+
+def test_a_tolerance_column_qualifies_the_torque_instead_of_replacing_it() -> None:
+    from edge.dialogue.rows import say_row
+
+    header = ("Joint", "Torque (N·m)", "Tolerance (N·m)")
+    row = ("Main bearing cap", "95 + 60°", "± 10")
+    answer = say_row(header, row, "torque for the main bearing cap?")
+    assert answer.sentence.startswith("95 newton metres + 60 degrees"), answer
+    assert "plus or minus 10 newton metres" in answer.sentence, answer
