@@ -16,11 +16,12 @@ from typing import Any
 
 from edge.aio import EngineThread
 from edge.audio.earcon import tick
-from edge.config import Config
+from edge.config import NO_TURN_ENGINE, Config
 from edge.dialogue.conversation import Conversation
 from edge.dialogue.dialogue import Dialogue, DialogueSettings
 from edge.dialogue.notices import Notices
 from edge.dialogue.state import Expiry, StateFile
+from edge.end_of_turn import TurnJudge
 from edge.engines.base import (
     DenoiseEngine,
     Embedder,
@@ -28,6 +29,7 @@ from edge.engines.base import (
     LlmEngine,
     SttEngine,
     TtsEngine,
+    TurnEngine,
     VadEngine,
 )
 from edge.engines.registry import load_engine
@@ -61,6 +63,8 @@ class Assistant:
     tts: TtsEngine
     embedder: Embedder
     threads: dict[str, EngineThread]
+    turn: TurnEngine | None = None
+    """The end-of-turn model; None when off, or when no trigger ends turns by listening."""
     knowledge: Any = None
     """``edge.knowledge.Knowledge`` when a manuals database exists, else None."""
     denoise: DenoiseEngine | None = None
@@ -113,6 +117,12 @@ class Assistant:
             self._lexicon_cache = lexicon_from(self.knowledge)
         return self._lexicon_cache
 
+    def turn_judge(self) -> TurnJudge | None:
+        """A judge of pauses with the end-of-turn model, when there is one."""
+        if self.turn is None:
+            return None
+        return TurnJudge(self.turn, self.threads["turn"])
+
     def close(self) -> None:
         """Release engines' threads and the manuals database."""
         if self.knowledge is not None:
@@ -126,7 +136,10 @@ async def load_assistant(
 ) -> Assistant:
     """Load every engine (in parallel), the manuals and the tools; warm what can be warmed."""
     context = EngineContext(ModelStore(config.device.state_dir / "models"))
-    threads = {kind: EngineThread(kind) for kind in ("vad", "stt", "llm", "tts", "embed")}
+    kinds = ["vad", "stt", "llm", "tts", "embed"]
+    if _needs_turn_model(config):
+        kinds.append("turn")
+    threads = {kind: EngineThread(kind) for kind in kinds}
     timings: dict[str, float] = {}
 
     async def load(kind: str) -> Any:
@@ -140,7 +153,7 @@ async def load_assistant(
     # Every load runs to its end before a failure is raised: the error is reported once nothing
     # is half-loaded any more, and each failing engine is named, not only the first.
     results: list[Any] = await asyncio.gather(
-        *(load(kind) for kind in ("vad", "stt", "llm", "tts", "embed")), return_exceptions=True
+        *(load(kind) for kind in kinds), return_exceptions=True
     )
     failures = [r for r in results if isinstance(r, BaseException)]
     if failures:
@@ -149,8 +162,18 @@ async def load_assistant(
         for extra in failures[1:]:
             _LOGGER.error("Another engine failed to load too: %s", extra)
         raise failures[0]
-    vad, stt, llm, tts, embedder = results
-    assistant = Assistant(config, vad, stt, llm, tts, embedder, threads, load_seconds=timings)
+    vad, stt, llm, tts, embedder, *turn = results
+    assistant = Assistant(
+        config,
+        vad,
+        stt,
+        llm,
+        tts,
+        embedder,
+        threads,
+        turn=turn[0] if turn else None,
+        load_seconds=timings,
+    )
     assistant.denoise = await threads["vad"].run(load_denoiser, config, context)
     assistant.metrics = metrics or Metrics()
     assistant.speech_memo = SpeechMemo(tts.rate)
@@ -209,6 +232,12 @@ def dialogue_settings(config: Config) -> DialogueSettings:
         earcon=d.earcon,
         slower_pace=d.slower_pace,
     )
+
+
+def _needs_turn_model(config: Config) -> bool:
+    # Only turns that end on listening use it: push-to-talk alone never loads it.
+    listening = {"wake", "vad"} & set(config.listen.triggers)
+    return config.turn.engine != NO_TURN_ENGINE and bool(listening)
 
 
 def _open_knowledge(config: Config, embedder: Embedder) -> Any:

@@ -18,6 +18,10 @@ from edge.errors import ConfigError
 from edge.settings import build, setting
 
 ENV_PREFIX = "EDGE_"
+ENGINE_KINDS = ("vad", "turn", "wake", "stt", "llm", "tts", "embed")
+"""Config sections that choose an engine by name."""
+NO_TURN_ENGINE = "none"
+"""``turn.engine`` value that turns the end-of-turn model off."""
 
 
 def default_state_dir() -> Path:
@@ -88,8 +92,15 @@ class EndpointConfig:
 
     min_speech_ms: int = setting(96, min=32, max=1000)
     """Speech needed before a turn counts as started (ms)."""
+    turn_pause_ms: int = setting(150, min=64, max=2000)
+    """A pause this long ends the turn when the end-of-turn model (``turn``) says the technician
+    has finished and the transcript of everything said does not end mid-sentence (ms)."""
+    turn_threshold: float = setting(0.5, min=0.05, max=0.99)
+    """End-of-turn model probability that counts as a finished turn."""
     short_pause_ms: int = setting(400, min=100, max=2000)
     """A pause this long ends the turn if the transcript looks complete (ms)."""
+    preflight_ms: int = setting(64, min=32, max=1000)
+    """At a pause this long the utterance is transcribed and judged, speculatively (ms)."""
     long_pause_ms: int = setting(1000, min=200, max=5000)
     """A pause this long ends the turn whatever the transcript says (ms)."""
     max_utterance_s: float = setting(30.0, min=2.0, max=120.0)
@@ -102,6 +113,10 @@ class EndpointConfig:
     def __post_init__(self) -> None:
         if self.short_pause_ms > self.long_pause_ms:
             raise ValueError("endpoint.short_pause_ms must not exceed endpoint.long_pause_ms")
+        if self.turn_pause_ms > self.short_pause_ms:
+            raise ValueError("endpoint.turn_pause_ms must not exceed endpoint.short_pause_ms")
+        if self.preflight_ms > self.turn_pause_ms:
+            raise ValueError("endpoint.preflight_ms must not exceed endpoint.turn_pause_ms")
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +165,17 @@ class EmbedConfig:
     """Registered engine name (built in, or added by a package through an entry point)."""
     options: Mapping[str, Any] = field(default_factory=dict)
     """Engine options (minilm: model, max_tokens, batch)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TurnConfig:
+    """The end-of-turn model beside the VAD (see ``edge.endpoint``)."""
+
+    engine: str = "smart-turn"
+    """Engine name: ``smart-turn`` (Pipecat's smart-turn v3.2, ONNX), or ``none`` to end turns
+    on silence and the transcript alone."""
+    options: Mapping[str, Any] = field(default_factory=dict)
+    """Engine options."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -443,6 +469,7 @@ class Config:
     endpoint: EndpointConfig = field(default_factory=EndpointConfig)
     barge_in: BargeInConfig = field(default_factory=BargeInConfig)
     vad: VadConfig = field(default_factory=VadConfig)
+    turn: TurnConfig = field(default_factory=TurnConfig)
     wake: WakeConfig = field(default_factory=WakeConfig)
     stt: SttConfig = field(default_factory=SttConfig)
     denoise: DenoiseConfig = field(default_factory=DenoiseConfig)
@@ -549,8 +576,10 @@ def _validate_engine_options(config: Config) -> None:
     # Imported here: the registry imports engine modules (cheap; their heavy libraries load later).
     from edge.engines.registry import validate_options
 
-    for kind in ("vad", "wake", "stt", "llm", "tts", "embed"):
+    for kind in ENGINE_KINDS:
         choice = getattr(config, kind)
+        if kind == "turn" and choice.engine == NO_TURN_ENGINE:
+            continue
         validate_options(kind, choice.engine, choice.options, key=f"{kind}.options")
     if config.denoise.engine not in ("board", "none"):
         name = config.denoise.engine

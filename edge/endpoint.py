@@ -1,9 +1,17 @@
 """End of turn: when has the technician finished speaking? Pure logic; time is an argument.
 
-A short pause mid-sentence (a comma, a breath, "the torque for the... yaw brake") keeps listening;
-a short pause after a transcript that looks finished ends the turn early; a long pause ends it
-whatever the transcript says. When a pause begins the caller is told to *preflight* (decode what it
-has now) so that the final transcript is usually ready the moment the turn ends.
+Three witnesses are heard, fastest first:
+
+- the *end-of-turn model* (``turn`` engine, e.g. smart-turn) judges the voice: a falling "...bolts
+  need?" against a drawn-out "the torque for the...". When it says finished, and the transcript of
+  everything said does not end mid-sentence, a ``turn_pause_s`` pause (150 ms) ends the turn;
+- the *transcript*: one that reads finished ("...need?") ends the turn after ``short_pause_s``
+  (400 ms), even when the model hesitates; one that ends on a comma, "and", "the" or "..." waits;
+- the *silence*: ``long_pause_s`` (1 s) ends the turn whatever the others say.
+
+When a pause begins the caller is told to *preflight*: decode what it has now and ask the model,
+so that both verdicts, and the final transcript, are usually ready ~100 ms into the pause. Waiting
+for the transcript before ending costs nothing: the answer cannot start before it anyway.
 """
 
 from __future__ import annotations
@@ -12,6 +20,19 @@ import enum
 import re
 from dataclasses import dataclass
 from typing import Final
+
+
+class Words(enum.Enum):
+    """What the transcript of the utterance so far says about its end."""
+
+    UNKNOWN = "unknown"
+    """No transcript covers the latest speech yet."""
+    COMPLETE = "complete"
+    """It reads like a finished request ("...need?")."""
+    INCOMPLETE = "incomplete"
+    """It stops mid-sentence: a comma, "..." or a word like "and", "the", "for"."""
+    UNCLEAR = "unclear"
+    """It covers the speech but says neither (no final punctuation)."""
 
 
 class Decision(enum.Enum):
@@ -33,12 +54,16 @@ class EndpointSettings:
 
     min_speech_s: float = 0.096
     """Speech needed before the turn counts as started."""
+    turn_pause_s: float = 0.15
+    """Pause that ends a turn the end-of-turn model calls finished (transcript not against)."""
+    turn_threshold: float = 0.5
+    """End-of-turn model probability that counts as finished."""
     short_pause_s: float = 0.4
     """Pause that ends a turn whose transcript looks complete."""
     long_pause_s: float = 1.0
     """Pause that always ends the turn."""
-    preflight_s: float = 0.128
-    """Pause after which a speculative decode starts."""
+    preflight_s: float = 0.064
+    """Pause after which a speculative decode (and the end-of-turn model) starts."""
     max_utterance_s: float = 30.0
     """Longest turn."""
     no_speech_timeout_s: float = 6.0
@@ -73,7 +98,8 @@ class Endpointer:
         self.first_voice_at: float | None = started_at if speaking else None
         """Stream time speech was first heard."""
         self.end_reason = ""
-        """Why the turn ended: ``complete``, ``long-pause``, ``max-length``, ``no-speech``."""
+        """Why the turn ended: ``turn``, ``complete``, ``long-pause``, ``max-length``,
+        ``no-speech``."""
         self._run = 0.0
         self._preflighted = False
         self._now = started_at
@@ -84,7 +110,13 @@ class Endpointer:
         return 0.0 if self.last_voice_at is None or self.voiced else self._now - self.last_voice_at
 
     def update(
-        self, now: float, duration: float, speech_prob: float, *, complete: bool = False
+        self,
+        now: float,
+        duration: float,
+        speech_prob: float,
+        *,
+        words: Words = Words.UNKNOWN,
+        turn: float | None = None,
     ) -> Decision:
         """Account for one frame ending at stream time ``now``.
 
@@ -92,8 +124,10 @@ class Endpointer:
             now: stream time at the end of the frame.
             duration: frame length (s).
             speech_prob: VAD probability for the frame.
-            complete: True when the latest transcript covering this pause looks like a finished
-                request (see :func:`looks_complete`).
+            words: the verdict of the transcript covering all speech so far (see
+                :func:`judge_words`).
+            turn: the end-of-turn model's probability for the current pause (None: not known,
+                or no model).
         """
         s = self.settings
         self._now = now
@@ -118,8 +152,16 @@ class Endpointer:
         if pause >= s.long_pause_s:
             self.end_reason = "long-pause"
             return Decision.END
-        if pause >= s.short_pause_s and complete:
+        if pause >= s.short_pause_s and words is Words.COMPLETE:
             self.end_reason = "complete"
+            return Decision.END
+        if (
+            pause >= s.turn_pause_s
+            and turn is not None
+            and turn >= s.turn_threshold
+            and words in (Words.COMPLETE, Words.UNCLEAR)
+        ):
+            self.end_reason = "turn"
             return Decision.END
         if pause >= s.preflight_s and not self._preflighted:
             self._preflighted = True
@@ -193,6 +235,26 @@ _CONTINUATIONS: Final = frozenset(
     ]
 )
 _FINAL_PUNCT = re.compile(r"[.?!][\"')\]]*$")
+
+
+def judge_words(text: str | None) -> Words:
+    """The verdict of a transcript that covers all speech so far (None: there is none yet)."""
+    if text is None:
+        return Words.UNKNOWN
+    if looks_complete(text):
+        return Words.COMPLETE
+    return Words.INCOMPLETE if looks_incomplete(text) else Words.UNCLEAR
+
+
+def looks_incomplete(text: str) -> bool:
+    """True when ``text`` stops mid-sentence: "...", a comma, or a conjunction, article, etc."""
+    text = text.strip()
+    if not text:
+        return False
+    if text.endswith(("...", "…", ",", ";", ":", "-")):
+        return True
+    words = re.findall(r"[\w'-]+", text.lower())
+    return bool(words) and words[-1] in _CONTINUATIONS
 
 
 def looks_complete(text: str) -> bool:

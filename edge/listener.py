@@ -25,7 +25,8 @@ from edge.audio.pcm import band_levels_db, dbfs, power_sum_db
 from edge.audio.ring import SampleRing
 from edge.audio.source import AudioSource
 from edge.bargein import EchoGuard, NoiseFloor, Onset, OnsetDetector, OnsetSettings
-from edge.endpoint import Decision, Endpointer, EndpointSettings, looks_complete
+from edge.end_of_turn import TurnJudge
+from edge.endpoint import Decision, Endpointer, EndpointSettings, judge_words
 from edge.engines.base import VadEngine
 from edge.events import Int16Array, Trigger, TurnId
 from edge.hearing.denoise import DenoiseStream
@@ -133,6 +134,7 @@ class Listener:
         guard: EchoGuard | None = None,
         wake: WakeDetector | None = None,
         denoise: DenoiseStream | None = None,
+        turn: TurnJudge | None = None,
     ) -> None:
         """Create the listener.
 
@@ -150,6 +152,7 @@ class Listener:
             wake: wake word detector, when the wake trigger is on.
             denoise: noise suppressor, after echo cancellation and before everything that
                 listens (VAD, wake word, onsets, STT).
+            turn: the end-of-turn model, asked at each pause of a capture the VAD ends.
         """
         if source.rate != vad.rate:
             raise ValueError(f"capture at {source.rate} Hz but the VAD needs {vad.rate} Hz")
@@ -167,6 +170,7 @@ class Listener:
         self.guard = guard or EchoGuard()
         self._wake = wake
         self.denoise = denoise
+        self._turn = turn
         self._frame = vad.frame_samples
         self._pending = np.zeros(0, dtype=np.int16)
         self._pending_reference = np.zeros(0, dtype=np.int16)
@@ -189,8 +193,12 @@ class Listener:
 
     async def run(self) -> None:
         """Process frames until the source ends."""
-        async for frame in self.source.frames():
-            self.process(frame.samples)
+        try:
+            async for frame in self.source.frames():
+                self.process(frame.samples)
+        finally:
+            if self._turn is not None:
+                await self._turn.close()
         self._handler.on_source_end()
 
     def process(self, samples: Int16Array) -> None:
@@ -313,11 +321,15 @@ class Listener:
         capture.samples.append(block)
         endpointer = capture.endpointer
         capture.transcriber.push(block, voiced=prob >= self.settings.endpoint.threshold)
-        settled = capture.transcriber.settled_text
-        complete = settled is not None and looks_complete(settled)
-        decision = endpointer.update(self._time, duration, prob, complete=complete)
+        words = judge_words(capture.transcriber.settled_text)
+        turn = None
+        if self._turn is not None and endpointer.last_voice_at is not None:
+            turn = self._turn.probability((capture.turn_id, endpointer.last_voice_at))
+        decision = endpointer.update(self._time, duration, prob, words=words, turn=turn)
         if decision is Decision.PREFLIGHT:
             capture.transcriber.preflight()
+            if self._turn is not None and not capture.held and endpointer.last_voice_at is not None:
+                self._turn.ask((capture.turn_id, endpointer.last_voice_at), capture.samples)
         elif capture.held:
             if self._time - capture.started_at >= self.settings.ptt_max_s:
                 self._finish(capture, "ptt-timeout")

@@ -39,7 +39,10 @@ def endpoint_settings(config: Config) -> EndpointSettings:
     e = config.endpoint
     return EndpointSettings(
         min_speech_s=e.min_speech_ms / 1000,
+        turn_pause_s=e.turn_pause_ms / 1000,
+        turn_threshold=e.turn_threshold,
         short_pause_s=e.short_pause_ms / 1000,
+        preflight_s=e.preflight_ms / 1000,
         long_pause_s=e.long_pause_ms / 1000,
         max_utterance_s=e.max_utterance_s,
         no_speech_timeout_s=e.no_speech_timeout_s,
@@ -103,6 +106,7 @@ def build_voice_path(
         guard=EchoGuard(EchoGuardSettings(margin_db=barge.echo_margin_db)),
         wake=wake if "wake" in listen.triggers else None,
         denoise=DenoiseStream(assistant.denoise) if assistant.denoise is not None else None,
+        turn=assistant.turn_judge(),
     )
     session.attach(listener)
     return VoicePath(listener, session, playback, reference)

@@ -15,7 +15,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from edge.config import Config
+from edge.config import ENGINE_KINDS, Config
 from edge.engines.registry import engine_class
 
 OUT = Path(__file__).resolve().parents[1] / "config.example.toml"
@@ -28,7 +28,7 @@ HEADER = """\
 # Generated from the code by scripts/make_config_example.py; do not edit by hand.
 """
 
-_ENGINE_KINDS = ("vad", "wake", "stt", "llm", "tts", "embed")
+_ENGINE_KINDS = ENGINE_KINDS
 
 
 def attribute_docs(cls: type) -> dict[str, str]:

@@ -45,6 +45,24 @@ class VadEngine(Protocol):
 
 
 @runtime_checkable
+class TurnEngine(Protocol):
+    """End-of-turn detection: has the speaker finished, judged from the utterance's audio?
+
+    Called at a pause (the VAD says silence) with the utterance so far; words and prosody tell a
+    finished request from a breath mid-sentence better than the length of the silence can.
+    """
+
+    rate: int
+    """Sample rate it expects (Hz)."""
+    max_seconds: float
+    """Only this much of the end of the utterance is read (s)."""
+
+    def end_probability(self, audio: Float32Array) -> float:
+        """Probability 0..1 that the turn is over, given the utterance up to now (mono, -1..1)."""
+        ...
+
+
+@runtime_checkable
 class WakeEngine(Protocol):
     """Wake word detection on fixed-size chunks."""
 

@@ -19,12 +19,13 @@ from edge.settings import build
 
 _LOGGER = logging.getLogger(__name__)
 
-EngineKind = Literal["vad", "wake", "stt", "llm", "tts", "embed", "denoise"]
+EngineKind = Literal["vad", "turn", "wake", "stt", "llm", "tts", "embed", "denoise"]
 
 ENTRY_POINT_GROUP: Final = "edge.engines"
 
 _BUILTIN: Final[dict[str, dict[str, str]]] = {
     "vad": {"silero": "edge.engines.silero:SileroVad"},
+    "turn": {"smart-turn": "edge.engines.smart_turn:SmartTurn"},
     "wake": {"openwakeword": "edge.engines.openwakeword:OpenWakeWord"},
     "stt": {"faster-whisper": "edge.engines.whisper:FasterWhisper"},
     "llm": {"llama-cpp": "edge.engines.llama:LlamaCpp", "ollama": "edge.engines.ollama:Ollama"},

@@ -103,6 +103,17 @@ def test_mid_sentence_pause_does_not_end_the_turn(config: Config, assistant: Ass
     assert ends in (["complete"], ["long-pause"])
 
 
+def test_open_mic_turn_ends_on_the_turn_model(config: Config, assistant: Assistant) -> None:
+    script = Script()
+    script.silence(0.8)
+    script.say(speak("What torque do the M24 yaw brake caliper bolts need?"))
+    script.silence(3.0)
+    run = play(with_listen(config, triggers=("vad",)), assistant, script)
+    assert [e.reason for e in run.events if isinstance(e, CaptureEnded)] == ["turn"]
+    [turn] = run.turns
+    assert "torque" in words(run.finals[0]) and turn.heard
+
+
 def test_interruption_mid_answer(config: Config, assistant: Assistant) -> None:
     script = Script()
     script.silence(0.5)

@@ -59,7 +59,7 @@ def test_pinned_versions_are_the_installed_ones() -> None:
 
 
 def test_each_model_has_a_role_licence_and_origin() -> None:
-    roles = {"vad", "wake", "stt", "llm", "tts", "embed"}
+    roles = {"vad", "turn", "wake", "stt", "llm", "tts", "embed"}
     for entry in load_manifest().values():
         assert entry.role in roles, entry.name
         assert entry.license and entry.origin, entry.name

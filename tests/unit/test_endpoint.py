@@ -1,20 +1,33 @@
 import pytest
 
-from edge.endpoint import Decision, Endpointer, EndpointSettings, looks_complete
+from edge.endpoint import Decision, Endpointer, EndpointSettings, Words, judge_words, looks_complete
 
 pytestmark = pytest.mark.unit
 
 FRAME = 0.032
-SETTINGS = EndpointSettings(short_pause_s=0.4, long_pause_s=1.0, preflight_s=0.128)
+SETTINGS = EndpointSettings(
+    turn_pause_s=0.128, short_pause_s=0.4, long_pause_s=1.0, preflight_s=0.064
+)
 
 
-def run(ep: Endpointer, start: float, seconds: float, prob: float, complete: bool = False):
+def run(
+    ep: Endpointer,
+    start: float,
+    seconds: float,
+    prob: float,
+    complete: bool = False,
+    *,
+    words: Words | None = None,
+    turn: float | None = None,
+):
     """Feed ``seconds`` of frames with one VAD probability; return (decisions, end time)."""
     decisions = []
     t = start
+    if words is None:
+        words = Words.COMPLETE if complete else Words.UNKNOWN
     for _ in range(round(seconds / FRAME)):
         t += FRAME
-        decisions.append(ep.update(t, FRAME, prob, complete=complete))
+        decisions.append(ep.update(t, FRAME, prob, words=words, turn=turn))
         if decisions[-1] in (Decision.END, Decision.ABANDON):
             break
     return decisions, t
@@ -99,3 +112,52 @@ def test_max_length_cuts_a_monologue() -> None:
 )
 def test_looks_complete(text: str, complete: bool) -> None:
     assert looks_complete(text) is complete
+
+
+def test_model_and_words_agreeing_end_the_turn_at_the_turn_pause() -> None:
+    ep = Endpointer(SETTINGS, 0.0)
+    _, t = run(ep, 0.0, 1.5, 0.9)
+    decisions, end = run(ep, t, 2.0, 0.05, words=Words.COMPLETE, turn=0.9)
+    assert decisions[-1] is Decision.END and ep.end_reason == "turn"
+    assert end - t == pytest.approx(0.128, abs=0.001)
+
+
+def test_model_decides_an_unpunctuated_transcript() -> None:
+    ep = Endpointer(SETTINGS, 0.0)
+    _, t = run(ep, 0.0, 1.5, 0.9)
+    decisions, end = run(ep, t, 2.0, 0.05, words=Words.UNCLEAR, turn=0.9)
+    assert ep.end_reason == "turn" and end - t == pytest.approx(0.128, abs=0.001)
+
+
+@pytest.mark.parametrize("words", [Words.INCOMPLETE, Words.UNKNOWN])
+def test_model_alone_never_cuts_words_that_stop_mid_sentence(words: Words) -> None:
+    # "the torque for the ..." said with a falling voice: the model is sure, the words are not
+    # (or not known yet: the transcript is needed to answer anyway, so waiting costs nothing).
+    ep = Endpointer(SETTINGS, 0.0)
+    _, t = run(ep, 0.0, 1.5, 0.9)
+    decisions, end = run(ep, t, 3.0, 0.05, words=words, turn=0.99)
+    assert ep.end_reason == "long-pause"
+    assert end - t == pytest.approx(1.0, abs=FRAME)
+
+
+def test_a_hesitant_model_leaves_complete_words_to_the_short_pause() -> None:
+    ep = Endpointer(SETTINGS, 0.0)
+    _, t = run(ep, 0.0, 1.5, 0.9)
+    decisions, end = run(ep, t, 2.0, 0.05, words=Words.COMPLETE, turn=0.2)
+    assert ep.end_reason == "complete"
+    assert end - t == pytest.approx(0.4, abs=FRAME)
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        (None, Words.UNKNOWN),
+        ("What torque do the caliper bolts need?", Words.COMPLETE),
+        ("What is the torque for the", Words.INCOMPLETE),
+        ("Gearbox oil temperature is, um", Words.INCOMPLETE),
+        ("The oil temperature,", Words.INCOMPLETE),
+        ("Yes", Words.UNCLEAR),
+    ],
+)
+def test_judge_words(text: str | None, words: Words) -> None:
+    assert judge_words(text) is words

@@ -70,7 +70,7 @@ def test_bad_engine_options_fail_before_loading() -> None:
 
 
 def test_every_builtin_engine_imports_without_its_library_loading() -> None:
-    for kind in ("vad", "wake", "stt", "llm", "tts", "embed"):
+    for kind in ("vad", "turn", "wake", "stt", "llm", "tts", "embed"):
         for name in registry.available(kind):
             cls = registry.engine_class(kind, name)
             assert hasattr(cls, "Options"), f"{kind}/{name} has no Options"
