@@ -201,6 +201,10 @@ class ToolResult:
     """Structured result for logs, tests and a larger LLM."""
     urgent: bool = False
     """True for safety warnings: spoken before anything else, never behind a filler."""
+    more: Any = field(default=None, compare=False, repr=False)
+    """``Awaitable[ToolResult]``: the rest of the answer, still being done (the incident an
+    out-of-range reading raises). Its speech is said after this result's; the tool owns the
+    work, so it finishes even when nobody waits."""
 
 
 # --------------------------------------------------------------------------------------------------
@@ -310,6 +314,9 @@ class TurnEnded:
     interrupted: bool
     timings: Mapping[str, float] = field(default_factory=dict)
     """Stage timings of the turn (see ``edge.metrics``), in seconds."""
+    marks: Mapping[str, float] = field(default_factory=dict)
+    """When each stage mark was taken (monotonic clock, s): benchmarks line them up with the
+    audio they played in."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,6 +39,24 @@ REPLY_EXAMPLES: Final = (
 )
 """Few-shot replies: a 135M model copies their length and tone far better than it follows rules."""
 
+SMALL_TALK: Final = {
+    "Hello.": "Hello. Ask me about any component.",
+    "Good morning.": "Good morning. Ask me about any component.",
+    "Hi there, are you listening?": "Yes, I'm listening.",
+    "Hello, can you hear me?": "Yes, I hear you. Ask me about any component.",
+    "Can you hear me?": "Yes, I hear you.",
+    "Thanks, that's all for now.": "You're welcome. Stay safe up there.",
+    "Thank you.": "You're welcome.",
+    "Great, cheers.": "Cheers.",
+    "Who are you?": "I'm Edge, your offline maintenance assistant.",
+    "What can you do?": "I look things up in the manuals, check readings and log incidents.",
+    "Okay, got it.": "Good. I'm here if you need me.",
+    "Never mind.": "Okay.",
+    "How are you today?": "Ready to help. What do you need?",
+}
+"""Replies to requests that are plainly one of these (by meaning): said at once, without the LLM,
+which on a busy device takes seconds to say the same thing. The LLM answers everything else."""
+
 ROUTER_SYSTEM: Final = (
     "You are Edge, the offline voice assistant of a wind turbine technician. Call a tool for "
     "every request about the machine, a reading or an incident; quote values only from tool "
@@ -112,6 +130,11 @@ class LlmRoles:
             await texts.aclose()
         if not said:
             yield NO_REPLY
+
+    @staticmethod
+    def small_talk(example: str) -> str | None:
+        """The ready reply to the small-talk ``example`` utterance, if there is one."""
+        return SMALL_TALK.get(example)
 
     # -- arguments --------------------------------------------------------------------------------
 

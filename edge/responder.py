@@ -80,6 +80,7 @@ class Responder:
         notices: Notices | None = None,
         dialogue: Dialogue | None = None,
         clock: Callable[[], float] = time.time,
+        small_talk_score: float = 0.8,
     ) -> None:
         """Create the responder.
 
@@ -96,7 +97,10 @@ class Responder:
             notices: outcomes still to be heard (a new set when None).
             dialogue: the conversation's state (a fresh one, not saved, when None).
             clock: wall-clock time for the dialogue's decisions (s since the epoch).
+            small_talk_score: similarity to a small-talk example above which its ready reply is
+                said instead of asking the LLM.
         """
+        self._small_talk_score = small_talk_score
         self._embedder = embedder
         self._embed_thread = embed_thread
         self._toolbox = toolbox
@@ -263,7 +267,7 @@ class Responder:
             self._understand(transcript), name=f"understand:{turn_id}"
         )
         try:
-            vector, intent = await asyncio.shield(understanding)
+            vector, intent, example = await asyncio.shield(understanding)
         except asyncio.CancelledError:
             carry_on = functools.partial(self._runner.carry_on, request, timer)
             understanding.add_done_callback(carry_on)
@@ -298,6 +302,9 @@ class Responder:
         elif tool is not None:
             async for part in self._use_tool(intent, arguments, request, vector, timer, now):
                 yield part
+        elif reply_stream is None and (ready := self._roles.small_talk(example)) is not None:
+            timer.mark("llm_skipped")
+            yield Part(ready)
         else:
             stream = reply_stream or self._roles.reply(
                 transcript, self._conversation.messages(), timer
@@ -372,12 +379,18 @@ class Responder:
             _LOGGER.info("Answer source: %s", presented.citation.full())
         return [Part(s, urgent=result.urgent) for s in presented.speech]
 
-    async def _understand(self, transcript: str) -> tuple[Any, str | None]:
-        """The request's vector and, with the semantic router, its intent (else None)."""
+    async def _understand(self, transcript: str) -> tuple[Any, str | None, str]:
+        """The request's vector and, with the semantic router, its intent (else None).
+
+        The third item is the example utterance the request is plainly one of (small talk
+        answered without the LLM), or "".
+        """
         vector = (await self._embed_thread.run(self._embedder.embed, [transcript]))[0]
         if self._router is None:
-            return vector, None  # the LLM routes, later, with the conversation
-        return vector, self._router.route(vector, transcript).intent
+            return vector, None, ""  # the LLM routes, later, with the conversation
+        route = self._router.route(vector, transcript)
+        plain = route.score >= self._small_talk_score
+        return vector, route.intent, route.example if plain else ""
 
     async def _cached(self, transcript: str, vector: Any, topic: str | None) -> ToolResult | None:
         if not self._cache:
@@ -408,6 +421,12 @@ class Responder:
         parts = self._presented(request.transcript, result, acted.component_id, now)
         for part in parts:
             yield Part(part.text, urgent=part.urgent, notice=notice)
+        if acted.rest is not None:
+            # The rest of the answer ('Logged a high severity incident.') once it is in.
+            rest = await asyncio.shield(acted.rest)
+            notice = rest.notice.notice_id if rest.notice is not None else None
+            for sentence in rest.notice.speech if rest.notice is not None else rest.result.speech:
+                yield Part(sentence, urgent=rest.result.urgent, notice=notice)
         if self._cache and result.cacheable and result.ok and vector is not None:
             store = functools.partial(
                 self._knowledge.cache_store, component_id=request.component_id

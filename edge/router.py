@@ -62,6 +62,8 @@ class Route:
     """Cosine similarity of the closest example."""
     runner_up: float = 0.0
     """Best score of any other intent."""
+    example: str = ""
+    """The closest example utterance, when the route is the nearest example's intent."""
 
 
 _WH_WORDS: Final = frozenset(
@@ -121,6 +123,7 @@ class SemanticRouter:
                     )
         self._needs_number = frozenset(spec.name for spec in specs if spec.needs_number)
         self.intents = sorted(set(labels))
+        self._texts = texts
         self._labels = np.array(labels)
         self._vectors = embedder.embed(texts) if texts else np.zeros((0, embedder.dim), np.float32)
 
@@ -142,7 +145,7 @@ class SemanticRouter:
             return Route(cued, best[cued], max(others, default=0.0))
         if score < self.min_score or not self._may_call(intent, words, text):
             return Route(self.fallback, score, runner_up)
-        return Route(intent, score, runner_up)
+        return Route(intent, score, runner_up, self._texts[int(np.argmax(sims))])
 
     def _may_call(self, intent: str, words: list[str], text: str) -> bool:
         # "What is the brake pressure?" asks the manuals; "it reads 150 bar" is a reading. A

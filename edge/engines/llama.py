@@ -34,8 +34,9 @@ class LlamaCpp:
         """CPU threads."""
         batch: int = 256
         """Prompt evaluation batch (tokens)."""
-        cache_mb: int = 256
-        """Memory for saved prompt states, so fixed prompt prefixes are evaluated once."""
+        cache_mb: int = 64
+        """Memory for the fixed prompt prefixes' saved states (each ~5 MB), evaluated once at
+        start-up and restored on every turn; 0 turns the cache off."""
 
         def __post_init__(self) -> None:
             if not 256 <= self.n_ctx <= 32768:
@@ -47,7 +48,6 @@ class LlamaCpp:
 
     def __init__(self, options: Options, context: EngineContext) -> None:
         from llama_cpp import Llama
-        from llama_cpp.llama_cache import LlamaRAMCache
 
         from edge.engines.llama_log import quiet_llama
 
@@ -72,10 +72,9 @@ class LlamaCpp:
             n_batch=options.batch,
             verbose=False,
         )
-        if options.cache_mb:
-            # Saves the state after each prompt; a later prompt that starts the same way (the
-            # system prompt and few-shot examples) restores it instead of evaluating it again.
-            self._llm.set_cache(LlamaRAMCache(capacity_bytes=options.cache_mb << 20))
+        self._prefixes = _pinned_prefix_cache(options.cache_mb << 20) if options.cache_mb else None
+        if self._prefixes is not None:
+            self._llm.set_cache(self._prefixes)
         self._grammars: dict[str, Any] = {}
 
     def chat(
@@ -88,6 +87,8 @@ class LlamaCpp:
         temperature: float = 0.0,
     ) -> Iterator[LlmDelta]:
         """Stream the next assistant message; ``tools`` are described by the caller's prompt."""
+        if self._prefixes is not None:
+            self._prefixes.arm()
         stream = self._llm.create_chat_completion(
             messages=[_as_chat(m) for m in messages],
             stream=True,
@@ -103,9 +104,15 @@ class LlamaCpp:
     def warm(
         self, messages: Sequence[Message], *, json_schema: Mapping[str, Any] | None = None
     ) -> None:
-        """Evaluate ``messages`` once so the prompt state is cached."""
-        for _ in self.chat(messages, json_schema=json_schema, max_tokens=1):
-            pass
+        """Evaluate ``messages`` once and keep that state for every later turn (pinned)."""
+        if self._prefixes is not None:
+            self._prefixes.pinning = True
+        try:
+            for _ in self.chat(messages, json_schema=json_schema, max_tokens=1):
+                pass
+        finally:
+            if self._prefixes is not None:
+                self._prefixes.pinning = False
 
     def _grammar(self, schema: Mapping[str, Any] | None) -> Any:
         if schema is None:
@@ -123,3 +130,54 @@ def _as_chat(message: Message) -> dict[str, str]:
     if message.role == "tool":
         return {"role": "user", "content": f"Result of {message.tool_name}: {message.content}"}
     return {"role": message.role, "content": message.content}
+
+
+def _pinned_prefix_cache(capacity_bytes: int) -> Any:
+    """A llama.cpp prompt cache that keeps only the fixed prefixes :meth:`LlamaCpp.warm` pins.
+
+    llama-cpp-python's own RAM cache saves the state after *every* completion (a copy of the
+    KV cache and of the logits, ~45 MB for SmolLM2 with a 200-token prompt) and evicts the oldest
+    when full, so after a few turns the warmed system prompts and few-shot examples were gone and
+    the next reading or incident paid to evaluate them again (seconds on a busy device). This
+    cache stores a state only while pinning, never evicts it, keeps just the last row of logits
+    (the prompt always continues past a prefix, and numpy broadcasting refills the rows on load),
+    and skips the save after each completion entirely: llama-cpp-python only touches a cache
+    that is truthy, and this one is truthy from :meth:`arm` (before a completion) until it has
+    been looked up.
+    """
+    from llama_cpp.llama import LlamaState
+    from llama_cpp.llama_cache import LlamaRAMCache
+
+    class PinnedPrefixCache(LlamaRAMCache):
+        def __init__(self) -> None:
+            super().__init__(capacity_bytes)
+            self.pinning = False
+            self._armed = False
+
+        def arm(self) -> None:
+            self._armed = True
+
+        def __bool__(self) -> bool:
+            return self._armed or self.pinning
+
+        def __getitem__(self, key: Any) -> Any:
+            self._armed = False
+            return super().__getitem__(key)
+
+        def __setitem__(self, key: Any, value: Any) -> None:
+            if not self.pinning:
+                return
+            if self.cache_size + value.llama_state_size > self.capacity_bytes:
+                _LOGGER.warning("LLM prefix cache full (llm.options.cache_mb): prefix not kept")
+                return
+            slim = LlamaState(
+                input_ids=value.input_ids,
+                scores=value.scores[-1:].copy(),
+                n_tokens=value.n_tokens,
+                llama_state=value.llama_state,
+                llama_state_size=value.llama_state_size,
+                seed=value.seed,
+            )
+            self.cache_state[tuple(key)] = slim
+
+    return PinnedPrefixCache()

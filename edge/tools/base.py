@@ -52,6 +52,32 @@ class Tool(Protocol):
         ...
 
 
+class WordsFirst(Protocol):
+    """A tool that may not need the LLM: the request's own words can settle its arguments.
+
+    The tiny LLM costs hundreds of milliseconds to seconds on a busy device; a tool that can
+    read what it needs from the transcript ("gearbox oil sump temperature is 92 degrees",
+    "log a high severity incident: ...") answers without it.
+    """
+
+    def from_words(self, request: ToolRequest) -> dict[str, Any] | None:
+        """Arguments from the words alone, or None when the LLM must help.
+
+        Arguments are returned only when the words settle everything the LLM would fill;
+        the LLM is then not asked.
+        """
+        ...
+
+
+def from_words(tool: Tool, request: ToolRequest) -> dict[str, Any] | None:
+    """``tool``'s arguments from the words alone, if it can read them (see :class:`WordsFirst`)."""
+    reader = getattr(tool, "from_words", None)
+    if reader is None:
+        return None
+    arguments: dict[str, Any] | None = reader(request)
+    return arguments
+
+
 class Toolbox:
     """The tools available in this run, by name."""
 

@@ -184,6 +184,17 @@ class IncidentTool:
             "turn_id": request.turn_id,
         }
 
+    def from_words(self, request: ToolRequest) -> dict[str, Any] | None:
+        """No arguments needed from the LLM when the severity was said and described.
+
+        A severity said out loud wins over the LLM's anyway; danger words alone ("smoke") still
+        let the LLM judge first.
+        """
+        transcript = clean_text(request.transcript, MAX_TRANSCRIPT)
+        if stated_severity(transcript) is None or not strip_command(transcript):
+            return None
+        return {}
+
     def _component(self, description: str, transcript: str) -> str | None:
         if self._components is None:
             return None

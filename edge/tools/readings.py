@@ -237,6 +237,24 @@ class ReadingsTool:
         parameter = limit.parameter.lower()
         return parameter if not name or name in parameter else f"{name} {parameter}"
 
+    def preview(self, request: ToolRequest) -> str | None:
+        """The first sentence :meth:`run` would say, from the words alone, with no incident.
+
+        For a speculative answer while the technician pauses: None when the words do not settle
+        the reading.
+        """
+        try:
+            prepared = self.prepare({}, request)
+        except EdgeError:
+            return None
+        result = assess(prepared["limit"], prepared["value"], prepared["unit"])
+        if result is None:
+            return None
+        component = self._name(prepared["component_id"])
+        if result.verdict == "within":
+            return speakable(_within(component, prepared, result))
+        return speakable(_warning(component, prepared, result))
+
     async def run(self, arguments: Mapping[str, Any], request: ToolRequest) -> ToolResult:
         """Compare, warn first when out of range, and raise an incident for it."""
         try:
@@ -264,17 +282,20 @@ class ReadingsTool:
             speech = (speakable(_within(component, prepared, result)), citation)
             return ToolResult(speech=speech, cacheable=False, sources=_sources(limit), data=data)
         written = _warning(component, prepared, result)
-        warning = speakable(written)
-        logged = await self._raise_incident(
-            written.removeprefix("Warning: "), prepared, request, data
-        )
         action = (speakable(limit.action),) if limit.action else ()
+        # The warning (and what to do) is said at once; "Logged ..." and the citation follow once
+        # the incident is stored (the tool's task set owns that work: a barge-in never loses it).
+        logged = self._reports.spawn(
+            self._logged(written.removeprefix("Warning: "), prepared, request, data, citation),
+            name=f"logged:{request.turn_id}",
+        )
         return ToolResult(
-            speech=(warning, *action, logged, citation),
+            speech=(speakable(written), *action),
             cacheable=False,
             sources=_sources(limit),
             data=data,
             urgent=True,
+            more=logged,
         )
 
     async def close(self) -> None:
@@ -286,6 +307,17 @@ class ReadingsTool:
             return ""
         found = self._knowledge.component(component_id)
         return found.name.lower() if found else component_id
+
+    async def _logged(
+        self,
+        description: str,
+        prepared: Mapping[str, Any],
+        request: ToolRequest,
+        data: dict[str, Any],
+        citation: str,
+    ) -> ToolResult:
+        said = await self._raise_incident(description, prepared, request, data)
+        return ToolResult(speech=(said, citation), cacheable=False, data=data, urgent=True)
 
     async def _raise_incident(
         self,

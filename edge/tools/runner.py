@@ -21,7 +21,7 @@ from edge.errors import ToolError
 from edge.events import ToolResult
 from edge.llm_roles import LlmRoles
 from edge.metrics import TurnTimer
-from edge.tools.base import Tool, Toolbox, ToolRequest
+from edge.tools.base import Tool, Toolbox, ToolRequest, from_words
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -39,6 +39,8 @@ class Acted:
     result: ToolResult
     component_id: str | None
     notice: Notice | None
+    rest: asyncio.Task[Acted] | None = None
+    """The rest of the answer (``ToolResult.more``), its notice posted when it is in."""
 
 
 class ToolRunner:
@@ -88,7 +90,7 @@ class ToolRunner:
         """The turn was cut while its request was being understood: do what it asked anyway."""
         if understanding.cancelled() or understanding.exception() is not None:
             return
-        _, intent = understanding.result()
+        intent = understanding.result()[1]
         if not self.side_effect(intent):
             return  # a question nobody waits for any more
         tool = self._toolbox.get(intent)
@@ -102,6 +104,9 @@ class ToolRunner:
     ) -> Acted:
         """Fill the arguments, check them and run ``tool``; a side effect's outcome is posted."""
         spec = tool.spec
+        if arguments is None and spec.llm_fills:
+            arguments = from_words(tool, request)
+            timer.mark("llm_skipped" if arguments is not None else "llm_needed")
         if arguments is None:
             arguments = await self._extract(tool, request, timer)
         try:
@@ -117,12 +122,22 @@ class ToolRunner:
         timer.mark("tool_start")
         result = await tool.run(prepared, request)
         timer.mark("tool_end")
-        notice = None
-        if spec.side_effect:
-            speech = self._spoken(result) if self._spoken is not None else result.speech
-            notice = self._notices.post(speech, request.turn_id)
+        notice = self._post(result, request) if spec.side_effect else None
         component = prepared.get("component_id") or result.data.get("component_id")
-        return Acted(result, component, notice)
+        rest = None
+        if result.more is not None:
+            # Owned by the shielded set: its notice is posted even when the turn is cut.
+            name = f"{spec.name}:{request.turn_id}:rest"
+            rest = self.shielded.spawn(self._rest(result.more, spec.side_effect, request), name)
+        return Acted(result, component, notice, rest)
+
+    async def _rest(self, more: Any, side_effect: bool, request: ToolRequest) -> Acted:
+        result: ToolResult = await more
+        return Acted(result, None, self._post(result, request) if side_effect else None)
+
+    def _post(self, result: ToolResult, request: ToolRequest) -> Notice:
+        speech = self._spoken(result) if self._spoken is not None else result.speech
+        return self._notices.post(speech, request.turn_id)
 
     async def _extract(self, tool: Tool, request: ToolRequest, timer: TurnTimer) -> dict[str, Any]:
         spec = tool.spec

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +58,11 @@ def ask(tool: Tool, transcript: str, args: dict[str, Any] | None = None, **kw: A
     async def go() -> ToolResult:
         request = req(transcript, **kw)
         prepared = tool.prepare(args or {}, request)
-        return await tool.run(prepared, request)
+        result = await tool.run(prepared, request)
+        if result.more is None:
+            return result
+        rest: ToolResult = await result.more  # "Logged ..." follows the warning
+        return replace(result, speech=result.speech + rest.speech, more=None)
 
     return asyncio.run(go())
 
@@ -320,18 +325,40 @@ def test_the_warning_is_spoken_even_when_logging_fails_or_hangs(knowledge: Knowl
     assert failing.urgent and failing.speech[0].startswith("Warning:")
     assert failing.speech[1] == "I could not log an incident. Report it by radio."
 
-    async def slow() -> tuple[ToolResult, MemoryReporter]:
+    async def slow() -> tuple[ToolResult, ToolResult, MemoryReporter]:
         gate = asyncio.Event()
         reporter = MemoryReporter(gate=gate)
         tool = ReadingsTool(knowledge, EngineThread("embed"), reporter, report_wait_s=0.05)
         request = req("gearbox oil sump temperature 95 C")
         result = await tool.run(tool.prepare({}, request), request)
+        rest: ToolResult = await result.more  # gives up waiting for the store after 50 ms
         gate.set()
         await tool.close()  # the report still lands
-        return result, reporter
+        return result, rest, reporter
 
-    result, reporter = asyncio.run(slow())
-    assert result.speech[0].startswith("Warning:") and result.data["incident"] == "pending"
+    result, rest, reporter = asyncio.run(slow())
+    assert result.speech == (result.speech[0],) and result.speech[0].startswith("Warning:")
+    assert rest.speech[0] == "I am still logging an incident for this."
+    assert result.data["incident"] == "pending"
+    assert len(reporter.drafts) == 1
+
+
+def test_the_warning_does_not_wait_for_the_incident_to_be_stored(knowledge: Knowledge) -> None:
+    async def held() -> tuple[ToolResult, MemoryReporter, bool]:
+        gate = asyncio.Event()
+        reporter = MemoryReporter(gate=gate)
+        tool = ReadingsTool(knowledge, EngineThread("embed"), reporter)
+        request = req("gearbox oil sump temperature 95 C")
+        result = await tool.run(tool.prepare({}, request), request)  # the store is held shut
+        waiting = not result.more.done()
+        gate.set()
+        rest: ToolResult = await result.more
+        await tool.close()
+        return replace(result, speech=result.speech + rest.speech), reporter, waiting
+
+    result, reporter, waiting = asyncio.run(held())
+    assert waiting and result.speech[0].startswith("Warning:")
+    assert result.speech[1] == "Logged a high severity incident."
     assert len(reporter.drafts) == 1
 
 
