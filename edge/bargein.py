@@ -13,9 +13,14 @@ from __future__ import annotations
 
 import collections
 import enum
+import math
 from dataclasses import dataclass
+from typing import Final
 
 import numpy as np
+
+_FRAME_S: Final = 0.032
+"""The frame length the guard's settings are written for (s)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,12 +37,12 @@ class EchoGuardSettings:
     """The most echo reduction the guard believes in. Cancellers do better on average, but not
     on the transients where a false barge-in starts (a loud syllable after a pause)."""
     tail_frames: int = 7
-    """Frames (~0.2 s) a band's playback still counts as heard: the echo path's delay plus the
-    loud part of the reverberation. Longer tails make barge-in slower to accept a voice."""
+    """32 ms frames (~0.2 s) a band's playback still counts as heard: the echo path's delay plus
+    the loud part of the reverberation. Longer tails make barge-in slower to accept a voice."""
     learn_down: float = 0.01
-    """Per-frame smoothing when the echo gets quieter (e.g. as the canceller converges)."""
+    """Smoothing per 32 ms when the echo gets quieter (e.g. as the canceller converges)."""
     learn_up: float = 0.5
-    """Per-frame smoothing when the echo gets louder (react fast: false barge-ins are costly)."""
+    """Smoothing per 32 ms when the echo gets louder (react fast: false barge-ins are costly)."""
 
 
 class EchoGuard:
@@ -49,14 +54,20 @@ class EchoGuard:
     "t" lands where the answer, at that moment, has little.
     """
 
-    def __init__(self, settings: EchoGuardSettings | None = None, bands: int = 16) -> None:
+    def __init__(
+        self, settings: EchoGuardSettings | None = None, bands: int = 16, frame_s: float = _FRAME_S
+    ) -> None:
+        """Create a guard for frames of ``frame_s`` seconds (settings are per 32 ms)."""
         self.settings = settings or EchoGuardSettings()
         self.bands = bands
         self.echo_gain_db = np.full(bands, float(self.settings.prior_gain_db))
         """Per band: mic level minus playback level for pure echo (dB)."""
+        scale = frame_s / _FRAME_S
         self._played: collections.deque[np.ndarray] = collections.deque(
-            maxlen=self.settings.tail_frames
+            maxlen=max(1, math.ceil(self.settings.tail_frames / scale - 1e-9))
         )
+        self._learn_up = 1.0 - (1.0 - self.settings.learn_up) ** scale
+        self._learn_down = 1.0 - (1.0 - self.settings.learn_down) ** scale
 
     def played(self, played_db: np.ndarray) -> None:
         """Band levels of what the speaker played during the latest frame (call every frame)."""
@@ -76,7 +87,7 @@ class EchoGuard:
         gain = mic_db - playing
         user: np.ndarray = quiet | (gain > self.echo_gain_db + self.settings.margin_db)
         learn = ~user
-        rate = np.where(gain > self.echo_gain_db, self.settings.learn_up, self.settings.learn_down)
+        rate = np.where(gain > self.echo_gain_db, self._learn_up, self._learn_down)
         self.echo_gain_db[learn] += rate[learn] * (gain[learn] - self.echo_gain_db[learn])
         np.maximum(self.echo_gain_db, self.settings.min_gain_db, out=self.echo_gain_db)
         return user
@@ -112,7 +123,7 @@ class Onset(enum.Enum):
 class OnsetSettings:
     """Durations (s) for onset, confirmation and rejection."""
 
-    onset_s: float = 0.064
+    onset_s: float = 0.032
     """Sound (speech, or clearly above the noise floor) needed to pause playback."""
     confirm_s: float = 0.25
     """Speech (by the VAD) needed after an onset to interrupt the turn."""

@@ -60,8 +60,9 @@ class AudioConfig:
     """Capture device name (see ``edge devices``), or ``default``."""
     output_device: str = "default"
     """Playback device name, or ``default``."""
-    block_ms: int = setting(32, min=10, max=100)
-    """Capture block length (ms); 32 ms matches Silero VAD's frame."""
+    block_ms: int = setting(16, min=10, max=100)
+    """Capture block length (ms); 16 ms is half Silero VAD's frame, the hop at which barge-in
+    onsets are judged (a longer block delays every pause by the difference)."""
     preroll_ms: int = setting(500, min=300, max=3000)
     """Audio kept from before a trigger so the first word is never cut (ms)."""
 
@@ -125,7 +126,7 @@ class BargeInConfig:
 
     threshold: float = setting(0.6, min=0.1, max=0.99)
     """VAD probability that counts as speech while the assistant talks."""
-    onset_ms: int = setting(64, min=32, max=500)
+    onset_ms: int = setting(32, min=16, max=500)
     """Sound that is not the assistant's echo needed to pause playback (ms)."""
     onset_snr_db: float = setting(15.0, min=3.0, max=60.0)
     """How far above the room's noise floor such sound must be (dB)."""

@@ -165,13 +165,15 @@ class Listener:
         self._reference = reference
         self._aec = aec
         self._canceller = canceller
-        if canceller is not None and canceller.block != vad.frame_samples:
-            raise ValueError("the echo canceller must work on the VAD's frames")
-        self.guard = guard or EchoGuard()
+        self._frame = vad.frame_samples
+        self._hop = self._frame // 2
+        """Onsets are judged every hop (16 ms at 16 kHz), speech every VAD frame (two hops)."""
+        if canceller is not None and canceller.block != self._hop:
+            raise ValueError(f"the echo canceller must work on blocks of {self._hop} samples")
+        self.guard = guard or EchoGuard(frame_s=self._hop / self.rate)
         self._wake = wake
         self.denoise = denoise
         self._turn = turn
-        self._frame = vad.frame_samples
         self._pending = np.zeros(0, dtype=np.int16)
         self._pending_reference = np.zeros(0, dtype=np.int16)
         self._ring = SampleRing(int((settings.preroll_s + 3.0) * self.rate), self.rate)
@@ -179,6 +181,11 @@ class Listener:
         self._floor = NoiseFloor()
         self._sound_band = math.ceil(_SOUND_FROM_HZ / (self.rate / 2 / self.guard.bands))
         self._time = 0.0
+        self._frame_parts: list[Int16Array] = []
+        self._hops: list[tuple[float, float, float]] = []
+        """This frame's hops while onsets are watched: (not-echo power, level, audible) in dB."""
+        self._user = False
+        """The latest frame held the technician's speech (not echo)."""
         self.capture: Capture | None = None
         self.speaking = False
         """Set by the session while assistant audio plays (the wake word may be ignored then)."""
@@ -213,16 +220,21 @@ class Listener:
             samples = self._aec.process(samples, reference)
         self._pending = np.concatenate([self._pending, samples])
         self._pending_reference = np.concatenate([self._pending_reference, reference])
-        while len(self._pending) >= self._frame and len(self._pending_reference) >= self._frame:
-            block, self._pending = self._pending[: self._frame], self._pending[self._frame :]
-            played = self._pending_reference[: self._frame]
-            self._pending_reference = self._pending_reference[self._frame :]
-            if self._canceller is None:
-                self._process_frame(self._clean(block), played)
-                continue
-            block = self._canceller.cancel(block, played)
-            if not self._process_frame(self._clean(block), played):
+        hop = self._hop
+        while len(self._pending) >= hop and len(self._pending_reference) >= hop:
+            block, self._pending = self._pending[:hop], self._pending[hop:]
+            played = self._pending_reference[:hop]
+            self._pending_reference = self._pending_reference[hop:]
+            if self._canceller is not None:
+                block = self._canceller.cancel(block, played)
+            block = self._clean(block)
+            if not self._process_hop(block, played) and self._canceller is not None:
                 self._canceller.learn()
+            self._frame_parts.append(block)
+            if len(self._frame_parts) * hop >= self._frame:
+                frame = np.concatenate(self._frame_parts)
+                self._frame_parts = []
+                self._process_frame(frame)
 
     def _clean(self, block: Int16Array) -> Int16Array:
         return block if self.denoise is None else self.denoise.process(block)
@@ -267,44 +279,33 @@ class Listener:
 
     # -- per frame --------------------------------------------------------------------------------
 
-    def _process_frame(self, block: Int16Array, played: Int16Array) -> bool:
-        """Score one frame; True when it may hold the technician's voice (not echo alone)."""
+    def _process_hop(self, block: Int16Array, played: Int16Array) -> bool:
+        """Onset watch on one hop (half a VAD frame); True when it may hold the technician."""
         duration = len(block) / self.rate
         self._time += duration
         now = self._time
         self._ring.extend(block, now)
-        prob = self._vad.speech_probability(block.astype(np.float32) / 32768.0)
-        self.last_probability = prob
         level = dbfs(block)
         floor = self._floor.update(level, duration)
         self.guard.played(band_levels_db(played, self.guard.bands))
-        if self._wake is not None:
-            detection = self._wake.feed(block, now, speaking=self.speaking)
-            if detection is not None:
-                self._handler.on_wake(detection[0], detection[1], now)
-        capture = self.capture
-        if capture is not None:
-            self._feed_capture(capture, block, duration, prob)
+        if self.capture is not None:
             return True
         barging = self.turn_active and self.settings.barge_in
         if not (barging or (self.settings.open_mic and not self.turn_active)):
             self._onsets.reset()
-            return prob >= self.settings.endpoint.threshold
-        # While the assistant talks its voice is in the mic: only the part of the frame clearly
-        # louder than the expected echo counts, and speech needs a stricter VAD threshold.
+            self._hops.clear()
+            return self._user
+        # While the assistant talks its voice is in the mic: only the part of the hop clearly
+        # louder than the expected echo counts.
         mic = band_levels_db(block, self.guard.bands)
         not_echo = np.where(self.guard.user_bands(mic), mic, -120.0)
-        threshold = (
-            self.settings.barge_threshold if self.speaking else self.settings.endpoint.threshold
-        )
-        # Speech: the VAD hears it, and most of the frame's energy is neither echo nor the room.
         audible = floor + self.settings.onset_snr_db
-        voice = power_sum_db(not_echo)
-        user = prob >= threshold and voice >= max(level - _MOSTLY_DB, audible)
+        self._hops.append((power_sum_db(not_echo), level, audible))
         # Sound: consonants the VAD is slow to call speech. They live above 500 Hz, while below
-        # it are the nacelle's hum and the echo tails a linear canceller leaves longest.
+        # it are the nacelle's hum and the echo tails a linear canceller leaves longest. Judged
+        # every hop (16 ms), not every VAD frame: the pause comes a hop sooner.
         sound = power_sum_db(not_echo[self._sound_band :]) >= audible
-        match self._onsets.update(now, duration, sound, user):
+        match self._onsets.update(now, duration, sound, self._user):
             case Onset.ONSET:
                 self._handler.on_onset(self._onsets.last_onset_at or now)
             case Onset.CONFIRMED:
@@ -313,7 +314,34 @@ class Listener:
                 self._handler.on_onset_rejected()
             case Onset.NONE:
                 pass
-        return user or self._onsets.active
+        return self._user or self._onsets.active
+
+    def _process_frame(self, frame: Int16Array) -> None:
+        """Score one VAD frame: speech probability, wake word, the capture or the onset's speech."""
+        prob = self._vad.speech_probability(frame.astype(np.float32) / 32768.0)
+        self.last_probability = prob
+        now = self._time
+        if self._wake is not None:
+            detection = self._wake.feed(frame, now, speaking=self.speaking)
+            if detection is not None:
+                self._handler.on_wake(detection[0], detection[1], now)
+        capture = self.capture
+        if capture is not None:
+            self._hops.clear()
+            self._feed_capture(capture, frame, len(frame) / self.rate, prob)
+            return
+        hops, self._hops = self._hops, []
+        if not hops:
+            self._user = prob >= self.settings.endpoint.threshold
+            return
+        # Speech over the answer: the VAD hears it (at a stricter threshold while the assistant
+        # talks), and most of the frame's energy is neither echo nor the room.
+        threshold = (
+            self.settings.barge_threshold if self.speaking else self.settings.endpoint.threshold
+        )
+        voice = power_sum_db(np.array([h[0] for h in hops])) - 10 * math.log10(len(hops))
+        level = power_sum_db(np.array([h[1] for h in hops])) - 10 * math.log10(len(hops))
+        self._user = prob >= threshold and voice >= max(level - _MOSTLY_DB, hops[-1][2])
 
     def _feed_capture(
         self, capture: Capture, block: Int16Array, duration: float, prob: float

@@ -65,8 +65,8 @@ def build_voice_path(
     aec = SoftwareAec(source.rate, listen.echo_delay_ms) if listen.echo_cancel == "webrtc" else None
     canceller = None
     if listen.echo_cancel == "software":
-        frame = assistant.vad.frame_samples
-        canceller = LinearEchoCanceller.for_delay(source.rate, frame, listen.echo_delay_ms)
+        hop = assistant.vad.frame_samples // 2  # the listener's onset hop
+        canceller = LinearEchoCanceller.for_delay(source.rate, hop, listen.echo_delay_ms)
     barge = config.barge_in
     settings = ListenerSettings(
         preroll_s=config.audio.preroll_ms / 1000,
@@ -92,7 +92,10 @@ def build_voice_path(
         def interim(text: str, stable: int) -> None:
             bus.publish(TranscriptEvent(turn_id, text, is_final=False, stable_chars=stable))
 
-        return assistant.transcriber(turn_id, on_interim=interim)
+        def settled(text: str) -> None:
+            session.prepare(turn_id, text)
+
+        return assistant.transcriber(turn_id, on_interim=interim, on_settled=settled)
 
     listener = Listener(
         source,
@@ -103,7 +106,10 @@ def build_voice_path(
         reference=reference,
         aec=aec,
         canceller=canceller,
-        guard=EchoGuard(EchoGuardSettings(margin_db=barge.echo_margin_db)),
+        guard=EchoGuard(
+            EchoGuardSettings(margin_db=barge.echo_margin_db),
+            frame_s=assistant.vad.frame_samples // 2 / source.rate,
+        ),
         wake=wake if "wake" in listen.triggers else None,
         denoise=DenoiseStream(assistant.denoise) if assistant.denoise is not None else None,
         turn=assistant.turn_judge(),

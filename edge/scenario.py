@@ -108,6 +108,7 @@ async def run_scenario(
 
     source = SimulatedSource(
         script,
+        block_ms=config.audio.block_ms,
         speaker=playback,
         echo=echo,
         noise_dbfs=noise_dbfs,

@@ -67,9 +67,13 @@ class LinearEchoCanceller:
 
     @classmethod
     def for_delay(cls, rate: int, block: int, delay_ms: int) -> LinearEchoCanceller:
-        """A canceller whose filter spans ``delay_ms`` of extra delay plus the default echo path."""
-        extra = math.ceil(delay_ms * rate / 1000 / block)
-        return cls(block=block, partitions=_PARTITIONS + extra)
+        """A canceller whose filter spans ``delay_ms`` of extra delay plus the default echo path.
+
+        The default path is what 4 blocks of 512 samples cover at 16 kHz (128 ms), whatever the
+        block size: smaller blocks (faster barge-in) get more partitions.
+        """
+        span = _PARTITIONS * 512 / 16_000 + delay_ms / 1000
+        return cls(block=block, partitions=math.ceil(span * rate / block - 1e-9))
 
     def cancel(self, mic: Int16Array, reference: Int16Array) -> Int16Array:
         """Subtract the estimated echo of ``reference`` from ``mic`` (one block each)."""

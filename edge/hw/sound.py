@@ -195,6 +195,10 @@ class SoundDeviceBackend:
                     channels=channels,
                     dtype="int16",
                     blocksize=blocksize,
+                    # PortAudio's default is its "high" latency (~100 ms of buffer on ALSA).
+                    # Audio already in the output buffer plays after a barge-in pause, and
+                    # capture buffering delays every onset: barge-in needs the short one.
+                    latency="low",
                     callback=callback,
                     finished_callback=finished,
                 )

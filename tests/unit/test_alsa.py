@@ -215,3 +215,24 @@ def test_sink_plays_the_queue_and_drops_speech_while_unplugged() -> None:
     assert np.array_equal(played[start : start + 3200], speech.samples)
     assert statuses(events, "speaker")[0] and statuses(events, "speaker")[-1]
     assert backend.opens[0][2] == 2  # stereo out: the mono voice goes to both channels
+
+
+def test_streams_are_opened_with_low_latency(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Output already buffered plays on after a barge-in pause: PortAudio's default ("high",
+    # ~100 ms on ALSA) would add that much to every interruption.
+    from edge.hw.sound import SoundDeviceBackend
+
+    opened: list[dict[str, object]] = []
+
+    class FakeStream:
+        def __init__(self, **kwargs: object) -> None:
+            opened.append(kwargs)
+
+    class FakeSd:
+        InputStream = OutputStream = FakeStream
+
+    monkeypatch.setattr(SoundDeviceBackend, "_sd", staticmethod(lambda: FakeSd))
+    backend = SoundDeviceBackend(fingerprint=lambda: "")
+    for direction in ("input", "output"):
+        backend.open(direction, 0, 16_000, 1, 256, lambda *a: None, lambda: None, lambda: None)
+    assert [o["latency"] for o in opened] == ["low", "low"]

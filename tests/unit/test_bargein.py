@@ -144,3 +144,17 @@ def test_guard_reacts_fast_when_echo_gets_louder() -> None:
     guard.played(bands(-20))
     assert not guard.user_bands(bands(-46)).any()  # -26 dB: inside the margin, so echo
     assert guard.echo_gain_db[0] == pytest.approx(-28)  # moved halfway at once
+
+
+def test_guard_settings_mean_the_same_time_whatever_the_frame() -> None:
+    # Settings are written for 32 ms frames; a guard on 16 ms hops keeps twice as many frames of
+    # playback and learns half as much per frame.
+    settings = EchoGuardSettings(tail_frames=7, learn_up=0.5)
+    hop = EchoGuard(settings, bands=1, frame_s=0.016)
+    frame = EchoGuard(settings, bands=1, frame_s=0.032)
+    assert hop._played.maxlen == 14 and frame._played.maxlen == 7
+    for guard, n in ((hop, 2), (frame, 1)):
+        for _ in range(n):
+            guard.played(np.array([-20.0]))
+            guard.user_bands(np.array([-17.0]))  # echo 3 dB over the prior: learned upwards
+    assert hop.echo_gain_db[0] == pytest.approx(frame.echo_gain_db[0])

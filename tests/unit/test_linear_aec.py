@@ -42,3 +42,19 @@ def test_nothing_is_learned_while_nothing_plays() -> None:
         canceller.learn()
         assert np.array_equal(out, noise)
     assert not canceller._weights.any()
+
+
+def test_half_frame_blocks_cover_the_same_echo_path() -> None:
+    # The listener cancels 16 ms hops so that barge-in onsets are judged a hop sooner.
+    assert LinearEchoCanceller.for_delay(16_000, 256, 0)._weights.shape[0] == 8
+    rng = np.random.default_rng(3)
+    reference = rng.normal(0, 3000, 256 * 240).astype(np.int16)
+    echo = np.concatenate([np.zeros(700), reference[:-700] * 0.5]).astype(np.int16)
+    canceller = LinearEchoCanceller.for_delay(16_000, 256, 0)
+    out = []
+    for i in range(0, len(reference), 256):
+        out.append(canceller.cancel(echo[i : i + 256], reference[i : i + 256]))
+        canceller.learn()
+    tail = np.concatenate(out[-40:]).astype(np.float64)
+    erle = 10 * np.log10(np.mean(echo[-40 * 256 :].astype(np.float64) ** 2) / np.mean(tail**2))
+    assert erle > 30
