@@ -91,7 +91,12 @@ class Assistant:
         return self.knowledge.glossary() if self.knowledge is not None else None
 
     def transcriber(
-        self, turn_id: TurnId, on_interim: Interim | None = None, *, interims: bool = True
+        self,
+        turn_id: TurnId,
+        on_interim: Interim | None = None,
+        *,
+        interims: bool = True,
+        on_settled: Callable[[str], None] | None = None,
     ) -> StreamingTranscriber:
         """A streaming transcriber for a new utterance (``interims=False``: the final only)."""
         return StreamingTranscriber(
@@ -101,6 +106,7 @@ class Assistant:
             prompt=self.glossary,
             on_interim=on_interim,
             bias=self.hear if self.config.stt.bias else None,
+            on_settled=on_settled,
         )
 
     def hear(self, text: str, confidence: float | None = None) -> Heard:

@@ -39,8 +39,8 @@ from edge.knowledge.numbers import reading_numbers
 from edge.llm_roles import LlmRoles
 from edge.metrics import Metrics, TurnTimer
 from edge.router import REPEAT, SemanticRouter
-from edge.tools.base import Toolbox, ToolRequest
-from edge.tools.runner import ToolRunner
+from edge.tools.base import Toolbox, ToolRequest, from_words
+from edge.tools.runner import Acted, ToolRunner
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -125,6 +125,8 @@ class Responder:
         """How the last tool answer was presented (its full citation is logged and in JSON)."""
         self.result: ToolResult | None = None
         """What the last request's tool (or the cache) produced; None for replies and repeats."""
+        self._understood: tuple[str, asyncio.Task[tuple[Any, str | None, str]]] | None = None
+        self._prepared: tuple[tuple[Any, ...], Acted] | None = None
 
     async def respond(
         self,
@@ -206,6 +208,79 @@ class Responder:
                 for sentence in notice.speech:
                     yield Part(sentence, notice=notice.notice_id)
 
+    async def prepare(self, transcript: str) -> tuple[str, ...]:
+        """The sentence the answer to ``transcript`` would start with, worked out now.
+
+        Speculative (the technician may go on talking) and free of side effects: the request is
+        understood and, for a question the manuals, the cache or a ready reply answer, the answer
+        is made; a reading's verdict is previewed without raising its incident. The work is kept
+        for the turn that asks the same thing. Returns () when the start is not known yet, and
+        for what the dialogue answers by itself (a control word, a follow-up).
+        """
+        if self.notices.due():
+            return ()  # the turn starts with those
+        now = self._clock()
+        if self.dialogue.control(transcript, now) is not None or self._follows_up(transcript, now):
+            return ()
+        vector, intent, example = await self._understand_once(transcript)
+        tool = self._toolbox.get(intent) if intent else None
+        if intent is None or intent == REPEAT:
+            return ()
+        if tool is None:
+            ready = self._roles.small_talk(example)
+            return (ready,) if ready else ()
+        topic = self.dialogue.topic(now)
+        if not tool.spec.side_effect:
+            hit = await self._cached(transcript, vector, topic)
+            if hit is not None:
+                return self._preview(transcript, hit)
+        request = self._tool_request(transcript, TurnId(0), None, topic)
+        if tool.spec.side_effect or (tool.spec.slow and tool.spec.filler):
+            preview = getattr(tool, "preview", None)
+            first = preview(request) if preview is not None else None
+            return (first,) if first else ()
+        if tool.spec.llm_fills and from_words(tool, request) is None:
+            return ()  # the LLM would be needed: not for a guess
+        acted = await self._runner.use(tool, None, request, TurnTimer(0))
+        self._prepared = (self._key(request), acted)
+        return self._preview(transcript, acted.result)
+
+    def _preview(self, question: str, result: ToolResult) -> tuple[str, ...]:
+        """The first sentence ``result`` will be said with (nothing is remembered)."""
+        named = self._named(question) is not None
+        return self.dialogue.preview(question, result, named_component=named)[:1]
+
+    def _follows_up(self, transcript: str, now: float) -> bool:
+        named = self._named(transcript)
+        last = self.dialogue.state.last
+        other = named is not None and last is not None and named != last.component_id
+        return self.dialogue.follows_up(transcript, now, names_other=other)
+
+    def _tool_request(
+        self, transcript: str, turn_id: TurnId, heard: Heard | None, topic: str | None
+    ) -> ToolRequest:
+        return ToolRequest(
+            turn_id,
+            transcript,
+            component_id=topic,
+            history=self._conversation.requests(),
+            heard=heard,
+        )
+
+    @staticmethod
+    def _key(request: ToolRequest) -> tuple[Any, ...]:
+        return (request.transcript, request.component_id, request.history)
+
+    def _understand_once(self, transcript: str) -> asyncio.Task[tuple[Any, str | None, str]]:
+        """Understanding ``transcript`` (shared by a speculative :meth:`prepare` and the turn)."""
+        if self._understood is not None and self._understood[0] == transcript:
+            task = self._understood[1]
+            if not task.done() or (not task.cancelled() and task.exception() is None):
+                return task
+        task = self.shielded.spawn(self._understand(transcript), name="understand")
+        self._understood = (transcript, task)
+        return task
+
     async def _answer(
         self,
         transcript: str,
@@ -254,18 +329,11 @@ class Responder:
         now: float,
     ) -> AsyncIterator[Part]:
         topic = self.dialogue.topic(now)
-        request = ToolRequest(
-            turn_id,
-            transcript,
-            component_id=topic,
-            history=self._conversation.requests(),
-            heard=heard,
-        )
+        request = self._tool_request(transcript, turn_id, heard, topic)
         # Understanding the request is shielded too: a turn cut in the few milliseconds before
-        # its intent is known still carries out the side effect it asked for.
-        understanding = self.shielded.spawn(
-            self._understand(transcript), name=f"understand:{turn_id}"
-        )
+        # its intent is known still carries out the side effect it asked for. A speculative
+        # prepare() may have understood it already.
+        understanding = self._understand_once(transcript)
         try:
             vector, intent, example = await asyncio.shield(understanding)
         except asyncio.CancelledError:
@@ -415,7 +483,13 @@ class Responder:
         spec = tool.spec
         if spec.slow and spec.filler:
             yield Part(spec.filler, kind="filler")
-        acted = await self._runner.use(tool, arguments, request, timer)
+        prepared = self._prepared
+        self._prepared = None
+        if arguments is None and prepared is not None and prepared[0] == self._key(request):
+            acted = prepared[1]  # made while the technician paused (prepare)
+            timer.mark("prepared")
+        else:
+            acted = await self._runner.use(tool, arguments, request, timer)
         result = acted.result
         notice = acted.notice.notice_id if acted.notice is not None else None
         parts = self._presented(request.transcript, result, acted.component_id, now)

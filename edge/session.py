@@ -35,7 +35,7 @@ from edge.events import (
 from edge.listener import Capture, Listener
 from edge.metrics import TurnTimer
 from edge.responder import Part
-from edge.turn import Turn, TurnOutcome
+from edge.turn import Turn, TurnOutcome, first_pieces
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -185,6 +185,34 @@ class Session:
             self._run_turn(capture, timer), name=f"turn:{capture.turn_id}"
         )
 
+    def prepare(self, turn_id: TurnId, transcript: str) -> None:
+        """The technician paused and ``transcript`` covers all they said: start on the answer.
+
+        Speculative and free of side effects: the answer's first words are worked out and
+        synthesized while the endpoint is still deciding (or the button is still held), so the
+        turn that follows finds them ready. Speech that goes on only makes the work unused.
+        """
+        listener = self._listener()
+        capture = listener.capture
+        if self._closed or capture is None or capture.turn_id != turn_id:
+            return
+        if self.assistant.responder is None or self.assistant.speech_memo is None:
+            return
+        self._tasks.spawn(self._prepare(transcript), name=f"prepare:{turn_id}")
+
+    async def _prepare(self, transcript: str) -> None:
+        assistant = self.assistant
+        assert assistant.responder is not None and assistant.speech_memo is not None
+        memo = assistant.speech_memo
+        for sentence in await assistant.responder.prepare(transcript):
+            for piece in first_pieces(sentence)[:1]:
+                if piece in memo:
+                    continue
+                tts = assistant.threads["tts"].run(assistant.tts.synthesize, piece)
+                synthesis = self._tasks.spawn(tts, name="prepare:tts")
+                memo.coming(piece, synthesis)
+                await asyncio.shield(synthesis)
+
     def on_source_end(self) -> None:
         """The capture source ended (a file): nothing to do, turns in flight finish."""
         _LOGGER.info("Audio source ended")
@@ -266,7 +294,13 @@ class Session:
         self.turns_done += 1
         self.bus.publish(
             TurnEnded(
-                turn_id, transcript, outcome.heard, outcome.dropped, outcome.interrupted, stages
+                turn_id,
+                transcript,
+                outcome.heard,
+                outcome.dropped,
+                outcome.interrupted,
+                stages,
+                dict(timer.marks),
             )
         )
         if self.turn_id == turn_id:

@@ -8,6 +8,7 @@ Used only from the event loop.
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 
 from edge.events import Int16Array
@@ -24,6 +25,40 @@ class SpeechMemo:
         self._items: OrderedDict[str, Int16Array] = OrderedDict()
         self.hits = 0
         """Sentences served from memory so far."""
+        self._coming: dict[str, asyncio.Task[Int16Array]] = {}
+
+    def coming(self, text: str, synthesis: asyncio.Task[Int16Array]) -> None:
+        """``text`` is being synthesized ahead of need (a speculative answer).
+
+        A turn that needs it meanwhile :meth:`wait`s for it instead of synthesizing it again.
+        """
+        self._coming[text] = synthesis
+
+        def done(task: asyncio.Task[Int16Array]) -> None:
+            if self._coming.get(text) is task:
+                del self._coming[text]
+            if not task.cancelled() and task.exception() is None:
+                self.put(text, task.result())
+
+        synthesis.add_done_callback(done)
+
+    async def wait(self, text: str) -> Int16Array | None:
+        """The samples for ``text``: held, or being synthesized ahead (awaited); else None."""
+        samples = self.get(text)
+        if samples is not None:
+            return samples
+        synthesis = self._coming.get(text)
+        if synthesis is None:
+            return None
+        try:
+            samples = await asyncio.shield(synthesis)
+        except Exception:  # noqa: BLE001 - the turn synthesizes it itself
+            return None
+        self.hits += 1
+        return samples
+
+    def __contains__(self, text: object) -> bool:
+        return text in self._items or text in self._coming
 
     def get(self, text: str) -> Int16Array | None:
         """The samples spoken for ``text`` before, if still held."""

@@ -68,6 +68,7 @@ class StreamingTranscriber:
         on_interim: Interim | None = None,
         commit_min_s: float = 3.0,
         bias: Callable[[str, float | None], Heard] | None = None,
+        on_settled: Callable[[str], None] | None = None,
     ) -> None:
         """Create a transcriber for one utterance.
 
@@ -80,6 +81,8 @@ class StreamingTranscriber:
             commit_min_s: only commit at a pause when at least this much audio is uncommitted.
             bias: turns the final transcript and its confidence into what the assistant acts on
                 (the manuals' codes, units and command words restored; ``edge.hearing.bias``).
+            on_settled: called on the event loop with the transcript whenever a preflight decode
+                covers every voiced sample (it is the final transcript if no speech follows).
         """
         self._engine = engine
         self._thread = thread
@@ -88,6 +91,7 @@ class StreamingTranscriber:
         self._commit_min = int(commit_min_s * self._rate)
         self._prompt = prompt
         self._on_interim = on_interim
+        self._on_settled = on_settled
         self._chunks: list[Int16Array] = []
         self._audio = np.zeros(0, dtype=np.int16)
         self._length = 0
@@ -236,6 +240,9 @@ class StreamingTranscriber:
         self._latest = decode
         if kind == "preflight":
             self._maybe_commit(decode)
+            settled = self.settled_text
+            if settled and self._on_settled is not None:
+                self._on_settled(settled)
         elif self._on_interim is not None and text:
             stable = _common_prefix(self._previous_text, text)
             self._on_interim(self.text, len(self._join(stable)) if stable else 0)

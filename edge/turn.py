@@ -157,7 +157,7 @@ class Turn:
             return
         if not self.speaking:
             # Silence so far: speak the first clause as soon as it is synthesized.
-            for piece in lead_clause(sentence):
+            for piece in first_pieces(sentence):
                 await self._synthesize(piece, urgent=urgent, pace=pace)
             return
         await self._synthesize(sentence, urgent=urgent, pace=pace)
@@ -169,7 +169,7 @@ class Turn:
             self._drop_unplayed_fillers()
         self._timer.mark("tts_start")
         key = sentence if pace == 1.0 else f"{pace:.2f}|{sentence}"
-        samples = self._memo.get(key) if self._memo is not None else None
+        samples = await self._memo.wait(key) if self._memo is not None else None
         if samples is None:
             samples = await self._tts_thread.run(synthesize_at, self._tts, sentence, pace)
             if self._memo is not None:
@@ -216,6 +216,11 @@ class Turn:
             interrupted=interrupted,
             sentences=tuple(self._sentences),
         )
+
+
+def first_pieces(sentence: str) -> list[str]:
+    """How the first sentence of an answer is cut for synthesis (the memo's keys for it)."""
+    return lead_clause(sentence.strip())
 
 
 def _split_words(text: str, fraction: float) -> tuple[str, str]:

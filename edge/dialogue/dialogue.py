@@ -247,6 +247,24 @@ class Dialogue:
         self._remember(moved, now)
         return Reply(speech)
 
+    def follows_up(self, question: str, now: float, *, names_other: bool) -> bool:
+        """Whether :meth:`follow_up` would answer ``question`` (nothing is changed)."""
+        if target_unit(question) is not None:
+            return True
+        last = expired(self._state, now, self.settings.expiry).last
+        if last is None or last.table is None or names_other:
+            return False
+        return other_row(question, last.table) not in (None, last.table.row)
+
+    def preview(
+        self, question: str, result: ToolResult, *, named_component: bool
+    ) -> tuple[str, ...]:
+        """What :meth:`answered` would say for ``result``, remembering nothing."""
+        presented = present(
+            result, question, citation=self.settings.citation, named_component=named_component
+        )
+        return presented.speech
+
     def answered(
         self,
         question: str,

@@ -114,6 +114,26 @@ def test_open_mic_turn_ends_on_the_turn_model(config: Config, assistant: Assista
     assert "torque" in words(run.finals[0]) and turn.heard
 
 
+def test_the_answer_is_prepared_while_the_button_is_still_held(
+    config: Config, assistant: Assistant
+) -> None:
+    # The technician stops talking a moment before letting go: the transcript is settled then,
+    # and the answer (and its first words' audio) is made before the release.
+    assert assistant.speech_memo is not None
+    hits = assistant.speech_memo.hits
+    script = Script()
+    script.silence(0.5)
+    script.press()
+    script.say(speak("How much grease goes into the main bearing?"))  # asked nowhere else
+    script.silence(1.0)
+    script.release()
+    script.silence(3.0)
+    run = play(with_listen(config, triggers=("ptt",)), assistant, script)
+    [turn] = run.turns
+    assert "prepared" in turn.marks and turn.heard
+    assert assistant.speech_memo.hits > hits
+
+
 def test_interruption_mid_answer(config: Config, assistant: Assistant) -> None:
     script = Script()
     script.silence(0.5)
