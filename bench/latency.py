@@ -7,7 +7,12 @@ a microphone track, the answer into a simulated loudspeaker). Reported, p50/p95:
 - end of speech to first audio for open-mic turns, with the VAD hang-over shown separately;
 - STT final latency (release or endpoint to final transcript), LLM first token, TTS first audio;
 - barge-in reaction: from the technician's true speech onset (read off the script's audio) to the
-  moment the loudspeaker fell silent (read off what it played), with echo and software AEC.
+  moment the loudspeaker fell silent (read off what it played), with echo and software AEC; and
+  false barge-ins (interruptions, and pauses) while only the assistant's echo is in the mic;
+- open mic, end of speech to first *answer* audio (fillers excluded), and how often a pause in
+  the middle of a request ("the torque for the ... yaw brake") or a hesitation ("um") cut it;
+- the LLM paths: an out-of-range reading (end of speech to the warning), an incident and small
+  talk, against the manuals questions, with the LLM's first token wherever it was asked.
 
 The same questions are then answered *sequentially* (full transcript, full answer, full synthesis,
 then play) so the streaming gain is a ratio.
@@ -28,9 +33,9 @@ from bench.common import ms, summary, table
 from edge.assistant import Assistant, load_assistant
 from edge.audio.sim import EchoPath, Script
 from edge.config import Config, load_config
-from edge.events import Int16Array, TurnId
+from edge.events import Int16Array, TurnEnded, TurnId
 from edge.metrics import TurnTimer
-from edge.scenario import run_scenario
+from edge.scenario import ScenarioRun, run_scenario
 from edge.voices import speak
 
 REPO = Path(__file__).resolve().parents[1]
@@ -53,6 +58,28 @@ FOLLOW_UP = (
     "What is the torque for the gearbox torque arm bolts?",
     "And how often are they checked?",
 )
+PAUSED: tuple[tuple[str, str], ...] = (
+    ("What is the torque for the", "yaw brake caliper bolts?"),
+    ("The gearbox oil sump temperature is", "92 degrees."),
+    ("How much grease goes into the", "main bearing?"),
+    ("Log a high severity incident,", "oil leak at the gearbox."),
+    ("What does fault code", "E-117 mean?"),
+    ("Check the accumulator precharge on the", "pitch system."),
+)
+"""Requests said in two parts with a pause between (mid-sentence pause scenarios)."""
+PAUSES_S = (0.3, 0.6)
+HESITANT = (
+    "Um, what is the, uh, torque for the yaw brake caliper bolts?",
+    "So the, um, gearbox oil temperature is, uh, 92 degrees.",
+)
+"""Hesitant speech: fillers inside the request (tiny.en usually drops them)."""
+LLM_PATHS = {
+    "reading": "Gearbox oil sump temperature is 92 degrees.",
+    "incident": "Log a low severity incident: a cable tray cover is loose.",
+    "small_talk": "Thank you.",
+    "reply": "Tell me something about the weather up here.",
+}
+"""One request per path that used to wait on the LLM (the last one still does)."""
 INTERRUPT = "How do I lock out the turbine before work?"
 INTERRUPT_AFTER_S = (2.5, 3.5, 4.5, 5.5, 6.5, 7.5)
 BARGE_IN_WORDS = "Stop, what is the yaw brake pressure?"
@@ -73,6 +100,7 @@ async def _bench(out_dir: Path) -> dict[str, Any]:
 
     reporter = ReportingService(config, status=False).reporter
     assistant = await load_assistant(config, lambda a: default_tools(a, reporter))
+    print("load average at start: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()), flush=True)
     ptt = replace(config, listen=replace(config.listen, triggers=("ptt",)))
     vad = replace(config, listen=replace(config.listen, triggers=("vad",)))
     rows: dict[str, list[float]] = {}
@@ -82,8 +110,17 @@ async def _bench(out_dir: Path) -> dict[str, Any]:
         await _ptt_turn(ptt, assistant, list(FOLLOW_UP), rows)
         for text in OPEN_MIC:
             await _open_mic_turn(vad, assistant, text, rows)
+        for path, text in LLM_PATHS.items():
+            await _ptt_turn(ptt, assistant, [text], rows, path=path)
+        for first, second in PAUSED:
+            for pause in PAUSES_S:
+                await _paused_turn(vad, assistant, first, second, pause, rows)
+        for text in HESITANT:
+            await _paused_turn(vad, assistant, text, "", 0.0, rows)
         for after in INTERRUPT_AFTER_S:
             await _interruption(ptt, assistant, after, rows)
+        for _ in range(2):
+            await _echo_only(ptt, assistant, rows)
         sequential = [await _sequential(assistant, text) for text in SHORT + LONG]
     finally:
         assistant.close()
@@ -111,7 +148,12 @@ def _record(rows: dict[str, list[float]], key: str, value: float | None) -> None
 
 
 async def _ptt_turn(
-    config: Config, assistant: Assistant, texts: list[str], rows: dict[str, list[float]]
+    config: Config,
+    assistant: Assistant,
+    texts: list[str],
+    rows: dict[str, list[float]],
+    *,
+    path: str = "manuals",
 ) -> None:
     assistant.conversation.clear()
     script = Script()
@@ -125,11 +167,19 @@ async def _ptt_turn(
     result = await run_scenario(config, assistant, script, limit_s=120)
     for turn in result.turns:
         t = turn.timings
-        _record(rows, "ptt_release_to_first_audio", t.get("endpoint_to_first_audio"))
-        _record(rows, "ptt_release_to_first_answer_audio", t.get("endpoint_to_first_answer_audio"))
-        _record(rows, "stt_final", t.get("stt_final"))
+        if path == "manuals":
+            _record(rows, "ptt_release_to_first_audio", t.get("endpoint_to_first_audio"))
+            _record(
+                rows, "ptt_release_to_first_answer_audio", t.get("endpoint_to_first_answer_audio")
+            )
+            _record(rows, "stt_final", t.get("stt_final"))
+            _record(rows, "tts_first_audio", t.get("tts_first_audio"))
+        _record(rows, f"{path}:speech_end_to_first_answer_audio", _from_speech_end(turn, result))
+        _record(
+            rows, f"{path}:release_to_first_answer_audio", t.get("endpoint_to_first_answer_audio")
+        )
+        _record(rows, f"{path}:llm_first_token", t.get("llm_first_token"))
         _record(rows, "llm_first_token", t.get("llm_first_token"))
-        _record(rows, "tts_first_audio", t.get("tts_first_audio"))
 
 
 async def _open_mic_turn(
@@ -143,8 +193,71 @@ async def _open_mic_turn(
     result = await run_scenario(config, assistant, script, limit_s=120)
     for turn in result.turns:
         _record(rows, "speech_end_to_first_audio", turn.timings.get("speech_end_to_first_audio"))
+        _record(rows, "open_mic_speech_end_to_first_answer_audio", _from_speech_end(turn, result))
         _record(rows, "vad_hangover", turn.timings.get("vad_hangover"))
         _record(rows, "endpoint_to_first_audio", turn.timings.get("endpoint_to_first_audio"))
+
+
+def _from_speech_end(turn: TurnEnded, result: ScenarioRun) -> float | None:
+    """From the true end of the request's speech (read off the script) to the first answer audio."""
+    if "first_answer_audio" not in turn.marks or result.path is None:
+        return None
+    clock = result.path.listener.source.clock_at
+    heard = turn.marks["first_answer_audio"]
+    script = result.script
+    spans = [s for s in script.spans if clock(s.end) <= heard]
+    if not spans:
+        return None
+    span = spans[-1]
+    said = script.track()[int(span.start * script.rate) : int(span.end * script.rate)]
+    voiced = np.flatnonzero(np.abs(said.astype(np.int32)) > 500)
+    end = span.start + (voiced[-1] + 1) / script.rate if len(voiced) else span.end
+    return heard - clock(end)
+
+
+async def _paused_turn(
+    config: Config,
+    assistant: Assistant,
+    first: str,
+    second: str,
+    pause_s: float,
+    rows: dict[str, list[float]],
+) -> None:
+    """One request with a pause in the middle (or hesitations): did the turn end too soon?"""
+    assistant.conversation.clear()
+    script = Script()
+    script.silence(0.8)
+    script.say(speak(first))
+    if second:
+        script.silence(pause_s)
+        script.say(speak(second))
+    script.silence(10.0)
+    result = await run_scenario(config, assistant, script, limit_s=120)
+    # Cut: the request became more than one turn (its second half answered on its own).
+    cut = len([t for t in result.turns if t.transcript]) > 1
+    rows.setdefault("mid_sentence_cut", []).append(1.0 if cut else 0.0)
+    for turn in result.turns[-1:]:
+        _record(rows, "paused:speech_end_to_first_answer_audio", _from_speech_end(turn, result))
+
+
+async def _echo_only(config: Config, assistant: Assistant, rows: dict[str, list[float]]) -> None:
+    """A long answer played with loud echo and nobody speaking over it: any barge-in is false."""
+    assistant.conversation.clear()
+    pauses = assistant.metrics.counters["barge_in_pauses"]
+    script = Script()
+    script.silence(0.5)
+    script.press()
+    script.say(speak(INTERRUPT))
+    script.silence(0.3)
+    script.release()
+    script.silence(12.0)
+    result = await run_scenario(
+        config, assistant, script, echo=EchoPath(gain_db=-6), noise_dbfs=-70
+    )
+    rows.setdefault("echo_false_barge_ins", []).append(float(len(result.barge_ins)))
+    rows.setdefault("echo_false_pauses", []).append(
+        float(assistant.metrics.counters["barge_in_pauses"] - pauses)
+    )
 
 
 async def _interruption(
@@ -217,37 +330,45 @@ def _report(rows: dict[str, list[float]]) -> dict[str, Any]:
     sequential = stats["sequential_first_audio"]["p50"]
     ratio = streaming / sequential if streaming and sequential else None
     missed = rows.get("barge_in_missed", [])
+    cuts = rows.get("mid_sentence_cut", [])
+    false_barge = sum(rows.get("echo_false_barge_ins", []))
+    false_pauses = sum(rows.get("echo_false_pauses", []))
     header = ("stage", "p50", "p95", "n")
-    order = [
-        "ptt_release_to_first_audio",
-        "ptt_release_to_first_answer_audio",
-        "speech_end_to_first_audio",
-        "vad_hangover",
-        "endpoint_to_first_audio",
-        "stt_final",
-        "llm_first_token",
-        "tts_first_audio",
-        "barge_in_reaction",
-        "sequential_first_audio",
-    ]
+    first = ["ptt_release_to_first_audio", "ptt_release_to_first_answer_audio"]
+    order = first + [k for k in stats if k not in first and not _count_row(k)]
     print(
         table(
-            [
-                (k, ms(stats[k]["p50"]), ms(stats[k]["p95"]), stats[k]["n"])
-                for k in order
-                if k in stats
-            ],
+            [(k, ms(stats[k]["p50"]), ms(stats[k]["p95"]), stats[k]["n"]) for k in order],
             header,
         )
     )
     print(f"streaming / sequential time to first audio (p50): {ratio:.2f}" if ratio else "")
     print(f"barge-ins missed: {int(sum(missed))} of {len(missed)}")
+    print(f"false barge-ins on echo: {false_barge:.0f} (pauses {false_pauses:.0f})")
+    print(f"mid-sentence pauses and hesitations cut: {int(sum(cuts))} of {len(cuts)}")
+    manuals = _p50(stats, "manuals:speech_end_to_first_answer_audio")
+    llm_paths = [
+        _p50(stats, f"{path}:speech_end_to_first_answer_audio")
+        for path in ("reading", "incident", "small_talk")
+    ]
     targets = {
-        "ptt_release_to_first_audio_p50_under_350ms": bool(streaming and streaming < 0.35),
-        "barge_in_reaction_p95_under_100ms": bool(
-            stats.get("barge_in_reaction", {}).get("p95") is not None
-            and stats["barge_in_reaction"]["p95"] < 0.1  # type: ignore[operator]
+        "open_mic_first_answer_audio_p50_at_most_350ms": _under(
+            _p50(stats, "open_mic_speech_end_to_first_answer_audio"), 0.35
         ),
+        "mid_sentence_cut_at_most_2_percent": bool(cuts) and sum(cuts) <= 0.02 * len(cuts),
+        "ptt_release_to_first_answer_audio_p50_at_most_150ms": _under(
+            _p50(stats, "ptt_release_to_first_answer_audio"), 0.15
+        ),
+        "reading_warning_p50_at_most_400ms": _under(
+            _p50(stats, "reading:speech_end_to_first_answer_audio"), 0.4
+        ),
+        "llm_paths_within_200ms_of_manuals": manuals is not None
+        and all(p is not None and p <= manuals + 0.2 for p in llm_paths),
+        "barge_in_reaction_p95_at_most_50ms": _under(
+            stats.get("barge_in_reaction", {}).get("p95"), 0.05
+        )
+        and not sum(missed)
+        and not false_barge,
         "streaming_at_most_half_of_sequential": bool(ratio is not None and ratio <= 0.5),
     }
     print("targets:", ", ".join(f"{k} {'met' if v else 'MISSED'}" for k, v in targets.items()))
@@ -256,5 +377,27 @@ def _report(rows: dict[str, list[float]]) -> dict[str, Any]:
         "streaming_over_sequential": ratio,
         "targets": targets,
         "barge_ins_missed": int(sum(missed)),
-        "question_sets": {"short": SHORT, "long": LONG},
+        "echo_false_barge_ins": false_barge,
+        "echo_false_pauses": false_pauses,
+        "mid_sentence_cut": [int(sum(cuts)), len(cuts)],
+        "question_sets": {"short": SHORT, "long": LONG, "paused": PAUSED, "hesitant": HESITANT},
+        "load_average": os.getloadavg(),
     }
+
+
+def _count_row(key: str) -> bool:
+    return key in (
+        "barge_in_missed",
+        "mid_sentence_cut",
+        "echo_false_barge_ins",
+        "echo_false_pauses",
+    )
+
+
+def _p50(stats: dict[str, Any], key: str) -> float | None:
+    value = stats.get(key, {}).get("p50")
+    return None if value is None else float(value)
+
+
+def _under(value: Any, limit: float) -> bool:
+    return value is not None and float(value) <= limit

@@ -28,6 +28,7 @@ STAGES: Final = {
     "tts_first_audio": ("tts_start", "tts_first_audio"),
     "endpoint_to_first_audio": ("endpoint", "first_audio"),
     "speech_end_to_first_audio": ("speech_end", "first_audio"),
+    "speech_end_to_first_answer_audio": ("speech_end", "first_answer_audio"),
     "endpoint_to_first_answer_audio": ("endpoint", "first_answer_audio"),
     "barge_in_reaction": ("barge_in_onset", "playback_stopped"),
     "total": ("endpoint", "done"),
