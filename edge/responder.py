@@ -126,7 +126,7 @@ class Responder:
         self.result: ToolResult | None = None
         """What the last request's tool (or the cache) produced; None for replies and repeats."""
         self._understood: tuple[str, asyncio.Task[tuple[Any, str | None, str]]] | None = None
-        self._prepared: tuple[tuple[Any, ...], Acted] | None = None
+        self._prepared: tuple[tuple[Any, ...], asyncio.Task[Acted]] | None = None
 
     async def respond(
         self,
@@ -241,9 +241,23 @@ class Responder:
             return (first,) if first else ()
         if tool.spec.llm_fills and from_words(tool, request) is None:
             return ()  # the LLM would be needed: not for a guess
-        acted = await self._runner.use(tool, None, request, TurnTimer(0))
-        self._prepared = (self._key(request), acted)
-        return self._preview(transcript, acted.result)
+        task = self.shielded.spawn(
+            self._runner.use(tool, None, request, TurnTimer(0)), name="prepare"
+        )
+        self._prepared = (self._key(request), task)
+        return self._preview(transcript, (await asyncio.shield(task)).result)
+
+    def _ready(
+        self, arguments: dict[str, Any] | None, request: ToolRequest
+    ) -> asyncio.Task[Acted] | None:
+        """The answer :meth:`prepare` made (or is making) for this very request, if any."""
+        prepared = self._prepared
+        if arguments is not None or prepared is None or prepared[0] != self._key(request):
+            return None
+        task = prepared[1]
+        if task.done() and (task.cancelled() or task.exception() is not None):
+            return None
+        return task
 
     def _preview(self, question: str, result: ToolResult) -> tuple[str, ...]:
         """The first sentence ``result`` will be said with (nothing is remembered)."""
@@ -483,10 +497,10 @@ class Responder:
         spec = tool.spec
         if spec.slow and spec.filler:
             yield Part(spec.filler, kind="filler")
-        prepared = self._prepared
+        ready = None if spec.side_effect else self._ready(arguments, request)
         self._prepared = None
-        if arguments is None and prepared is not None and prepared[0] == self._key(request):
-            acted = prepared[1]  # made while the technician paused (prepare)
+        if ready is not None:
+            acted = await asyncio.shield(ready)  # made while the technician paused (prepare)
             timer.mark("prepared")
         else:
             acted = await self._runner.use(tool, arguments, request, timer)

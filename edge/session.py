@@ -22,6 +22,7 @@ from edge.audio.playback import PlaybackQueue
 from edge.audio.source import AudioSource
 from edge.bus import EventBus
 from edge.dialogue.conversation import Exchange
+from edge.endpoint import looks_incomplete
 from edge.events import (
     AssistantState,
     BargeIn,
@@ -198,13 +199,20 @@ class Session:
             return
         if self.assistant.responder is None or self.assistant.speech_memo is None:
             return
+        if looks_incomplete(transcript):
+            return  # "the torque for the": more is coming
         self._tasks.spawn(self._prepare(transcript), name=f"prepare:{turn_id}")
 
     async def _prepare(self, transcript: str) -> None:
         assistant = self.assistant
         assert assistant.responder is not None and assistant.speech_memo is not None
         memo = assistant.speech_memo
-        for sentence in await assistant.responder.prepare(transcript):
+        try:
+            sentences = await assistant.responder.prepare(transcript)
+        except Exception as err:  # noqa: BLE001 - only a head start; the turn does it properly
+            _LOGGER.info("Could not prepare an answer to %r: %s", transcript, err)
+            return
+        for sentence in sentences:
             for piece in first_pieces(sentence)[:1]:
                 if piece in memo:
                     continue
