@@ -86,6 +86,9 @@ class Capture:
     """Stream time the capture ended."""
     reason: str = ""
     samples: list[Int16Array] = field(default_factory=list)
+    has_until: float = 0.0
+    """Stream time up to which its audio is in ``samples`` (the pre-roll may run ahead of the
+    VAD frame being scored)."""
 
     @property
     def speech_end(self) -> float | None:
@@ -260,6 +263,7 @@ class Listener:
         if len(backlog):
             capture.samples.append(backlog)
             transcriber.push(backlog, voiced=speaking)
+        capture.has_until = self._ring.end_time
         self.capture = capture
         self._onsets.reset()
         return capture
@@ -346,9 +350,14 @@ class Listener:
     def _feed_capture(
         self, capture: Capture, block: Int16Array, duration: float, prob: float
     ) -> None:
-        capture.samples.append(block)
+        # The frame's first hop may already be in the capture's pre-roll (opened mid-frame).
+        fresh = min(len(block), max(0, round((self._time - capture.has_until) * self.rate)))
+        new = block[len(block) - fresh :]
+        capture.has_until = self._time
+        if len(new):
+            capture.samples.append(new)
+            capture.transcriber.push(new, voiced=prob >= self.settings.endpoint.threshold)
         endpointer = capture.endpointer
-        capture.transcriber.push(block, voiced=prob >= self.settings.endpoint.threshold)
         words = judge_words(capture.transcriber.settled_text)
         turn = None
         if self._turn is not None and endpointer.last_voice_at is not None:

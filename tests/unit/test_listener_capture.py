@@ -1,0 +1,72 @@
+"""A capture holds every sample once, in order, however its start falls against the VAD's frames.
+
+The listener judges onsets every 16 ms hop but scores speech every 32 ms frame, so a capture can
+open between the two hops of a frame (a push-to-talk press, a confirmed barge-in): its pre-roll
+already holds the first hop, which the frame must not add again.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from edge.events import Int16Array, TurnId
+from edge.listener import Capture, Listener, ListenerSettings
+
+pytestmark = pytest.mark.unit
+
+
+class Vad:
+    rate = 16_000
+    frame_samples = 512
+
+    def speech_probability(self, frame: np.ndarray) -> float:
+        return 0.9
+
+    def reset(self) -> None:
+        pass
+
+
+class Source:
+    rate = 16_000
+
+
+class Transcriber:
+    settled_text = None
+
+    def __init__(self) -> None:
+        self.pushed: list[Int16Array] = []
+
+    def push(self, samples: Int16Array, voiced: bool) -> None:
+        self.pushed.append(samples)
+
+    def preflight(self) -> None:
+        pass
+
+
+class Handler:
+    def __getattr__(self, name: str) -> object:
+        return lambda *args: None
+
+
+@pytest.mark.parametrize("hops_before_open", [2, 3, 4, 5])
+def test_capture_opened_mid_frame_holds_each_sample_once(hops_before_open: int) -> None:
+    transcriber = Transcriber()
+    listener = Listener(
+        Source(),  # type: ignore[arg-type]
+        Vad(),
+        Handler(),  # type: ignore[arg-type]
+        lambda turn: transcriber,  # type: ignore[arg-type,return-value]
+        ListenerSettings(preroll_s=0.5),
+    )
+    ramp = (np.arange(256 * 12) % 30_000).astype(np.int16)  # every sample tells its place
+    for i in range(hops_before_open):
+        listener.process(ramp[i * 256 : (i + 1) * 256])
+    start = listener.stream_time - 0.016  # one hop of pre-roll
+    capture: Capture = listener.open_capture(TurnId(1), "ptt", start, held=True)
+    for i in range(hops_before_open, 12):
+        listener.process(ramp[i * 256 : (i + 1) * 256])
+    first = (hops_before_open - 1) * 256
+    processed = 12 * 256 - (12 % 2) * 256
+    assert np.array_equal(capture.audio(), ramp[first:processed])
+    assert np.array_equal(np.concatenate(transcriber.pushed), ramp[first:processed])
