@@ -88,7 +88,7 @@ def read_wav(path: str) -> bytes:
 
 
 async def main(llm_url: str, whisper_dir: str, voice_dir: str, voice: str) -> None:
-    clock = Clock()
+    tokens, clock = Clock(), Clock()  # after the LLM (TTS consumes its text), after the TTS
     stt = WhisperSTTService(
         device="cpu",
         compute_type="int8",
@@ -103,7 +103,7 @@ async def main(llm_url: str, whisper_dir: str, voice_dir: str, voice: str) -> No
     context = LLMContext([{"role": "system", "content": SYSTEM}])
     pair = LLMContextAggregatorPair(context)
     vad = VADProcessor(vad_analyzer=SileroVADAnalyzer(params=VADParams(stop_secs=0.2)))
-    pipeline = Pipeline([vad, stt, pair.user(), llm, tts, clock, pair.assistant()])
+    pipeline = Pipeline([vad, stt, pair.user(), llm, tokens, tts, clock, pair.assistant()])
     task = PipelineTask(pipeline, params=PipelineParams(audio_in_sample_rate=RATE))
     runner = asyncio.create_task(PipelineRunner(handle_sigint=False).run(task))
     loop = asyncio.get_running_loop()
@@ -122,6 +122,7 @@ async def main(llm_url: str, whisper_dir: str, voice_dir: str, voice: str) -> No
         request = json.loads(line)
         pcm = read_wav(request["wav"])
         clock.reset()
+        tokens.reset()
         started = time.monotonic()
         await feed(pcm, started, 0)
         speech_end = started + float(request["speech_end_s"])
@@ -135,9 +136,9 @@ async def main(llm_url: str, whisper_dir: str, voice_dir: str, voice: str) -> No
             offset += CHUNK
 
         reply = {
-            "first_token_s": since(speech_end, clock.first_token),
+            "first_token_s": since(speech_end, tokens.first_token),
             "first_audio_s": since(speech_end, clock.first_audio),
-            "text": "".join(clock.text).strip(),
+            "text": "".join(tokens.text).strip(),
         }
         print(json.dumps(reply), flush=True)
     await task.cancel()
