@@ -1,4 +1,4 @@
-"""Pipecat's side of ``bench/vs_pipecat.py``; runs in Pipecat's own virtualenv and never imports edge.
+"""Pipecat's side of ``bench/vs_pipecat.py``: runs in Pipecat's own virtualenv, never imports edge.
 
 A Pipecat 1.14 pipeline built the way its docs build a local voice agent: Silero VAD, Whisper
 (faster-whisper, segmented on the VAD), the user aggregator with its default turn strategy
