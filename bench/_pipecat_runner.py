@@ -58,16 +58,21 @@ class Clock(FrameProcessor):
         self.first_audio: float | None = None
         self.text: list[str] = []
         self.done = asyncio.Event()
+        self.not_before = 0.0
+        """Answers to a part of the question (Pipecat may end a turn at a comma) do not count."""
 
-    def reset(self) -> None:
+    def reset(self, not_before: float) -> None:
         self.first_token = self.first_audio = None
         self.text = []
         self.done.clear()
+        self.not_before = not_before
 
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         await super().process_frame(frame, direction)
         now = time.monotonic()
-        if isinstance(frame, LLMTextFrame):
+        if now < self.not_before:
+            pass
+        elif isinstance(frame, LLMTextFrame):
             self.first_token = self.first_token or now
             self.text.append(frame.text)
         elif isinstance(frame, TTSAudioRawFrame):
@@ -121,11 +126,11 @@ async def main(llm_url: str, whisper_dir: str, voice_dir: str, voice: str) -> No
     while line := await loop.run_in_executor(None, sys.stdin.readline):
         request = json.loads(line)
         pcm = read_wav(request["wav"])
-        clock.reset()
-        tokens.reset()
         started = time.monotonic()
-        await feed(pcm, started, 0)
         speech_end = started + float(request["speech_end_s"])
+        clock.reset(speech_end)
+        tokens.reset(speech_end)
+        await feed(pcm, started, 0)
         offset = len(pcm) // 2
         deadline = time.monotonic() + 30.0
         while not clock.done.is_set() and time.monotonic() < deadline:
