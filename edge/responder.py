@@ -18,6 +18,7 @@ the next answer starts with it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import time
@@ -127,6 +128,7 @@ class Responder:
         """What the last request's tool (or the cache) produced; None for replies and repeats."""
         self._understood: tuple[str, asyncio.Task[tuple[Any, str | None, str]]] | None = None
         self._prepared: tuple[tuple[Any, ...], asyncio.Task[Acted]] | None = None
+        self._preparing: tuple[str, asyncio.Task[tuple[str, ...]]] | None = None
 
     async def respond(
         self,
@@ -211,6 +213,16 @@ class Responder:
     async def prepare(self, transcript: str) -> tuple[str, ...]:
         """The sentence the answer to ``transcript`` would start with, worked out now.
 
+        A turn for the same transcript that starts meanwhile waits for this instead of doing the
+        same work beside it (see :meth:`_ready`).
+        """
+        task = self.shielded.spawn(self._prepare(transcript), name="prepare")
+        self._preparing = (transcript, task)
+        return await asyncio.shield(task)
+
+    async def _prepare(self, transcript: str) -> tuple[str, ...]:
+        """See :meth:`prepare`.
+
         Speculative (the technician may go on talking) and free of side effects: the request is
         understood and, for a question the manuals, the cache or a ready reply answer, the answer
         is made; a reading's verdict is previewed without raising its incident. The work is kept
@@ -247,10 +259,14 @@ class Responder:
         self._prepared = (self._key(request), task)
         return self._preview(transcript, (await asyncio.shield(task)).result)
 
-    def _ready(
+    async def _ready(
         self, arguments: dict[str, Any] | None, request: ToolRequest
     ) -> asyncio.Task[Acted] | None:
         """The answer :meth:`prepare` made (or is making) for this very request, if any."""
+        preparing = self._preparing
+        if arguments is None and preparing is not None and preparing[0] == request.transcript:
+            with contextlib.suppress(Exception):
+                await asyncio.shield(preparing[1])  # it is about to have the answer in hand
         prepared = self._prepared
         if arguments is not None or prepared is None or prepared[0] != self._key(request):
             return None
@@ -497,7 +513,7 @@ class Responder:
         spec = tool.spec
         if spec.slow and spec.filler:
             yield Part(spec.filler, kind="filler")
-        ready = None if spec.side_effect else self._ready(arguments, request)
+        ready = None if spec.side_effect else await self._ready(arguments, request)
         self._prepared = None
         if ready is not None:
             acted = await asyncio.shield(ready)  # made while the technician paused (prepare)
