@@ -62,6 +62,8 @@ QUESTIONS: Final = (
 for the last two (a reply; an incident whose severity was not said); Pipecat asks it every turn."""
 ROUNDS: Final = int(os.environ.get("EDGE_BENCH_ROUNDS", "2"))
 LOAD: Final = int(os.environ.get("EDGE_BENCH_LOAD", "2"))
+_EDGE_WAIT_S: Final = 120.0
+"""Longest an edge turn may take (the scenario's limit)."""
 _PIPECAT_WAIT_S: Final = 30.0
 """How long the runner waits for an answer (bench/_pipecat_runner.py)."""
 _LEVEL: Final = 500
@@ -120,7 +122,10 @@ async def _ask_edge(
     script.silence(0.5)
     span = script.say(wav)
     script.silence(8.0)
-    run = await run_scenario(config, assistant, script, limit_s=120)
+    try:
+        run = await run_scenario(config, assistant, script, limit_s=_EDGE_WAIT_S)
+    except TimeoutError:  # counted as the limit (a lower bound), like Pipecat's
+        return {"first_audio_s": _EDGE_WAIT_S, "first_token_s": None}
     assert run.path is not None
     end = run.path.listener.source.clock_at(span.start + speech_end_s)
     first_audio = token = None
