@@ -7,7 +7,7 @@ from sample counts of the input source); times named ``at`` are seconds on the m
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, NewType
 
@@ -159,6 +159,11 @@ class ToolSpec:
     urgent: bool = False
     """It may answer with a safety warning: then nothing is said before its answer (no filler,
     no pending notice), so the warning is the first thing heard."""
+    statement: Callable[[str], bool] | None = field(default=None, compare=False, repr=False)
+    """Recognizes, by its shape, a statement only this tool handles ("the compressor is pulling
+    245 amps": a number and its unit, said as a fact). The intent router sends such a request
+    here whatever its embedding is near: a reading of a part the examples never named embeds
+    nearer the manuals' questions about that part than any example reading."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -70,6 +70,10 @@ _WH_WORDS: Final = frozenset(
     ("what", "what's", "whats", "how", "which", "when", "where", "why", "who")
 )
 _QUESTION_WORDS: Final = _WH_WORDS | {"is", "are", "does", "do", "did", "should", "can", "could"}
+_REQUEST_WORDS: Final = frozenset(("tell", "give", "show", "list", "find", "look", "explain"))
+"""First words of a request for information said as a command ("tell me the torque ...")."""
+_WANTING: Final = frozenset(("need", "want", "would", "wonder", "wondered"))
+"""Second words after "I" or "we" that ask for something ("I need the torque for 24 mm ...")."""
 
 
 class SemanticRouter:
@@ -122,6 +126,7 @@ class SemanticRouter:
                         f"{spec.name} example {example.utterance!r} says none of its cue words"
                     )
         self._needs_number = frozenset(spec.name for spec in specs if spec.needs_number)
+        self._statements = [(spec.name, spec.statement) for spec in specs if spec.statement]
         self.intents = sorted(set(labels))
         self._texts = texts
         self._labels = np.array(labels)
@@ -139,10 +144,10 @@ class SemanticRouter:
         intent, score = ranked[0]
         runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
         words = _words(text)
-        cued = self._cued(words, text, best, score)
-        if cued is not None:
-            others = (s for i, s in best.items() if i != cued)
-            return Route(cued, best[cued], max(others, default=0.0))
+        chosen = self._cued(words, text, best, score) or self._stated(words, text)
+        if chosen is not None:
+            others = (s for i, s in best.items() if i != chosen)
+            return Route(chosen, best.get(chosen, 0.0), max(others, default=0.0))
         if score < self.min_score or not self._may_call(intent, words, text):
             return Route(self.fallback, score, runner_up)
         return Route(intent, score, runner_up, self._texts[int(np.argmax(sims))])
@@ -161,6 +166,16 @@ class SemanticRouter:
         cues = self._cues.get(intent)
         return cues is None or (not cues.isdisjoint(words) and words[0] not in _WH_WORDS)
 
+    def _stated(self, words: list[str], text: str) -> str | None:
+        """The tool a plain statement is for, by its shape (see ``ToolSpec.statement``).
+
+        Not for a question or request, nor for one that says a tool's cue word ("log an
+        incident: ..." is the incident tool's, whatever else it says).
+        """
+        if _asks(words, text) or any(not cues.isdisjoint(words) for cues in self._cues.values()):
+            return None
+        return next((name for name, states in self._statements if states(text)), None)
+
     def _cued(self, words: list[str], text: str, best: dict[str, float], top: float) -> str | None:
         if not words or words[0] in _QUESTION_WORDS or text.rstrip().endswith("?"):
             return None
@@ -170,6 +185,15 @@ class SemanticRouter:
             if not cues.isdisjoint(words) and best.get(name, -1.0) >= top - self.cue_margin
         ]
         return max(cued, key=lambda name: best[name]) if cued else None
+
+
+def _asks(words: list[str], text: str) -> bool:
+    """Whether the request is a question or asks for something, rather than states a fact."""
+    if not words or text.rstrip().endswith("?"):
+        return True
+    if words[0] in _QUESTION_WORDS or words[0] in _REQUEST_WORDS:
+        return True
+    return words[0] in ("i", "we") and len(words) > 1 and words[1] in _WANTING
 
 
 def _words(text: str) -> list[str]:

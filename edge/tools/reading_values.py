@@ -19,6 +19,8 @@ from edge.knowledge.units import format_number, normalize_unit
 
 _LOGGER = logging.getLogger(__name__)
 
+_SIZE_WORDS: Final = frozenset({"a", "an", "for"})
+"""Words before a number that make it a size naming a part, not a value read off one."""
 _BARE_DEGREES: Final = frozenset({"degree", "degrees", "deg"})
 _SCALES: Final = frozenset({"c", "f", "celsius", "fahrenheit", "centigrade", "°c", "°f"})
 
@@ -58,6 +60,19 @@ def spoken_values(transcript: str) -> list[SpokenValue]:
         )
         out.append(SpokenValue(mention, unit, scale_said=not bare))
     return out
+
+
+def states_a_value(transcript: str) -> bool:
+    """Whether ``transcript`` says a value with its unit ("pulling 245 amps", "at 92 degrees").
+
+    A size that names a part is no value read off it: "for a 16 millimetre tube", "torque for
+    24 mm bolts".
+    """
+    for value in spoken_values(transcript):
+        before = re.findall(r"[a-z']+", transcript[: value.mention.start].lower())[-1:]
+        if value.unit is not None and not (before and before[0] in _SIZE_WORDS):
+            return True
+    return False
 
 
 def as_float(value: object) -> float | None:

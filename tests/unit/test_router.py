@@ -87,3 +87,29 @@ def test_a_model_name_with_digits_is_no_reading(router: SemanticRouter) -> None:
 def test_a_wh_question_with_a_number_asks_the_manuals(router: SemanticRouter) -> None:
     said = "what's the general torque for an M12 ten nine bolt"
     assert router.route(near(0, 0.3, 0.8), said).intent == "manuals"
+
+
+def test_a_stated_value_goes_to_the_tool_that_recognizes_it_wherever_it_embeds() -> None:
+    from edge.tools.reading_values import states_a_value
+
+    specs = [
+        spec("incident", LOG, cue_words=("incident", "log")),
+        spec("manuals", LOOKUP),
+        spec("reading", READ, needs_number=True, statement=states_a_value),
+    ]
+    router = SemanticRouter(HandEmbedder(), specs, fallback="manuals")
+    nearer_the_manuals = near(0.1, 0.5, 0.2)
+    for said in (
+        "the compressor is pulling 245 amps",
+        "battery is sagging to 39 volts under load",
+        "thrust bearing on the duty pump is 170 Fahrenheit",
+    ):
+        assert router.route(nearer_the_manuals, said).intent == "reading", said
+    for asked in (
+        "union nut torque for a 16 millimetre tube",  # a size naming the part
+        "tell me the torque for 24 mm bolts",  # a request
+        "Is 245 amps too much for the compressor?",  # a question
+        "the compressor is noisy",  # no value
+        "log an incident: compressor pulling 245 amps",  # the incident's cue word
+    ):
+        assert router.route(nearer_the_manuals, asked).intent != "reading", asked
