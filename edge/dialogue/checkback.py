@@ -32,8 +32,6 @@ def doubts(
     intent: str,
     prepared: Mapping[str, Any],
     heard: Heard | None,
-    *,
-    component_said: bool,
 ) -> tuple[str, ...]:
     """Why the prepared side effect should be read back first (empty: act at once).
 
@@ -41,7 +39,6 @@ def doubts(
         intent: the tool about to run.
         prepared: its checked arguments (``Tool.prepare``).
         heard: how recognition heard the words (confidence, corrections), when known.
-        component_said: the request names the component it is about.
     """
     reasons: list[str] = []
     if heard is not None and heard.doubtful:
@@ -50,7 +47,9 @@ def doubts(
         reasons += [f"corrected {c.heard!r} to {c.restored!r}" for c in heard.corrections]
         reasons += [f"{code!r} could be several codes" for code in heard.ambiguous]
     if intent == READING:
-        if not component_said:
+        # Words that pick one limit name its part ("compressor pulling 245 amps"); a part taken
+        # from the conversation, or the only limit in that unit, is a guess.
+        if prepared.get("component_guessed"):
             reasons.append("component not said")
         if prepared.get("unit_assumed"):
             reasons.append("unit not said")
@@ -98,8 +97,7 @@ class CheckBack:
         if not self._dialogue.settings.checkback:
             return None
         knowledge = self._knowledge
-        said = knowledge is None or knowledge.resolve_component(request.transcript) is not None
-        reasons = doubts(intent, prepared, request.heard, component_said=said)
+        reasons = doubts(intent, prepared, request.heard)
         if not reasons:
             return None
         component = prepared.get("component_id")

@@ -277,8 +277,11 @@ def rank(
         if d.limit.component_id and (
             normal_code(d.limit.component_id) in reading.codes
             or (d.names and d.names <= reading.words)
+            or d.limit.component_id == reading.named
         ):
-            score += NAMED_BONUS  # its ID, or every word of its name as its manual names it
+            # Its ID, every word of its name as its manual names it, or the component the
+            # manuals resolve the words to (an ID two manuals share has one name per manual).
+            score += NAMED_BONUS
         if reading.codes & d.document_codes:
             score += DOCUMENT_CODE_BONUS
         score += DOCUMENT_WORD_WEIGHT * len(reading.words & d.document_words)

@@ -42,6 +42,7 @@ from edge.tools.reading_values import (
     candidates,
     choose_value,
     said_unit,
+    states_a_value,
     value_text,
 )
 
@@ -136,6 +137,7 @@ SPEC: Final = ToolSpec(
     llm_fills=(),
     needs_number=True,
     urgent=True,  # an out-of-range value is warned about before anything else is said
+    statement=states_a_value,
 )
 
 
@@ -181,7 +183,10 @@ class ReadingsTool:
                 best_choice = (score, value, ranked)
         assert best_choice is not None
         _, value, ranked = best_choice
-        limit = self._choose(ranked)
+        limit, lone = self._choose(ranked)
+        # The words did not pick the part: the only limit in that unit, or the conversation's.
+        topic = request.component_id if prefer == request.component_id else None
+        guessed = lone or (named is None and topic is not None and limit.component_id == topic)
         unit = value.unit
         if unit is not None and not value.scale_said and dimension(limit.unit) == "temperature":
             unit = limit.unit  # "degrees" alone: the manual's own scale
@@ -192,6 +197,7 @@ class ReadingsTool:
             "value_text": value_text(value.mention),
             "unit": unit or limit.unit,
             "unit_assumed": unit is None,
+            "component_guessed": guessed,
             "limit": limit,
             "transcript": transcript,
         }
@@ -209,7 +215,8 @@ class ReadingsTool:
             return request.component_id
         return None
 
-    def _choose(self, ranked: list[Candidate]) -> Limit:
+    def _choose(self, ranked: list[Candidate]) -> tuple[Limit, bool]:
+        """The limit the words pick, and whether it is only the one limit in the unit said."""
         tied = best(ranked)
         if not tied:
             raise ToolError(
@@ -218,12 +225,12 @@ class ReadingsTool:
             )
         if tied[0].score <= 0:
             if len(tied) == 1:
-                return tied[0].limit  # the only limit measured in that unit
+                return tied[0].limit, True  # the only limit measured in that unit
             raise ToolError(
                 "reading-which-parameter", "Which reading is that? Say what you measured."
             )
         if len(tied) == 1:
-            return tied[0].limit
+            return tied[0].limit, False
         owners = list(dict.fromkeys(c.limit.component_id for c in tied[:3]))
         if len(owners) > 1 and len({c.limit.parameter.lower() for c in tied}) == 1:
             names = " or ".join(f"the {self._name(o) or 'general'}" for o in owners)

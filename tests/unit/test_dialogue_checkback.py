@@ -29,31 +29,29 @@ PREPARED = {
 
 
 class Manuals:
-    """The two things the check-back asks of the manuals."""
-
-    def resolve_component(self, text: str) -> str | None:
-        return "GBX" if "gearbox" in text.lower() else None
+    """What the check-back asks of the manuals: a component's name."""
 
     def component(self, component_id: str) -> Component | None:
         return Component("GBX", "Gearbox") if component_id == "GBX" else None
 
 
 def test_clear_readings_act_at_once() -> None:
-    assert doubts(READING, PREPARED, None, component_said=True) == ()
+    assert doubts(READING, PREPARED, None) == ()
     sure = Heard("gearbox oil sump is 92", "gearbox oil sump is 92", confidence=0.9)
-    assert doubts(READING, PREPARED, sure, component_said=True) == ()
+    assert doubts(READING, PREPARED, sure) == ()
 
 
 def test_what_makes_words_doubtful() -> None:
-    assert doubts(READING, PREPARED, None, component_said=False) == ("component not said",)
+    guessed = {**PREPARED, "component_guessed": True}
+    assert doubts(READING, guessed, None) == ("component not said",)
     assumed = {**PREPARED, "unit_assumed": True}
-    assert doubts(READING, assumed, None, component_said=True) == ("unit not said",)
+    assert doubts(READING, assumed, None) == ("unit not said",)
     unsure = Heard("oil leak", "oil leak", confidence=0.41)
-    assert doubts(INCIDENT, {}, unsure, component_said=True) == ("recognition confidence 0.41",)
+    assert doubts(INCIDENT, {}, unsure) == ("recognition confidence 0.41",)
     fixed = Heard("E-117", "E 170", corrections=(Correction("code", "E 170", "E-117", 0.8),))
-    assert doubts(INCIDENT, {}, fixed, component_said=True) == ("corrected 'E 170' to 'E-117'",)
+    assert doubts(INCIDENT, {}, fixed) == ("corrected 'E 170' to 'E-117'",)
     # An incident's component is not needed: many have none.
-    assert doubts(INCIDENT, {}, None, component_said=False) == ()
+    assert doubts(INCIDENT, {"component_guessed": True}, None) == ()
 
 
 def test_what_is_read_back() -> None:
@@ -73,8 +71,10 @@ def test_a_doubtful_reading_is_held_until_yes(tmp_path: Path) -> None:
     check = CheckBack(dialogue, Manuals(), clock=lambda: 100.0)
     clear = ToolRequest(TurnId(1), "gearbox oil sump temperature is 92 degrees")
     assert check(READING, {"value": 92}, PREPARED, clear) is None
-    vague = ToolRequest(TurnId(2), "oil sump temperature is 92 degrees")
-    asked = check(READING, {"value": 92}, PREPARED, vague)
+    # "It reads 92 degrees" after a gearbox question: the part is the conversation's guess.
+    vague = ToolRequest(TurnId(2), "it reads 92 degrees", component_id="GBX")
+    guessed = {**PREPARED, "component_guessed": True}
+    asked = check(READING, {"value": 92}, guessed, vague)
     assert asked is not None and asked.speech == (
         "Gearbox oil sump temperature, 92 degrees Celsius?",
     )
@@ -82,4 +82,4 @@ def test_a_doubtful_reading_is_held_until_yes(tmp_path: Path) -> None:
     assert pending is not None and pending.transcript == vague.transcript
     assert pending.arguments == {"value": 92} and pending.intent == READING
     off = Dialogue(DialogueSettings(checkback=False), now=100.0)
-    assert CheckBack(off, Manuals(), clock=lambda: 100.0)(READING, {}, PREPARED, vague) is None
+    assert CheckBack(off, Manuals(), clock=lambda: 100.0)(READING, {}, guessed, vague) is None
