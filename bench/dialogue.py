@@ -118,9 +118,7 @@ async def _ask(assistant: Assistant, text: str, number: int) -> tuple[list[str],
     """The reply to ``text`` in a fresh conversation, as the sentences said."""
     responder = assistant.responder
     assert responder is not None
-    assistant.conversation.clear()
-    assistant.notices.clear()
-    responder.dialogue.clear(time.time())
+    assistant.start_afresh()
     parts = [p async for p in responder.respond(text, TurnId(number), TurnTimer(number))]
     text_parts = [p.text for p in parts if p.kind in ("sentence", "stream") and p.text.strip()]
     await responder.shielded.wait(limit_s=30.0)

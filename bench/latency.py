@@ -168,7 +168,7 @@ async def _ptt_turn(
     *,
     path: str = "manuals",
 ) -> None:
-    assistant.conversation.clear()
+    assistant.start_afresh()
     script = Script()
     script.silence(0.5)
     for text in texts:
@@ -198,7 +198,7 @@ async def _ptt_turn(
 async def _open_mic_turn(
     config: Config, assistant: Assistant, text: str, rows: dict[str, list[float]]
 ) -> None:
-    assistant.conversation.clear()
+    assistant.start_afresh()
     script = Script()
     script.silence(0.8)
     script.say(speak(text), label=text)
@@ -237,7 +237,7 @@ async def _paused_turn(
     rows: dict[str, list[float]],
 ) -> None:
     """One request with a pause in the middle (or hesitations): did the turn end too soon?"""
-    assistant.conversation.clear()
+    assistant.start_afresh()
     script = Script()
     script.silence(0.8)
     script.say(speak(first))
@@ -255,7 +255,7 @@ async def _paused_turn(
 
 async def _echo_only(config: Config, assistant: Assistant, rows: dict[str, list[float]]) -> None:
     """A long answer played with loud echo and nobody speaking over it: any barge-in is false."""
-    assistant.conversation.clear()
+    assistant.start_afresh()
     pauses = assistant.metrics.counters["barge_in_pauses"]
     script = Script()
     script.silence(0.5)
@@ -276,7 +276,7 @@ async def _echo_only(config: Config, assistant: Assistant, rows: dict[str, list[
 async def _interruption(
     config: Config, assistant: Assistant, after_s: float, rows: dict[str, list[float]]
 ) -> None:
-    assistant.conversation.clear()
+    assistant.start_afresh()
     script = Script()
     script.silence(0.5)
     script.press()
@@ -322,7 +322,7 @@ def _silent_from(played: Int16Array, onset: float, rate: int, hold_s: float = 0.
 async def _sequential(assistant: Assistant, text: str) -> float:
     """Time to first audio without streaming: transcribe all, answer all, synthesize all."""
     assert assistant.responder is not None
-    assistant.conversation.clear()
+    assistant.start_afresh()
     audio = speak(text).astype(np.float32) / 32768.0
     started = time.perf_counter()
     transcript = (await assistant.threads["stt"].run(assistant.stt.transcribe, audio)).text

@@ -116,7 +116,7 @@ async def _compare(
 async def _ask_edge(
     config: Config, assistant: Assistant, wav: Path, speech_end_s: float
 ) -> dict[str, float | None]:
-    assistant.conversation.clear()
+    assistant.start_afresh()
     assistant.notices.clear()
     script = Script()
     script.silence(0.5)

@@ -85,6 +85,16 @@ class Assistant:
     """Wall time of each start-up step (s)."""
     _lexicon_cache: Lexicon | None = None
 
+    def start_afresh(self) -> None:
+        """Forget the conversation: history, notices, dialogue (topic, last answer, read-backs).
+
+        For evaluations and benchmarks, whose every request stands alone.
+        """
+        self.conversation.clear()
+        self.notices.clear()
+        if self.responder is not None:
+            self.responder.dialogue.clear(time.time())
+
     @property
     def glossary(self) -> str | None:
         """Domain words that bias speech recognition (from the manuals)."""

@@ -402,6 +402,7 @@ class Responder:
                 yield part
         elif reply_stream is None and (ready := self._roles.small_talk(example)) is not None:
             timer.mark("llm_skipped")
+            self.dialogue.replied((ready,), now)  # "repeat" says it again
             yield Part(ready)
         else:
             stream = reply_stream or self._roles.reply(

@@ -191,9 +191,7 @@ async def rehearse(
     """Play ``spec`` through the live path and check it; ``incidents`` counts stored ones."""
     assert assistant.responder is not None
     started = time.perf_counter()
-    assistant.conversation.clear()
-    assistant.notices.clear()
-    assistant.responder.dialogue.clear(time.time())
+    assistant.start_afresh()
     before = incidents()
     outcome = Outcome(spec)
     cut = spec.restart_after or len(spec.turns)
@@ -215,7 +213,7 @@ def _restart(config: Config, assistant: Assistant) -> None:
     old = assistant.responder.dialogue
     fresh = Dialogue(old.settings, StateFile(config.dialogue_state), now=time.time())
     assistant.responder.dialogue = fresh
-    assistant.conversation.clear()
+    assistant.conversation.clear()  # the history is in memory only; the dialogue was saved
 
 
 async def _play(

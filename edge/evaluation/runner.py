@@ -191,7 +191,7 @@ async def _question(
 ) -> QuestionOutcome:
     from edge.oneshot import ask_text
 
-    assistant.conversation.clear()
+    assistant.start_afresh()
     answer = await ask_text(assistant, q.text, TurnId(turn))
     knowledge = assistant.knowledge
     component = knowledge.resolve_component(q.text)
@@ -216,7 +216,7 @@ async def _question(
 async def _reading(assistant: Any, manual: str, r: EvalReading, turn: int) -> ReadingOutcome:
     from edge.oneshot import ask_text
 
-    assistant.conversation.clear()
+    assistant.start_afresh()
     answer = await ask_text(assistant, r.text, TurnId(turn))
     data = dict(answer.result.data) if answer.result is not None else {}
     verdict = data.get("verdict") if isinstance(data.get("verdict"), str) else None

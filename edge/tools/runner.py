@@ -104,8 +104,9 @@ class ToolRunner:
     ) -> Acted:
         """Fill the arguments, check them and run ``tool``; a side effect's outcome is posted."""
         spec = tool.spec
-        if arguments is None and spec.llm_fills:
-            arguments = from_words(tool, request)
+        if arguments is None:
+            # The words first; the LLM only for what they leave open.
+            arguments = from_words(tool, request) if spec.llm_fills else {}
             timer.mark("llm_skipped" if arguments is not None else "llm_needed")
         if arguments is None:
             arguments = await self._extract(tool, request, timer)
@@ -141,8 +142,6 @@ class ToolRunner:
 
     async def _extract(self, tool: Tool, request: ToolRequest, timer: TurnTimer) -> dict[str, Any]:
         spec = tool.spec
-        if not spec.llm_fills:
-            return {}
         try:
             return await self._roles.extract(spec, request.transcript, timer)
         except Exception as err:  # noqa: BLE001 - the tool reads what it needs from the words

@@ -66,7 +66,7 @@ def slow_extraction(assistant: Assistant, monkeypatch: pytest.MonkeyPatch) -> Sl
     to, so that the cut lands while the LLM is filling them.
     """
     assert assistant.roles is not None
-    monkeypatch.setattr("edge.responder.from_words", lambda tool, request: None)
+    monkeypatch.setattr("edge.tools.runner.from_words", lambda tool, request: None)
     extract = assistant.roles.extract
     calls = SlowExtraction()
 
@@ -115,20 +115,18 @@ async def answer(assistant: Assistant, text: str, turn: int) -> list[Part]:
     return [p async for p in assistant.responder.respond(text, TurnId(turn), timer)]
 
 
-@pytest.mark.parametrize("request_text", [INCIDENT, HOT_BEARING], ids=["spoken", "reading"])
 def test_turn_cut_while_the_llm_fills_arguments_still_stores_and_says_it_next_turn(
-    config: Config, fresh: Assistant, slow_extraction: SlowExtraction, request_text: str
+    config: Config, fresh: Assistant, slow_extraction: SlowExtraction
 ) -> None:
     responder = fresh.responder
     assert responder is not None
     before = pending(config)
 
     async def scenario() -> tuple[list[Part], list[Part]]:
-        turn = TurnId(11 if request_text == INCIDENT else 12)
         cut = await cut_during(
-            responder.respond(request_text, turn, TurnTimer(turn)), slow_extraction
+            responder.respond(INCIDENT, TurnId(11), TurnTimer(11)), slow_extraction
         )
-        assert slow_extraction == [request_text]  # the cut landed during the extraction
+        assert slow_extraction == [INCIDENT]  # the cut landed during the extraction
         assert await responder.shielded.wait(limit_s=120.0)  # what SIGTERM's shutdown waits on
         return cut, await answer(fresh, "What is the yaw brake pressure?", 13)
 
@@ -136,12 +134,51 @@ def test_turn_cut_while_the_llm_fills_arguments_still_stores_and_says_it_next_tu
     assert not any(p.notice for p in cut)
     assert pending(config) == before + 1
     said = [p.text for p in next_turn if p.kind == "sentence"]
-    first = said[0] if request_text == INCIDENT else said[1]
-    assert first.startswith("Logged a high severity incident"), said
+    assert said[0].startswith("Logged a high severity incident"), said
     assert next_turn[0].notice is not None
-    # Due until a turn has played them to the end: a reading's warning is its own notice, said
-    # before its incident is stored; "Logged ..." (with the citation) follows as a second one.
-    assert len(fresh.notices) == (1 if request_text == INCIDENT else 2)
+    assert len(fresh.notices) == 1  # due until a turn has played it to the end
+
+
+def test_reading_cut_while_its_incident_is_stored_still_stores_and_says_it_next_turn(
+    config: Config, fresh: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reading needs no LLM: the cut lands while its incident is being written (slowed)."""
+    responder = fresh.responder
+    tool = fresh.toolbox.get("check_reading")
+    assert responder is not None and tool is not None
+    reporter = tool._reporter  # type: ignore[attr-defined]
+    storing = asyncio.Event()
+
+    class SlowReporter:
+        async def report(self, draft: Any) -> Any:
+            storing.set()
+            await asyncio.sleep(1.0)
+            return await reporter.report(draft)
+
+    monkeypatch.setattr(tool, "_reporter", SlowReporter())
+    before = pending(config)
+
+    async def scenario() -> tuple[list[Part], list[Part]]:
+        got: list[Part] = []
+        task = asyncio.ensure_future(
+            consume(responder.respond(HOT_BEARING, TurnId(12), TurnTimer(12)), got)
+        )
+        waiting = asyncio.ensure_future(storing.wait())
+        await asyncio.wait([task, waiting], return_when=asyncio.FIRST_COMPLETED)
+        assert storing.is_set(), got  # the cut lands while the incident is being stored
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        assert await responder.shielded.wait(limit_s=120.0)
+        return got, await answer(fresh, "What is the yaw brake pressure?", 14)
+
+    cut, next_turn = asyncio.run(scenario())
+    assert pending(config) == before + 1
+    said = [p.text for p in next_turn if p.kind == "sentence"]
+    heard = [p.text for p in cut if p.kind == "sentence"]
+    # The warning was due at once; whatever of it this cut turn did not play to the end is said
+    # again, and "Logged ..." follows once the incident is stored.
+    assert any(s.startswith("Logged a high severity incident") for s in said), said
+    assert any("104" in s for s in heard + said), (heard, said)
 
 
 def test_notice_is_delivered_only_once_played_to_the_end(

@@ -367,7 +367,8 @@ def test_default_router_replies_with_the_few_shot_prompt(
     assistant = _load(tmp_path_factory.mktemp("semantic-state"), fleet_server, "semantic")
     try:
         before = len(fleet_server.requests)
-        result = _ask(assistant, "Hello, can you hear me?", tmp_path, 1)
+        # Not a greeting with a ready reply ("Hello, can you hear me?" is answered at once).
+        result = _ask(assistant, "Are you ready for the next job?", tmp_path, 1)
     finally:
         assistant.close()
     assert result.intent == "reply"

@@ -197,7 +197,8 @@ def test_edge_ask_text_prints_answer_and_citation(cli_config: Path, fresh: Assis
     result = edge("ask", "--text", "What does fault code E-117 mean?", "--json", config=cli_config)
     assert result.returncode == 0, result.stderr
     row = json.loads(result.stdout.strip().splitlines()[-1])
-    assert row["intent"] == "query_technical_manuals" and row["ok"]
+    # Answered from the manuals, or from the semantic cache when an earlier test asked it too.
+    assert row["intent"] in ("query_technical_manuals", "cache") and row["ok"]
     assert "oil sump temperature" in row["answer"].lower()
     assert row["sources"] and row["sources"][0]["document"].startswith("WT-2000")
     plain = edge("ask", "--text", "What does fault code E-117 mean?", config=cli_config)
