@@ -101,8 +101,20 @@ _CUES: Final = tuple(
 )
 
 
+_HOW: Final = re.compile(
+    r"\bhow (often|long|much|many|tight|far|fast|hot|cold|thick|thin)\b", re.IGNORECASE
+)
+"""The question's own words for the kind of value asked: "how often is the bearing greased"
+asks for an interval, though "grease" alone would ask for a lubricant."""
+
+
 def value_cues(question: str) -> list[re.Pattern[str]]:
     """Patterns a unit holding the kind of value ``question`` asks for matches (N·m for torque)."""
+    how = _HOW.search(question)
+    if how is not None:
+        asked = [answer for ask, answer in _CUES if ask.search(how.group(0))]
+        if asked:
+            return asked
     return [answer for ask, answer in _CUES if ask.search(question)]
 
 
