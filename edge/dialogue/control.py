@@ -395,10 +395,31 @@ def _match(words: str, possible: Collection[Command], *, fuzzy: bool = True) -> 
     for command in possible:
         if words in _PHRASES.get(command, ()):
             return Control(command)
-    if not fuzzy or len(words.split()) > SHORT_WORDS or re.search(r"\d", words):
+    if not fuzzy or re.search(r"\d", words):
         return None  # a number or a code ("next to M5") is content, never a misheard command
+    if (opening := _first_word_misheard(words, possible)) is not None:
+        return opening
+    if len(words.split()) > SHORT_WORDS:
+        return None
     best = _closest(words, possible)
     return Control(best, exact=False) if best is not None else None
+
+
+def _first_word_misheard(words: str, possible: Collection[Command]) -> Control | None:
+    """A phrase of three or more words heard with only its first word wrong.
+
+    Whisper has no context for the first word of a short turn: "read all the steps" comes out
+    as "bring all the steps"; the rest of the phrase still says which command it is.
+    """
+    said = words.split()
+    if len(said) < 3:
+        return None
+    for command in possible:
+        for phrase in _PHRASES.get(command, ()):
+            known = phrase.split()
+            if len(known) == len(said) and known[1:] == said[1:]:
+                return Control(command, exact=False)
+    return None
 
 
 def _strip_fillers(words: str) -> str:

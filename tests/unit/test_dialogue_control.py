@@ -136,3 +136,13 @@ def test_sound_key_folds_what_whisper_confuses() -> None:
     assert sound_key("bag") == sound_key("back")
     assert sound_key("council") == sound_key("counsel")
     assert sound_key("next") != sound_key("text")
+
+
+def test_a_long_phrase_with_its_first_word_misheard_is_still_the_command() -> None:
+
+    possible = set(ALWAYS) | set(PROCEDURE)
+    heard = parse("Bring all the steps.", possible)  # "read all the steps", whisper tiny.en
+    assert heard is not None and heard.command == Command.READ_ALL and not heard.exact
+    assert parse("What is the torque?", possible) is None  # only the first word may differ
+    assert parse("What is the first step?", possible) is None
+    assert parse("Tell me the 3 steps", possible) is None  # a number is content
