@@ -63,10 +63,15 @@ def converted(value: Value, unit: str) -> str | None:
 def other_row(question: str, table: TableView) -> int | None:
     """The row of ``table`` a short follow-up names ("and the caliper halves?"), if exactly one."""
     words = question.split()
-    if len(words) > _FOLLOW_UP_WORDS or (len(words) > 4 and not _OPENER.match(question.strip())):
+    codes = {c.upper() for c in re.findall(r"\b[A-Za-z]{1,4}-?\d[\w.-]*\b", question)}
+    # A code of the table's ("M30") marks a follow-up whose opener was misheard ("welcome out
+    # to the M30" for "what about the M30").
+    # A longer question that names one asks something new ("where is the M8 clamp located?").
+    in_table = len(words) <= 5 and any(codes & {c.strip().upper() for c in r} for r in table.rows)
+    opened = _OPENER.match(question.strip()) is not None or in_table
+    if len(words) > _FOLLOW_UP_WORDS or (len(words) > 4 and not opened):
         return None
     asked = stems(question) - _GENERIC
-    codes = {c.upper() for c in re.findall(r"\b[A-Za-z]{1,4}-?\d[\w.-]*\b", question)}
     if not asked and not codes:
         return None
     scores: list[tuple[float, int]] = []

@@ -191,6 +191,8 @@ def test_follow_up_rows_and_units() -> None:
     assert said.table is not None
     assert other_row("And the caliper halves?", said.table) == 1
     assert other_row("what about the M8?", said.table) == 2
+    assert other_row("Welcome out to the M8.", said.table) == 2  # the opener misheard
+    assert other_row("Where is the M8 hose fitting clamp located?", said.table) is None
     assert other_row("What is the torque for the main bearing bolts?", said.table) is None
     assert target_unit("In foot-pounds?") == "lbf·ft"
     assert target_unit("what's that in psi") == "psi"
