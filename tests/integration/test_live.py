@@ -19,6 +19,7 @@ from edge.assistant import Assistant
 from edge.audio.pcm import dbfs
 from edge.audio.sim import EchoPath, Script
 from edge.config import Config
+from edge.dialogue.dialogue import Dialogue
 from edge.events import CaptureEnded
 from edge.scenario import ScenarioRun, run_scenario
 from edge.voices import speak
@@ -242,6 +243,11 @@ def test_cancellation_never_hangs_and_side_effects_finish(
         return await report(arguments, request)
 
     monkeypatch.setattr(tool, "run", slow_report)
+    # The barge-in must land on the report itself, not on a read-back of doubtful words.
+    responder = assistant.responder
+    assert responder is not None
+    settings = replace(responder.dialogue.settings, checkback=False)
+    monkeypatch.setattr(responder, "dialogue", Dialogue(settings, now=time.time()))
     script = Script()
     script.silence(0.5)
     ptt_question(script, "Log a high severity incident: hydraulic oil leak at the pitch cylinder.")
