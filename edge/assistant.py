@@ -21,7 +21,6 @@ from edge.dialogue.conversation import Conversation
 from edge.dialogue.dialogue import Dialogue, DialogueSettings
 from edge.dialogue.notices import Notices
 from edge.dialogue.state import Expiry, StateFile
-from edge.end_of_turn import TurnJudge
 from edge.engines.base import (
     DenoiseEngine,
     Embedder,
@@ -45,6 +44,7 @@ from edge.router import REPLY, SemanticRouter
 from edge.speech_memo import SpeechMemo
 from edge.stt_stream import Interim, StreamingTranscriber
 from edge.tools.base import Tool, Toolbox
+from edge.turntaking.end_of_turn import TurnJudge
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -89,7 +89,7 @@ class ListenConfig:
 
 @dataclass(frozen=True, slots=True)
 class EndpointConfig:
-    """When a spoken turn is over (see ``edge.endpoint``)."""
+    """When a spoken turn is over (see ``edge.turntaking.endpoint``)."""
 
     min_speech_ms: int = setting(96, min=32, max=1000)
     """Speech needed before a turn counts as started (ms)."""
@@ -170,7 +170,7 @@ class EmbedConfig:
 
 @dataclass(frozen=True, slots=True)
 class TurnConfig:
-    """The end-of-turn model beside the VAD (see ``edge.endpoint``)."""
+    """The end-of-turn model beside the VAD (see ``edge.turntaking.endpoint``)."""
 
     engine: str = "smart-turn"
     """Engine name: ``smart-turn`` (Pipecat's smart-turn v3.2, ONNX), or ``none`` to end turns

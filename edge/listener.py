@@ -24,13 +24,13 @@ from edge.audio.linear_aec import LinearEchoCanceller
 from edge.audio.pcm import band_levels_db, dbfs, power_sum_db
 from edge.audio.ring import SampleRing
 from edge.audio.source import AudioSource
-from edge.bargein import EchoGuard, NoiseFloor, Onset, OnsetDetector, OnsetSettings
-from edge.end_of_turn import TurnJudge
-from edge.endpoint import Decision, Endpointer, EndpointSettings, judge_words
 from edge.engines.base import VadEngine
 from edge.events import Int16Array, Trigger, TurnId
 from edge.hearing.denoise import DenoiseStream
 from edge.stt_stream import StreamingTranscriber
+from edge.turntaking.bargein import EchoGuard, NoiseFloor, Onset, OnsetDetector, OnsetSettings
+from edge.turntaking.end_of_turn import TurnJudge
+from edge.turntaking.endpoint import Decision, Endpointer, EndpointSettings, judge_words
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -14,14 +14,14 @@ from edge.audio.echo import EchoReference, SoftwareAec
 from edge.audio.linear_aec import LinearEchoCanceller
 from edge.audio.playback import PlaybackQueue
 from edge.audio.source import AudioSource
-from edge.bargein import EchoGuard, EchoGuardSettings, OnsetSettings
 from edge.bus import EventBus
 from edge.config import Config
-from edge.endpoint import EndpointSettings
 from edge.events import TranscriptEvent, TurnId
 from edge.hearing.denoise import DenoiseStream
 from edge.listener import Listener, ListenerSettings, WakeDetector
 from edge.session import Session
+from edge.turntaking.bargein import EchoGuard, EchoGuardSettings, OnsetSettings
+from edge.turntaking.endpoint import EndpointSettings
 
 
 @dataclass

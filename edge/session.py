@@ -22,7 +22,6 @@ from edge.audio.playback import PlaybackQueue
 from edge.audio.source import AudioSource
 from edge.bus import EventBus
 from edge.dialogue.conversation import Exchange
-from edge.endpoint import looks_incomplete
 from edge.events import (
     AssistantState,
     BargeIn,
@@ -37,6 +36,7 @@ from edge.listener import Capture, Listener
 from edge.metrics import TurnTimer
 from edge.responder import Part
 from edge.turn import Turn, TurnOutcome, first_pieces
+from edge.turntaking.endpoint import looks_incomplete
 
 _LOGGER = logging.getLogger(__name__)
 

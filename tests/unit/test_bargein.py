@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from edge.bargein import (
+from edge.turntaking.bargein import (
     EchoGuard,
     EchoGuardSettings,
     NoiseFloor,

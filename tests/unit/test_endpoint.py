@@ -1,6 +1,13 @@
 import pytest
 
-from edge.endpoint import Decision, Endpointer, EndpointSettings, Words, judge_words, looks_complete
+from edge.turntaking.endpoint import (
+    Decision,
+    Endpointer,
+    EndpointSettings,
+    Words,
+    judge_words,
+    looks_complete,
+)
 
 pytestmark = pytest.mark.unit
 
