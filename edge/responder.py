@@ -129,6 +129,8 @@ class Responder:
         self._understood: tuple[str, asyncio.Task[tuple[Any, str | None, str]]] | None = None
         self._prepared: tuple[tuple[Any, ...], asyncio.Task[Acted]] | None = None
         self._preparing: tuple[str, asyncio.Task[tuple[str, ...]]] | None = None
+        self._readback: int | None = None
+        """The notice of the read-back pending (due until heard in full)."""
 
     async def respond(
         self,
@@ -150,8 +152,12 @@ class Responder:
         self.result = None
         now = self._clock()
         control = self.dialogue.control(transcript, now)
+        answered = control is not None and control.command in (Command.YES, Command.NO)
+        if answered or self.dialogue.state.pending is None:
+            self._withdraw_readback()  # answered or expired: it need not be asked again
         if control is not None and control.command in (Command.STOP, Command.CANCEL):
-            reply = self.dialogue.handle(control, now)
+            asked = not self.notices.is_due(self._readback)
+            reply = self.dialogue.handle(control, now, readback_heard=asked)
             if not reply.rest:
                 self.intent = control.command.value
                 timer.mark("routed")
@@ -182,6 +188,11 @@ class Responder:
         # Notices held back for a warning, or stored while this turn was being answered.
         async for part in self._due_notices(said):
             yield part
+
+    def _withdraw_readback(self) -> None:
+        if self._readback is not None:
+            self.notices.withdraw(self._readback)
+            self._readback = None
 
     @property
     def dialogue(self) -> Dialogue:
@@ -523,6 +534,9 @@ class Responder:
             acted = await self._runner.use(tool, arguments, request, timer)
         result = acted.result
         notice = acted.notice.notice_id if acted.notice is not None else None
+        if result.data.get("checkback"):
+            self._withdraw_readback()  # a new read-back replaces the one pending
+            self._readback = notice
         parts = self._presented(request.transcript, result, acted.component_id, now)
         for part in parts:
             yield Part(part.text, urgent=part.urgent, notice=notice)

@@ -114,8 +114,12 @@ class Dialogue:
             found = replace(found, rest="")
         return found
 
-    def handle(self, control: Control, now: float) -> Reply:
-        """Carry out ``control`` (all but a yes to a read-back, which the responder runs)."""
+    def handle(self, control: Control, now: float, *, readback_heard: bool = True) -> Reply:
+        """Carry out ``control`` (all but a yes to a read-back, which the responder runs).
+
+        ``readback_heard``: the pending read-back, if any, was heard in full. "Cancel" drops
+        only a read-back that was heard: one cut before it was heard is asked again.
+        """
         command = control.command
         state = self._state
         last = state.last
@@ -123,7 +127,8 @@ class Dialogue:
             if control.rest:
                 return Reply(rest=control.rest)  # the stop was the barge-in; answer the request
             if command == Command.CANCEL:
-                state = replace(state, pending=None, procedures=state.procedures[:-1])
+                pending = None if readback_heard else state.pending
+                state = replace(state, pending=pending, procedures=state.procedures[:-1])
             self._set(replace(state, hushed=True), now)
             return Reply(earcon=self.settings.earcon)
         if command == Command.NO:

@@ -82,6 +82,15 @@ class Notices:
             _LOGGER.debug("Notice %d delivered", notice_id)
             self._settle(notice_id, heard=True)
 
+    def withdraw(self, notice_id: int) -> None:
+        """Notice ``notice_id`` is moot (a read-back answered before it was heard in full)."""
+        if self._due.pop(notice_id, None) is not None:
+            self._settle(notice_id, heard=False)
+
+    def is_due(self, notice_id: int | None) -> bool:
+        """Whether notice ``notice_id`` is still to be heard."""
+        return notice_id is not None and notice_id in self._due
+
     async def tell(self, speech: tuple[str, ...]) -> bool:
         """Post ``speech`` and wait until it was heard in full (True), or dropped unheard (False).
 

@@ -119,7 +119,9 @@ class ToolRunner:
         if spec.side_effect and not request.confirmed and self.check_back is not None:
             question = self.check_back(spec.name, arguments, prepared, request)
             if question is not None:
-                return Acted(question, None, None)
+                # Said like an outcome: a turn cut before it was heard says it with the next
+                # answer, and "never mind" does not drop a question nobody heard.
+                return Acted(question, None, self._post(question, request))
         timer.mark("tool_start")
         result = await tool.run(prepared, request)
         timer.mark("tool_end")

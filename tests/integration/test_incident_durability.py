@@ -344,3 +344,36 @@ def test_sigterm_just_after_the_request_was_heard_still_stores_it(tmp_path: Path
         outbox.close()
     assert len(rows) == 1, "".join(lines) + out
     assert rows[0].severity == "high" and "gearbox" in rows[0].summary.lower()
+
+
+def test_a_read_back_nobody_heard_survives_never_mind_and_is_asked_again(
+    config: Config, fresh: Assistant
+) -> None:
+    """Doubtful words hold an incident for a yes; "never mind" over the question keeps it."""
+    from edge.hearing.bias import Heard
+
+    responder = fresh.responder
+    assert responder is not None
+    fresh.start_afresh()
+    before = pending(config)
+    text = "Log a high severity incident: grease on the yaw ring walkway."
+    unsure = Heard(text, text, confidence=0.3)
+
+    async def scenario() -> tuple[list[str], list[str]]:
+        parts = [p async for p in responder.respond(text, TurnId(41), TurnTimer(41), heard=unsure)]
+        asked = [p.text for p in parts if p.kind == "sentence"]
+        assert asked == ["Log a high severity incident: grease on the yaw ring walkway?"], asked
+        # No turn played it to the end: "never mind" cut it unheard.
+        quiet = await answer(fresh, "Never mind.", 42)
+        assert not [p for p in quiet if p.text], quiet  # an earcon at most
+        again = await answer(fresh, "What is the yaw brake pressure?", 43)
+        confirmed = await answer(fresh, "Yes.", 44)
+        return [p.text for p in again if p.kind == "sentence"], [
+            p.text for p in confirmed if p.kind == "sentence"
+        ]
+
+    again, confirmed = asyncio.run(scenario())
+    assert again[0] == "Log a high severity incident: grease on the yaw ring walkway?", again
+    assert any("bar" in s for s in again[1:]), again  # then the answer asked for
+    assert confirmed[0].startswith("Logged a high severity incident"), confirmed
+    assert pending(config) == before + 1

@@ -83,3 +83,18 @@ def test_a_doubtful_reading_is_held_until_yes(tmp_path: Path) -> None:
     assert pending.arguments == {"value": 92} and pending.intent == READING
     off = Dialogue(DialogueSettings(checkback=False), now=100.0)
     assert CheckBack(off, Manuals(), clock=lambda: 100.0)(READING, {}, guessed, vague) is None
+
+
+def test_cancel_drops_only_a_read_back_that_was_heard(tmp_path: Path) -> None:
+    from edge.dialogue.control import Command, Control
+    from edge.dialogue.state import Pending
+
+    dialogue = Dialogue(DialogueSettings(), StateFile(tmp_path / "d.json"), now=100.0)
+    question = "Log a high severity incident: hydraulic oil leak at the yaw drive?"
+    pending = Pending(INCIDENT, "log a high ...", {}, question, 100.0)
+    dialogue.hold(pending, 100.0)
+    # "Never mind" cut the turn before the read-back was heard: it is asked again later.
+    dialogue.handle(Control(Command.CANCEL), 101.0, readback_heard=False)
+    assert dialogue.state.pending == pending
+    dialogue.handle(Control(Command.CANCEL), 102.0)  # heard, then cancelled: dropped
+    assert dialogue.state.pending is None

@@ -52,3 +52,12 @@ def test_tell_waits_until_heard_and_reports_a_drop() -> None:
         return first, second, await cleared
 
     assert asyncio.run(scenario()) == (True, False, False)
+
+
+def test_a_withdrawn_notice_is_no_longer_due() -> None:
+    notices = Notices()
+    asked = notices.post(("Gearbox oil sump temperature, 92 degrees Celsius?",), TurnId(1))
+    assert notices.is_due(asked.notice_id) and not notices.is_due(None)
+    notices.withdraw(asked.notice_id)  # answered yes before it finished playing
+    assert not notices.is_due(asked.notice_id) and len(notices) == 0
+    notices.withdraw(asked.notice_id)  # twice is harmless
