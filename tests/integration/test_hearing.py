@@ -72,7 +72,7 @@ def test_suppressor_lags_as_declared_keeps_speech_and_lowers_hum(name: str, tmp_
     quiet = stream(engine, hum)[16_000:]  # after the noise estimate settled
     drop = 10 * np.log10(
         np.mean(hum[16_000 : 16_000 + len(quiet)].astype(float) ** 2)
-        / np.mean(quiet.astype(float) ** 2)
+        / max(float(np.mean(quiet.astype(float) ** 2)), 1e-3)  # RNNoise may leave pure silence
     )
     assert drop > 6.0, drop
 
