@@ -22,6 +22,8 @@ from edge.dialogue.state import expire as expired
 from edge.events import ToolResult
 from edge.knowledge.units import spoken_unit
 
+_YES: Final = frozenset({Command.YES})
+
 _LOGGER = logging.getLogger(__name__)
 
 NOTHING_SAID: Final = "I have not said anything yet."
@@ -106,10 +108,12 @@ class Dialogue:
         if self._state.pending is not None:
             possible |= CONFIRM
         found = parse(text, possible)
-        if found is None and not self._state.procedures:
-            # "Next." with no procedure open is still "next", not a question for the manuals.
-            found = parse(text, PROCEDURE)
-            found = found if found is not None and found.exact and not found.rest else None
+        for closed, commands in ((self._state.procedures, PROCEDURE), (self._state.pending, _YES)):
+            if found is None and not closed:
+                # "Next." with no procedure open is still "next", not a question for the manuals;
+                # "yes" with nothing to confirm is told so, not handed to the LLM to agree with.
+                found = parse(text, commands)
+                found = found if found is not None and found.exact and not found.rest else None
         if found is not None and found.rest and len(found.rest.split()) < REST_WORDS:
             found = replace(found, rest="")
         return found

@@ -142,7 +142,10 @@ def test_a_read_back_waits_for_yes_and_expires(tmp_path: Path) -> None:
     assert yes is not None and yes.command == Command.YES
     assert d.take_pending(T0 + 5) == pending and d.take_pending(T0 + 6) is None
     d.hold(pending, T0)
-    assert d.control("Yes.", T0 + 31) is None  # expired: "yes" is just a word again
+    # Expired: a plain "yes" is still a yes, to nothing ("There is nothing to confirm.").
+    late = d.control("Yes.", T0 + 31)
+    assert late is not None and late.command == Command.YES and d.take_pending(T0 + 31) is None
+    assert d.control("Yes, and the caliper halves?", T0 + 31) is None  # more than a yes
     d.hold(replace(pending, at=T0 + 40), T0 + 40)
     control = d.control("No, it was 82 degrees.", T0 + 41)
     assert control is not None
