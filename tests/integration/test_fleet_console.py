@@ -235,6 +235,8 @@ def test_watch_history_reads_the_console_store(broker: LocalBroker, tmp_path: Pa
         await device.start()
         for text in ("first thing", "second thing", "third thing"):
             await device.reporter.report(IncidentDraft(Severity.HIGH, text))
+            # Incidents are stamped to the millisecond; two in one would tie (ordered by id).
+            await asyncio.sleep(0.005)
         assert await until(lambda: console.stats.stored_incidents == 3)
         rows, _ = console.queries.incidents(IncidentFilter())
         await console.act(rows[0].incident_id, "close", user="dana", role="dispatcher")
