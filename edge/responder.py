@@ -243,8 +243,11 @@ class Responder:
         if self.notices.due():
             return ()  # the turn starts with those
         now = self._clock()
-        if self.dialogue.control(transcript, now) is not None or self._follows_up(transcript, now):
-            return ()
+        other = self._names_other(transcript)
+        if self.dialogue.control(transcript, now) is not None or self.dialogue.follows_up(
+            transcript, now, names_other=other
+        ):
+            return ()  # the dialogue answers these itself
         vector, intent, example = await self._understand_once(transcript)
         tool = self._toolbox.get(intent) if intent else None
         if intent is None or intent == REPEAT:
@@ -291,11 +294,11 @@ class Responder:
         named = self._named(question) is not None
         return self.dialogue.preview(question, result, named_component=named)[:1]
 
-    def _follows_up(self, transcript: str, now: float) -> bool:
+    def _names_other(self, transcript: str) -> bool:
+        """``transcript`` names a component other than the last answer's (no follow-up, then)."""
         named = self._named(transcript)
         last = self.dialogue.state.last
-        other = named is not None and last is not None and named != last.component_id
-        return self.dialogue.follows_up(transcript, now, names_other=other)
+        return named is not None and last is not None and named != last.component_id
 
     def _tool_request(
         self, transcript: str, turn_id: TurnId, heard: Heard | None, topic: str | None
@@ -346,10 +349,8 @@ class Responder:
             if not reply.rest:
                 return
             transcript = reply.rest  # "No, it was 82 degrees": the reading said again
-        named = self._named(transcript)
         last = self.dialogue.state.last
-        other = named is not None and last is not None and named != last.component_id
-        follow = self.dialogue.follow_up(transcript, now, names_other=other)
+        follow = self.dialogue.follow_up(transcript, now, names_other=self._names_other(transcript))
         if follow is not None:
             self.intent = "follow_up"
             self.component_id = last.component_id if last else None

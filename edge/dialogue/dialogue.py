@@ -240,10 +240,8 @@ class Dialogue:
                 )
             self._remember(replace(last, speech=(said,), at=now), now)
             return Reply((said,))
-        if last is None or last.table is None or names_other:
-            return None
-        index = other_row(question, last.table)
-        if index is None or index == last.table.row:
+        index = self._other_row(question, last, names_other=names_other)
+        if last is None or last.table is None or index is None:
             return None
         row = say_other_row(question, last.table, index)
         speech = (row.sentence, *spoken_citation(last.citation, self.settings.citation))
@@ -258,12 +256,17 @@ class Dialogue:
 
     def follows_up(self, question: str, now: float, *, names_other: bool) -> bool:
         """Whether :meth:`follow_up` would answer ``question`` (nothing is changed)."""
-        if target_unit(question) is not None:
-            return True
         last = expired(self._state, now, self.settings.expiry).last
+        other = self._other_row(question, last, names_other=names_other)
+        return target_unit(question) is not None or other is not None
+
+    @staticmethod
+    def _other_row(question: str, last: LastAnswer | None, *, names_other: bool) -> int | None:
+        """The row of the last answer's table ``question`` asks about instead, if any."""
         if last is None or last.table is None or names_other:
-            return False
-        return other_row(question, last.table) not in (None, last.table.row)
+            return None
+        index = other_row(question, last.table)
+        return None if index == last.table.row else index
 
     def preview(
         self, question: str, result: ToolResult, *, named_component: bool
