@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
+import subprocess
+import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from edge.config import Config
+
+SAMPLE_MANUALS: Path = Path(__file__).resolve().parents[1] / "samples" / "manuals"
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:
@@ -69,3 +76,21 @@ def _cpus() -> int:
     import os
 
     return len(os.sched_getaffinity(0))
+
+
+def ingest_manuals(
+    config: Config, manuals: Sequence[Path] | None = None, *, strict: bool = True
+) -> None:
+    """Ingest ``manuals`` (the sample manuals by default) into ``config``'s state folder, once.
+
+    Through ``edge ingest``, as an installer would. Not ``strict``: a manual no reader takes is
+    reported and left out instead of stopping the benchmark.
+    """
+    if config.knowledge_db.is_file():
+        return
+    chosen = manuals if manuals is not None else sorted(SAMPLE_MANUALS.glob("*"))
+    subprocess.run(
+        [sys.executable, "-m", "edge", "ingest", *map(str, chosen)],
+        check=strict,
+        env={**os.environ, "EDGE_DEVICE__STATE_DIR": str(config.device.state_dir)},
+    )

@@ -18,15 +18,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
-import sys
 import time
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final
 
-from bench.common import percentile, table
+from bench.common import ingest_manuals, percentile, table
 from edge.assistant import Assistant, load_assistant
 from edge.config import Config, load_config
 from edge.dialogue.present import present
@@ -64,7 +62,7 @@ def run(out_dir: Path) -> dict[str, Any]:
 
 async def _bench(out_dir: Path) -> dict[str, Any]:
     config = load_config(env={}, overrides={"device.state_dir": str(out_dir / "dialogue-state")})
-    _ingest(config, sorted((SAMPLES / "manuals").glob("*")))
+    ingest_manuals(config, strict=False)
     from edge.report.service import ReportingService
     from edge.toolset import default_tools
 
@@ -173,7 +171,7 @@ async def _held_out(assistant: Assistant, out_dir: Path) -> dict[str, Any] | Non
     if not manuals:
         return None
     config = load_config(env={}, overrides={"device.state_dir": str(out_dir / "dialogue-heldout")})
-    _ingest(config, manuals)
+    ingest_manuals(config, manuals, strict=False)  # a manual no reader takes is left out
     from edge.knowledge import Knowledge
 
     thread = assistant.threads["embed"]
@@ -201,16 +199,6 @@ async def _held_out(assistant: Assistant, out_dir: Path) -> dict[str, Any] | Non
     finally:
         await thread.run(knowledge.close)
     return {"rows": rows, "values_kept": {"kept": kept[0], "of": kept[1]}}
-
-
-def _ingest(config: Config, manuals: Sequence[Path]) -> None:
-    if config.knowledge_db.is_file():
-        return
-    subprocess.run(
-        [sys.executable, "-m", "edge", "ingest", *map(str, manuals)],
-        check=False,  # a manual no reader takes (yet) is reported and left out
-        env={**os.environ, "EDGE_DEVICE__STATE_DIR": str(config.device.state_dir)},
-    )
 
 
 def _by_kind(rows: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:

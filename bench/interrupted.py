@@ -18,9 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import summary, table
-from bench.dialogue import SAMPLES
-from bench.dialogue import _ingest as ingest
+from bench.common import ingest_manuals, summary, table
 from edge.assistant import Assistant, load_assistant
 from edge.config import load_config
 from edge.events import TurnId
@@ -40,7 +38,7 @@ def run(out_dir: Path) -> dict[str, Any]:
 async def _bench(out_dir: Path) -> dict[str, Any]:
     state = out_dir / "interrupted-state"
     config = load_config(env={}, overrides={"device.state_dir": str(state)})
-    ingest(config, sorted((SAMPLES / "manuals").glob("*")))
+    ingest_manuals(config, strict=False)
     from edge.toolset import default_tools
 
     reporter = ReportingService(config, status=False).reporter

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.common import ms, summary, table
+from bench.common import ingest_manuals, ms, summary, table
 from edge.assistant import Assistant, load_assistant
 from edge.audio.sim import EchoPath, Script
 from edge.config import Config, load_config
@@ -94,7 +94,7 @@ def run(out_dir: Path) -> dict[str, Any]:
 async def _bench(out_dir: Path) -> dict[str, Any]:
     state = out_dir / "latency-state"
     config = load_config(env={}, overrides={"device.state_dir": str(state)})
-    _ensure_manuals(config)
+    ingest_manuals(config)
     from edge.report.service import ReportingService
     from edge.toolset import default_tools
 
@@ -126,20 +126,6 @@ async def _bench(out_dir: Path) -> dict[str, Any]:
         assistant.close()
     rows["sequential_first_audio"] = sequential
     return _report(rows)
-
-
-def _ensure_manuals(config: Config) -> None:
-    if config.knowledge_db.is_file():
-        return
-    import subprocess
-    import sys
-
-    manuals = sorted((REPO / "samples" / "manuals").glob("*"))
-    subprocess.run(
-        [sys.executable, "-m", "edge", "ingest", *map(str, manuals)],
-        check=True,
-        env={**os.environ, "EDGE_DEVICE__STATE_DIR": str(config.device.state_dir)},
-    )
 
 
 async def _scenario(rows: dict[str, list[float]], *args: Any, **kwargs: Any) -> ScenarioRun:

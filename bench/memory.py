@@ -98,11 +98,11 @@ print(json.dumps({"peak_mb": peak_mb()}))
 
 def run(out_dir: Path) -> dict[str, Any]:
     """Measure every engine and the whole assistant, each in its own process."""
-    from bench.latency import _ensure_manuals
+    from bench.common import ingest_manuals
     from edge.config import load_config
 
     state = out_dir / "latency-state"  # shares the latency benchmark's manuals
-    _ensure_manuals(load_config(env={}, overrides={"device.state_dir": str(state)}))
+    ingest_manuals(load_config(env={}, overrides={"device.state_dir": str(state)}))
     from edge.voices import speak
 
     speak(_SPOKEN)  # rendered (with piper) here, so that each probe only reads the WAV

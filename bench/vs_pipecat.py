@@ -76,9 +76,9 @@ def run(out_dir: Path) -> dict[str, Any]:
     python = _pipecat_venv(REPO / "out" / "pipecat-venv")
     state = out_dir / "latency-state"
     config = load_config(env={}, overrides={"device.state_dir": str(state)})
-    from bench.latency import _ensure_manuals
+    from bench.common import ingest_manuals
 
-    _ensure_manuals(config)
+    ingest_manuals(config)
     wavs = _questions(work / "questions")
     store = ModelStore(state / "models")
     with _llama_server(python, store) as url, _pipecat(python, url, store) as pipecat:
