@@ -127,16 +127,5 @@ def _build(
         return None
     action = sentence[:1].upper() + sentence[1:] if re.match(r"^[A-Za-z]+\s", sentence) else ""
     action = "" if modal else action
-    return Limit(
-        component_id=component or "",
-        parameter=subject[0].upper() + subject[1:],
-        unit=bounds.unit,
-        minimum=bounds.minimum,
-        maximum=bounds.maximum,
-        minimum_text=bounds.minimum_text,
-        maximum_text=bounds.maximum_text,
-        source=source,
-        text=bounds.text,
-        context=f"{context} {sentence}".strip(),
-        action=action,
-    )
+    parameter = subject[0].upper() + subject[1:]
+    return bounds.limit(component or "", parameter, source, f"{context} {sentence}".strip(), action)

@@ -22,6 +22,8 @@ import re
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from edge.events import SourceRef
+from edge.knowledge.records import Limit
 from edge.knowledge.units import normalize_unit
 
 Bound = Literal["min", "max"]
@@ -87,6 +89,29 @@ class Bounds:
     maximum_text: str = ""
     text: str = ""
     """The whole limit as printed (``"max. 2 bar (29 psi)"``), for speech and citations."""
+
+    def limit(
+        self,
+        component_id: str,
+        parameter: str,
+        source: SourceRef,
+        context: str,
+        action: str = "",
+    ) -> Limit:
+        """These bounds as the limit of ``component_id``'s ``parameter``, found in ``source``."""
+        return Limit(
+            component_id=component_id,
+            parameter=parameter,
+            unit=self.unit,
+            minimum=self.minimum,
+            maximum=self.maximum,
+            minimum_text=self.minimum_text,
+            maximum_text=self.maximum_text,
+            source=source,
+            text=self.text,
+            context=context,
+            action=action,
+        )
 
 
 def _number(text: str) -> float:

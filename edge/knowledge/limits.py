@@ -192,7 +192,7 @@ def extract_limits(
             continue
         for name, bounds in _row_bounds(row, header, cols):
             for owner in owners:
-                limits.append(_limit(owner, name, bounds, source, context))
+                limits.append(bounds.limit(owner, name, source, context))
     return limits
 
 
@@ -242,21 +242,6 @@ def _row_bounds(
         # One column per model or variant ("VT 55", "VT 75"): say which.
         return [(f"{parameter} ({header[col].strip()})", b) for col, b in found]
     return [(parameter, b) for _, b in found]
-
-
-def _limit(owner: str, parameter: str, bounds: Bounds, source: SourceRef, context: str) -> Limit:
-    return Limit(
-        component_id=owner,
-        parameter=parameter,
-        unit=bounds.unit,
-        minimum=bounds.minimum,
-        maximum=bounds.maximum,
-        minimum_text=bounds.minimum_text,
-        maximum_text=bounds.maximum_text,
-        source=source,
-        text=bounds.text,
-        context=context,
-    )
 
 
 # -- a document's limits ---------------------------------------------------------------------------
