@@ -20,6 +20,7 @@ from edge.engines.minilm_numpy import MiniLmNumpy
 from edge.knowledge.embedding import background_threads, configured_embedder
 from edge.models import ModelStore
 from edge.presence import DaemonLock, daemon_running
+from tests.pdfs import three_page_pdf
 
 pytestmark = pytest.mark.integration
 
@@ -57,14 +58,7 @@ def _edge(*args: str, state_dir: Path, env: dict[str, str] | None = None) -> Any
 
 
 def test_fault_ingest_shows_progress_and_names_the_limit_it_hit(tmp_path: Path) -> None:
-    fpdf = pytest.importorskip("fpdf")
-    pdf = fpdf.FPDF()
-    pdf.set_font("Helvetica", size=11)
-    for part in ("pitch bearing", "yaw brake", "gearbox pump"):
-        pdf.add_page()
-        pdf.multi_cell(0, 10, f"Check the {part} seals.\nReplace the {part} filter yearly.")
-    manual = tmp_path / "three-pages.pdf"
-    pdf.output(str(manual))
+    manual = three_page_pdf(tmp_path / "three-pages.pdf")
     state = tmp_path / "state"
     done = _edge(
         "ingest", str(manual), str(TEXT), state_dir=state, env={"EDGE_KNOWLEDGE__MAX_PAGES": "2"}

@@ -19,6 +19,7 @@ from edge.knowledge.progress import LogProgress, Progress, TerminalProgress, eta
 from edge.knowledge.readers import read_document
 from edge.knowledge.records import Block, ParsedDocument
 from edge.knowledge.split import CHUNK_CHARS, CHUNK_WORDS, WORD_CHARS
+from tests.pdfs import three_page_pdf
 
 pytestmark = pytest.mark.unit
 
@@ -124,14 +125,7 @@ def test_fault_oversize_file_is_refused_naming_the_setting(tmp_path: Path) -> No
 
 
 def test_fault_oversize_pdf_is_refused_before_reading_naming_the_setting(tmp_path: Path) -> None:
-    fpdf = pytest.importorskip("fpdf")
-    pdf = fpdf.FPDF()
-    pdf.set_font("Helvetica", size=11)
-    for part in ("pitch bearing", "yaw brake", "gearbox pump"):
-        pdf.add_page()
-        pdf.multi_cell(0, 10, f"Check the {part} seals.\nReplace the {part} filter yearly.")
-    path = tmp_path / "three.pdf"
-    pdf.output(str(path))
+    path = three_page_pdf(tmp_path / "three.pdf")
     embedder = HashEmbedder()
     knowledge = Knowledge.open(tmp_path / "k.db", embedder)
     (outcome,) = knowledge.ingest([path], limits=IngestLimits(max_pages=2))
