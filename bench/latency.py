@@ -239,16 +239,22 @@ async def _paused_turn(
         _record(rows, "paused:speech_end_to_first_answer_audio", _from_speech_end(turn, result))
 
 
-async def _echo_only(config: Config, assistant: Assistant, rows: dict[str, list[float]]) -> None:
-    """A long answer played with loud echo and nobody speaking over it: any barge-in is false."""
-    assistant.start_afresh()
-    pauses = assistant.metrics.counters["barge_in_pauses"]
+def _long_answer_asked() -> Script:
+    """A script that asks, by push-to-talk, for the long answer the barge-in scenarios cut."""
     script = Script()
     script.silence(0.5)
     script.press()
     script.say(speak(INTERRUPT))
     script.silence(0.3)
     script.release()
+    return script
+
+
+async def _echo_only(config: Config, assistant: Assistant, rows: dict[str, list[float]]) -> None:
+    """A long answer played with loud echo and nobody speaking over it: any barge-in is false."""
+    assistant.start_afresh()
+    pauses = assistant.metrics.counters["barge_in_pauses"]
+    script = _long_answer_asked()
     script.silence(12.0)
     result = await _scenario(
         rows, config, assistant, script, echo=EchoPath(gain_db=-6), noise_dbfs=-70
@@ -263,12 +269,7 @@ async def _interruption(
     config: Config, assistant: Assistant, after_s: float, rows: dict[str, list[float]]
 ) -> None:
     assistant.start_afresh()
-    script = Script()
-    script.silence(0.5)
-    script.press()
-    script.say(speak(INTERRUPT))
-    script.silence(0.3)
-    script.release()
+    script = _long_answer_asked()
     script.silence(after_s)
     words = speak(BARGE_IN_WORDS)
     span = script.say(words)
