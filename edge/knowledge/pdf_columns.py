@@ -5,7 +5,9 @@ both columns side by side on every line ("3.3 Ambient conditions      Item   Qua
 Read as is, every sentence is cut in half by the other column. The gutter is found as a
 character column that is blank on most lines while those lines have text on both sides of it,
 near the middle of the page, with lines of running text (not table cells) on both sides: a table
-with two wide columns has a blank column too, but not prose on both sides of it.
+with two wide columns has a blank column too, but not prose on both sides of it. A table's long last
+cell ("Check master controller or select local") reads like prose; it does not count while the
+other side of that line is a row of cells.
 
 Lines that cross the gutter (running headers, full-width tables and headings) split the page into
 bands; each band is read left column first, then right column.
@@ -21,13 +23,20 @@ MIN_SIDE_LINES: Final = 4
 PROSE_CHARS: Final = 25
 """Shortest line of running text in a column (a column narrower than this is a table's)."""
 _GAP: Final = re.compile(r"\S {2,}\S")
+_LIST_MARK: Final = re.compile(r"^(?:\d{1,2}[.)]|[•*\-–])\s+")
+"""A step number or bullet, often followed by two spaces that are no column gap."""
 
 
 def _prose(part: str, width: int) -> bool:
     """A line of running text: long for its column and no wide gaps (table cells have them)."""
     text = part.strip()
     long_enough = len(text) >= max(PROSE_CHARS, 0.55 * width)
-    return long_enough and not _GAP.search(text) and " " in text
+    return long_enough and not _cells(text) and " " in text
+
+
+def _cells(part: str) -> bool:
+    """Runs of text with wide gaps between them: table cells, not a line of a column."""
+    return bool(_GAP.search(_LIST_MARK.sub("", part.strip())))
 
 
 def crosses(line: str, c: int) -> bool:
@@ -50,8 +59,8 @@ def find_gutter(lines: list[str]) -> int | None:
                 crossing += 1
                 continue
             left, right = line[: c - 1], line[c + 2 :]
-            left_prose += _prose(left, c)
-            right_prose += _prose(right, width - c)
+            left_prose += _prose(left, c) and not _cells(right)
+            right_prose += _prose(right, width - c) and not _cells(left)
             both += bool(left.strip() and right.strip())
         if both < MIN_SIDE_LINES or min(left_prose, right_prose) < 2 or crossing > both:
             continue

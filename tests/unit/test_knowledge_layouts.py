@@ -51,6 +51,24 @@ def test_a_two_column_table_is_not_taken_for_two_columns_of_text() -> None:
     assert reading_order(page) == page
 
 
+def test_a_table_whose_last_cells_read_like_prose_keeps_its_columns() -> None:
+    # A full-width table with a long last column, a note and a heading on a one-column page: the
+    # last cells are long enough to read like a column of text, but each sits beside a row.
+    rows = [
+        ("Display dark", "No supply voltage, control fuse F3", "Check supply and fuse F3 (2 A)"),
+        ('"Rem" shown', "Compressor in remote mode", "Check master controller or select local"),
+        ("Net pressure drops", "Air consumption higher than FAD", "Check for leaks in the air net"),
+        ("Belts slipping", "Belt tension too low", "Adjust the tension as in 7.5 below"),
+        ("Safety valve blowing", "MPV or separator blocked", "Check the separator and the MPV"),
+    ]
+    page = [f"{'Symptom':<40}{'Possible cause':<46}Remedy"]
+    page += [f"{a:<40}{b:<46}{c}" for a, b, c in rows]
+    page += ["Values for lightly oiled threads. Use a calibrated torque wrench."]
+    page += ["9.2 Compressor capacity or pressure too low"]
+    assert find_gutter(page) is None
+    assert reading_order(page) == page
+
+
 def test_captions_start_a_paragraph_and_a_row_ends_the_one_above() -> None:
     blocks = parse_text(
         lines(
