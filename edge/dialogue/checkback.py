@@ -18,6 +18,7 @@ from edge.dialogue.dialogue import Dialogue
 from edge.dialogue.state import Pending
 from edge.events import ToolResult
 from edge.hearing.bias import Heard
+from edge.knowledge.records import Limit
 from edge.knowledge.units import spoken_unit
 from edge.tools.base import ToolRequest
 from edge.tools.incident import NAME as INCIDENT
@@ -101,8 +102,14 @@ class CheckBack:
         if not reasons:
             return None
         component = prepared.get("component_id")
-        known = knowledge.component(component) if knowledge is not None and component else None
-        question = readback(intent, prepared, known.name if known else None)
+        limit = prepared.get("limit")
+        document = limit.source.document if isinstance(limit, Limit) and limit.source else None
+        name = (
+            knowledge.component_name(component, document)
+            if knowledge is not None and component
+            else None
+        )
+        question = readback(intent, prepared, name)
         now = self._clock()
         kept = {k: v for k, v in arguments.items() if _plain(v)}
         self._dialogue.hold(Pending(intent, request.transcript, kept, question, now), now)

@@ -57,6 +57,8 @@ class _Snapshot:
     vocabulary: frozenset[str]
     codes: dict[str, str]
     titles: dict[str, list[int]]
+    own_names: dict[tuple[str, str], str]
+    """(document title, component ID) -> the component's name in that manual."""
     vector_count: int
     version: int
 
@@ -159,14 +161,16 @@ class Knowledge:
         # The same manual as PDF and Markdown gives the same limits twice; keep one.
         limits = tuple({_limit_key(lim): lim for lim in self._store.limits()}.values())
         names = {c.id: (c.name, *c.aliases) for c in index.components}
+        terms = self._store.document_terms()
         return _Snapshot(
             index=index,
             limits=limits,
-            described=describe_all(limits, names, self._store.document_terms()),
+            described=describe_all(limits, names, terms),
             names=names,
             vocabulary=frozenset(codes),
             codes=codes,
             titles=titles,
+            own_names={(title, c.id): c.name for title, (comps, _) in terms.items() for c in comps},
             vector_count=self._store.vector_count(),
             version=self._store.data_version(),
         )
@@ -329,6 +333,20 @@ class Knowledge:
     def component(self, component_id: str) -> Component | None:
         """The component with this ID (or name), if known."""
         return self._snap.index.get(component_id)
+
+    def component_name(self, component_id: str, document: str | None = None) -> str | None:
+        """The name of ``component_id`` as ``document`` (a manual's title) calls it.
+
+        Two manuals may give one ID to different parts ("M1": a main drive motor, a traction
+        motor); a limit's part is named as its own manual names it. Without a document, or when
+        that manual does not name it, the name the manuals agree on first.
+        """
+        snap = self._snap
+        own = snap.own_names.get((document, component_id)) if document else None
+        if own is not None:
+            return own
+        found = snap.index.get(component_id)
+        return found.name if found else None
 
     def resolve_component(self, text: str) -> str | None:
         """ID of the component named in ``text`` ("yaw brake" -> ``"YAW-BRK"``), if any."""

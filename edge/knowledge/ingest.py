@@ -192,8 +192,12 @@ class Ingestor:
             elif block.kind == "heading" and (c := heading_component(block.text)):
                 found.append(c)
         own = merge(found)
-        # Earlier manuals' components are known too: a lift manual may mention "TWR".
-        index = ComponentIndex(merge([*self.store.components(), *own]))
+        # Earlier manuals' components are known too: a lift manual may mention "TWR". An ID this
+        # manual defines itself is its own part, whatever another manual calls it ("M1" is the
+        # main drive motor here and a forklift's traction motor there).
+        mine = {c.id for c in own}
+        others = [c for c in self.store.components() if c.id not in mine]
+        index = ComponentIndex(merge([*own, *others]))
         chunked = chunk_document(parsed, index)
         if not chunked.chunks:
             raise ReadError("no text to index")

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final
 
 from edge.knowledge.records import Limit
@@ -183,6 +183,8 @@ class Said:
     negated: frozenset[str]
     named: str | None = None
     """The component the reading names by ID or full name, if any."""
+    implied: frozenset[str] = frozenset()
+    """Words its unit implies ("pressure" for bar): they match a parameter, never name a part."""
 
 
 def said(
@@ -220,7 +222,7 @@ def with_unit(reading: Said, unit: str | None) -> Said:
     implied = _DIMENSION_WORDS.get(dimension(unit) or "") if unit else None
     if implied is None:
         return reading
-    return Said(reading.words | {stem(implied)}, reading.codes, reading.negated, reading.named)
+    return replace(reading, implied=frozenset({stem(implied)}))
 
 
 def _hits(word: str, field: frozenset[str]) -> bool:
@@ -257,7 +259,7 @@ def rank(
             continue
         score = 0.0
         matched: list[str] = []
-        for word in reading.words | reading.codes:
+        for word in reading.words | reading.implied | reading.codes:
             for where, weight in (
                 (d.codes, CODE_WEIGHT),
                 (d.parameter, PARAMETER_WEIGHT),
@@ -270,7 +272,9 @@ def rank(
                     break
         if len(d.parameter) > 1:  # a vague one-word parameter ("Pressure") earns no coverage
             covered = sum(
-                1 for w in d.parameter if any(_hits(r, frozenset({w})) for r in reading.words)
+                1
+                for w in d.parameter
+                if any(_hits(r, frozenset({w})) for r in reading.words | reading.implied)
             )
             score += COVERAGE_WEIGHT * covered / len(d.parameter)
         score -= NEGATED_WEIGHT * len(reading.negated & (d.parameter | d.context))
@@ -281,6 +285,7 @@ def rank(
         ):
             # Its ID, every word of its name as its manual names it, or the component the
             # manuals resolve the words to (an ID two manuals share has one name per manual).
+            # Only words said count: "bar" implies a pressure, it names no "pressure filter".
             score += NAMED_BONUS
         if reading.codes & d.document_codes:
             score += DOCUMENT_CODE_BONUS

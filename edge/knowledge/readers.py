@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Final
@@ -24,6 +25,10 @@ SUFFIXES: Final = {
     ".docx": "docx",
 }
 """File name endings ``edge ingest`` picks up when given a folder."""
+_MODEL: Final = re.compile(r"\b[A-Za-z]{1,6}[- ]?\d{2,5}[A-Za-z]?\b")
+"""A model designation ("HX-30", "VT 55", "WC-180"): what a manual's title names."""
+TITLE_CHARS: Final = 100
+"""Longest line taken for a title (a sentence is not one)."""
 
 
 class ReadError(Exception):
@@ -115,5 +120,20 @@ def _decode(data: bytes) -> str:
 
 
 def _title(found: str, blocks: list[Block], path: Path) -> str:
-    first_heading = next((b.text for b in blocks if b.kind == "heading" and b.level == 1), "")
-    return first_heading or found or path.stem
+    """The manual's name as a technician would say it: the line of the cover naming the model.
+
+    Cover pages often print the manufacturer biggest ("TAMSEN FLUID SYSTEMS") with the machine
+    ("HX-30 Hydraulic Power Unit") on the next line; a citation and a question name the machine.
+    """
+    first = next((i for i, b in enumerate(blocks) if b.kind == "heading" and b.level == 1), None)
+    if first is None:
+        return found or path.stem
+    heading = blocks[first].text
+    if _MODEL.search(heading):
+        return heading
+    for block in blocks[first + 1 : first + 3]:
+        if block.kind != "paragraph" or len(block.text) > TITLE_CHARS:
+            break
+        if _MODEL.match(block.text):  # a title line leads with the model it names
+            return block.text
+    return heading

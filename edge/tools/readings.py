@@ -233,14 +233,15 @@ class ReadingsTool:
             return tied[0].limit, False
         owners = list(dict.fromkeys(c.limit.component_id for c in tied[:3]))
         if len(owners) > 1 and len({c.limit.parameter.lower() for c in tied}) == 1:
-            names = " or ".join(f"the {self._name(o) or 'general'}" for o in owners)
+            first = {c.limit.component_id: c.limit for c in reversed(tied[:3])}
+            names = " or ".join(f"the {self._name(o, first[o]) or 'general'}" for o in owners)
             raise ToolError("reading-which-component", f"Which component: {names}?")
         named = " or ".join(self._label(c.limit) for c in tied[:3])
         code = "reading-parameter-unclear" if len(owners) == 1 else "reading-which-component"
         raise ToolError(code, f"Which one: {named}?")
 
     def _label(self, limit: Limit) -> str:
-        name = self._name(limit.component_id)
+        name = self._name(limit.component_id, limit)
         parameter = limit.parameter.lower()
         return parameter if not name or name in parameter else f"{name} {parameter}"
 
@@ -257,7 +258,7 @@ class ReadingsTool:
         result = assess(prepared["limit"], prepared["value"], prepared["unit"])
         if result is None:
             return None
-        component = self._name(prepared["component_id"])
+        component = self._name(prepared["component_id"], prepared["limit"])
         if result.verdict == "within":
             return speakable(_within(component, prepared, result))
         return speakable(_warning(component, prepared, result))
@@ -282,7 +283,7 @@ class ReadingsTool:
                 ok=False,
                 data={"error": "reading-unit-mismatch"},
             )
-        component = self._name(prepared["component_id"])
+        component = self._name(prepared["component_id"], prepared["limit"])
         data = _data(prepared, result)
         citation = _citation(limit)
         if result.verdict == "within":
@@ -309,11 +310,13 @@ class ReadingsTool:
         """Wait for incident reports still being stored."""
         await self._reports.wait()
 
-    def _name(self, component_id: str | None) -> str:
+    def _name(self, component_id: str | None, limit: Limit) -> str:
+        """The part as the limit's own manual names it."""
         if not component_id:
             return ""
-        found = self._knowledge.component(component_id)
-        return found.name.lower() if found else component_id
+        document = limit.source.document if limit.source else None
+        found = self._knowledge.component_name(component_id, document)
+        return found.lower() if found else component_id
 
     async def _logged(
         self,
@@ -353,7 +356,7 @@ class ReadingsTool:
             turn_id=request.turn_id,
             source="device",
             citation=_incident_citation(limit),
-            component_name=self._name(prepared["component_id"]),
+            component_name=self._name(prepared["component_id"], prepared["limit"]),
         )
         task = self._reports.spawn(self._reporter.report(draft), name=f"report:{request.turn_id}")
         # The report keeps going if slow (the set owns it); the warning does not wait for it.

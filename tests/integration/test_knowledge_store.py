@@ -277,3 +277,34 @@ def test_a_store_with_no_manuals_says_so(tmp_path: Path) -> None:
     finally:
         empty.close()
     assert not result.ok and result.speech, result.speech
+
+
+def test_an_id_two_manuals_define_is_each_manuals_own_part(tmp_path: Path) -> None:
+    # Both manuals call a motor "M1"; the second one's limits and components name its own motor.
+    truck = tmp_path / "truck.md"
+    truck.write_text(
+        "# LT-25 Truck\n\n## 1 Components\n\n| ID | Component |\n|---|---|\n"
+        "| M1 | Traction motor |\n| M2 | Pump motor |\n\n## 2 Limits\n\n"
+        "| ID | Parameter | Limit |\n|---|---|---|\n| M1 | Winding temperature | max. 150 °C |\n"
+    )
+    unit = tmp_path / "unit.md"
+    unit.write_text(
+        "# HX-30 Power Unit\n\n## 1 Components\n\n| ID | Component |\n|---|---|\n"
+        "| M1 | Main drive motor |\n| P1 | Main pump |\n\n## 2 Limits\n\n"
+        "| ID | Parameter | Limit |\n|---|---|---|\n| M1 | Bearing temperature | max. 90 °C |\n"
+    )
+    knowledge = Knowledge.open(tmp_path / "k.db", shared_embedder())
+    try:
+        assert all(o.status == "added" for o in knowledge.ingest([truck, unit]))
+        terms = knowledge._store.document_terms()
+        named = {title: {c.id: c.name for c in comps} for title, (comps, _) in terms.items()}
+        assert named["HX-30 Power Unit"]["M1"] == "Main drive motor"
+        assert named["LT-25 Truck"]["M1"] == "Traction motor"
+        said = {d.limit.parameter: d.component for d in knowledge.described_limits()}
+        assert "traction" not in said["Bearing temperature"]
+        # A warning names the part as the limit's own manual does.
+        assert knowledge.component_name("M1", "HX-30 Power Unit") == "Main drive motor"
+        assert knowledge.component_name("M1", "LT-25 Truck") == "Traction motor"
+        assert knowledge.component_name("P1") == "Main pump"
+    finally:
+        knowledge.close()

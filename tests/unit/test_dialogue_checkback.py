@@ -11,7 +11,6 @@ from edge.dialogue.dialogue import Dialogue, DialogueSettings
 from edge.dialogue.state import StateFile
 from edge.events import TurnId
 from edge.hearing.bias import Correction, Heard
-from edge.knowledge.records import Component
 from edge.tools.base import ToolRequest
 from edge.tools.incident import NAME as INCIDENT
 from edge.tools.readings import NAME as READING
@@ -31,8 +30,8 @@ PREPARED = {
 class Manuals:
     """What the check-back asks of the manuals: a component's name."""
 
-    def component(self, component_id: str) -> Component | None:
-        return Component("GBX", "Gearbox") if component_id == "GBX" else None
+    def component_name(self, component_id: str, document: str | None = None) -> str | None:
+        return "Gearbox" if component_id == "GBX" else None
 
 
 def test_clear_readings_act_at_once() -> None:

@@ -282,3 +282,15 @@ def test_a_reading_is_about_the_machine_whose_ids_and_words_it_uses() -> None:
     # "to 0.5" is no code
     assert codes("suction pressure is down to 0.5 bar") == set()
     assert codes("TT-101A showing 92, tt11 and VT 75") == {"tt101a", "tt11", "vt75"}
+
+
+def test_the_quantity_a_unit_implies_names_no_part() -> None:
+    # "bar" implies a pressure; it must not make "oil filter differential" name the "Pressure
+    # filter" of another manual, whose limit would then win on the named bonus.
+    limits = [
+        _limit("F1", "Differential pressure", "bar", 5.0),
+        _limit("", "Oil filter pressure drop", "bar", 1.5),
+    ]
+    described = [describe(x, {"F1": ("Pressure filter",)}) for x in limits]
+    reading = with_unit(said("oil filter differential is 0.6 bar", {}), "bar")
+    assert [c.limit.maximum for c in best(rank(reading, described, "bar"))] == [1.5]

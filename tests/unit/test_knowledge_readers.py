@@ -202,3 +202,13 @@ def test_markdown_admonitions_breaks_aligned_tables_and_nested_lists() -> None:
     assert blocks[1].rows == (("Task", "Daily", "250 h"), ("Check chains", "✓", ""))
     assert blocks[2].items == ("Visual checks: tyres; forks.", "Function checks")
     assert blocks[3].items == ("Isolate the truck.", "Check: the chains; the forks")
+
+
+def test_the_title_is_the_cover_line_that_names_the_model() -> None:
+    cover = "# TAMSEN FLUID SYSTEMS\n\nHX-30 Hydraulic Power Unit\n\n## 1 Safety\n\nText.\n"
+    assert read_document(Path("hx30.md"), cover.encode()).title == "HX-30 Hydraulic Power Unit"
+    # A series name without digits is a title; a line of models after it is not.
+    series = "# CWS Series Screw Chillers\n\nModels CWS-160 and CWS-220\n\n## 1 Safety\n\nText.\n"
+    assert read_document(Path("cws.md"), series.encode()).title == "CWS Series Screw Chillers"
+    plain = "# Keldane Climate Systems\n\nInstallation and service.\n\n## 1 Safety\n\nText.\n"
+    assert read_document(Path("k.md"), plain.encode()).title == "Keldane Climate Systems"
