@@ -22,11 +22,12 @@ import numpy as np
 
 from edge.engines.base import Embedder
 from edge.events import ToolResult
-from edge.knowledge.answer import compose, not_found, relevant
+from edge.knowledge.answer import compose, fit, not_found, relevant
 from edge.knowledge.cache import SemanticCache, question_keys
 from edge.knowledge.components import ComponentIndex, merge
 from edge.knowledge.ingest import IngestLimits, Ingestor, expand_paths
 from edge.knowledge.limit_match import Described, codes, describe, normal_code, words
+from edge.knowledge.machines import machine_words, machines_named
 from edge.knowledge.progress import ProgressCallback
 from edge.knowledge.records import Component, DocumentInfo, Hit, IngestOutcome, Limit
 from edge.knowledge.search import EXACT_LIMIT, SearchOptions, search
@@ -44,8 +45,10 @@ SEARCH_MODES: Final = ("auto", "exact", "coarse")
 """How the vector pass runs; see :meth:`Knowledge.open`."""
 NAME_CHUNKS: Final = 3
 """A code printed in more chunks than this names a machine (see :meth:`Knowledge._names`)."""
-_DEAD_HEAT: Final = 0.99
-"""Fused scores this close to the best (1 %) count as a tie, broken by word coverage."""
+_NEAR_TIE: Final = 0.9
+"""Fused scores this close to the best (10 %) leave the choice to what the passages hold."""
+FIT_PER_SCORE: Final = 5.0
+"""Weight of the fused score (relative to the best) against a passage's fit: ~0.5 per 10 %."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +62,8 @@ class _Snapshot:
     titles: dict[str, list[int]]
     own_names: dict[tuple[str, str], str]
     """(document title, component ID) -> the component's name in that manual."""
+    machine_words: dict[str, frozenset[str]]
+    """A word or pair that names one manual's machine ("power unit") -> its titles."""
     vector_count: int
     version: int
 
@@ -171,6 +176,7 @@ class Knowledge:
             codes=codes,
             titles=titles,
             own_names={(title, c.id): c.name for title, (comps, _) in terms.items() for c in comps},
+            machine_words=machine_words({title: texts for title, (_, texts) in terms.items()}),
             vector_count=self._store.vector_count(),
             version=self._store.data_version(),
         )
@@ -250,11 +256,20 @@ class Knowledge:
         )
 
     def _named_documents(self, question: str, snap: _Snapshot) -> frozenset[int]:
-        """Manuals the question names by a code only they print ("the WC-180", "the MP-6L12T")."""
+        """Manuals the question names, by code or by the words for their machine.
+
+        A code only they print ("the WC-180"), or words of their title only they use much ("the
+        power unit", "on the truck").
+        """
         found = self._store.code_documents(codes_in_question(question, snap.vocabulary))
         total = len({d for ids in snap.titles.values() for d in ids})
         named = [docs for docs in found.values() if len(docs) < max(2, total)]
-        return frozenset(d for docs in named for d in docs)
+        by_code = {d for docs in named for d in docs}
+        machines = machines_named(question, snap.machine_words)
+        by_words = {d for title in machines for d in snap.titles.get(title, ())}
+        if len(by_words) >= max(2, total):
+            by_words = set()  # words naming every manual name none
+        return frozenset(by_code | by_words)
 
     def answer(
         self,
@@ -297,13 +312,20 @@ class Knowledge:
         if not hits:
             return not_found(question, component, ())
         first = hits[0]
+        skipped: list[str] = []
         if relevant(first, codes):
-            # A dead heat ("lock out the turbine": Return to service 0.1417, Lockout/tagout
-            # 0.1409) goes to the hit that covers more of the question's words.
-            tied = [
-                h for h in hits[1:] if h.score >= first.score * _DEAD_HEAT and relevant(h, codes)
+            # Fused scores this close say little: among near ties the passage that holds the
+            # question's words and the kind of value asked answers ("what's the intake valve
+            # clearance": the text with "0.30 mm", not the valve-sequence table beside it); a
+            # dead heat goes to the one covering more of the question's words.
+            near = [
+                h for h in hits[1:] if h.score >= first.score * _NEAR_TIE and relevant(h, codes)
             ]
-            best: Hit | None = max([first, *tied], key=lambda h: h.coverage)
+            rated = [
+                (fit(question, h, codes, skipped) + FIT_PER_SCORE * h.score / first.score, h)
+                for h in [first, *near]
+            ]
+            best: Hit | None = max(rated, key=lambda r: (round(r[0], 3), r[1].coverage))[1]
         else:
             # Near-ties in the fused ranking are common ("lockout tagout" vs "rotor lock"): when
             # the first hit is not relevant, a runner-up may answer, but only one that also covers
@@ -314,7 +336,9 @@ class Knowledge:
             return not_found(question, component, ())
         result = compose(question, best, codes, component)
         if result.ok:
-            return result
+            # A passage passed over for instructions to an assistant is still reported.
+            flagged = list(dict.fromkeys([*result.data.get("flagged", ()), *skipped]))
+            return replace(result, data={**result.data, "flagged": flagged})
         # Everything the best hit said was instructions to an assistant (a tampered manual): the
         # next relevant hit answers, so one bad manual cannot silence another's real answer.
         for other in (h for h in hits if h is not best and relevant(h, codes)):

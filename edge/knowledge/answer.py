@@ -157,12 +157,17 @@ def not_found(question: str, component: Component | None, unknown: Sequence[str]
     return ToolResult(speech=(said,), ok=False, cacheable=False, data=data)
 
 
-def compose(
-    question: str, hit: Hit, codes: Sequence[str], component: Component | None
-) -> ToolResult:
-    """The answer to ``question`` from its best hit (already judged relevant)."""
-    flagged: list[str] = []
-    scorer = _Scorer(question, hit, codes)
+@dataclass(frozen=True, slots=True)
+class _Pieces:
+    """A hit cut into what may answer: its units, and the texts they index into."""
+
+    units: list[_Unit]
+    intro: list[str]
+    steps: list[str]
+    body: list[str]
+
+
+def _pieces(scorer: _Scorer, question: str, hit: Hit, flagged: list[str]) -> _Pieces:
     intro = _clean_paragraphs(hit.intro, flagged)
     # A table's caption ("Table 3-2 – Engine MP-6L12T") names the table; its rows answer.
     units = [
@@ -171,7 +176,8 @@ def compose(
         if not (hit.kind == "table" and _CAPTION.match(s))
     ]
     rows = list(hit.rows[1:]) if hit.kind == "table" else []
-    # A row means what its header says: "M24 | 10.9 | 900" is a torque only under "Torque (N·m)".
+    # A row means what its header and its table's intro say: "M24 | 10.9 | 900" is a torque only
+    # under "Torque (N·m)" or after "Torque values in lbf-ft".
     header = " ".join(hit.rows[0]) + " " if rows else ""
     steps = _clean(hit.items, flagged) if hit.kind == "steps" else []
     body = _clean_paragraphs(hit.text, flagged) if hit.kind == "text" else []
@@ -180,13 +186,35 @@ def compose(
             flagged.append(" | ".join(row))
             continue
         sim = hit.row_similarities[i] if i < len(hit.row_similarities) else 0.0
-        score = scorer.score(header + " ".join(row)) + 2 * sim
+        score = scorer.score(header + " ".join(row), hit.intro) + 2 * sim
         units.append(_Unit("row", i, " ".join(row), score))
     if steps:
         procedure = 10.0 if _PROCEDURE.search(question) else 2.5
         units.append(_Unit("steps", 0, "", procedure))
         units += [_Unit("step", i, s, scorer.score(s)) for i, s in enumerate(steps)]
     units += [_Unit("sentence", len(intro) + i, s, scorer.score(s)) for i, s in enumerate(body)]
+    return _Pieces(units, intro, steps, body)
+
+
+def fit(question: str, hit: Hit, codes: Sequence[str], flagged: list[str]) -> float:
+    """How well the best piece of ``hit`` answers ``question`` (what :func:`compose` would say).
+
+    Retrieval ranks passages by likeness to the question; this ranks them by whether they hold
+    the words and the kind of value asked ("how long" wants minutes, a torque wants N·m). Text
+    addressed to an assistant counts for nothing and is added to ``flagged``.
+    """
+    pieces = _pieces(_Scorer(question, hit, codes), question, hit, flagged)
+    return max((u.score for u in pieces.units), default=0.0)
+
+
+def compose(
+    question: str, hit: Hit, codes: Sequence[str], component: Component | None
+) -> ToolResult:
+    """The answer to ``question`` from its best hit (already judged relevant)."""
+    flagged: list[str] = []
+    scorer = _Scorer(question, hit, codes)
+    pieces = _pieces(scorer, question, hit, flagged)
+    units, intro, steps, body = pieces.units, pieces.intro, pieces.steps, pieces.body
     said = " ".join([*hit.section, *(u.text for u in units), *steps])
     if not units or (codes and not set(codes) & _codes(said)):
         # Everything was flagged, or what is left does not mention the code asked about (the
@@ -257,14 +285,19 @@ class _Scorer:
         self.codes = set(codes)
         self.cues = [answer for ask, answer in _CUES if ask.search(question)]
 
-    def score(self, text: str) -> float:
+    def score(self, text: str, context: str = "") -> float:
+        """How well ``text`` answers: the question's words and codes it holds, and values.
+
+        The kind of value asked counts when ``text`` or its ``context`` (what gives it its
+        meaning, e.g. a table's intro) shows it; any number at all counts a little.
+        """
         said = stems(text)
         words = said & self.asked
         score = sum(0.5 if w in self.context else 1.0 for w in words)
         score -= 1.5 * len(said & self.negated)
         found = {normalize_code(c) for c in re.findall(r"[A-Za-z0-9-]+", text)}
         score += 3.0 * len(found & self.codes)
-        score += 1.5 * sum(1 for cue in self.cues if cue.search(text))
+        score += 1.5 * sum(1 for cue in self.cues if cue.search(text) or cue.search(context))
         score += 0.5 if re.search(r"\d", text) else 0.0  # technicians ask for values
         return score
 
