@@ -31,6 +31,7 @@ from edge.knowledge.machines import machine_words, machines_named
 from edge.knowledge.progress import ProgressCallback
 from edge.knowledge.records import Component, DocumentInfo, Hit, IngestOutcome, Limit
 from edge.knowledge.search import EXACT_LIMIT, SearchOptions, search
+from edge.knowledge.spoken import written
 from edge.knowledge.store import Store, Vector
 from edge.knowledge.terms import codes_in_question, misheard_code, unknown_codes
 
@@ -228,6 +229,7 @@ class Knowledge:
             prefer_component: rank this component's chunks a little higher (a soft filter).
         """
         snap = self._refresh()
+        question = written(question)
         vec = self.embed(question) if vector is None else np.asarray(vector, dtype=np.float32)
         mode = self._search_mode
         if mode == "auto":
@@ -283,6 +285,7 @@ class Knowledge:
         ``component_id`` is the conversation's component, used when the question names none.
         """
         snap = self._refresh()
+        question = written(question)
         named = snap.index.resolve(question)
         component = named or (snap.index.get(component_id) if component_id else None)
         names = self._names(question, snap)

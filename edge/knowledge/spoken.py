@@ -1,0 +1,68 @@
+"""A spoken question written the way manuals print it: digits, fractions, bolt classes.
+
+Manuals print "1000 h service kit", "5/8 in", "M12 10.9"; a technician says (and a typed
+question may read) "the thousand hour kit", "five eighths", "M12 ten nine". Keyword search and
+the choice of the row asked about match printed figures, so the question's spelled-out numbers
+are written as digits first. Numbers under ten stay words, as house styles print them in prose
+("the two coupling hubs"); digits already written are left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from edge.knowledge.numbers import find_numbers
+
+_SMALL: Final = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15,
+}  # fmt: skip
+_PARTS: Final = {
+    "half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4,
+    "fourth": 4, "fourths": 4, "eighth": 8, "eighths": 8, "sixteenth": 16, "sixteenths": 16,
+    "thirty second": 32, "thirty seconds": 32, "thirty-second": 32, "thirty-seconds": 32,
+}  # fmt: skip
+_FRACTION: Final = re.compile(
+    # "a half turn" stays words: manuals print it so.
+    rf"\b({'|'.join(_SMALL)})[\s-]+({'|'.join(sorted(_PARTS, key=len, reverse=True))})\b",
+    re.IGNORECASE,
+)
+_CLASS: Final = re.compile(
+    r"\b(four|five|six|eight|ten|twelve)[\s-]+(six|eight|nine)\b"
+    r"(?=(?:\s+\w+){0,2}?\s+(?:bolts?|screws?|nuts?|grade|class|studs?)\b)"
+    r"|(?<=\b(?:grade|class)\s)(four|five|six|eight|ten|twelve)[\s-]+(six|eight|nine)\b",
+    re.IGNORECASE,
+)
+"""A bolt's property class said as two numbers ("ten nine bolt" is class 10.9, ISO 898-1)."""
+_SPELLED_BELOW: Final = 10
+"""Numbers printed as words in running text."""
+_CLASS_NUMBERS: Final = {"four": 4, "five": 5, "six": 6, "eight": 8, "nine": 9, "ten": 10,
+                         "twelve": 12}  # fmt: skip
+
+
+def written(question: str) -> str:
+    """``question`` with spelled-out numbers, fractions and bolt classes written as printed."""
+    text = _CLASS.sub(_class, question)
+    text = _FRACTION.sub(_fraction, text)
+    pieces: list[str] = []
+    last = 0
+    for mention in find_numbers(text):
+        value = mention.value
+        if re.search(r"\d", mention.text) or abs(value) < _SPELLED_BELOW:
+            continue
+        digits = str(int(value)) if value == int(value) else f"{value:g}"
+        pieces += [text[last : mention.start], digits]
+        last = mention.end
+    return "".join([*pieces, text[last:]])
+
+
+def _class(m: re.Match[str]) -> str:
+    major, minor = (g for g in m.groups() if g)
+    return f"{_CLASS_NUMBERS[major.lower()]}.{_CLASS_NUMBERS[minor.lower()]}"
+
+
+def _fraction(m: re.Match[str]) -> str:
+    top = _SMALL[m.group(1).lower()]
+    bottom = _PARTS[m.group(2).lower()]
+    return f"{top}/{bottom}"

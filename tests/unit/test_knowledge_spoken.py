@@ -1,0 +1,29 @@
+"""Spoken questions written as manuals print them."""
+
+from __future__ import annotations
+
+import pytest
+
+from edge.knowledge.spoken import written
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize(
+    ("said", "printed"),
+    [
+        ("what's the thousand hour service kit number", "what's the 1000 hour service kit number"),
+        ("torque for an M12 ten nine bolt", "torque for an M12 10.9 bolt"),
+        ("grade eight eight M16 torque", "grade 8.8 M16 torque"),
+        ("five eighths refrigerant flange bolts", "5/8 refrigerant flange bolts"),
+        ("three quarter inch waterbox bolts", "3/4 inch waterbox bolts"),
+        ("which grade if it stays above minus fifteen", "which grade if it stays above -15"),
+        ("what does E one seventeen mean", "what does E 117 mean"),
+        # Small numbers stay words (prose prints them so), idioms too, digits are left alone.
+        ("how far apart are the two coupling halves", "how far apart are the two coupling halves"),
+        ("tighten a further half turn", "tighten a further half turn"),
+        ("M24 at 900 N·m", "M24 at 900 N·m"),
+    ],
+)
+def test_spelled_numbers_fractions_and_bolt_classes(said: str, printed: str) -> None:
+    assert written(said) == printed
