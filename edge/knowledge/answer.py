@@ -50,59 +50,77 @@ _PROCEDURE: Final = re.compile(
     r"|\bwalk me through\b|\bwhat do i do\b|\bprocess\b|\binstructions\b",
     re.IGNORECASE,
 )
+_LIMIT_ASKED: Final = re.compile(r"\ballow|\bpermi(t|ss)|\bacceptab|\btoleran", re.IGNORECASE)
+_LIMIT_STATED: Final = re.compile(
+    r"\bmust not\b|\bnot (more|less) than\b|\bmax(imum|\.)?\b|\bmin(imum|\.)?\b"
+    r"|\bat (most|least)\b|\bexceed|\bup to\b|\blimit\b|\bnot below\b|±",
+    re.IGNORECASE,
+)
+""""How much is it allowed to drift": the sentence that states a limit, whatever its unit."""
 # (what the question asks for, what a unit holding that kind of value contains): the sentence or
 # row with the kind of value asked for wins over one that merely shares words with the question.
-_CUES: Final = tuple(
-    (re.compile(q, re.IGNORECASE), re.compile(a, re.IGNORECASE))
-    for q, a in (
-        (
-            r"\bhow long\b|\bwait\b|\bduration\b|\bbefore i\b",
-            r"\b\d+\s*(minutes?|min|seconds?|s|hours?|h)\b",
-        ),
-        (
-            r"\bhow often\b|\binterval\b|\bfrequency\b|\bwhen\b|\bdue\b|\bevery\b",
-            r"\bevery\b|\bwhichever\b|\b\d+\s*(h|hours?|months?|years?|weeks?|days?)\b"
-            r"|\b(daily|weekly|monthly|annually|yearly)\b",
-        ),
-        (
-            r"\bhow much\b|\bhow many\b|\bquantity\b|\bamount\b|\bvolume\b|\bcapacity\b"
-            r"|\bfill\b|\bholds?\b|\bcharge\b",
-            r"\b\d+(\.\d+)?\s*(L|litres?|liters?|l|gal|gallons?|qt|quarts?|kg|g|lb|ml|strokes?)\b",
-        ),
-        (
-            r"\btorque\b|\bhow tight\b|\btighten",
-            r"N·m|\bNm\b|\bN-m\b|lbf|\btorque\b",
-        ),
-        (r"\bpressure\b|\bprecharge\b|\bset to\b", r"\b(bar|psi|psig|kPa|MPa|mbar)\b"),
-        (r"\btemperature\b|\bhot\b|\bcold\b|\btemp\b", r"°C|°F|\bdegrees\b|\b\d+\s*[CF]\b"),
-        (
-            r"\bthick|\bthin|\bwear|\blength\b|\bshort|\bbacklash|\bdiameter|\bgap\b"
-            r"|\bclearance\b|\bplay\b|\bdeflect|\bapart\b|\bhow far\b",
-            r"\b(mm|millimetres?|in|inch(es)?)\b",
-        ),
-        (r"\bspeed\b|\brpm\b|\bfast\b", r"\brpm\b|min⁻¹|m/min|m/s|km/h"),
-        (
-            r"\b(oil|grease|fluid|coolant|lubricant|antifreeze|refrigerant|fuel)\b",
-            r"\b(ISO|HLP|HVLP|VG|NLGI|SAE|API|DOT|ACEA|POE|PAO|EN|ASTM)\b|\d+W-?\d+|\bR-\d+",
-        ),
-        (
-            r"\bgas\b",
-            r"\b(nitrogen|N2|argon|oxygen|helium|CO2|carbon dioxide|refrigerant)\b|\bR-\d+",
-        ),
-        (
-            r"\bpart\s*(number|no)\b|\bnumber for\b|\border\b|\bkit\b|\bspare",
-            r"\b[A-Z]{1,5}[- ]?\d{2,}(?:[-./]\w+)*\b",
-        ),
-        (
-            r"\bstandard\b|\bspec(ification)?\b|\bmeet\b|\bgrade\b|\bclass\b",
-            r"\b(DIN|ISO|EN|ASTM|SAE|API|NLGI|ACEA)\b",
-        ),
-    )
+_CUES: Final = (
+    *(
+        (re.compile(q, re.IGNORECASE), re.compile(a, re.IGNORECASE))
+        for q, a in (
+            (
+                r"\bhow long\b|\bwait\b|\bduration\b|\bbefore i\b",
+                r"\b\d+\s*(minutes?|min|seconds?|s|hours?|h)\b",
+            ),
+            (
+                r"\bhow often\b|\binterval\b|\bfrequency\b|\bwhen\b|\bdue\b|\bevery\b",
+                r"\bevery\b|\bwhichever\b|\b\d+\s*(h|hours?|months?|years?|weeks?|days?)\b"
+                r"|\b(daily|weekly|monthly|annually|yearly)\b",
+            ),
+            (
+                r"\bhow much\b|\bhow many\b|\bquantity\b|\bamount\b|\bvolume\b|\bcapacity\b"
+                r"|\bfill\b|\bholds?\b|\bcharge\b",
+                r"\b\d+(\.\d+)?\s*(L|litres?|liters?|l|gal|gallons?|qt|quarts?|kg|g|lb|ml|strokes?)\b",
+            ),
+            (
+                r"\btorque\b|\bhow tight\b|\btighten",
+                r"N·m|\bNm\b|\bN-m\b|lbf|\btorque\b",
+            ),
+            (r"\bpressure\b|\bprecharge\b|\bset to\b", r"\b(bar|psi|psig|kPa|MPa|mbar)\b"),
+            (
+                r"\btemperature\b|\bhot\b|\bcold\b|\btemp\b|\bcool\b|\bwarm\b",
+                r"°C|°F|\bdegrees\b|\b\d+\s*[CF]\b",
+            ),
+            (
+                r"\bhow heavy\b|\bweigh",
+                r"\b\d+(\.\d+)?\s*(kg|kilograms?|t|tonnes?|lbs?|pounds?)\b",
+            ),
+            (
+                r"\bthick|\bthin|\bwear|\blength\b|\bshort|\bbacklash|\bdiameter|\bgap\b"
+                r"|\bclearance\b|\bplay\b|\bdeflect|\bapart\b|\bhow far\b",
+                r"\b(mm|millimetres?|in|inch(es)?)\b",
+            ),
+            (r"\bspeed\b|\brpm\b|\bfast\b", r"\brpm\b|min⁻¹|m/min|m/s|km/h"),
+            (
+                r"\b(oil|grease|fluid|coolant|lubricant|antifreeze|refrigerant|fuel)\b",
+                r"\b(ISO|HLP|HVLP|VG|NLGI|SAE|API|DOT|ACEA|POE|PAO|EN|ASTM)\b|\d+W-?\d+|\bR-\d+",
+            ),
+            (
+                r"\bgas\b",
+                r"\b(nitrogen|N2|argon|oxygen|helium|CO2|carbon dioxide|refrigerant)\b|\bR-\d+",
+            ),
+            (
+                r"\bpart\s*(number|no)\b|\bnumber for\b|\border\b|\bkit\b|\bspare",
+                r"\b[A-Z]{1,5}[- ]?\d{2,}(?:[-./]\w+)*\b",
+            ),
+            (
+                r"\bstandard\b|\bspec(ification)?\b|\bmeet\b|\bgrade\b|\bclass\b",
+                r"\b(DIN|ISO|EN|ASTM|SAE|API|NLGI|ACEA)\b",
+            ),
+        )
+    ),
+    (_LIMIT_ASKED, _LIMIT_STATED),
 )
 
 
 _HOW: Final = re.compile(
-    r"\bhow (often|long|much|many|tight|far|fast|hot|cold|thick|thin)\b", re.IGNORECASE
+    r"\bhow (often|long|much|many|tight|far|fast|hot|cold|cool|warm|heavy|thick|thin)\b",
+    re.IGNORECASE,
 )
 """The question's own words for the kind of value asked: "how often is the bearing greased"
 asks for an interval, though "grease" alone would ask for a lubricant."""
@@ -110,6 +128,9 @@ asks for an interval, though "grease" alone would ask for a lubricant."""
 
 def value_cues(question: str) -> list[re.Pattern[str]]:
     """Patterns a unit holding the kind of value ``question`` asks for matches (N·m for torque)."""
+    if _LIMIT_ASKED.search(question):
+        # "how much ... allowed": the amount is the limit, not a fill quantity.
+        return [_LIMIT_STATED]
     how = _HOW.search(question)
     if how is not None:
         asked = [answer for ask, answer in _CUES if ask.search(how.group(0))]
