@@ -42,7 +42,7 @@ class TurnSpec:
     say: str
     """What the technician says."""
     heard: tuple[str, ...] = ()
-    """Phrases the answer must contain (case and punctuation ignored)."""
+    """Phrases the answer must contain (case and punctuation ignored); "a | b": either."""
     not_heard: tuple[str, ...] = ()
     """Phrases it must not contain."""
     silent: bool = False
@@ -264,7 +264,7 @@ def _check(outcome: Outcome, steps: list[int], stored: int) -> None:
         heard = plain(outcome.heard[number - 1])
         where = f"turn {number} ({turn.say!r}, heard as {event.transcript!r})"
         for phrase in turn.heard:
-            if plain(phrase) not in heard:
+            if not any(plain(either) in heard for either in phrase.split(" | ")):
                 failures.append(f"{where}: {phrase!r} not in {outcome.heard[number - 1]!r}")
         for phrase in turn.not_heard:
             if plain(phrase) in heard:

@@ -338,6 +338,8 @@ class Knowledge:
         if best is None:
             return not_found(question, component, ())
         result = compose(question, best, codes, component)
+        if result.data.get("declined"):
+            return result  # the best passage is about it and says no such value: nor do others
         if result.ok:
             # A passage passed over for instructions to an assistant is still reported.
             flagged = list(dict.fromkeys([*result.data.get("flagged", ()), *skipped]))

@@ -31,6 +31,8 @@ SIMILARITY_FOUND: Final = 0.42
 """Cosine similarity above which the best chunk answers the question by itself."""
 SIMILARITY_WITH_KEYWORDS: Final = 0.30
 """Lower bar when at least half the question's words occur in the chunk."""
+ROW_LIKENESS: Final = 2.0
+"""Weight of a row's own embedding likeness to the question, beside its words and values."""
 MAX_ROWS: Final = 4
 """Table rows spoken at most (all rows of a short table when no row is singled out)."""
 
@@ -105,7 +107,8 @@ _CUES: Final = (
                 r"\b(nitrogen|N2|argon|oxygen|helium|CO2|carbon dioxide|refrigerant)\b|\bR-\d+",
             ),
             (
-                r"\bpart\s*(number|no)\b|\bnumber for\b|\border\b|\bkit\b|\bspare",
+                r"\bpart\s*(number|no)\b|\bnumber for\b|\b(to|i|we) order\b"
+                r"|\border (a|an|the|new)\b|\bkit\b|\bspare",
                 r"\b[A-Z]{1,5}[- ]?\d{2,}(?:[-./]\w+)*\b",
             ),
             (
@@ -207,7 +210,7 @@ def _pieces(scorer: _Scorer, question: str, hit: Hit, flagged: list[str]) -> _Pi
             flagged.append(" | ".join(row))
             continue
         sim = hit.row_similarities[i] if i < len(hit.row_similarities) else 0.0
-        score = scorer.score(header + " ".join(row), hit.intro) + 2 * sim
+        score = scorer.score(header + " ".join(row), hit.intro) + ROW_LIKENESS * sim
         units.append(_Unit("row", i, " ".join(row), score))
     if steps:
         procedure = 10.0 if _PROCEDURE.search(question) else 2.5
@@ -224,7 +227,7 @@ def fit(question: str, hit: Hit, codes: Sequence[str], flagged: list[str]) -> fl
     the words and the kind of value asked ("how long" wants minutes, a torque wants N·m). Text
     addressed to an assistant counts for nothing and is added to ``flagged``.
     """
-    pieces = _pieces(_Scorer(question, hit, codes), question, hit, flagged)
+    pieces = _pieces(_Scorer(question, hit, codes, within=False), question, hit, flagged)
     return max((u.score for u in pieces.units), default=0.0)
 
 
@@ -243,6 +246,13 @@ def compose(
         nothing = not_found(question, component, ())
         return ToolResult(nothing.speech, ok=False, data={**nothing.data, "flagged": flagged})
     best = max(units, key=lambda u: u.score)
+    if best.kind == "row" and not _holds_kind_asked(question, hit, best):
+        # A row about the thing asked, but without the kind of value asked ("part number for
+        # the cooler fan motor": its row gives the power): the manuals do not say; a
+        # neighbouring value would be a wrong answer.
+        nothing = not_found(question, component, ())
+        data = {**nothing.data, "flagged": flagged, "declined": "kind-of-value-missing"}
+        return ToolResult(nothing.speech, ok=False, data=data)
     data: dict[str, Any] = {
         "found": True,
         "question": question,
@@ -298,11 +308,15 @@ def compose(
 class _Scorer:
     """How well a piece of a hit fits the question."""
 
-    def __init__(self, question: str, hit: Hit, codes: Sequence[str]) -> None:
+    def __init__(
+        self, question: str, hit: Hit, codes: Sequence[str], *, within: bool = True
+    ) -> None:
         # "without glycol": a row about glycol is the wrong one, not a better one.
         self.negated = stems(" ".join(_NEGATED.findall(question)))
         self.asked = stems(question) - self.negated
-        self.context = stems(" ".join(hit.section))
+        # Within one hit, words of its section title tell its units apart less (they all share
+        # it); between hits (``within`` False) a word counts the same wherever it is.
+        self.context = stems(" ".join(hit.section)) if within else frozenset()
         self.codes = set(codes)
         self.cues = [answer for ask, answer in _CUES if ask.search(question)]
 
@@ -354,6 +368,13 @@ def _rows(hit: Hit, units: list[_Unit], scorer: _Scorer, data: dict[str, Any]) -
         for row in rows
         for s in row_sentences(header, row, unit_text=spoken_unit, skip_columns=skip)
     ]
+
+
+def _holds_kind_asked(question: str, hit: Hit, row: _Unit) -> bool:
+    """The row, its header or its table's intro shows the kind of value asked (or none is)."""
+    cues = value_cues(question)
+    text = f"{' '.join(hit.rows[0])} {row.text} {hit.intro}"
+    return not cues or any(cue.search(text) for cue in cues)
 
 
 def _best_sentences(units: list[_Unit], sentences: list[str]) -> list[str]:

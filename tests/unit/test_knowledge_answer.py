@@ -69,3 +69,14 @@ def test_the_kind_of_value_asked_in_a_technicians_words() -> None:
     assert holds("how cool must the coolant be before I open the cap", "below 50 °C")
     assert holds("how heavy a battery can I fit", "battery weight 1650 kg")
     assert not holds("how heavy a battery can I fit", "a 620 Ah battery")
+
+
+def test_a_row_without_the_kind_of_value_asked_is_no_answer() -> None:
+    rows = (("ID", "Component", "Remarks"), ("M3", "Cooler fan motor", "0.55 kW"))
+    declined = compose("what's the part number for the cooler fan motor", hit(rows), (), None)
+    assert not declined.ok and declined.data["declined"] == "kind-of-value-missing"
+    assert "0.55" not in " ".join(declined.speech)
+    # The same row answers what it holds; a firing order is no order for parts.
+    assert "0.55" in " ".join(compose("cooler fan motor power", hit(rows), (), None).speech)
+    order = (("Item", "Value"), ("Firing order", "1-5-3-6-2-4"))
+    assert compose("firing order on the engine", hit(order), (), None).ok
