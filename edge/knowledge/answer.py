@@ -251,8 +251,8 @@ def compose(
         # the cooler fan motor": its row gives the power): the manuals do not say; a
         # neighbouring value would be a wrong answer.
         nothing = not_found(question, component, ())
-        data = {**nothing.data, "flagged": flagged, "declined": "kind-of-value-missing"}
-        return ToolResult(nothing.speech, ok=False, data=data)
+        declined = {**nothing.data, "flagged": flagged, "declined": "kind-of-value-missing"}
+        return ToolResult(nothing.speech, ok=False, data=declined)
     data: dict[str, Any] = {
         "found": True,
         "question": question,
