@@ -10,7 +10,7 @@ exact; above it a binary-quantised pass picks candidates that exact cosine re-ra
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from edge.knowledge.records import Hit
 from edge.knowledge.store import Store, Vector
@@ -28,6 +28,9 @@ COMPONENT_BONUS: Final = 0.02
 """Added for chunks of the preferred component (a nudge of about two ranks, not a filter)."""
 DOCUMENT_BONUS: Final = 0.03
 """Added for chunks of a manual whose own codes the question says ("on the WC-180"): ~3 ranks."""
+WORDS_BONUS: Final = 0.05
+"""Added in proportion to the share of the question's words said in one place of a chunk: at
+most about five ranks, so a passage that says all the words asked climbs over a look-alike."""
 FTS_WEIGHT: Final = 0.5
 """Keyword rank counts half of vector rank: words overlap a lot within one manual."""
 
@@ -71,9 +74,11 @@ def search(
     for cid, _, sim in store.similarities(vector, [c for c in fts_ranked if c not in best]):
         best[cid] = max(sim, best.get(cid, -1.0))
     rows = store.chunk_rows(list(dict.fromkeys([*vec_rank, *fts_rank])))
+    asked = stems(question)
     scored: list[tuple[float, int, tuple[str, ...]]] = []
     for cid, row in rows.items():
         score = 1.0 / (RRF_K + vec_rank.get(cid, n))
+        score += WORDS_BONUS * said_in_one_place(asked, row)
         if cid in fts_rank:
             score += FTS_WEIGHT / (RRF_K + fts_rank[cid])
         matched = tuple(c for c in codes if c in row["codes"])
@@ -87,7 +92,6 @@ def search(
             score += COMPONENT_BONUS * (3.0 if matched else 1.0)
         scored.append((score, cid, matched))
     scored.sort(key=lambda s: (-s[0], -best.get(s[1], -1.0)))
-    asked = stems(question)
     hits = []
     for score, cid, matched in scored[: options.k]:
         row = rows[cid]
@@ -118,6 +122,25 @@ def search(
             )
         )
     return hits
+
+
+def said_in_one_place(asked: set[str], row: dict[str, Any]) -> float:
+    """Share of the question's words one place of the chunk says.
+
+    The place is its text, or for a table its best row (with the header, intro and section,
+    which every row shares).
+    A table's words are spread over its rows; the row that holds all of "max discharge gas
+    temperature" is the answer, not the table of "discharge pressure" and "oil temperature".
+    """
+    if not asked:
+        return 0.0
+    shared = stems(f"{' '.join(row['section'])} {row['intro']}")
+    if row["kind"] != "table" or not row["rows"]:
+        return len(asked & (shared | stems(row["text"]))) / len(asked)
+    shared |= stems(" ".join(row["rows"][0]))
+    return max(
+        len(asked & (shared | stems(" ".join(r)))) / len(asked) for r in row["rows"][1:] or [()]
+    )
 
 
 def _vector_candidates(
