@@ -17,6 +17,7 @@ room/outside -> ambient). Limits that score the same are a true tie for the call
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -24,7 +25,7 @@ from typing import Final
 
 from edge.knowledge.records import Limit
 from edge.knowledge.terms import STOPWORDS, stem
-from edge.knowledge.units import dimension
+from edge.knowledge.units import convert, dimension
 
 PARAMETER_WEIGHT: Final = 1.0
 CODE_WEIGHT: Final = 2.0
@@ -42,6 +43,10 @@ SAME_UNIT_BONUS: Final = 0.1
 COVERAGE_WEIGHT: Final = 0.3
 NEGATED_WEIGHT: Final = 1.5
 PREFERRED_BONUS: Final = 0.3
+SCALE_WEIGHT: Final = 1.0
+"""Taken off per decade a reading lies beyond :data:`SCALE_SLACK` of a limit's bounds."""
+SCALE_SLACK: Final = 3.0
+"""A reading within this factor of a limit may be about it (a bad reading can be far out)."""
 TIE: Final = 0.05
 """Scores closer than this to the best are a tie."""
 
@@ -172,6 +177,8 @@ class Candidate:
     limit: Limit
     score: float
     matched: tuple[str, ...] = field(default=())
+    off_scale: float = 0.0
+    """What the value's scale took off ``score`` (see :func:`decades_off`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,12 +253,14 @@ def rank(
     unit: str | None,
     *,
     prefer: str | None = None,
+    value: float | None = None,
 ) -> list[Candidate]:
     """Limits a reading may be about, best first; only those whose unit fits.
 
     Each word of the reading counts once, where it weighs most: in the parameter, in the
     component's name, in the words around the limit. Then the tie-breakers: the component or
-    the manual the reading names, the manual's own words, an operating-limits table, the unit.
+    the manual the reading names, the manual's own words, an operating-limits table, the unit,
+    and the scale of the ``value`` read (391 V is no battery's 27.6 V).
     """
     out: list[Candidate] = []
     for d in described:
@@ -296,9 +305,27 @@ def rank(
             score += SAME_UNIT_BONUS
         if prefer and d.limit.component_id == prefer:
             score += PREFERRED_BONUS
-        out.append(Candidate(d.limit, score, tuple(sorted(matched))))
+        off_scale = SCALE_WEIGHT * decades_off(d.limit, value, unit)
+        out.append(Candidate(d.limit, score - off_scale, tuple(sorted(matched)), off_scale))
     out.sort(key=lambda c: -c.score)
     return out
+
+
+def decades_off(limit: Limit, value: float | None, unit: str | None) -> float:
+    """How many powers of ten ``value`` lies beyond :data:`SCALE_SLACK` of ``limit``'s bounds.
+
+    Zero when it is within that factor, or when a ratio means nothing: no value, a scale with an
+    offset (temperatures), a bound or value at or below zero.
+    """
+    if value is None or value <= 0 or unit is None or dimension(unit) == "temperature":
+        return 0.0
+    bounds = [b for b in (limit.minimum, limit.maximum) if b is not None]
+    said = [convert(b, limit.unit, unit) for b in bounds]
+    positive = [b for b in said if b is not None and b > 0]
+    if not positive:
+        return 0.0
+    nearest = min(abs(math.log10(value / b)) for b in positive)
+    return max(0.0, nearest - math.log10(SCALE_SLACK))
 
 
 def same_limit(a: Limit, b: Limit) -> bool:
@@ -310,14 +337,22 @@ def same_limit(a: Limit, b: Limit) -> bool:
     return same_bounds and (same_document or a.parameter.lower() == b.parameter.lower())
 
 
-def best(candidates: Sequence[Candidate]) -> list[Candidate]:
-    """The top candidates that tie (one when there is a clear winner), duplicates dropped."""
+def best(candidates: Sequence[Candidate], *, by_words: bool = False) -> list[Candidate]:
+    """The top candidates that tie (one when there is a clear winner), duplicates dropped.
+
+    ``by_words``: as the words alone rank them, the value's scale left out.
+    """
     if not candidates:
         return []
-    top = candidates[0].score
+
+    def score(c: Candidate) -> float:
+        return c.score + c.off_scale if by_words else c.score
+
+    ordered = sorted(candidates, key=lambda c: -score(c)) if by_words else list(candidates)
+    top = score(ordered[0])
     tied: list[Candidate] = []
-    for c in candidates:
-        if c.score < top - TIE:
+    for c in ordered:
+        if score(c) < top - TIE:
             break
         if not any(same_limit(c.limit, t.limit) for t in tied):
             tied.append(c)

@@ -26,11 +26,23 @@ _MODAL: Final = re.compile(
     re.IGNORECASE,
 )
 _EVENT: Final = re.compile(
-    r"\b(?:when|before|if|once)\s+(?:the\s+|it\s+)?([a-z][\w\s\-]{0,60}?)\s+"
+    r"\b(?:when|before|if|once)\s+(?:the\s+|it\s+)?([a-z0-9][\w\s\-]{0,60}?)\s+"
     r"(reaches|exceeds|falls below|drops below|rises above|is above|is below|is less than|"
-    r"is more than)\b",
+    r"is more than|(?:is|are)\s+worn(?:\s+down)?\s+to|wears?\s+(?:down\s+)?to|"
+    r"measures?\s+(?:more|less)\s+than)\b",
     re.IGNORECASE,
 )
+_LOW_EVENT: Final = re.compile(r"below|less|worn|wears?", re.IGNORECASE)
+"""Events that cross a minimum: a value falling, a part worn down to what must remain."""
+_ACCEPTED: Final = re.compile(
+    r"^(?P<where>.*?),?\s*(?:values?|readings?|levels?)\s+(?P<bound>(?:of\s+)?(?:up to|below|under|"
+    r"above|over|at least|not more than|not less than)\s+[^,;]*?\d[^,;]*?)\s+(?:is|are)\s+"
+    r"(?:acceptable|permissible|permitted|allowed)\b",
+    re.IGNORECASE,
+)
+""""At the compression element, values up to 4.5 mm/s are acceptable": the quantity is the one
+the sentence before limits ("The vibration velocity at the motor bearings must not ..."), at the
+place this one names."""
 _PRONOUN: Final = re.compile(r"^(?:it|they|this|these|that|the value|the reading)$", re.IGNORECASE)
 _LEADING: Final = re.compile(r"^(?:the|a|an|at\s.*?,?\s*(?:the)?|in\s.*?,\s*(?:the)?)\s+", re.I)
 SENTENCE: Final = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
@@ -69,7 +81,8 @@ def prose_limits(
         for sentence in SENTENCE.split(" ".join(paragraph.split())):
             # "The air gap is 0.3-0.5 mm when new; readjust when it reaches 0.8 mm": the sizes
             # of new parts are no limit, the clause after them is.
-            for clause in re.split(r";\s+", sentence):
+            # "... exceeds 2 %, that is when 20 links measure more than 323.9 mm": two limits.
+            for clause in re.split(r";\s+|,\s+(?:that is|i\.e\.)\s+", sentence):
                 if not re.search(r"\d", clause) or NEW_ONLY.search(clause):
                     previous = clause
                     continue
@@ -83,6 +96,9 @@ def prose_limits(
 def _sentence_limit(
     sentence: str, previous: str, component: str | None, source: SourceRef, context: str
 ) -> Limit | None:
+    accepted = _ACCEPTED.search(sentence)
+    if accepted is not None:
+        return _accepted(accepted, sentence, previous, component, source, context)
     modal = _MODAL.search(sentence)
     event = _EVENT.search(sentence)
     if modal is not None and event is None:
@@ -94,7 +110,10 @@ def _sentence_limit(
         # "when the clearance reaches 0.90 mm": the event is the limit crossed, so its verb
         # says which bound ("falls below" a minimum, "reaches" a maximum).
         subject = _LEADING.sub("", event.group(1).strip())
-        low = re.search(r"below|less", event.group(2), re.IGNORECASE) is not None
+        if _PRONOUN.match(subject) and modal is not None and modal.start() < event.start():
+            # "The brake linings must be replaced when they are worn to 1.5 mm".
+            subject = _subject(sentence[: modal.start()])
+        low = _LOW_EVENT.search(event.group(2)) is not None
         predicate = sentence[event.end(2) :]
         found = parse_bounds(re.split(r";|,\s", predicate)[0], bound="min" if low else "max")
         if found is None:
@@ -106,6 +125,25 @@ def _sentence_limit(
     bounds = parse_bounds(predicate)
     if bounds is None:
         return None
+    return _build(subject, previous, bounds, sentence, component, source, context, modal=True)
+
+
+def _accepted(
+    found: re.Match[str],
+    sentence: str,
+    previous: str,
+    component: str | None,
+    source: SourceRef,
+    context: str,
+) -> Limit | None:
+    bounds = parse_bounds(found.group("bound"))
+    quantity = _subject(_MODAL.split(previous)[0]) if _MODAL.search(previous) else ""
+    quantity = re.split(r"\s+(?:at|on|of|in)\s+", quantity)[0]
+    where = _LEADING.sub("", found.group("where").strip()).strip(" ,")
+    where = re.sub(r"^(?:at|on|in|for)\s+(?:the\s+)?", "", where, flags=re.IGNORECASE)
+    if bounds is None or not quantity:
+        return None
+    subject = f"{quantity} at the {where}" if where else quantity
     return _build(subject, previous, bounds, sentence, component, source, context, modal=True)
 
 

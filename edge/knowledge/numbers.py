@@ -65,13 +65,39 @@ class NumberMention:
     """The words or digits as written."""
 
 
+_FRACTION: Final = re.compile(
+    r"\b(a|an|one|two|three)\s+(half|halves|thirds?|quarters?|fifths?|eighths?|tenths?"
+    r"|sixteenths?|hundredths?|thousandths?)(?:\s+of\s+an?)?\b",
+    re.IGNORECASE,
+)
+"""A spoken fraction of a unit ("a quarter inch", "a tenth of an inch", "three quarters")."""
+_PARTS: Final = {
+    "half": 2, "halve": 2, "third": 3, "quarter": 4, "fifth": 5, "eighth": 8, "tenth": 10,
+    "sixteenth": 16, "hundredth": 100, "thousandth": 1000,
+}  # fmt: skip
+
+
 def find_numbers(text: str) -> list[NumberMention]:
     """Every number in ``text``, in order, digits and spelled-out English alike."""
+    fractions = {m.start(): m for m in _FRACTION.finditer(text)}
     tokens = [(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
     found: list[NumberMention] = []
     i = 0
     while i < len(tokens):
         word, start, end = tokens[i]
+        if start in fractions:
+            fraction = fractions[start]
+            top = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3}[fraction.group(1).lower()]
+            part = fraction.group(2).lower().removesuffix("s")
+            value = top / _PARTS[part]
+            before = text[: fraction.start()]
+            if found and re.fullmatch(r"\s+and\s+", before[found[-1].end :]):
+                whole = found.pop()  # "five and a half": one number
+                value, start = whole.value + value, whole.start
+            found.append(_mention(text, value, start, fraction.end()))
+            while i < len(tokens) and tokens[i][1] < fraction.end():
+                i += 1
+            continue
         negative = False
         j = i
         if word.lower() in ("minus", "negative") and i + 1 < len(tokens):
@@ -114,8 +140,8 @@ def _spelled(tokens: list[tuple[str, int, int]], i: int) -> tuple[float, int] | 
     while words and words[-1] in ("and", "a", "point"):
         words.pop()
         k -= 1
-    if not words or words[0] in ("and", "point") or words == ["a"]:
-        return None
+    if not words or words[0] == "and" or words in (["a"], ["point"]):
+        return None  # "point one five" is 0.15; "point" alone is no number
     if words[0] == "a" and (len(words) < 2 or words[1] not in _SCALES):
         return None
     if words[0] == "oh" and len(words) == 1:

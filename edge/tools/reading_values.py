@@ -19,8 +19,9 @@ from edge.knowledge.units import format_number, normalize_unit
 
 _LOGGER = logging.getLogger(__name__)
 
-_SIZE_WORDS: Final = frozenset({"a", "an", "for"})
-"""Words before a number that make it a size naming a part, not a value read off one."""
+_SIZE_WORDS: Final = frozenset({"a", "an", "for", "the"})
+"""Words before a number that make it a size naming a part ("for the three quarter inch
+bolts"), not a value read off one."""
 _BARE_DEGREES: Final = frozenset({"degree", "degrees", "deg"})
 _SCALES: Final = frozenset({"c", "f", "celsius", "fahrenheit", "centigrade", "°c", "°f"})
 

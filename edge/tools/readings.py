@@ -177,7 +177,13 @@ class ReadingsTool:
         best_choice: tuple[float, SpokenValue, list[Candidate]] | None = None
         for value in candidates(args.get("value"), transcript):
             # A bare "degrees" still keeps only temperature limits; its scale is settled below.
-            ranked = rank(with_unit(reading, value.unit), described, value.unit, prefer=prefer)
+            ranked = rank(
+                with_unit(reading, value.unit),
+                described,
+                value.unit,
+                prefer=prefer,
+                value=value.mention.value,
+            )
             score = ranked[0].score if ranked else float("-inf")
             if best_choice is None or score > best_choice[0] + TIE:
                 best_choice = (score, value, ranked)
@@ -218,6 +224,9 @@ class ReadingsTool:
     def _choose(self, ranked: list[Candidate]) -> tuple[Limit, bool]:
         """The limit the words pick, and whether it is only the one limit in the unit said."""
         tied = best(ranked)
+        by_words = best(ranked, by_words=True)
+        if len(tied) == 1 and not _one_part(by_words):
+            tied = by_words  # the scale alone would pick between parts: ask which one
         if not tied:
             raise ToolError(
                 "reading-which-parameter",
@@ -226,6 +235,12 @@ class ReadingsTool:
         if tied[0].score <= 0:
             if len(tied) == 1:
                 return tied[0].limit, True  # the only limit measured in that unit
+            raise ToolError(
+                "reading-which-parameter", "Which reading is that? Say what you measured."
+            )
+        if not tied[0].matched and len(ranked) > 1:
+            # No word of the reading names its part or parameter: the manuals' limit for it may
+            # be missing, and a look-alike in the same unit would warn about the wrong thing.
             raise ToolError(
                 "reading-which-parameter", "Which reading is that? Say what you measured."
             )
@@ -428,6 +443,20 @@ def _incident_citation(limit: Limit) -> Citation | None:
     if source is None:
         return None
     return Citation(source.document, source.section or None, source.page)
+
+
+def _one_part(candidates: list[Candidate]) -> bool:
+    """All ``candidates`` are limits of one part of one machine.
+
+    Between them the value's scale may choose: 391 V line to line is no 27.6 V battery charge
+    of the same generator. Between parts it may not: a failing brake reads 5 bar as surely as a
+    healthy gearbox does, so the technician is asked which part.
+    """
+    owners = {
+        (c.limit.component_id, c.limit.source.document if c.limit.source else "")
+        for c in candidates
+    }
+    return len(owners) <= 1
 
 
 def _sources(limit: Limit) -> tuple[Any, ...]:

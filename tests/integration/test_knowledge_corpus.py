@@ -21,15 +21,15 @@ pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
 FLOORS = {
-    "answer_accuracy": 0.55,
-    "recall_at_3": 0.80,
-    "declined": 0.05,
-    "warned": 0.85,
+    "answer_accuracy": 0.68,
+    "recall_at_3": 0.88,
+    "declined": 0.30,
+    "warned": 0.70,
 }
 """Dev-split floors, below what the dev split measured through this full path (router, cache, tools,
-the dialogue's presentation): answers 136/224, recall@3 202/224, no-answer declined 3/24,
-out-of-range warned 46/49, no false warning, one clarification in 70 readings;
-``bench/knowledge.py`` prints the exact figures."""
+the dialogue's presentation) on 2026-11-30, after 60 harder readings written blind were added to
+it: answers 164/224, recall@3 206/224, no-answer declined 9/24, out-of-range warned 68/91, no false
+warning, 9 clarifications in 130 readings; ``bench/knowledge.py`` prints the exact figures."""
 
 
 @pytest.fixture(scope="module")

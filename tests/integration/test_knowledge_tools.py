@@ -316,6 +316,14 @@ def test_follow_up_and_unclear_readings(knowledge: Knowledge) -> None:
     assert err.value.code == "reading-which-component"
     with pytest.raises(ToolError):
         tool.prepare({"component_id": "XYZ"}, req("it reads 5 bar"))
+    # No word names a part or a parameter: a look-alike limit in the same unit is at most a
+    # guess, read back before anything is said about it.
+    try:
+        guess = tool.prepare({}, req("twenty links of the left chain measure 12.69 inches"))
+    except ToolError as unclear:
+        assert unclear.code == "reading-which-parameter"
+    else:
+        assert guess["component_guessed"], guess
 
 
 def test_the_warning_is_spoken_even_when_logging_fails_or_hangs(knowledge: Knowledge) -> None:

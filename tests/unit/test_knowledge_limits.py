@@ -6,7 +6,7 @@ import pytest
 
 from edge.events import SourceRef
 from edge.knowledge import describe_all
-from edge.knowledge.limit_match import best, codes, describe, rank, said, with_unit
+from edge.knowledge.limit_match import best, codes, decades_off, describe, rank, said, with_unit
 from edge.knowledge.limit_prose import prose_limits
 from edge.knowledge.limit_text import nominal_with_tolerance, parse_bounds
 from edge.knowledge.limits import assess, extract_limits, merge_bounds
@@ -197,6 +197,30 @@ def test_limits_written_in_sentences() -> None:
     ]
     assert found[-1].action == "Replace the wear rings when the clearance reaches 0.90 mm."
     assert "wear rings" in found[-1].context and found[0].component_id == "M1"
+    # A part worn down to what must remain; two limits in one sentence ("that is when ...").
+    worn = prose_limits(
+        "The brake linings must be replaced when they are worn to 1.5 mm above the rivet heads. "
+        "Replace both chains when the elongation exceeds 2 %, that is when 20 links measure more "
+        "than 323.9 mm (12.75 in).",
+        component=None,
+        source=SOURCE,
+    )
+    assert [(x.parameter, x.minimum, x.maximum, x.unit) for x in worn] == [
+        ("Brake linings", 1.5, None, "mm"),
+        ("Elongation", None, 2, "%"),
+        ("20 links", None, 323.9, "mm"),
+    ]
+    # "values up to ... are acceptable" at another place, of the quantity the sentence before set
+    accepted = prose_limits(
+        "The vibration velocity at the motor bearings must not exceed 3.5 mm/s. "
+        "At the compression element, values up to 4.5 mm/s are acceptable.",
+        component=None,
+        source=SOURCE,
+    )
+    assert [(x.parameter, x.maximum) for x in accepted] == [
+        ("Vibration velocity at the motor bearings", 3.5),
+        ("Vibration velocity at the compression element", 4.5),
+    ]
 
 
 def _limit(component: str, parameter: str, unit: str, high: float, context: str = "") -> Limit:
@@ -294,3 +318,21 @@ def test_the_quantity_a_unit_implies_names_no_part() -> None:
     described = [describe(x, {"F1": ("Pressure filter",)}) for x in limits]
     reading = with_unit(said("oil filter differential is 0.6 bar", {}), "bar")
     assert [c.limit.maximum for c in best(rank(reading, described, "bar"))] == [1.5]
+
+
+def test_a_reading_far_off_a_limits_scale_is_not_about_it() -> None:
+    # 391 V line to line: the generator's 400 V, not the battery charger's 27.6 V.
+    limits = [
+        _limit("", "Voltage (L-L)", "V", 404),
+        _limit("", "Battery charging voltage", "V", 28),
+    ]
+    described = [describe(x, {}) for x in limits]
+    reading = with_unit(said("output is sitting at 391 volts, voltage steady", {}), "V")
+    assert [c.limit.parameter for c in best(rank(reading, described, "V", value=391))] == [
+        "Voltage (L-L)"
+    ]
+    # Without the value the two tie on words; a temperature's scale says nothing (offsets).
+    assert len(best(rank(reading, described, "V"))) == 2
+    hot = _limit("", "Oil temperature", "°C", 85)
+    assert decades_off(hot, 900, "°F") == 0.0
+    assert decades_off(limits[1], 391, "V") > 0.5 and decades_off(limits[0], 391, "V") == 0.0

@@ -1,0 +1,36 @@
+"""Numbers and units as technicians say them: "point one five", "a quarter inch", "a second"."""
+
+from __future__ import annotations
+
+import pytest
+
+from edge.knowledge.numbers import find_numbers
+from edge.knowledge.units import convert, normalize_unit
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize(
+    ("said", "values"),
+    [
+        ("point one five inches per second", [0.15]),
+        ("three point six milliamps", [3.6]),
+        ("about a quarter inch over the plates", [0.25]),
+        ("a tenth of an inch", [0.1]),
+        ("five and a half inches", [5.5]),
+        ("three quarters of a turn", [0.75]),
+        ("the point is it leaks", []),
+        ("check both halves", []),
+    ],
+)
+def test_spoken_decimals_and_fractions(said: str, values: list[float]) -> None:
+    assert [m.value for m in find_numbers(said)] == values
+
+
+def test_rates_said_with_a_and_pressures_in_mercury() -> None:
+    assert normalize_unit("millimetres a second") == "mm/s"
+    assert normalize_unit("inches per second") == "in/s"
+    assert normalize_unit("litres a minute") == "L/min"
+    assert normalize_unit("inches of mercury") == normalize_unit("in Hg") == "inHg"
+    assert convert(0.15, "in/s", "mm/s") == pytest.approx(3.81)
+    assert convert(6, "inHg", "kPa") == pytest.approx(20.3, abs=0.1)
