@@ -27,7 +27,7 @@ from edge.knowledge.cache import SemanticCache, question_keys
 from edge.knowledge.components import ComponentIndex, merge
 from edge.knowledge.ingest import IngestLimits, Ingestor, expand_paths
 from edge.knowledge.limit_match import Described, codes, describe, normal_code, words
-from edge.knowledge.machines import machine_words, machines_named
+from edge.knowledge.machines import machine_stems, machine_words, machines_named
 from edge.knowledge.progress import ProgressCallback
 from edge.knowledge.records import Component, DocumentInfo, Hit, IngestOutcome, Limit
 from edge.knowledge.search import EXACT_LIMIT, SearchOptions, search
@@ -324,8 +324,13 @@ class Knowledge:
             near = [
                 h for h in hits[1:] if h.score >= first.score * _NEAR_TIE and relevant(h, codes)
             ]
+            machine = machine_stems(question, self._snap.machine_words)
             rated = [
-                (fit(question, h, codes, skipped) + FIT_PER_SCORE * h.score / first.score, h)
+                (
+                    fit(question, h, codes, skipped, machine=machine)
+                    + FIT_PER_SCORE * h.score / first.score,
+                    h,
+                )
                 for h in [first, *near]
             ]
             best: Hit | None = max(rated, key=lambda r: (round(r[0], 3), r[1].coverage))[1]

@@ -24,7 +24,7 @@ from typing import Any, Final
 from edge.events import ToolResult
 from edge.knowledge.records import Component, Hit
 from edge.knowledge.tables import row_sentences
-from edge.knowledge.terms import normalize_code, stems
+from edge.knowledge.terms import normalize_code, stem, stems
 from edge.knowledge.units import speakable, spoken_unit
 
 SIMILARITY_FOUND: Final = 0.42
@@ -220,13 +220,24 @@ def _pieces(scorer: _Scorer, question: str, hit: Hit, flagged: list[str]) -> _Pi
     return _Pieces(units, intro, steps, body)
 
 
-def fit(question: str, hit: Hit, codes: Sequence[str], flagged: list[str]) -> float:
+def fit(
+    question: str,
+    hit: Hit,
+    codes: Sequence[str],
+    flagged: list[str],
+    *,
+    machine: frozenset[str] = frozenset(),
+) -> float:
     """How well the best piece of ``hit`` answers ``question`` (what :func:`compose` would say).
 
     Retrieval ranks passages by likeness to the question; this ranks them by whether they hold
     the words and the kind of value asked ("how long" wants minutes, a torque wants N·m). Text
-    addressed to an assistant counts for nothing and is added to ``flagged``.
+    addressed to an assistant counts for nothing and is added to ``flagged``. The stems in
+    ``machine`` name the machine (see :func:`edge.knowledge.machines.machine_stems`) and count for
+    nothing here.
     """
+    if machine:
+        question = " ".join(w for w in question.split() if stem(w.strip("?!.,;:")) not in machine)
     pieces = _pieces(_Scorer(question, hit, codes, within=False), question, hit, flagged)
     return max((u.score for u in pieces.units), default=0.0)
 

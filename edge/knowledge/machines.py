@@ -57,3 +57,12 @@ def machine_words(documents: Mapping[str, Iterable[str]]) -> dict[str, frozenset
 def machines_named(question: str, words: Mapping[str, frozenset[str]]) -> frozenset[str]:
     """Titles of the manuals ``question`` names by their machine's words."""
     return frozenset(t for gram in set(grams(question)) for t in words.get(gram, ()))
+
+
+def machine_stems(question: str, words: Mapping[str, frozenset[str]]) -> frozenset[str]:
+    """Stems of the words in ``question`` that name a machine ("torque wrench", "chiller").
+
+    They tell which manual, not which passage of it: "the maximum pump pressure of the torque
+    wrench" asks for a pump pressure, and a table headed "Torque" is no better for it.
+    """
+    return frozenset(w for gram in set(grams(question)) if gram in words for w in gram.split())

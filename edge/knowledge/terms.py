@@ -111,9 +111,15 @@ def keywords(text: str) -> list[str]:
 _SUFFIXES: Final = ("ings", "ing", "ed", "es", "s", "e")
 
 
+_SHORT_FORMS: Final = {"maximum": "max", "minimum": "min", "maxima": "max", "minima": "min"}
+"""Words manuals abbreviate in headers and limits ("Max", "min."): one stem for both."""
+
+
 def stem(word: str) -> str:
     """A crude English stem, enough to match "sampling" with "sample" or "bolts" with "bolt"."""
     w = word.lower()
+    if w in _SHORT_FORMS:
+        return _SHORT_FORMS[w]
     for suffix in _SUFFIXES:
         if w.endswith(suffix) and len(w) - len(suffix) >= 3 and not w.isdigit():
             return w[: -len(suffix)]

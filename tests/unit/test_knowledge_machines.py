@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from edge.knowledge.machines import machine_words, machines_named
+from edge.knowledge.machines import machine_stems, machine_words, machines_named
 
 pytestmark = pytest.mark.unit
 
@@ -37,3 +37,9 @@ def test_words_every_manual_uses_name_none() -> None:
     # "pump" is in the skid's title, but the other manuals speak of pumps too; "unit" likewise.
     assert machines_named("pump inlet pressure", words) == frozenset()
     assert machines_named("stop the unit", words) == frozenset()
+
+
+def test_the_words_for_the_machine_say_which_manual_not_which_passage() -> None:
+    words = machine_words(DOCUMENTS)
+    assert machine_stems("what's the oil in this power unit", words) == {"power", "unit"}
+    assert machine_stems("pump inlet pressure", words) == frozenset()
