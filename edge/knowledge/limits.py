@@ -30,7 +30,7 @@ from edge.knowledge.limit_prose import NEW_ONLY, SENTENCE, prose_limits
 from edge.knowledge.limit_text import Bounds, bound_in_name, nominal_with_tolerance, parse_bounds
 from edge.knowledge.limit_text import unit_of as _unit_of
 from edge.knowledge.records import Chunk, Limit
-from edge.knowledge.units import convert, unit_in_header
+from edge.knowledge.units import convert, unit_in_header, unit_named_in
 
 _PARAMETER: Final = (
     "parameter",
@@ -233,7 +233,7 @@ def _row_bounds(
         cell = row[col].strip()
         if not cell or NEW_ONLY.search(cell):
             continue
-        unit = default_unit or _header_unit(header, col)
+        unit = default_unit or _header_unit(header, col) or unit_named_in(parameter) or ""
         hint = named if _LIMIT_HEADER.search(header[col]) else None
         parsed = parse_bounds(cell, bound=hint, default_unit=unit)
         if parsed is not None:

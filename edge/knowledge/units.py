@@ -56,6 +56,7 @@ _UNITS: Final[dict[str, tuple[str, str]]] = {
     "kg/l": ("density", "kilograms per litre"),
     "SG": ("density", "specific gravity"),
     "drops/min": ("drip rate", "drops per minute"),
+    "starts/h": ("start rate", "starts per hour"),
     "dB(A)": ("sound level", "decibels"),
     "mA": ("current", "milliamps"),
     "kVA": ("apparent power", "kilovolt-amperes"),
@@ -223,6 +224,15 @@ _ALIASES: Final[dict[str, str]] = {
     "kg/dm³": "kg/l",
     "specific gravity": "SG",
     "sg": "SG",
+    "starts per hour": "starts/h",
+    "starts an hour": "starts/h",
+    "starts in an hour": "starts/h",
+    "starts in the last hour": "starts/h",
+    "starts/h": "starts/h",
+    "times per hour": "starts/h",
+    "times an hour": "starts/h",
+    "times in an hour": "starts/h",
+    "times in the last hour": "starts/h",
     "drops per minute": "drops/min",
     "drops a minute": "drops/min",
     "drops/min": "drops/min",
@@ -294,7 +304,8 @@ _TO_BASE: Final[dict[str, tuple[float, float]]] = {
 
 # Units the speech pass spells out when they follow a number in manual text.
 _SPOKEN_AFTER_NUMBER: Final = re.compile(
-    r"(?<=\d)(\s?)(N·m|Nm|kN·m|°C|°F|mm/s|m/min|m/s|µm|mm|MOhm|MΩ|kPa|MPa|psi|rpm|kW|kV|"
+    r"(?<=\d)(\s?)(N·m|Nm|kN·m|°C|°F|mm/s|in/s|inHg|m/min|m/s|L/min|drops/min|starts/h|µm|mm|"
+    r"MOhm|MΩ|kPa|MPa|psi|rpm|kW|kV|"
     r"kg|V|Hz|%|g|h|s|L)(?![\w/·])"
 )
 _SYMBOLS: Final[tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]] = (
@@ -320,6 +331,15 @@ def normalize_unit(text: str | None) -> str | None:
         return _ALIASES[key]
     key = key.replace("°", "").strip()
     return _ALIASES.get(key) or _ALIASES.get("deg " + key) if key else None
+
+
+def unit_named_in(parameter: str) -> str | None:
+    """The unit a parameter's own name gives ("Starts per hour, per pump" -> starts/h)."""
+    lowered = " ".join(parameter.lower().split())
+    for phrase, unit in _ALIASES.items():
+        if " per " in phrase and re.search(rf"\b{re.escape(phrase)}\b", lowered):
+            return unit
+    return None
 
 
 def unit_in_header(header: str) -> tuple[str, str | None]:

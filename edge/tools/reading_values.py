@@ -39,8 +39,9 @@ class SpokenValue:
 
 def unit_after(transcript: str, mention: NumberMention) -> str | None:
     """The unit said right after a number, if any."""
-    words = re.findall(r"[^\s,;.?!]+|%", transcript[mention.end :])[:4]
-    for size in (4, 3, 2, 1):
+    # Up to five words: "twelve times in the last hour".
+    words = re.findall(r"[^\s,;.?!]+|%", transcript[mention.end :])[:5]
+    for size in (5, 4, 3, 2, 1):
         if len(words) >= size:
             unit = normalize_unit(" ".join(words[:size]))
             if unit is not None:

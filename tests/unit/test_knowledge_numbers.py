@@ -34,3 +34,15 @@ def test_rates_said_with_a_and_pressures_in_mercury() -> None:
     assert normalize_unit("inches of mercury") == normalize_unit("in Hg") == "inHg"
     assert convert(0.15, "in/s", "mm/s") == pytest.approx(3.81)
     assert convert(6, "inHg", "kPa") == pytest.approx(20.3, abs=0.1)
+
+
+def test_counts_per_hour_are_readings_and_limits() -> None:
+    from edge.knowledge.units import speakable, unit_named_in
+    from edge.tools.reading_values import spoken_values
+
+    # "Starts per hour | max. 10": the parameter names the unit its bare number is in.
+    assert unit_named_in("Starts per hour, per pump") == "starts/h"
+    assert unit_named_in("Flow per pump") is None
+    said = spoken_values("pump A has started twelve times in the last hour")
+    assert [(v.mention.value, v.unit) for v in said] == [(12.0, "starts/h")]
+    assert speakable("12 starts/h, 25 drops/min") == "12 starts per hour, 25 drops per minute"
