@@ -382,6 +382,10 @@ class Knowledge:
         found = snap.index.get(component_id)
         return found.name if found else None
 
+    def machines_named(self, text: str) -> frozenset[str]:
+        """Titles of the manuals ``text`` names by the words for their machine ("the skid")."""
+        return machines_named(text, self._snap.machine_words)
+
     def resolve_component(self, text: str) -> str | None:
         """ID of the component named in ``text`` ("yaw brake" -> ``"YAW-BRK"``), if any."""
         found = self._snap.index.resolve(text)

@@ -34,7 +34,8 @@ CONTEXT_WEIGHT: Final = 0.25
 NAMED_BONUS: Final = 1.5
 """The reading names this limit's component (by its ID or its full name)."""
 DOCUMENT_CODE_BONUS: Final = 1.0
-"""The reading says an ID the limit's manual defines ("P-101B", "TT11"): it is that machine."""
+"""The reading says an ID the limit's manual defines ("P-101B", "TT11") or names its machine
+("on the skid"): it is that machine."""
 DOCUMENT_WORD_WEIGHT: Final = 0.15
 """Per word of the reading that the limit's manual uses anywhere ("truck", "separator")."""
 OPERATING_BONUS: Final = 0.2
@@ -192,6 +193,8 @@ class Said:
     """The component the reading names by ID or full name, if any."""
     implied: frozenset[str] = frozenset()
     """Words its unit implies ("pressure" for bar): they match a parameter, never name a part."""
+    machines: frozenset[str] = frozenset()
+    """Titles of the manuals whose machine the reading names ("on the skid", "the chiller")."""
 
 
 def said(
@@ -296,7 +299,9 @@ def rank(
             # manuals resolve the words to (an ID two manuals share has one name per manual).
             # Only words said count: "bar" implies a pressure, it names no "pressure filter".
             score += NAMED_BONUS
-        if reading.codes & d.document_codes:
+        if reading.codes & d.document_codes or (
+            d.limit.source is not None and d.limit.source.document in reading.machines
+        ):
             score += DOCUMENT_CODE_BONUS
         score += DOCUMENT_WORD_WEIGHT * len(reading.words & d.document_words)
         if re.search(r"limit|permissib|operating", d.limit.context, re.IGNORECASE):

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Final
 
 from edge.aio import EngineThread, TaskSet
@@ -173,7 +174,10 @@ class ReadingsTool:
             raise ToolError("reading-no-limits", "The manuals here give no operating limits.")
         prefer = self._preferred(args, request)
         named = self._knowledge.resolve_component(transcript)
-        reading = said(transcript, self._knowledge.component_names(), named)
+        reading = replace(
+            said(transcript, self._knowledge.component_names(), named),
+            machines=self._knowledge.machines_named(transcript),
+        )
         best_choice: tuple[float, SpokenValue, list[Candidate]] | None = None
         for value in candidates(args.get("value"), transcript):
             # A bare "degrees" still keeps only temperature limits; its scale is settled below.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from edge.events import SourceRef
@@ -336,3 +338,19 @@ def test_a_reading_far_off_a_limits_scale_is_not_about_it() -> None:
     hot = _limit("", "Oil temperature", "°C", 85)
     assert decades_off(hot, 900, "°F") == 0.0
     assert decades_off(limits[1], 391, "V") > 0.5 and decades_off(limits[0], 391, "V") == 0.0
+
+
+def test_a_reading_that_names_its_machine_is_about_that_machines_limits() -> None:
+    skid = SourceRef("Pump skid manual", "3.3 Operating limits", 2)
+    chiller = SourceRef("Chiller manual", "4.2 Limits", 5)
+    limits = [
+        Limit("", "Liquid temperature", "°C", 2, 60, "2", "60", skid),
+        Limit("", "Entering temperature", "°F", 40, 95, "40", "95", chiller),
+    ]
+    described = describe_all(limits, {}, {})
+    reading = with_unit(said("what's coming in is 34 Fahrenheit", {}), "°F")
+    # Only the unit said (°F, the chiller manual's) tells them apart ...
+    assert [c.limit.source for c in best(rank(reading, described, "°F"))] == [chiller]
+    on_skid = replace(reading, machines=frozenset({"Pump skid manual"}))
+    top = best(rank(on_skid, described, "°F"))  # ... until the skid is named
+    assert [c.limit.source for c in top] == [skid]
