@@ -65,16 +65,25 @@ class NumberMention:
     """The words or digits as written."""
 
 
+FRACTION_PARTS: Final = {
+    "half": 2, "halve": 2, "third": 3, "quarter": 4, "fourth": 4, "fifth": 5, "eighth": 8,
+    "tenth": 10, "sixteenth": 16, "thirty-second": 32, "hundredth": 100, "thousandth": 1000,
+}  # fmt: skip
+"""The word for a part of a whole (singular) -> its denominator: "eighths" are 8ths."""
+FRACTION_WORDS: Final = "|".join(
+    rf"{w.replace('-', '[ -]')}s?" for w in sorted(FRACTION_PARTS, key=len, reverse=True)
+)
+"""A regular expression for those words, singular or plural ("thirty seconds" too)."""
 _FRACTION: Final = re.compile(
-    r"\b(a|an|one|two|three)\s+(half|halves|thirds?|quarters?|fifths?|eighths?|tenths?"
-    r"|sixteenths?|hundredths?|thousandths?)(?:\s+of\s+an?)?\b",
-    re.IGNORECASE,
+    rf"\b(a|an|one|two|three)\s+({FRACTION_WORDS})(?:\s+of\s+an?)?\b", re.IGNORECASE
 )
 """A spoken fraction of a unit ("a quarter inch", "a tenth of an inch", "three quarters")."""
-_PARTS: Final = {
-    "half": 2, "halve": 2, "third": 3, "quarter": 4, "fifth": 5, "eighth": 8, "tenth": 10,
-    "sixteenth": 16, "hundredth": 100, "thousandth": 1000,
-}  # fmt: skip
+
+
+def fraction_part(word: str) -> int:
+    """The denominator a fraction word names ("eighths" -> 8, "thirty seconds" -> 32)."""
+    key = re.sub(r"[ -]+", "-", word.lower())
+    return FRACTION_PARTS.get(key) or FRACTION_PARTS[key.removesuffix("s")]
 
 
 def find_numbers(text: str) -> list[NumberMention]:
@@ -88,8 +97,7 @@ def find_numbers(text: str) -> list[NumberMention]:
         if start in fractions:
             fraction = fractions[start]
             top = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3}[fraction.group(1).lower()]
-            part = fraction.group(2).lower().removesuffix("s")
-            value = top / _PARTS[part]
+            value = top / fraction_part(fraction.group(2))
             before = text[: fraction.start()]
             if found and re.fullmatch(r"\s+and\s+", before[found[-1].end :]):
                 whole = found.pop()  # "five and a half": one number

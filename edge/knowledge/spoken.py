@@ -12,20 +12,15 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from edge.knowledge.numbers import find_numbers
+from edge.knowledge.numbers import FRACTION_WORDS, find_numbers, fraction_part
 
 _SMALL: Final = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15,
 }  # fmt: skip
-_PARTS: Final = {
-    "half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4,
-    "fourth": 4, "fourths": 4, "eighth": 8, "eighths": 8, "sixteenth": 16, "sixteenths": 16,
-    "thirty second": 32, "thirty seconds": 32, "thirty-second": 32, "thirty-seconds": 32,
-}  # fmt: skip
 _FRACTION: Final = re.compile(
     # "a half turn" stays words: manuals print it so.
-    rf"\b({'|'.join(_SMALL)})[\s-]+({'|'.join(sorted(_PARTS, key=len, reverse=True))})\b",
+    rf"\b({'|'.join(_SMALL)})[\s-]+({FRACTION_WORDS})\b",
     re.IGNORECASE,
 )
 _CLASS: Final = re.compile(
@@ -64,5 +59,5 @@ def _class(m: re.Match[str]) -> str:
 
 def _fraction(m: re.Match[str]) -> str:
     top = _SMALL[m.group(1).lower()]
-    bottom = _PARTS[m.group(2).lower()]
+    bottom = fraction_part(m.group(2))
     return f"{top}/{bottom}"

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.unit
         ("a tenth of an inch", [0.1]),
         ("five and a half inches", [5.5]),
         ("three quarters of a turn", [0.75]),
+        ("three thirty-seconds of an inch", [0.09375]),
         ("the point is it leaks", []),
         ("check both halves", []),
     ],

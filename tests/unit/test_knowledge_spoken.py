@@ -17,6 +17,7 @@ pytestmark = pytest.mark.unit
         ("grade eight eight M16 torque", "grade 8.8 M16 torque"),
         ("five eighths refrigerant flange bolts", "5/8 refrigerant flange bolts"),
         ("three quarter inch waterbox bolts", "3/4 inch waterbox bolts"),
+        ("one thirty second inch shim", "1/32 inch shim"),
         ("which grade if it stays above minus fifteen", "which grade if it stays above -15"),
         ("what does E one seventeen mean", "what does E 117 mean"),
         # Small numbers stay words (prose prints them so), idioms too, digits are left alone.
