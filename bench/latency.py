@@ -221,7 +221,7 @@ async def _paused_turn(
     second: str,
     pause_s: float,
     rows: dict[str, list[float]],
-) -> None:
+) -> ScenarioRun:
     """One request with a pause in the middle (or hesitations): did the turn end too soon?"""
     assistant.start_afresh()
     script = Script()
@@ -232,11 +232,18 @@ async def _paused_turn(
         script.say(speak(second))
     script.silence(10.0)
     result = await _scenario(rows, config, assistant, script)
-    # Cut: the request became more than one turn (its second half answered on its own).
-    cut = len([t for t in result.turns if t.transcript]) > 1
+    # Cut: the request became more than one turn (its second half answered on its own). A turn
+    # taken back because the technician went on with the request is not one; how much of its
+    # answer had been heard by then is counted apart.
+    cut = len([t for t in result.turns if t.transcript and not t.continued]) > 1
     rows.setdefault("mid_sentence_cut", []).append(1.0 if cut else 0.0)
+    taken_back = [t for t in result.turns if t.continued]
+    rows.setdefault("mid_sentence_taken_back", []).append(1.0 if taken_back else 0.0)
+    for turn in taken_back:
+        _record(rows, "taken_back_answer_heard_words", float(len(turn.heard.split())))
     for turn in result.turns[-1:]:
         _record(rows, "paused:speech_end_to_first_answer_audio", _from_speech_end(turn, result))
+    return result
 
 
 def _long_answer_asked() -> Script:
@@ -347,6 +354,8 @@ def _report(rows: dict[str, list[float]]) -> dict[str, Any]:
     print(f"barge-ins missed: {int(sum(missed))} of {len(missed)}")
     print(f"false barge-ins on echo: {false_barge:.0f} (pauses {false_pauses:.0f})")
     print(f"mid-sentence pauses and hesitations cut: {int(sum(cuts))} of {len(cuts)}")
+    taken_back = rows.get("mid_sentence_taken_back", [])
+    print(f"... ended early but taken back (the technician went on): {int(sum(taken_back))}")
     print(f"scenarios that overran their time limit: {len(rows.get('scenarios_timed_out', []))}")
     manuals = _p50(stats, "manuals:speech_end_to_first_answer_audio")
     llm_paths = [
@@ -382,6 +391,7 @@ def _report(rows: dict[str, list[float]]) -> dict[str, Any]:
         "echo_false_barge_ins": false_barge,
         "echo_false_pauses": false_pauses,
         "mid_sentence_cut": [int(sum(cuts)), len(cuts)],
+        "mid_sentence_taken_back": int(sum(rows.get("mid_sentence_taken_back", []))),
         "question_sets": {"short": SHORT, "long": LONG, "paused": PAUSED, "hesitant": HESITANT},
         "load_average": os.getloadavg(),
     }
@@ -391,6 +401,7 @@ def _count_row(key: str) -> bool:
     return key in (
         "barge_in_missed",
         "mid_sentence_cut",
+        "mid_sentence_taken_back",
         "echo_false_barge_ins",
         "echo_false_pauses",
     )

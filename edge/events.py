@@ -322,6 +322,9 @@ class TurnEnded:
     marks: Mapping[str, float] = field(default_factory=dict)
     """When each stage mark was taken (monotonic clock, s): benchmarks line them up with the
     audio they played in."""
+    continued: bool = False
+    """The technician went on with this request right after the turn ended: the turn was taken
+    back and the next one answers the whole request (``edge.turntaking.continuation``)."""
 
 
 @dataclass(frozen=True, slots=True)
