@@ -548,7 +548,9 @@ class Responder:
         tool = self._toolbox.get(name)
         assert tool is not None
         spec = tool.spec
-        if spec.slow and spec.filler:
+        if spec.slow and spec.filler and self._runner.asks_llm(tool, arguments, request):
+            # Only what the LLM must fill is slow: an incident whose words settle it is stored
+            # and confirmed in milliseconds, and its filler would only delay the confirmation.
             yield Part(spec.filler, kind="filler")
         ready = None if spec.side_effect else await self._ready(arguments, request)
         self._prepared = None

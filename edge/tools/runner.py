@@ -65,6 +65,11 @@ class ToolRunner:
         self.acted_for: int | None = None
         """The latest turn that started a side effect (its request cannot be taken back)."""
 
+    @staticmethod
+    def asks_llm(tool: Tool, arguments: dict[str, Any] | None, request: ToolRequest) -> bool:
+        """Whether using ``tool`` for ``request`` will ask the LLM to fill its arguments."""
+        return arguments is None and bool(tool.spec.llm_fills) and from_words(tool, request) is None
+
     def side_effect(self, intent: str | None) -> bool:
         """Whether ``intent`` names a tool that changes the world."""
         tool = self._toolbox.get(intent) if intent else None
