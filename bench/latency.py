@@ -355,7 +355,11 @@ def _report(rows: dict[str, list[float]]) -> dict[str, Any]:
     print(f"false barge-ins on echo: {false_barge:.0f} (pauses {false_pauses:.0f})")
     print(f"mid-sentence pauses and hesitations cut: {int(sum(cuts))} of {len(cuts)}")
     taken_back = rows.get("mid_sentence_taken_back", [])
-    print(f"... ended early but taken back (the technician went on): {int(sum(taken_back))}")
+    heard = rows.get("taken_back_answer_heard_words", [])
+    print(
+        f"... ended early but taken back (the technician went on): {int(sum(taken_back))},"
+        f" words of their answers heard: {int(sum(heard))}"
+    )
     print(f"scenarios that overran their time limit: {len(rows.get('scenarios_timed_out', []))}")
     manuals = _p50(stats, "manuals:speech_end_to_first_answer_audio")
     llm_paths = [
@@ -370,6 +374,10 @@ def _report(rows: dict[str, list[float]]) -> dict[str, Any]:
         "ptt_release_to_first_answer_audio_p50_at_most_150ms": _under(
             _p50(stats, "ptt_release_to_first_answer_audio"), 0.15
         ),
+        # By push-to-talk this counts the hold after the last word (0.3 s scripted, plus the
+        # 0.16 s piper's clip runs on past its last loud sample): the warning itself follows
+        # the release (reading:release_to_first_answer_audio). Not spoken while the button is
+        # held: the technician still has the floor and may go on ("... Fahrenheit").
         "reading_warning_p50_at_most_400ms": _under(
             _p50(stats, "reading:speech_end_to_first_answer_audio"), 0.4
         ),
@@ -392,6 +400,7 @@ def _report(rows: dict[str, list[float]]) -> dict[str, Any]:
         "echo_false_pauses": false_pauses,
         "mid_sentence_cut": [int(sum(cuts)), len(cuts)],
         "mid_sentence_taken_back": int(sum(rows.get("mid_sentence_taken_back", []))),
+        "taken_back_answer_heard_words": int(sum(rows.get("taken_back_answer_heard_words", []))),
         "question_sets": {"short": SHORT, "long": LONG, "paused": PAUSED, "hesitant": HESITANT},
         "load_average": os.getloadavg(),
     }
@@ -402,6 +411,7 @@ def _count_row(key: str) -> bool:
         "barge_in_missed",
         "mid_sentence_cut",
         "mid_sentence_taken_back",
+        "taken_back_answer_heard_words",
         "echo_false_barge_ins",
         "echo_false_pauses",
     )
