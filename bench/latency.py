@@ -221,7 +221,7 @@ async def _paused_turn(
     second: str,
     pause_s: float,
     rows: dict[str, list[float]],
-) -> None:
+) -> ScenarioRun:
     """One request with a pause in the middle (or hesitations): did the turn end too soon?"""
     assistant.start_afresh()
     script = Script()
@@ -232,11 +232,18 @@ async def _paused_turn(
         script.say(speak(second))
     script.silence(10.0)
     result = await _scenario(rows, config, assistant, script)
-    # Cut: the request became more than one turn (its second half answered on its own).
-    cut = len([t for t in result.turns if t.transcript]) > 1
+    # Cut: the request became more than one turn (its second half answered on its own). A turn
+    # taken back because the technician went on with the request is not one; how much of its
+    # answer had been heard by then is counted apart.
+    cut = len([t for t in result.turns if t.transcript and not t.continued]) > 1
     rows.setdefault("mid_sentence_cut", []).append(1.0 if cut else 0.0)
+    taken_back = [t for t in result.turns if t.continued]
+    rows.setdefault("mid_sentence_taken_back", []).append(1.0 if taken_back else 0.0)
+    for turn in taken_back:
+        _record(rows, "taken_back_answer_heard_words", float(len(turn.heard.split())))
     for turn in result.turns[-1:]:
         _record(rows, "paused:speech_end_to_first_answer_audio", _from_speech_end(turn, result))
+    return result
 
 
 def _long_answer_asked() -> Script:
@@ -347,6 +354,12 @@ def _report(rows: dict[str, list[float]]) -> dict[str, Any]:
     print(f"barge-ins missed: {int(sum(missed))} of {len(missed)}")
     print(f"false barge-ins on echo: {false_barge:.0f} (pauses {false_pauses:.0f})")
     print(f"mid-sentence pauses and hesitations cut: {int(sum(cuts))} of {len(cuts)}")
+    taken_back = rows.get("mid_sentence_taken_back", [])
+    heard = rows.get("taken_back_answer_heard_words", [])
+    print(
+        f"... ended early but taken back (the technician went on): {int(sum(taken_back))},"
+        f" words of their answers heard: {int(sum(heard))}"
+    )
     print(f"scenarios that overran their time limit: {len(rows.get('scenarios_timed_out', []))}")
     manuals = _p50(stats, "manuals:speech_end_to_first_answer_audio")
     llm_paths = [
@@ -361,6 +374,10 @@ def _report(rows: dict[str, list[float]]) -> dict[str, Any]:
         "ptt_release_to_first_answer_audio_p50_at_most_150ms": _under(
             _p50(stats, "ptt_release_to_first_answer_audio"), 0.15
         ),
+        # By push-to-talk this counts the hold after the last word (0.3 s scripted, plus the
+        # 0.16 s piper's clip runs on past its last loud sample): the warning itself follows
+        # the release (reading:release_to_first_answer_audio). Not spoken while the button is
+        # held: the technician still has the floor and may go on ("... Fahrenheit").
         "reading_warning_p50_at_most_400ms": _under(
             _p50(stats, "reading:speech_end_to_first_answer_audio"), 0.4
         ),
@@ -382,6 +399,8 @@ def _report(rows: dict[str, list[float]]) -> dict[str, Any]:
         "echo_false_barge_ins": false_barge,
         "echo_false_pauses": false_pauses,
         "mid_sentence_cut": [int(sum(cuts)), len(cuts)],
+        "mid_sentence_taken_back": int(sum(rows.get("mid_sentence_taken_back", []))),
+        "taken_back_answer_heard_words": int(sum(rows.get("taken_back_answer_heard_words", []))),
         "question_sets": {"short": SHORT, "long": LONG, "paused": PAUSED, "hesitant": HESITANT},
         "load_average": os.getloadavg(),
     }
@@ -391,6 +410,8 @@ def _count_row(key: str) -> bool:
     return key in (
         "barge_in_missed",
         "mid_sentence_cut",
+        "mid_sentence_taken_back",
+        "taken_back_answer_heard_words",
         "echo_false_barge_ins",
         "echo_false_pauses",
     )

@@ -104,6 +104,10 @@ class EndpointConfig:
     """At a pause this long the utterance is transcribed and judged, speculatively (ms)."""
     long_pause_ms: int = setting(1000, min=200, max=5000)
     """A pause this long ends the turn whatever the transcript says (ms)."""
+    continue_ms: int = setting(1000, min=0, max=3000)
+    """Speech over the answer that starts this soon after the technician's last word goes on
+    with their request: a turn ended too early (a mid-sentence pause that sounded and read
+    finished) is taken back and the whole request answered once; 0 turns this off (ms)."""
     max_utterance_s: float = setting(30.0, min=2.0, max=120.0)
     """Longest turn before it is cut (s)."""
     no_speech_timeout_s: float = setting(6.0, min=1.0, max=60.0)

@@ -141,7 +141,9 @@ class ToolSpec:
     side_effect: bool = False
     """True when the call changes the world (incident reports): it is shielded from barge-in."""
     slow: bool = False
-    """True when the call may take long enough that a filler should play."""
+    """True when filling the arguments may take long enough that a filler should play: it plays
+    when the LLM must fill them (the words did not settle them), not when they come from the
+    words; anything else slow is covered by the thinking filler."""
     filler: str | None = None
     """What to say at once while this tool runs (pre-synthesized at start-up)."""
     examples: tuple[ToolExample, ...] = ()
@@ -322,6 +324,9 @@ class TurnEnded:
     marks: Mapping[str, float] = field(default_factory=dict)
     """When each stage mark was taken (monotonic clock, s): benchmarks line them up with the
     audio they played in."""
+    continued: bool = False
+    """The technician went on with this request right after the turn ended: the turn was taken
+    back and the next one answers the whole request (``edge.turntaking.continuation``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -85,6 +85,8 @@ class Capture:
     ended_at: float | None = None
     """Stream time the capture ended."""
     reason: str = ""
+    continued: bool = False
+    """A later capture went on with this one's request: its turn was taken back."""
     samples: list[Int16Array] = field(default_factory=list)
     has_until: float = 0.0
     """Stream time up to which its audio is in ``samples`` (the pre-roll may run ahead of the
@@ -245,9 +247,20 @@ class Listener:
     # -- captures ---------------------------------------------------------------------------------
 
     def open_capture(
-        self, turn_id: TurnId, trigger: Trigger, start: float, *, held: bool = False
+        self,
+        turn_id: TurnId,
+        trigger: Trigger,
+        start: float,
+        *,
+        held: bool = False,
+        continues: Capture | None = None,
     ) -> Capture:
-        """Start capturing from stream time ``start`` (audio since then comes from the ring)."""
+        """Start capturing from stream time ``start`` (audio since then comes from the ring).
+
+        ``continues``: an ended capture whose request this one goes on with (see
+        :mod:`edge.turntaking.continuation`): its audio comes first, then everything since it
+        ended, so both parts are transcribed as one utterance.
+        """
         transcriber = self._new_transcriber(turn_id)
         speaking = trigger in ("barge_in", "vad")
         endpointer = Endpointer(self.settings.endpoint, self._time, speaking=speaking)
@@ -259,6 +272,13 @@ class Listener:
             endpointer,
             held=held,
         )
+        if continues is not None:
+            before = continues.audio()
+            capture.started_at = continues.started_at
+            capture.samples.append(before)
+            transcriber.push(before, voiced=True)
+            endpointer.first_voice_at = continues.endpointer.first_voice_at
+            start = continues.has_until  # no gap and no overlap between the two parts
         backlog = self._ring.since(start)
         if len(backlog):
             capture.samples.append(backlog)

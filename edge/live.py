@@ -86,6 +86,7 @@ def build_voice_path(
         preroll_s=settings.preroll_s,
         barge_in=listen.barge_in != "off",
         wake_interrupts=listen.echo_cancel != "none",
+        continue_s=config.endpoint.continue_ms / 1000,
     )
 
     def transcriber(turn_id: TurnId) -> Any:

@@ -131,6 +131,8 @@ class Responder:
         self._preparing: tuple[str, asyncio.Task[tuple[str, ...]]] | None = None
         self._readback: int | None = None
         """The notice of the read-back pending (due until heard in full)."""
+        self._understanding: tuple[TurnId, asyncio.Task[tuple[Any, str | None, str]]] | None = None
+        """The latest turn's request being understood (its intent decides side effects)."""
 
     async def respond(
         self,
@@ -150,6 +152,9 @@ class Responder:
         self.component_id = None
         self.presented = None
         self.result = None
+        # Turn ids start again with each session (a benchmark's scenarios share one responder).
+        self._runner.acted_for = None
+        self._understanding = None
         now = self._clock()
         control = self.dialogue.control(transcript, now)
         answered = control is not None and control.command in (Command.YES, Command.NO)
@@ -188,6 +193,24 @@ class Responder:
         # Notices held back for a warning, or stored while this turn was being answered.
         async for part in self._due_notices(said):
             yield part
+
+    def may_act(self, turn_id: TurnId) -> bool:
+        """Whether turn ``turn_id``'s request started a side effect, or would if cut now.
+
+        A request still being understood counts: cut now, its side effect is carried out anyway
+        (:meth:`ToolRunner.carry_on`).
+        """
+        if self._runner.acted_for == turn_id:
+            return True
+        understanding = self._understanding
+        if understanding is None or understanding[0] != turn_id:
+            return False
+        task = understanding[1]
+        if not task.done():
+            return True
+        if task.cancelled() or task.exception() is not None:
+            return False
+        return self._runner.side_effect(task.result()[1])
 
     def _withdraw_readback(self) -> None:
         if self._readback is not None:
@@ -376,6 +399,7 @@ class Responder:
         # its intent is known still carries out the side effect it asked for. A speculative
         # prepare() may have understood it already.
         understanding = self._understand_once(transcript)
+        self._understanding = (turn_id, understanding)
         try:
             vector, intent, example = await asyncio.shield(understanding)
         except asyncio.CancelledError:
@@ -524,7 +548,9 @@ class Responder:
         tool = self._toolbox.get(name)
         assert tool is not None
         spec = tool.spec
-        if spec.slow and spec.filler:
+        if spec.slow and spec.filler and self._runner.asks_llm(tool, arguments, request):
+            # Only what the LLM must fill is slow: an incident whose words settle it is stored
+            # and confirmed in milliseconds, and its filler would only delay the confirmation.
             yield Part(spec.filler, kind="filler")
         ready = None if spec.side_effect else await self._ready(arguments, request)
         self._prepared = None

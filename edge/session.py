@@ -36,6 +36,7 @@ from edge.listener import Capture, Listener
 from edge.metrics import TurnTimer
 from edge.responder import Part
 from edge.turn import Turn, TurnOutcome, first_pieces
+from edge.turntaking.continuation import continues
 from edge.turntaking.endpoint import looks_incomplete
 
 _LOGGER = logging.getLogger(__name__)
@@ -57,6 +58,7 @@ class Session:
         preroll_s: float = 0.5,
         barge_in: bool = True,
         wake_interrupts: bool = False,
+        continue_s: float = 0.0,
     ) -> None:
         """Create the session; attach a listener with :meth:`attach` before running.
 
@@ -68,6 +70,8 @@ class Session:
             preroll_s: audio kept from before a trigger.
             barge_in: speech over the answer interrupts it.
             wake_interrupts: the wake word interrupts an answer (only with echo cancellation).
+            continue_s: speech over an answer that starts this soon after the technician's last
+                word continues their request (see ``edge.turntaking.continuation``); 0: never.
         """
         self.assistant = assistant
         self.playback = playback
@@ -76,6 +80,7 @@ class Session:
         self.preroll_s = preroll_s
         self.barge_in = barge_in
         self.wake_interrupts = wake_interrupts
+        self.continue_s = continue_s
         self.state = AssistantState.IDLE
         self.turn_id = TurnId(0)
         self.listener: Listener | None = None
@@ -83,6 +88,8 @@ class Session:
         self._turn_task: asyncio.Task[None] | None = None
         self._timers: dict[int, TurnTimer] = {}
         self._paused_for: TurnId | None = None
+        self._answering: Capture | None = None
+        """The capture whose turn runs now (a request that may be continued)."""
         self.turns_done = 0
         """Turns finished (completed or interrupted)."""
         self._closed = False
@@ -156,8 +163,10 @@ class Session:
         if busy:
             if not self.barge_in:
                 return
+            previous = self._continued(onset_time)
             self._interrupt("speech", self.source.clock_at(onset_time))
-            self._open("barge_in", onset_time - self.preroll_s, at=self.source.clock_at(onset_time))
+            at = self.source.clock_at(onset_time)
+            self._open("barge_in", onset_time - self.preroll_s, at=at, continues=previous)
         else:
             self._open("vad", onset_time - self.preroll_s, at=self.source.clock_at(onset_time))
 
@@ -182,6 +191,7 @@ class Session:
             return
         self._set_state(AssistantState.THINKING)
         self._listener().turn_active = True
+        self._answering = capture
         self._turn_task = self._tasks.spawn(
             self._run_turn(capture, timer), name=f"turn:{capture.turn_id}"
         )
@@ -228,13 +238,19 @@ class Session:
     # -- turns ------------------------------------------------------------------------------------
 
     def _open(
-        self, trigger: Trigger, start: float, *, held: bool = False, at: float | None = None
+        self,
+        trigger: Trigger,
+        start: float,
+        *,
+        held: bool = False,
+        at: float | None = None,
+        continues: Capture | None = None,
     ) -> None:
         self.turn_id = TurnId(self.turn_id + 1)
         timer = self._timer(self.turn_id)
         timer.trigger = trigger
         timer.mark("trigger", at)
-        self._listener().open_capture(self.turn_id, trigger, start, held=held)
+        self._listener().open_capture(self.turn_id, trigger, start, held=held, continues=continues)
         timer.mark("listening")
         self._set_state(AssistantState.LISTENING)
 
@@ -279,13 +295,32 @@ class Session:
         finally:
             await capture.transcriber.close()
             outcome = turn.outcome(interrupted=interrupted)
-            if transcript:
+            if transcript and not capture.continued:  # a continued request is the next turn's
                 assistant.conversation.add(
                     Exchange(
                         transcript, outcome.heard, interrupted, assistant.responder.component_id
                     )
                 )
-            self._end_turn(turn_id, timer, transcript, outcome)
+            self._end_turn(turn_id, timer, transcript, outcome, continued=capture.continued)
+
+    def _continued(self, onset_time: float) -> Capture | None:
+        """The capture whose request speech starting at ``onset_time`` goes on with, if any."""
+        capture = self._answering
+        responder = self.assistant.responder
+        if capture is None or capture.turn_id != self.turn_id or responder is None:
+            return None
+        if not continues(
+            reason=capture.reason,
+            held=capture.held,
+            speech_end=capture.speech_end,
+            onset=onset_time,
+            window_s=self.continue_s,
+            acting=responder.may_act(capture.turn_id),
+        ):
+            return None
+        _LOGGER.info("Turn %d: the technician went on with the request", capture.turn_id)
+        capture.continued = True
+        return capture
 
     def _end_turn(
         self,
@@ -295,6 +330,7 @@ class Session:
         outcome: TurnOutcome,
         *,
         then_notices: bool = True,
+        continued: bool = False,
     ) -> None:
         timer.mark("done")
         stages = self.assistant.metrics.record(timer)
@@ -309,6 +345,7 @@ class Session:
                 outcome.interrupted,
                 stages,
                 dict(timer.marks),
+                continued,
             )
         )
         if self.turn_id == turn_id:

@@ -50,8 +50,15 @@ class SmartTurn:
     max_seconds = float(_SECONDS)
 
     def __init__(self, options: Options, context: EngineContext) -> None:
+        import faster_whisper  # noqa: F401 - the package first, see below
         import onnxruntime as ort
         from faster_whisper.feature_extractor import FeatureExtractor
+
+        # Engines load in parallel threads. Importing the submodule first takes its import lock
+        # and then waits for the package, which the STT thread may be importing, and the package
+        # imports that submodule: Python raised _DeadlockError and the STT engine failed to load
+        # (seen once in a full test run). Taking the package first waits without a cycle (it
+        # imports the submodule anyway: no extra memory).
 
         path = context.models.path(options.model, "smart-turn-v3.2-cpu.onnx")
         so = ort.SessionOptions()

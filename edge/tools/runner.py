@@ -62,6 +62,13 @@ class ToolRunner:
         """Asked before a side effect runs; set by the responder."""
         self.shielded = TaskSet("side-effects")
         """Side-effecting tool runs; they finish even when their turn is interrupted."""
+        self.acted_for: int | None = None
+        """The latest turn that started a side effect (its request cannot be taken back)."""
+
+    @staticmethod
+    def asks_llm(tool: Tool, arguments: dict[str, Any] | None, request: ToolRequest) -> bool:
+        """Whether using ``tool`` for ``request`` will ask the LLM to fill its arguments."""
+        return arguments is None and bool(tool.spec.llm_fills) and from_words(tool, request) is None
 
     def side_effect(self, intent: str | None) -> bool:
         """Whether ``intent`` names a tool that changes the world."""
@@ -80,6 +87,7 @@ class ToolRunner:
             return await self._act(tool, arguments, request, timer)
         # Durable from the moment the intent is decided: the turn may be cut (barge-in, a new
         # press, SIGTERM) while the LLM is still filling the arguments; the work goes on.
+        self.acted_for = request.turn_id
         name = f"{tool.spec.name}:{request.turn_id}"
         task = self.shielded.spawn(self._act(tool, arguments, request, timer), name=name)
         return await asyncio.shield(task)
@@ -96,6 +104,7 @@ class ToolRunner:
         tool = self._toolbox.get(intent)
         assert tool is not None
         _LOGGER.info("Turn %d was cut before %s ran; carrying it out", request.turn_id, intent)
+        self.acted_for = request.turn_id
         name = f"{intent}:{request.turn_id}"
         self.shielded.spawn(self._act(tool, None, request, timer), name=name)
 

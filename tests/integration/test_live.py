@@ -52,6 +52,17 @@ def ptt_question(script: Script, text: str) -> None:
     script.release()
 
 
+def in_two_parts(first: str, pause_s: float, second: str, after_s: float) -> Script:
+    """An open-mic request said in two parts with a pause between."""
+    script = Script()
+    script.silence(0.8)
+    script.say(speak(first))
+    script.silence(pause_s)
+    script.say(speak(second))
+    script.silence(after_s)
+    return script
+
+
 def test_push_to_talk_turn_streams_and_answers(config: Config, assistant: Assistant) -> None:
     script = Script()
     script.silence(0.5)
@@ -84,12 +95,7 @@ def test_interim_transcripts_arrive_while_speaking(config: Config, assistant: As
 
 
 def test_mid_sentence_pause_does_not_end_the_turn(config: Config, assistant: Assistant) -> None:
-    script = Script()
-    script.silence(0.8)
-    script.say(speak("What is the torque for the"))
-    script.silence(0.6)
-    script.say(speak("yaw brake caliper bolts?"))
-    script.silence(3.0)
+    script = in_two_parts("What is the torque for the", 0.6, "yaw brake caliper bolts?", 3.0)
     # The pause is shorter than the short pause here, so the turn must go on whatever Whisper
     # makes of the first half (it sometimes writes "...for them?", which looks complete: then the
     # default 400 ms short pause would end the turn, as designed; test_endpoint.py covers that
@@ -101,6 +107,56 @@ def test_mid_sentence_pause_does_not_end_the_turn(config: Config, assistant: Ass
     ends = [e.reason for e in run.events if isinstance(e, CaptureEnded)]
     # One capture, ended by the finished sentence or, when Whisper writes "bolts,", the long pause.
     assert ends in (["complete"], ["long-pause"])
+
+
+@pytest.mark.parametrize("continue_ms", [1000, 0])
+def test_going_on_after_an_early_end_takes_the_turn_back(
+    config: Config, assistant: Assistant, continue_ms: int
+) -> None:
+    # Every witness can be wrong at a mid-sentence pause (a falling voice, Whisper's "?"): here
+    # the endpoint is set to end any 200 ms pause, so the first half surely ends a turn. The
+    # technician goes on at once: the whole request is one turn, the fragment's answer withdrawn.
+    script = in_two_parts("What is the torque for the", 0.4, "yaw brake caliper bolts?", 4.0)
+    hasty = replace(
+        config,
+        endpoint=replace(
+            config.endpoint,
+            turn_pause_ms=150,
+            short_pause_ms=200,
+            long_pause_ms=200,
+            continue_ms=continue_ms,
+        ),
+    )
+    run = play(with_listen(hasty, triggers=("vad",)), assistant, script)
+    turns = [t for t in run.turns if t.transcript]
+    assert [e.reason for e in run.events if isinstance(e, CaptureEnded)][0] == "long-pause"
+    if not continue_ms:  # off: the second half is a request of its own, as before
+        assert len(turns) == 2 and not any(t.continued for t in turns)
+        assert "bolts" not in words(turns[0].transcript)
+        return
+    first, last = turns[0], turns[-1]
+    assert first.continued and not last.continued and len(turns) == 2
+    assert {"torque", "bolts"} <= set(words(last.transcript)), last.transcript
+    assert last.heard  # the whole request answered
+    # The conversation remembers the request once, whole.
+    [exchange] = assistant.conversation.exchanges
+    assert exchange.request == last.transcript
+
+
+def test_a_request_that_started_a_side_effect_is_not_taken_back(
+    config: Config, assistant: Assistant
+) -> None:
+    # The first half already logs an incident: going on with it must not log a second, fuller
+    # one (the first is stored and cannot be withdrawn), so the rest is a request of its own.
+    # No comma in the first part: a pause there could end a turn before the incident is said.
+    script = in_two_parts(
+        "Log a low severity incident the hub light is out.", 0.4, "In the spinner.", 4.0
+    )
+    run = play(with_listen(config, triggers=("vad",)), assistant, script)
+    turns = [t for t in run.turns if t.transcript]
+    assert len(turns) >= 2 and not any(t.continued for t in turns), [t.transcript for t in turns]
+    assert "incident" in words(turns[0].transcript)
+    assert "incident" not in words(turns[-1].transcript)
 
 
 def test_open_mic_turn_ends_on_the_turn_model(config: Config, assistant: Assistant) -> None:

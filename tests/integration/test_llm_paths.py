@@ -15,6 +15,7 @@ import pytest
 from edge.assistant import Assistant
 from edge.events import Message, TurnId
 from edge.metrics import TurnTimer
+from edge.responder import Part
 
 pytestmark = pytest.mark.integration
 
@@ -40,15 +41,23 @@ def llm_calls(fresh: Assistant, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return calls
 
 
-def answer(assistant: Assistant, text: str, turn: int) -> tuple[list[str], TurnTimer]:
+def parts(assistant: Assistant, text: str, turn: int) -> tuple[list[Part], TurnTimer]:
     assert assistant.responder is not None
     timer = TurnTimer(turn)
 
-    async def go() -> list[str]:
-        parts = [p async for p in assistant.responder.respond(text, TurnId(turn), timer)]
-        return [p.text for p in parts if p.text and p.kind != "filler"]
+    async def go() -> list[Part]:
+        return [p async for p in assistant.responder.respond(text, TurnId(turn), timer)]
 
     return asyncio.run(go()), timer
+
+
+def answer(assistant: Assistant, text: str, turn: int) -> tuple[list[str], TurnTimer]:
+    said, timer = parts(assistant, text, turn)
+    return [p.text for p in said if p.text and p.kind != "filler"], timer
+
+
+def fillers(said: list[Part]) -> list[str]:
+    return [p.text for p in said if p.kind == "filler"]
 
 
 def test_a_reading_the_words_settle_warns_without_the_llm(
@@ -63,9 +72,11 @@ def test_a_reading_the_words_settle_warns_without_the_llm(
 def test_an_incident_with_its_severity_said_is_logged_without_the_llm(
     fresh: Assistant, llm_calls: list[str]
 ) -> None:
-    said, _ = answer(fresh, "Log a low severity incident: a cable tray cover is loose.", 32)
-    assert said[-1].startswith("Logged a low severity incident"), said
+    said, _ = parts(fresh, "Log a low severity incident: a cable tray cover is loose.", 32)
+    assert said[-1].text.startswith("Logged a low severity incident"), said
     assert llm_calls == []
+    # Stored and confirmed in milliseconds: "Logging that." would only delay the confirmation.
+    assert fillers(said) == []
 
 
 def test_small_talk_is_answered_without_the_llm(fresh: Assistant, llm_calls: list[str]) -> None:
@@ -77,9 +88,10 @@ def test_the_llm_still_fills_what_the_words_leave_open(
     fresh: Assistant, llm_calls: list[str]
 ) -> None:
     # No severity said: the LLM judges it (danger words only back it up).
-    said, _ = answer(fresh, "Log an incident: smoke coming out of the converter cabinet.", 34)
+    said, _ = parts(fresh, "Log an incident: smoke coming out of the converter cabinet.", 34)
     assert llm_calls == ["Log an incident: smoke coming out of the converter cabinet."]
-    assert said[-1].startswith("Logged a"), said
+    assert said[-1].text.startswith("Logged a"), said
+    assert fillers(said) == ["Logging that."]  # the LLM takes its time: the filler covers it
 
 
 def test_the_prompt_prefixes_stay_evaluated_across_turns(fresh: Assistant) -> None:

@@ -70,3 +70,37 @@ def test_capture_opened_mid_frame_holds_each_sample_once(hops_before_open: int) 
     processed = 12 * 256 - (12 % 2) * 256
     assert np.array_equal(capture.audio(), ramp[first:processed])
     assert np.array_equal(np.concatenate(transcriber.pushed), ramp[first:processed])
+
+
+def test_a_continued_capture_holds_both_parts_without_gap_or_overlap() -> None:
+    # The technician went on with their request after the endpoint ended it: the new capture
+    # starts with the first one's audio, then everything since it ended.
+    transcribers: list[Transcriber] = []
+
+    def new(turn: TurnId) -> Transcriber:
+        transcribers.append(Transcriber())
+        return transcribers[-1]
+
+    listener = Listener(
+        Source(),  # type: ignore[arg-type]
+        Vad(),
+        Handler(),  # type: ignore[arg-type]
+        new,  # type: ignore[arg-type]
+        ListenerSettings(preroll_s=0.5),
+    )
+    ramp = (np.arange(512 * 40) % 30_000).astype(np.int16)
+    for i in range(4):
+        listener.process(ramp[i * 512 : (i + 1) * 512])
+    first = listener.open_capture(TurnId(1), "ptt", listener.stream_time, held=True)
+    for i in range(4, 14):
+        listener.process(ramp[i * 512 : (i + 1) * 512])
+    listener.end_capture("turn")
+    for i in range(14, 30):  # the pause, then speech: the onset is confirmed some frames in
+        listener.process(ramp[i * 512 : (i + 1) * 512])
+    onset = listener.stream_time - 0.3
+    second = listener.open_capture(TurnId(2), "barge_in", onset - 0.5, continues=first)
+    for i in range(30, 40):
+        listener.process(ramp[i * 512 : (i + 1) * 512])
+    assert np.array_equal(second.audio(), ramp[4 * 512 : 40 * 512])
+    assert np.array_equal(np.concatenate(transcribers[1].pushed), ramp[4 * 512 : 40 * 512])
+    assert second.started_at == first.started_at
