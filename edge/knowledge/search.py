@@ -74,11 +74,9 @@ def search(
     for cid, _, sim in store.similarities(vector, [c for c in fts_ranked if c not in best]):
         best[cid] = max(sim, best.get(cid, -1.0))
     rows = store.chunk_rows(list(dict.fromkeys([*vec_rank, *fts_rank])))
-    asked = stems(question)
     scored: list[tuple[float, int, tuple[str, ...]]] = []
     for cid, row in rows.items():
         score = 1.0 / (RRF_K + vec_rank.get(cid, n))
-        score += WORDS_BONUS * said_in_one_place(asked, row)
         if cid in fts_rank:
             score += FTS_WEIGHT / (RRF_K + fts_rank[cid])
         matched = tuple(c for c in codes if c in row["codes"])
@@ -91,6 +89,8 @@ def search(
             # is what tells them apart, so it weighs more there.
             score += COMPONENT_BONUS * (3.0 if matched else 1.0)
         scored.append((score, cid, matched))
+    asked = stems(question)
+    scored = _with_words_bonus(scored, asked, rows, options.k)
     scored.sort(key=lambda s: (-s[0], -best.get(s[1], -1.0)))
     hits = []
     for score, cid, matched in scored[: options.k]:
@@ -122,6 +122,27 @@ def search(
             )
         )
     return hits
+
+
+def _with_words_bonus(
+    scored: list[tuple[float, int, tuple[str, ...]]],
+    asked: set[str],
+    rows: dict[int, dict[str, Any]],
+    k: int,
+) -> list[tuple[float, int, tuple[str, ...]]]:
+    """``scored`` with :data:`WORDS_BONUS` added where it can change the top ``k``.
+
+    Stemming every row of every candidate table is half of a search's time; a candidate more
+    than the whole bonus below the k-th best can never reach the top, so it is left as it is.
+    """
+    if not scored:
+        return scored
+    kth = sorted((s for s, _, _ in scored), reverse=True)[min(k, len(scored)) - 1]
+    reach = kth - WORDS_BONUS - 1e-9
+    return [
+        (s + WORDS_BONUS * said_in_one_place(asked, rows[cid]) if s >= reach else s, cid, m)
+        for s, cid, m in scored
+    ]
 
 
 def said_in_one_place(asked: set[str], row: dict[str, Any]) -> float:
