@@ -38,15 +38,17 @@ def machine_words(documents: Mapping[str, Iterable[str]]) -> dict[str, frozenset
     Args:
         documents: each manual's title and its texts (sections and chunks).
     """
+    titles = {title: set(grams(title)) for title in documents}
+    wanted = set().union(*titles.values())  # only title words can name a manual: count only them
     uses: dict[str, Counter[str]] = {}
     for title, texts in documents.items():
         counted: Counter[str] = Counter()
         for text in texts:
-            counted.update(grams(text))
+            counted.update(g for g in grams(text) if g in wanted)
         uses[title] = counted
     named: dict[str, set[str]] = {}
     for title, counted in uses.items():
-        for gram in set(grams(title)):
+        for gram in titles[title]:
             mine = counted[gram]
             everywhere = sum(c[gram] for c in uses.values())
             if mine >= MIN_USES and mine >= SHARE * everywhere:
