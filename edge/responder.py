@@ -131,7 +131,9 @@ class Responder:
         self._preparing: tuple[str, asyncio.Task[tuple[str, ...]]] | None = None
         self._readback: int | None = None
         """The notice of the read-back pending (due until heard in full)."""
-        self._understanding: tuple[TurnId, asyncio.Task[tuple[Any, str | None, str]]] | None = None
+        self._understanding: (
+            tuple[ToolRequest, asyncio.Task[tuple[Any, str | None, str]]] | None
+        ) = None
         """The latest turn's request being understood (its intent decides side effects)."""
 
     async def respond(
@@ -203,14 +205,14 @@ class Responder:
         if self._runner.acted_for == turn_id:
             return True
         understanding = self._understanding
-        if understanding is None or understanding[0] != turn_id:
+        if understanding is None or understanding[0].turn_id != turn_id:
             return False
-        task = understanding[1]
+        request, task = understanding
         if not task.done():
             return True
         if task.cancelled() or task.exception() is not None:
             return False
-        return self._runner.side_effect(task.result()[1])
+        return self._runner.would_act(task.result()[1], request)
 
     def _withdraw_readback(self) -> None:
         if self._readback is not None:
@@ -399,7 +401,7 @@ class Responder:
         # its intent is known still carries out the side effect it asked for. A speculative
         # prepare() may have understood it already.
         understanding = self._understand_once(transcript)
-        self._understanding = (turn_id, understanding)
+        self._understanding = (request, understanding)
         try:
             vector, intent, example = await asyncio.shield(understanding)
         except asyncio.CancelledError:

@@ -69,6 +69,25 @@ class WordsFirst(Protocol):
         ...
 
 
+class Demanding(Protocol):
+    """A side-effecting tool that cannot act on some words at all (an incident with no description).
+
+    Such words start nothing: the tool only asks for what is missing, so the request may still be
+    taken back and joined with what the technician goes on to say.
+    """
+
+    def lacks(self, request: ToolRequest) -> str | None:
+        """What the words lack before anything can be done ("description"), or None."""
+        ...
+
+
+def lacks(tool: Tool, request: ToolRequest) -> str | None:
+    """What ``request``'s words lack for ``tool`` to act (see :class:`Demanding`), or None."""
+    check = getattr(tool, "lacks", None)
+    missing: str | None = None if check is None else check(request)
+    return missing
+
+
 def from_words(tool: Tool, request: ToolRequest) -> dict[str, Any] | None:
     """``tool``'s arguments from the words alone, if it can read them (see :class:`WordsFirst`)."""
     reader = getattr(tool, "from_words", None)

@@ -195,6 +195,16 @@ class IncidentTool:
             return None
         return {}
 
+    def lacks(self, request: ToolRequest) -> str | None:
+        """``description`` when the words are the command alone ("Log a high severity incident.").
+
+        Nothing is filed then (:meth:`prepare` asks what happened), so a pause after the command
+        does not make the words that follow a request of their own.
+        """
+        return (
+            None if strip_command(clean_text(request.transcript, MAX_TRANSCRIPT)) else "description"
+        )
+
     def _component(self, description: str, transcript: str) -> str | None:
         if self._components is None:
             return None

@@ -21,7 +21,7 @@ from edge.errors import ToolError
 from edge.events import ToolResult
 from edge.llm_roles import LlmRoles
 from edge.metrics import TurnTimer
-from edge.tools.base import Tool, Toolbox, ToolRequest, from_words
+from edge.tools.base import Tool, Toolbox, ToolRequest, from_words, lacks
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -68,12 +68,26 @@ class ToolRunner:
     @staticmethod
     def asks_llm(tool: Tool, arguments: dict[str, Any] | None, request: ToolRequest) -> bool:
         """Whether using ``tool`` for ``request`` will ask the LLM to fill its arguments."""
-        return arguments is None and bool(tool.spec.llm_fills) and from_words(tool, request) is None
+        return (
+            arguments is None
+            and bool(tool.spec.llm_fills)
+            and lacks(tool, request) is None  # it will only ask for what is missing
+            and from_words(tool, request) is None
+        )
 
     def side_effect(self, intent: str | None) -> bool:
         """Whether ``intent`` names a tool that changes the world."""
         tool = self._toolbox.get(intent) if intent else None
         return tool is not None and tool.spec.side_effect
+
+    def would_act(self, intent: str | None, request: ToolRequest) -> bool:
+        """Whether ``intent``'s tool would change the world on ``request``'s words.
+
+        A side-effecting tool whose words lack what it needs (an incident with no description)
+        only asks for it: nothing starts, nothing needs shielding.
+        """
+        tool = self._toolbox.get(intent) if intent else None
+        return tool is not None and tool.spec.side_effect and lacks(tool, request) is None
 
     async def use(
         self,
@@ -83,7 +97,7 @@ class ToolRunner:
         timer: TurnTimer,
     ) -> Acted:
         """Run ``tool`` for ``request``; a side effect is shielded from the turn's cancellation."""
-        if not tool.spec.side_effect:
+        if not self.would_act(tool.spec.name, request):
             return await self._act(tool, arguments, request, timer)
         # Durable from the moment the intent is decided: the turn may be cut (barge-in, a new
         # press, SIGTERM) while the LLM is still filling the arguments; the work goes on.
@@ -99,8 +113,8 @@ class ToolRunner:
         if understanding.cancelled() or understanding.exception() is not None:
             return
         intent = understanding.result()[1]
-        if not self.side_effect(intent):
-            return  # a question nobody waits for any more
+        if not self.would_act(intent, request):
+            return  # a question nobody waits for any more, or a command with nothing to do
         tool = self._toolbox.get(intent)
         assert tool is not None
         _LOGGER.info("Turn %d was cut before %s ran; carrying it out", request.turn_id, intent)
@@ -113,11 +127,12 @@ class ToolRunner:
     ) -> Acted:
         """Fill the arguments, check them and run ``tool``; a side effect's outcome is posted."""
         spec = tool.spec
-        if arguments is None:
+        if arguments is None and not self.asks_llm(tool, arguments, request):
             # The words first; the LLM only for what they leave open.
-            arguments = from_words(tool, request) if spec.llm_fills else {}
-            timer.mark("llm_skipped" if arguments is not None else "llm_needed")
+            arguments = (from_words(tool, request) if spec.llm_fills else None) or {}
+            timer.mark("llm_skipped")
         if arguments is None:
+            timer.mark("llm_needed")
             arguments = await self._extract(tool, request, timer)
         try:
             prepared = tool.prepare(arguments, request)

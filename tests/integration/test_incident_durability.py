@@ -32,6 +32,7 @@ from edge.report.outbox import Outbox
 from edge.report.service import outbox_path
 from edge.responder import Part
 from edge.scenario import run_scenario
+from edge.tools.incident import ASK_DESCRIPTION
 from edge.voices import speak, speak_to_file
 from tests.text import words
 
@@ -377,3 +378,26 @@ def test_a_read_back_nobody_heard_survives_never_mind_and_is_asked_again(
     assert any("bar" in s for s in again[1:]), again  # then the answer asked for
     assert confirmed[0].startswith("Logged a high severity incident"), confirmed
     assert pending(config) == before + 1
+
+
+def test_the_command_alone_starts_nothing_so_the_words_that_follow_may_join_it(
+    config: Config, fresh: Assistant
+) -> None:
+    # "Log a high severity incident." then a pause: nothing can be filed without what happened,
+    # so the turn may be taken back when the technician goes on ("... oil leak at the gearbox").
+    responder = fresh.responder
+    assert responder is not None
+    before = pending(config)
+    command = "Log a high severity incident."
+
+    async def scenario() -> tuple[list[Part], bool, bool]:
+        alone = await answer(fresh, command, 21)
+        alone_acts = responder.may_act(TurnId(21))
+        await answer(fresh, f"{command} Oil leak at the gearbox.", 22)
+        return alone, alone_acts, responder.may_act(TurnId(22))
+
+    alone, alone_acts, whole_acts = asyncio.run(scenario())
+    assert [p.text for p in alone if p.kind == "sentence"] == [ASK_DESCRIPTION]
+    assert not any(p.kind == "filler" for p in alone)  # "Logging that." would be untrue
+    assert not alone_acts and whole_acts
+    assert pending(config) == before + 1  # the joined request, once
