@@ -12,10 +12,13 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from edge.errors import ConfigError
 from edge.settings import build, setting
+
+if TYPE_CHECKING:
+    from edge.hw.board import BoardProfile
 
 ENV_PREFIX = "EDGE_"
 ENGINE_KINDS = ("vad", "turn", "wake", "stt", "llm", "tts", "embed")
@@ -540,8 +543,8 @@ def load_config(
         _set_dotted(raw, dotted, value)
     config = build(Config, raw, "")
     _validate_engine_options(config)
-    _validate_board(config)
-    return config
+    board = _validate_board(config)
+    return _with_board_models(config, board)
 
 
 def with_overrides(config: Config, **sections: Any) -> Config:
@@ -591,8 +594,20 @@ def _validate_engine_options(config: Config) -> None:
         validate_options("denoise", name, config.denoise.options, key="denoise.options")
 
 
-def _validate_board(config: Config) -> None:
+def _validate_board(config: Config) -> BoardProfile:
     # A typo in device.board must fail here, naming the valid profiles, not later on the device.
     from edge.hw.board import load_board  # pure: reads the profile TOML, imports no GPIO library
 
-    load_board(config.device.board)
+    return load_board(config.device.board)
+
+
+def _with_board_models(config: Config, board: BoardProfile) -> Config:
+    """``config`` with the board profile's speech model where the config names none.
+
+    The profile's choice follows measurements on that board (docs/hearing.md); a model named in
+    ``stt.options.model`` always wins.
+    """
+    if config.stt.engine != "faster-whisper" or "model" in config.stt.options:
+        return config
+    options = {**config.stt.options, "model": board.models.stt}
+    return replace(config, stt=replace(config.stt, options=options))

@@ -44,16 +44,19 @@ class FasterWhisper:
     class Options:
         """faster-whisper settings."""
 
-        model: str = "tiny.en"
-        """``tiny.en``, ``base`` (manifest models) or a path to a CTranslate2 Whisper folder."""
+        model: str | None = None
+        """``tiny.en``, ``base`` (manifest models) or a path to a CTranslate2 Whisper folder;
+        unset, the board profile's choice (``[models] stt``), tiny.en outside a daemon's config."""
         compute_type: Literal["int8", "int8_float32", "float32", "float16", "int8_float16"] = "int8"
         """CTranslate2 quantisation."""
         device: Literal["cpu", "cuda", "auto"] = "cpu"
         """Where to run (``cuda`` on a Jetson with a CUDA build of CTranslate2)."""
         threads: int = 2
         """CPU threads for one decode."""
-        beam_size: int = 1
-        """1 is greedy decoding (fastest)."""
+        beam_size: int = 5
+        """Beam width of final transcripts (drafts are always greedy). On the hearing set's dev
+        voices 5 cut tiny.en's word errors from 0.18 to 0.13 clean and 0.41 to 0.38 at 10 dB
+        SNR for 1.3x the decode; 1 is greedy (fastest)."""
         language: str = "en"
         """Spoken language (multilingual models only)."""
         window_s: float = 12.0
@@ -78,7 +81,8 @@ class FasterWhisper:
         from faster_whisper.tokenizer import Tokenizer
 
         self.options = options
-        folder = self._folder(options.model, context)
+        model = options.model or "tiny.en"
+        folder = self._folder(model, context)
         self._whisper = WhisperModel(
             str(folder),
             device=options.device,
@@ -94,7 +98,7 @@ class FasterWhisper:
             task="transcribe",
             language=options.language if self._model.is_multilingual else "en",
         )
-        self.model_name = str(options.model)
+        self.model_name = model
 
     @staticmethod
     def _folder(model: str, context: EngineContext) -> Path:
@@ -156,7 +160,8 @@ class FasterWhisper:
         result = self._model.generate(
             encoded,
             [tokens],
-            beam_size=self.options.beam_size,
+            # Drafts are thrown away at the next decode: greedy is enough for them.
+            beam_size=1 if draft else self.options.beam_size,
             max_length=min(_MAX_TEXT_TOKENS, len(tokens) + budget),
             suppress_blank=True,
             suppress_tokens=[-1],

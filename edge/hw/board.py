@@ -69,8 +69,10 @@ class ComputeProfile:
 class ModelsProfile:
     """Model choices that suit this board (defaults the daemon may apply)."""
 
-    stt: str = "whisper-tiny.en"
-    """Manifest name of the speech-to-text model."""
+    stt: str = "tiny.en"
+    """Speech-to-text model (a ``stt.options.model`` value), used when the config names none:
+    base where the board has the time for it (it hears noisy speech better, see
+    docs/hearing.md), tiny.en where the latency budget needs it."""
     wake_framework: Literal["onnx", "tflite"] = "onnx"
     """openWakeWord runtime."""
     denoise: str = "none"

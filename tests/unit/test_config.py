@@ -29,6 +29,16 @@ def test_file_values_are_read(tmp_path: Path) -> None:
     assert config.stt.options["model"] == "base"
 
 
+def test_speech_model_is_the_board_profiles_unless_the_config_names_one(tmp_path: Path) -> None:
+    # The Jetson profile hears with base, the Pi 5 and a generic machine with tiny.en.
+    assert load_config(env={}).stt.options["model"] == "tiny.en"
+    jetson = {"device.board": "jetson-orin-nano"}
+    assert load_config(env={}, overrides=jetson).stt.options["model"] == "base"
+    assert load_config(env={}, overrides={"device.board": "pi5"}).stt.options["model"] == "tiny.en"
+    named = load_config(env={}, overrides={**jetson, "stt.options.model": "tiny.en"})
+    assert named.stt.options["model"] == "tiny.en"
+
+
 def test_unknown_key_names_key_and_suggests(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as err:
         load_config(write(tmp_path, "[endpoint]\nshort_pause = 300\n"), env={})
