@@ -33,6 +33,7 @@ from edge.dialogue.conversation import Conversation
 from edge.dialogue.dialogue import Dialogue, DialogueSettings, Reply
 from edge.dialogue.notices import Notices
 from edge.dialogue.present import CitationMode, Presented, present
+from edge.dialogue.state import Pending
 from edge.engines.base import Embedder
 from edge.events import ToolResult, TurnId
 from edge.hearing.bias import Heard
@@ -40,7 +41,7 @@ from edge.knowledge.numbers import reading_numbers
 from edge.llm_roles import LlmRoles
 from edge.metrics import Metrics, TurnTimer
 from edge.router import REPEAT, SemanticRouter
-from edge.tools.base import Toolbox, ToolRequest, from_words
+from edge.tools.base import Toolbox, ToolRequest, from_words, lacks, supplied
 from edge.tools.runner import Acted, ToolRunner
 
 _LOGGER = logging.getLogger(__name__)
@@ -374,6 +375,12 @@ class Responder:
             if not reply.rest:
                 return
             transcript = reply.rest  # "No, it was 82 degrees": the reading said again
+        lacking = self.dialogue.state.pending
+        if lacking is not None and lacking.needs and not transcript.rstrip().endswith("?"):
+            # The answer to "What happened, and where?" (a question asks something else).
+            async for part in self._supplied(transcript, turn_id, timer, heard, now):
+                yield part
+            return
         last = self.dialogue.state.last
         follow = self.dialogue.follow_up(transcript, now, names_other=self._names_other(transcript))
         if follow is not None:
@@ -478,6 +485,25 @@ class Responder:
         ):
             yield part
 
+    async def _supplied(
+        self, words: str, turn_id: TurnId, timer: TurnTimer, heard: Heard | None, now: float
+    ) -> AsyncIterator[Part]:
+        """Words that supply what the pending request lacked: the request, completed, runs."""
+        pending = self.dialogue.take_pending(now)
+        tool = self._toolbox.get(pending.intent) if pending is not None else None
+        if pending is None or tool is None:  # expired meanwhile: the words are a request
+            async for part in self._request(words, turn_id, timer, heard, now):
+                yield part
+            return
+        transcript = supplied(tool, pending.transcript, words)
+        _LOGGER.info("Turn %d: %r completes %s: %r", turn_id, words, pending.intent, transcript)
+        self.intent = pending.intent
+        timer.mark("routed")
+        yield Part("", kind="routed", urgent=tool.spec.urgent)
+        request = self._tool_request(transcript, turn_id, heard, self.dialogue.topic(now))
+        async for part in self._use_tool(pending.intent, None, request, None, timer, now):
+            yield part
+
     async def _reply(self, reply: Reply) -> AsyncIterator[Part]:
         if reply.earcon:
             yield Part("", kind="earcon")
@@ -562,6 +588,11 @@ class Responder:
         else:
             acted = await self._runner.use(tool, arguments, request, timer)
         result = acted.result
+        missing = lacks(tool, request) if spec.side_effect and not result.ok else None
+        if missing is not None:
+            # It asked for what it lacks: the next words are taken as the answer.
+            asked = result.speech[0] if result.speech else ""
+            self.dialogue.hold(Pending(name, request.transcript, {}, asked, now, missing), now)
         notice = acted.notice.notice_id if acted.notice is not None else None
         if result.data.get("checkback"):
             self._withdraw_readback()  # a new read-back replaces the one pending

@@ -59,7 +59,7 @@ class Topic:
 
 @dataclass(frozen=True, slots=True)
 class Pending:
-    """A side effect waiting for the technician's yes (a read-back was said)."""
+    """A side effect waiting for the technician: their yes to a read-back, or the words it lacks."""
 
     intent: str
     """The tool to run."""
@@ -71,6 +71,8 @@ class Pending:
     """What was asked ("Gearbox oil sump temperature, 92 degrees Celsius?")."""
     at: float
     """When it was asked (s since the epoch)."""
+    needs: str | None = None
+    """What the request lacked ("description"): the next words supply it, not a yes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +199,7 @@ def to_json(state: DialogueState) -> dict[str, Any]:
             "arguments": state.pending.arguments,
             "readback": state.pending.readback,
             "at": state.pending.at,
+            "needs": state.pending.needs,
         },
     }
 
@@ -235,6 +238,7 @@ def from_json(raw: dict[str, Any]) -> DialogueState:
             dict(pending.get("arguments") or {}),
             str(pending["readback"]),
             float(pending["at"]),
+            str(pending["needs"]) if pending.get("needs") else None,
         ),
         hushed=bool(raw.get("hushed")),
         updated_at=float(raw.get("updated_at") or 0.0),

@@ -80,12 +80,22 @@ class Demanding(Protocol):
         """What the words lack before anything can be done ("description"), or None."""
         ...
 
+    def supplied(self, request: str, words: str) -> str:
+        """The request once ``words``, said when asked, supply what ``request`` lacked."""
+        ...
+
 
 def lacks(tool: Tool, request: ToolRequest) -> str | None:
     """What ``request``'s words lack for ``tool`` to act (see :class:`Demanding`), or None."""
     check = getattr(tool, "lacks", None)
     missing: str | None = None if check is None else check(request)
     return missing
+
+
+def supplied(tool: Tool, request: str, words: str) -> str:
+    """``request`` with the ``words`` said to complete it (see :class:`Demanding`)."""
+    join = getattr(tool, "supplied", None)
+    return f"{request} {words}" if join is None else str(join(request, words))
 
 
 def from_words(tool: Tool, request: ToolRequest) -> dict[str, Any] | None:

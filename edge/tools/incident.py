@@ -131,9 +131,8 @@ SPEC: Final = ToolSpec(
 )
 
 ASK_SEVERITY: Final = "Which severity should I log it as: low, medium, high or critical?"
-ASK_DESCRIPTION: Final = (
-    "What should the incident say? Say log an incident, then what happened and where."
-)
+ASK_DESCRIPTION: Final = "What happened, and where?"
+"""Asked when the command came alone; the next words are taken as the answer (the responder)."""
 NOT_STORED: Final = (
     "I could not store the incident on this device. Please write it down and report it by radio."
 )
@@ -204,6 +203,18 @@ class IncidentTool:
         return (
             None if strip_command(clean_text(request.transcript, MAX_TRANSCRIPT)) else "description"
         )
+
+    def supplied(self, request: str, words: str) -> str:
+        """The command with what happened after it; words that are a whole command stand alone.
+
+        "Log a high severity incident." + "Oil leak at the gearbox." is one incident; a
+        technician who says the whole command again ("Log a high incident, oil leak ...") means
+        it as said, and the first command must not end up in the description.
+        """
+        spoken = clean_text(words, MAX_TRANSCRIPT)
+        if strip_command(spoken) != spoken.strip(" ,.;:-\u2014"):
+            return spoken
+        return f"{request.rstrip()} {spoken}"
 
     def _component(self, description: str, transcript: str) -> str | None:
         if self._components is None:

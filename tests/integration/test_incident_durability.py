@@ -10,6 +10,7 @@ device takes seconds there); everything else is the real path.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import random
 import signal
@@ -401,3 +402,41 @@ def test_the_command_alone_starts_nothing_so_the_words_that_follow_may_join_it(
     assert not any(p.kind == "filler" for p in alone)  # "Logging that." would be untrue
     assert not alone_acts and whole_acts
     assert pending(config) == before + 1  # the joined request, once
+
+
+def test_what_happened_when_asked_completes_the_incident(config: Config, fresh: Assistant) -> None:
+    fresh.start_afresh()
+    before = pending(config)
+
+    async def scenario() -> list[list[str]]:
+        said = []
+        for turn, text in enumerate(
+            (
+                "Log a high severity incident.",
+                "Oil leak at the gearbox.",  # the answer to "What happened, and where?"
+                "Log an incident.",
+                "What is the yaw brake pressure?",  # a question: answered, nothing filed
+                "Log a low severity incident.",
+                "Never mind.",
+                "Loose cable tray at the tower base.",  # dropped above: not an incident now
+            ),
+            start=51,
+        ):
+            parts = await answer(fresh, text, turn)
+            said.append([p.text for p in parts if p.kind == "sentence"])
+            for notice in {p.notice for p in parts if p.notice is not None}:
+                fresh.notices.delivered(notice, 99)  # played to the end: not said again
+        return said
+
+    said = asyncio.run(scenario())
+    assert said[0] == [ASK_DESCRIPTION]
+    assert said[1][0].startswith("Logged a high severity incident: oil leak at the gearbox"), said
+    assert said[2] == [ASK_DESCRIPTION] and any("bar" in s for s in said[3]), said
+    assert not any("Logged" in s for s in said[3] + said[5] + said[6]), said
+    assert pending(config) == before + 1
+    outbox = Outbox(outbox_path(config))
+    try:
+        newest = outbox.rows("pending", limit=1)[0]
+    finally:
+        outbox.close()
+    assert json.loads(newest.payload)["description"] == "Oil leak at the gearbox"

@@ -154,6 +154,14 @@ def test_a_read_back_waits_for_yes_and_expires(tmp_path: Path) -> None:
     assert reply.speech == ()  # the new reading is the answer, not "say it again"
 
 
+def test_a_request_waiting_for_what_it_lacks_survives_a_restart(tmp_path: Path) -> None:
+    asked = Pending(
+        "log_incident_report", "Log a high incident.", {}, "What happened?", T0, "description"
+    )
+    dialogue(tmp_path).hold(asked, T0)
+    assert dialogue(tmp_path, T0 + 10).state.pending == asked
+
+
 def test_a_damaged_state_file_starts_afresh(tmp_path: Path) -> None:
     path = tmp_path / "dialogue.json"
     path.write_text("{not json")
