@@ -219,15 +219,25 @@ _POSTAMBLE: Final = re.compile(
 )
 
 
+_COMMAND_HEAD: Final = re.compile(
+    r"^\s*(?:[\w'-]+[\s,]+){0,6}?(?:incident|incidence)s?(?:\s+report)?\s*[,:;.\u2014-]+\s*", re.I
+)
+"""A garbled command ending in "incident" and a pause ("Log and medium severity incident, ...")."""
+
+
 def strip_command(transcript: str) -> str:
     """The technician's words without the command around them.
 
     ``"Log a high severity incident: oil leak at the gearbox"`` -> ``"oil leak at the gearbox"``;
-    ``"Oil on the yaw deck, log it"`` -> ``"Oil on the yaw deck"``.
+    ``"Oil on the yaw deck, log it"`` -> ``"Oil on the yaw deck"``. A command misheard past
+    recognition ("We've got a nice severity incident, ...") still ends at its "incident" and
+    the pause after it: words up to there never reach the description.
     """
     text = clean_text(transcript, MAX_TRANSCRIPT)
-    text = _PREAMBLE.sub("", text, count=1)
-    text = _POSTAMBLE.sub("", text, count=1)
+    preamble = _PREAMBLE.match(text)
+    head = _COMMAND_HEAD.match(text)
+    ends = [m.end() for m in (preamble, head) if m is not None]
+    text = _POSTAMBLE.sub("", text[max(ends, default=0) :], count=1)
     return text.strip(" ,.;:-\u2014")
 
 

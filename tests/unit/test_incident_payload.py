@@ -205,6 +205,15 @@ def test_severity_stated_in_the_transcript(transcript: str, severity: Severity |
         ("report high vibration on the main bearing", "high vibration on the main bearing"),
         ("log an incident: emergency stop button is broken", "emergency stop button is broken"),
         ("please log a new incident", ""),
+        # Misheard commands still end at "incident" and the pause after it.
+        ("Log and medium severity incident, hydraulic pressure drop", "hydraulic pressure drop"),
+        ("We've got a nice severity incident, the cooling fan stopped", "the cooling fan stopped"),
+        ("Blog a critical incidents: smoke at the converter", "smoke at the converter"),
+        # ... but an "incident" deep in the technician's own words is theirs.
+        (
+            "The hatch near last week's incident site is loose.",
+            "The hatch near last week's incident site is loose",
+        ),
     ],
 )
 def test_command_words_are_stripped(transcript: str, content: str) -> None:
