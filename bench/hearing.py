@@ -90,12 +90,14 @@ SAMPLED = Plan(
         ("tiny.en", "none", "dev", ("clean", "10"), 29, True),
         ("tiny.en:greedy", "none", "held_out", ("clean", "10", "5"), 6, True),
         ("base", "none", "held_out", ("clean", "10", "5"), 6, True),
+        ("tiny.en", "webrtc", "held_out", ("clean", "10", "5"), 6, True),
+        ("base", "webrtc", "held_out", ("clean", "10", "5"), 6, True),
     ),
 )
-"""The full plan thinned for cores shared with other work (about 600 turns): the targets on every
+"""The full plan thinned for cores shared with other work (about 900 turns): the targets on every
 sixth held-out utterance (51, every voice and noise), with greedy decoding (the default before
-beam search) and with base on the same turns; the rest on every 29th (11), without answers for
-the suppressor comparisons (WER, VAD). Strides are prime to the 5 voices per side, so every voice
+beam search), with base, and as the boards ship (tiny.en or base behind WebRTC NS) on the same
+turns; the rest on every 29th (11), without answers for the suppressor comparisons (WER, VAD). Strides are prime to the 5 voices per side, so every voice
 and noise keeps its share."""
 
 
