@@ -195,6 +195,8 @@ class Said:
     """Words its unit implies ("pressure" for bar): they match a parameter, never name a part."""
     machines: frozenset[str] = frozenset()
     """Titles of the manuals whose machine the reading names ("on the skid", "the chiller")."""
+    spoken: frozenset[str] = frozenset()
+    """The words said, without those a tag brings along (its component's name)."""
 
 
 def said(
@@ -204,7 +206,8 @@ def said(
 ) -> Said:
     """The words and codes of a reading; IDs said aloud bring their component's name along."""
     found_codes = {normal_code(c) for c in codes(transcript)}
-    spoken = words(transcript)
+    own = words(transcript)
+    spoken = set(own)
     by_code = {normal_code(cid): cid for cid in component_names}
     for code in found_codes:
         if code in by_code:
@@ -212,7 +215,13 @@ def said(
     negated = {
         stem(_SYNONYMS.get(w, w)) for w in (m.lower() for m in _NEGATION.findall(transcript))
     }
-    return Said(frozenset(spoken - negated), frozenset(found_codes), frozenset(negated), named)
+    return Said(
+        frozenset(spoken - negated),
+        frozenset(found_codes),
+        frozenset(negated),
+        named,
+        spoken=frozenset(own - negated),
+    )
 
 
 _DIMENSION_WORDS: Final = {
@@ -292,12 +301,13 @@ def rank(
         score -= NEGATED_WEIGHT * len(reading.negated & (d.parameter | d.context))
         if d.limit.component_id and (
             normal_code(d.limit.component_id) in reading.codes
-            or (d.names and d.names <= reading.words)
+            or (d.names and d.names <= reading.spoken)
             or d.limit.component_id == reading.named
         ):
             # Its ID, every word of its name as its manual names it, or the component the
             # manuals resolve the words to (an ID two manuals share has one name per manual).
-            # Only words said count: "bar" implies a pressure, it names no "pressure filter".
+            # Only words said count: "bar" implies a pressure, it names no "pressure filter",
+            # and the "temperature sensor" a tag brings along names no other sensor.
             score += NAMED_BONUS
         if reading.codes & d.document_codes or (
             d.limit.source is not None and d.limit.source.document in reading.machines

@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 from typing import Final, Literal
 
 from edge.events import SourceRef
+from edge.knowledge.limit_conditions import condition_limits
 from edge.knowledge.limit_prose import NEW_ONLY, SENTENCE, prose_limits
 from edge.knowledge.limit_text import Bounds, bound_in_name, nominal_with_tolerance, parse_bounds
 from edge.knowledge.limit_text import unit_of as _unit_of
@@ -68,7 +69,8 @@ _NOT_VALUES: Final = re.compile(
 _NOT_LIMITS_TABLE: Final = re.compile(
     r"^(?:code|alarm|fault|message|symptom|possible cause|cause|remedy)\b", re.IGNORECASE
 )
-"""A table of fault codes or troubleshooting: its thresholds trigger alarms, they allow nothing."""
+"""A table of fault codes or troubleshooting: only its conditions' thresholds are limits
+(:mod:`edge.knowledge.limit_conditions`), never its other cells."""
 _LIMIT_HEADER: Final = re.compile(
     r"limit|permissib|allow|range|tolerance|value|normal|operating", re.IGNORECASE
 )
@@ -173,7 +175,14 @@ def extract_limits(
     if len(rows) < 2:
         return []
     if any(_NOT_LIMITS_TABLE.match(h.strip()) for h in rows[0]):
-        return []
+        # Its thresholds say when something is wrong: the other side is the limit.
+        return condition_limits(
+            rows,
+            known_components=known_components,
+            section_component=section_component,
+            source=source,
+            context=context,
+        )
     cols = _columns(rows, known_components)
     if cols is None:
         return []

@@ -354,3 +354,59 @@ def test_a_reading_that_names_its_machine_is_about_that_machines_limits() -> Non
     on_skid = replace(reading, machines=frozenset({"Pump skid manual"}))
     top = best(rank(on_skid, described, "°F"))  # ... until the skid is named
     assert [c.limit.source for c in top] == [skid]
+
+
+def test_the_thresholds_of_fault_and_troubleshooting_tables_are_limits() -> None:
+    # The other side of the fault's threshold is where the machine should be.
+    codes_table = [
+        ["Code", "Message", "Cause", "Action"],
+        ["E02", "Fluid temperature high", "T4 reads above 65 °C", "Check cooler and fan"],
+        ["E07", "Pressure not reached", "P7 below 180 bar 10 s after start", "See 9.2"],
+        ["E15", "Transducer fault", "P7 signal below 3.8 mA or above 20.5 mA", "Check cable"],
+        ["W30", "Filter pre-alarm", "F1 at 75 % of limit", "Order element"],
+        ["E20", "Fan fault", "Motor protection of M3 tripped", "Check fan"],
+    ]
+    found = extract_limits(
+        codes_table, section_component=None, known_components={"T4", "P7", "M3"}, source=SOURCE
+    )
+    by_parameter = {(x.component_id, x.parameter): x for x in found}
+    assert set(by_parameter) == {("T4", "Fluid temperature"), ("P7", "P7 signal")}
+    hot = by_parameter["T4", "Fluid temperature"]
+    assert (hot.minimum, hot.maximum, hot.unit, hot.action) == (
+        None,
+        65,
+        "°C",
+        "Check cooler and fan",
+    )
+    signal = by_parameter["P7", "P7 signal"]
+    assert (signal.minimum, signal.maximum, signal.unit) == (3.8, 20.5, "mA")
+    checks = [
+        ["Possible cause", "Check", "Remedy"],
+        ["Pump worn", "Case drain flow above 6 L/min", "Overhaul or replace the pump"],
+        ["Strainer clogged", "Inlet pressure below 0.8 bar abs", "Clean the strainer"],
+        ["Compensator set too low", "Setting vs. 210 bar", "Readjust"],
+    ]
+    found = extract_limits(checks, section_component="P1", known_components=set(), source=SOURCE)
+    assert [(x.parameter, x.minimum, x.maximum, x.unit, x.action) for x in found] == [
+        ("Case drain flow", None, 6, "L/min", "Overhaul or replace the pump"),
+        ("Inlet pressure", 0.8, None, "bar", "Clean the strainer"),
+    ]
+
+
+def test_a_tag_brings_its_name_along_but_that_name_names_no_other_part() -> None:
+    # "B3 says the winding's at 290 F": B3 is a motor temperature sensor here; its words must
+    # not make another manual's B2 "Temperature sensor" the part the technician named.
+    hpu = SourceRef("Power unit manual", "8.1 Fault codes", 30)
+    truck = SourceRef("Truck manual", "4.2 Limits", 5)
+    limits = [
+        Limit("B2", "Fluid temperature", "°C", None, 65, "", "65", hpu),
+        Limit("", "Traction motor temperature", "°C", None, 150, "", "150", truck),
+    ]
+    documents = {
+        "Power unit manual": ([Component("B2", "Temperature sensor")], ["tank B2"]),
+        "Truck manual": ([Component("B3", "Motor temperature sensor")], ["traction B3"]),
+    }
+    described = describe_all(limits, {"B3": ("Motor temperature sensor",)}, documents)
+    reading = said("B3 says the winding's at 290 Fahrenheit", {"B3": ("Motor temperature sensor",)})
+    top = best(rank(with_unit(reading, "°F"), described, "°F"))
+    assert [c.limit.parameter for c in top] == ["Traction motor temperature"]
