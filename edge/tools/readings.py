@@ -193,13 +193,11 @@ class ReadingsTool:
                 best_choice = (score, value, ranked)
         assert best_choice is not None
         _, value, ranked = best_choice
-        limit, lone = self._choose(ranked)
+        limit, lone = self._choose(ranked, value)
         # The words did not pick the part: the only limit in that unit, or the conversation's.
         topic = request.component_id if prefer == request.component_id else None
         guessed = lone or (named is None and topic is not None and limit.component_id == topic)
-        unit = value.unit
-        if unit is not None and not value.scale_said and dimension(limit.unit) == "temperature":
-            unit = limit.unit  # "degrees" alone: the manual's own scale
+        unit = _unit_against(value, limit)
         return {
             "component_id": limit.component_id or None,
             "parameter": limit.parameter,
@@ -225,7 +223,7 @@ class ReadingsTool:
             return request.component_id
         return None
 
-    def _choose(self, ranked: list[Candidate]) -> tuple[Limit, bool]:
+    def _choose(self, ranked: list[Candidate], value: SpokenValue) -> tuple[Limit, bool]:
         """The limit the words pick, and whether it is only the one limit in the unit said."""
         tied = best(ranked)
         by_words = best(ranked, by_words=True)
@@ -255,6 +253,11 @@ class ReadingsTool:
             first = {c.limit.component_id: c.limit for c in reversed(tied[:3])}
             names = " or ".join(f"the {self._name(o, first[o]) or 'general'}" for o in owners)
             raise ToolError("reading-which-component", f"Which component: {names}?")
+        verdicts = _verdicts(tied[:3], value)
+        if len(owners) == 1 and len(verdicts) == 1 and None not in verdicts:
+            # One part's limits that say the same of this value ("Room temperature below +1 °C"
+            # and "Ambient temperature +1 to +45 °C"): which one was meant changes nothing.
+            return tied[0].limit, False
         named = " or ".join(self._label(c.limit) for c in tied[:3])
         code = "reading-parameter-unclear" if len(owners) == 1 else "reading-which-component"
         raise ToolError(code, f"Which one: {named}?")
@@ -484,3 +487,19 @@ def _data(prepared: Mapping[str, Any], result: Assessment) -> dict[str, Any]:
         "maximum_text": limit.maximum_text,
         "verdict": result.verdict,
     }
+
+
+def _unit_against(value: SpokenValue, limit: Limit) -> str | None:
+    """The unit ``value`` is in when compared with ``limit`` (None: not said)."""
+    if value.unit is not None and not value.scale_said and dimension(limit.unit) == "temperature":
+        return limit.unit  # "degrees" alone: the manual's own scale
+    return value.unit
+
+
+def _verdicts(candidates: list[Candidate], value: SpokenValue) -> set[str | None]:
+    """What each candidate's limit says of ``value`` ("above", "below", "within"; None: no unit)."""
+    found: set[str | None] = set()
+    for c in candidates:
+        result = assess(c.limit, value.mention.value, _unit_against(value, c.limit) or c.limit.unit)
+        found.add(result.verdict if result is not None else None)
+    return found

@@ -42,3 +42,30 @@ def test_units_said_win_over_the_llms() -> None:
         said_unit("coolant level 55 percent", choose_value(55, "coolant level 55 percent"), None)
         == "%"
     )
+
+
+def test_limits_of_one_part_that_say_the_same_of_the_value_need_no_question() -> None:
+    # "Room temperature below +1 °C" (a fault's condition) and "Ambient temperature +1 to
+    # +45 °C" tie on words; for -2 °C both say "below", so which was meant changes nothing.
+    from edge.aio import EngineThread
+    from edge.knowledge.limit_match import Candidate
+    from edge.knowledge.numbers import NumberMention
+    from edge.knowledge.records import Limit
+    from edge.tools.reading_values import SpokenValue
+    from edge.tools.readings import ReadingsTool
+
+    room = Limit("", "Room temperature", "°C", 1, None, "1", "")
+    ambient = Limit("", "Ambient temperature", "°C", 1, 45, "1", "45")
+    tied = [Candidate(room, 2.85, ("temperatur",)), Candidate(ambient, 2.83, ("temperatur",))]
+    tool = ReadingsTool(None, EngineThread("test"), None)  # type: ignore[arg-type]
+
+    def value(number: float, unit: str) -> SpokenValue:
+        return SpokenValue(NumberMention(number, 0, 2, str(number)), unit)
+
+    try:
+        assert tool._choose(tied, value(28, "°F")) == (room, False)  # -2.2 °C: below both
+        with pytest.raises(ToolError) as asked:
+            tool._choose(tied, value(60, "°C"))  # above the ambient range, nothing for the room
+        assert asked.value.code == "reading-parameter-unclear"
+    finally:
+        tool._thread.shutdown()
