@@ -96,9 +96,9 @@ SAMPLED = Plan(
 )
 """The full plan thinned for cores shared with other work (about 900 turns): the targets on every
 sixth held-out utterance (51, every voice and noise), with greedy decoding (the default before
-beam search), with base, and as the boards ship (tiny.en or base behind WebRTC NS) on the same
-turns; the rest on every 29th (11), without answers for the suppressor comparisons (WER, VAD). Strides are prime to the 5 voices per side, so every voice
-and noise keeps its share."""
+beam search), with base, and with WebRTC NS in front of each, on the same turns; the rest on
+every 29th (11), without answers for the suppressor comparisons (WER, VAD). Strides are prime to
+the 5 voices per side, so every voice and noise keeps its share."""
 
 
 EVERYTHING = Plan(
