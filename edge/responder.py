@@ -376,11 +376,13 @@ class Responder:
                 return
             transcript = reply.rest  # "No, it was 82 degrees": the reading said again
         lacking = self.dialogue.state.pending
-        if lacking is not None and lacking.needs and not transcript.rstrip().endswith("?"):
-            # The answer to "What happened, and where?" (a question asks something else).
-            async for part in self._supplied(transcript, turn_id, timer, heard, now):
-                yield part
-            return
+        if lacking is not None and lacking.needs:
+            if not transcript.rstrip().endswith("?"):
+                # The answer to "What happened, and where?".
+                async for part in self._supplied(transcript, turn_id, timer, heard, now):
+                    yield part
+                return
+            self.dialogue.take_pending(now)  # a question: the technician has moved on
         last = self.dialogue.state.last
         follow = self.dialogue.follow_up(transcript, now, names_other=self._names_other(transcript))
         if follow is not None:

@@ -415,7 +415,8 @@ def test_what_happened_when_asked_completes_the_incident(config: Config, fresh: 
                 "Log a high severity incident.",
                 "Oil leak at the gearbox.",  # the answer to "What happened, and where?"
                 "Log an incident.",
-                "What is the yaw brake pressure?",  # a question: answered, nothing filed
+                "What is the yaw brake pressure?",  # a question: answered, nothing filed ...
+                "Gearbox oil sump temperature is 60 degrees.",  # ... and the incident dropped
                 "Log a low severity incident.",
                 "Never mind.",
                 "Loose cable tray at the tower base.",  # dropped above: not an incident now
@@ -432,7 +433,7 @@ def test_what_happened_when_asked_completes_the_incident(config: Config, fresh: 
     assert said[0] == [ASK_DESCRIPTION]
     assert said[1][0].startswith("Logged a high severity incident: oil leak at the gearbox"), said
     assert said[2] == [ASK_DESCRIPTION] and any("bar" in s for s in said[3]), said
-    assert not any("Logged" in s for s in said[3] + said[5] + said[6]), said
+    assert not any("Logged" in s for s in said[3] + said[4] + said[6] + said[7]), said
     assert pending(config) == before + 1
     outbox = Outbox(outbox_path(config))
     try:
