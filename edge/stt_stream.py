@@ -210,6 +210,10 @@ class StreamingTranscriber:
         start = self._commit_at
         if end - start < int(_MIN_DECODE_S * self._rate):
             return
+        if self._last_voiced <= start:
+            # Nothing voiced since the commit: Whisper would only invent words for the silence
+            # ("... caliper bolts, I'm"), and they would join the final transcript.
+            return
         self._running = self._tasks.spawn(self._decode(start, end, kind=kind), name=kind)
 
     async def _decode(self, start: int, end: int, kind: str = "final") -> _Decode | None:

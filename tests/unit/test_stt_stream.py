@@ -173,3 +173,34 @@ def test_a_tail_that_only_repeats_the_committed_words_is_dropped() -> None:
         return await t.final()
 
     assert asyncio.run(scenario()) == "words 4.0."
+
+
+class InventingStt(CountingStt):
+    """Whisper on silence after a commit: invents a word ("I'm")."""
+
+    def transcribe(
+        self, audio: np.ndarray, *, prompt: str | None = None, draft: bool = False
+    ) -> SttResult:
+        first = super().transcribe(audio, prompt=prompt, draft=draft)
+        if prompt and "words" in prompt:
+            return SttResult("I'm", first.audio_seconds)
+        return first
+
+
+def test_silence_after_a_commit_is_not_decoded() -> None:
+    async def scenario() -> tuple[str, int]:
+        stt = InventingStt()
+        t = StreamingTranscriber(
+            stt, EngineThread("t"), interim_s=0.5, prompt="glossary", commit_min_s=3.0
+        )
+        await feed(t, 4.0, voiced=True)
+        t.preflight()  # commits "words 4.0."
+        await asyncio.sleep(0.05)
+        calls = len(stt.calls)
+        await feed(t, 1.5, voiced=False)  # the technician has finished: silence only
+        await asyncio.sleep(0.05)
+        return await t.final(), len(stt.calls) - calls
+
+    text, decodes_after = asyncio.run(scenario())
+    assert decodes_after == 0
+    assert text == "words 4.0."
