@@ -96,20 +96,19 @@ def test_interim_transcripts_arrive_while_speaking(config: Config, assistant: As
 
 def test_mid_sentence_pause_does_not_end_the_turn(config: Config, assistant: Assistant) -> None:
     script = in_two_parts("What is the torque for the", 0.6, "yaw brake caliper bolts?", 3.0)
-    # The pause is shorter than the short pause here. Whisper often writes the first half as
-    # "What is the torque for them?" and the end-of-turn model hears a falling voice: that pair
-    # may end the turn early, and the technician going on takes it back (the continuation).
-    # Either way the request is answered once, whole.
-    patient = replace(config, endpoint=replace(config.endpoint, short_pause_ms=900))
+    # The pause is shorter than every pause that may end the turn here, so the turn must go on
+    # whatever Whisper makes of the first half: it often writes "What is the torque for them?",
+    # which with a falling voice ends a turn at the default turn pause (a technician going on
+    # then takes it back: test_going_on_after_an_early_end_takes_the_turn_back).
+    patient = replace(
+        config, endpoint=replace(config.endpoint, short_pause_ms=900, turn_pause_ms=900)
+    )
     run = play(with_listen(patient, triggers=("vad",)), assistant, script)
-    turns = [t for t in run.turns if t.transcript]
-    answered = [t for t in turns if not t.continued]
-    assert len(answered) == 1, [t.transcript for t in turns]
-    assert {"torque", "bolts"} <= set(words(answered[0].transcript))  # both halves, one turn
+    assert len(run.finals) == 1, run.finals
+    assert {"torque", "bolts"} <= set(words(run.finals[0]))  # both halves, in one turn
     ends = [e.reason for e in run.events if isinstance(e, CaptureEnded)]
-    # The request's capture ends on the finished sentence or, when Whisper writes "bolts,", the
-    # long pause.
-    assert ends[-1] in ("complete", "long-pause"), ends
+    # One capture, ended by the finished sentence or, when Whisper writes "bolts,", the long pause.
+    assert ends in (["complete"], ["long-pause"])
 
 
 @pytest.mark.parametrize("continue_ms", [1000, 0])
