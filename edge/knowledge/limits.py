@@ -11,6 +11,8 @@ A limit is (component, parameter, unit, min, max, source). Manuals write them in
 * prose: "The distance between the hubs must be between 3 and 4 millimetres", "must not exceed
   4.5 mm/s", "shall not fall below 1 MΩ", "Replace the wear rings when the clearance reaches
   0.90 mm" (the sentence is also the action to take);
+* fault-code and troubleshooting tables: a condition's threshold ("B2 reads above 65 °C") is
+  the limit on its other side, the row's remedy the action (:mod:`edge.knowledge.limit_conditions`);
 * a minimum and a maximum of one quantity in two rows ("Minimum working pressure", "Maximum
   working pressure") are one limit.
 
