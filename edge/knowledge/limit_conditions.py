@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Final
 
 from edge.events import SourceRef
-from edge.knowledge.limit_text import Bounds, unit_of
+from edge.knowledge.limit_text import Bounds, printed_number, unit_of
 from edge.knowledge.records import Limit
 
 _ABOVE: Final = r"above|over|exceeds|greater than|higher than|more than"
@@ -96,7 +96,7 @@ def _bounds(m: re.Match[str], printed: str) -> Bounds | None:
     for word, value in ((m.group("first"), m.group("v1")), (m.group("second"), m.group("v2"))):
         if word is None:
             continue
-        number = float(value.replace("\u2212", "-").replace(",", "."))
+        number = printed_number(value)
         text = value.lstrip("+")
         if re.fullmatch(_ABOVE, word, re.IGNORECASE):
             if high is not None:

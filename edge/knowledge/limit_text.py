@@ -114,7 +114,8 @@ class Bounds:
         )
 
 
-def _number(text: str) -> float:
+def printed_number(text: str) -> float:
+    """A number as manuals print it: a minus sign (U+2212) or a decimal comma allowed."""
     return float(text.replace("\u2212", "-").replace(",", "."))
 
 
@@ -162,7 +163,7 @@ def parse_bounds(text: str, *, bound: Bound | None = None, default_unit: str = "
     if not re.search(r"\d", body):
         return None
     if m := _TOLERANCE.search(body):
-        nominal, tol = _number(m.group(1)), _number(m.group(3))
+        nominal, tol = printed_number(m.group(1)), printed_number(m.group(3))
         unit = unit_of(m.group(2)) or unit_of(m.group(4)) or default_unit
         if unit_of(m.group(4)) == "%":
             tol = abs(nominal) * tol / 100.0
@@ -174,7 +175,7 @@ def parse_bounds(text: str, *, bound: Bound | None = None, default_unit: str = "
             continue  # "see 9.1 and 9.2" is no range; "between 6 and 8 mm" is
         if _CODE_LIKE.search(m.group(2)) or _CODE_LIKE.search(m.group(5)):
             continue  # leading zeros: part of a part number
-        low, high = _number(m.group(2)), _number(m.group(5))
+        low, high = printed_number(m.group(2)), printed_number(m.group(5))
         if low > high:
             low, high = high, low
         unit = unit_of(m.group(6)) or unit_of(m.group(3)) or default_unit
@@ -183,7 +184,7 @@ def parse_bounds(text: str, *, bound: Bound | None = None, default_unit: str = "
         before, after = body[: m.start()], body[m.end(1) :]
         unit = unit_of(m.group(2)) or default_unit
         value_text = m.group(1).lstrip("+")
-        value = _number(m.group(1))
+        value = printed_number(m.group(1))
         upper = _MAX_BEFORE.search(before) or _MAX_AFTER.match(after)
         lower = _MIN_BEFORE.search(before) or _MIN_AFTER.match(after)
         if (upper or lower) and _NEGATED_COMPARISON.search(before):
