@@ -127,12 +127,14 @@ class ToolRunner:
     ) -> Acted:
         """Fill the arguments, check them and run ``tool``; a side effect's outcome is posted."""
         spec = tool.spec
-        if arguments is None and not self.asks_llm(tool, arguments, request):
-            # The words first; the LLM only for what they leave open.
-            arguments = (from_words(tool, request) if spec.llm_fills else None) or {}
-            timer.mark("llm_skipped")
         if arguments is None:
-            timer.mark("llm_needed")
+            if not spec.llm_fills or lacks(tool, request) is not None:
+                arguments = {}  # nothing for the LLM to fill, or only a question to ask
+            else:
+                # The words first; the LLM only for what they leave open.
+                arguments = from_words(tool, request)
+            timer.mark("llm_skipped" if arguments is not None else "llm_needed")
+        if arguments is None:
             arguments = await self._extract(tool, request, timer)
         try:
             prepared = tool.prepare(arguments, request)
