@@ -41,7 +41,7 @@ from edge.knowledge.numbers import reading_numbers
 from edge.llm_roles import LlmRoles
 from edge.metrics import Metrics, TurnTimer
 from edge.router import REPEAT, SemanticRouter
-from edge.tools.base import Toolbox, ToolRequest, from_words, lacks, supplied
+from edge.tools.base import Tool, Toolbox, ToolRequest, from_words, lacks, supplied
 from edge.tools.runner import Acted, ToolRunner
 
 _LOGGER = logging.getLogger(__name__)
@@ -375,14 +375,16 @@ class Responder:
             if not reply.rest:
                 return
             transcript = reply.rest  # "No, it was 82 degrees": the reading said again
-        lacking = self.dialogue.state.pending
+        lacking = self.dialogue.state.pending  # not expired: control() just dropped that
         if lacking is not None and lacking.needs:
-            if not transcript.rstrip().endswith("?"):
-                # The answer to "What happened, and where?".
-                async for part in self._supplied(transcript, turn_id, timer, heard, now):
+            self.dialogue.take_pending(now)
+            tool = self._toolbox.get(lacking.intent)
+            if tool is not None and not transcript.rstrip().endswith("?"):
+                # The answer to "What happened, and where?" (a question: they have moved on).
+                supply = self._supplied(tool, lacking, transcript, turn_id, timer, heard, now)
+                async for part in supply:
                     yield part
                 return
-            self.dialogue.take_pending(now)  # a question: the technician has moved on
         last = self.dialogue.state.last
         follow = self.dialogue.follow_up(transcript, now, names_other=self._names_other(transcript))
         if follow is not None:
@@ -488,15 +490,16 @@ class Responder:
             yield part
 
     async def _supplied(
-        self, words: str, turn_id: TurnId, timer: TurnTimer, heard: Heard | None, now: float
+        self,
+        tool: Tool,
+        pending: Pending,
+        words: str,
+        turn_id: TurnId,
+        timer: TurnTimer,
+        heard: Heard | None,
+        now: float,
     ) -> AsyncIterator[Part]:
         """Words that supply what the pending request lacked: the request, completed, runs."""
-        pending = self.dialogue.take_pending(now)
-        tool = self._toolbox.get(pending.intent) if pending is not None else None
-        if pending is None or tool is None:  # expired meanwhile: the words are a request
-            async for part in self._request(words, turn_id, timer, heard, now):
-                yield part
-            return
         transcript = supplied(tool, pending.transcript, words)
         _LOGGER.info("Turn %d: %r completes %s: %r", turn_id, words, pending.intent, transcript)
         self.intent = pending.intent
