@@ -219,6 +219,8 @@ _POSTAMBLE: Final = re.compile(
 )
 
 
+_EDGES: Final = " ,.;:-\u2014"
+"""Punctuation left around the words once the command is gone."""
 _COMMAND_HEAD: Final = re.compile(
     r"^\s*(?:[\w'-]+[\s,]+){0,6}?(?:incident|incidence)s?(?:\s+report)?\s*[,:;.\u2014-]+\s*", re.I
 )
@@ -238,7 +240,12 @@ def strip_command(transcript: str) -> str:
     head = _COMMAND_HEAD.match(text)
     ends = [m.end() for m in (preamble, head) if m is not None]
     text = _POSTAMBLE.sub("", text[max(ends, default=0) :], count=1)
-    return text.strip(" ,.;:-\u2014")
+    return text.strip(_EDGES)
+
+
+def carries_command(transcript: str) -> bool:
+    """Whether ``transcript`` holds a command around the technician's words (see above)."""
+    return strip_command(transcript) != clean_text(transcript, MAX_TRANSCRIPT).strip(_EDGES)
 
 
 def summarize(description: str, limit: int = MAX_SUMMARY) -> str:

@@ -26,6 +26,7 @@ from edge.report.base import IncidentDraft, IncidentReceipt, IncidentReporter, S
 from edge.report.text import (
     MAX_DESCRIPTION,
     MAX_TRANSCRIPT,
+    carries_command,
     clean_text,
     hazard_severity,
     parse_severity,
@@ -200,9 +201,7 @@ class IncidentTool:
         Nothing is filed then (:meth:`prepare` asks what happened), so a pause after the command
         does not make the words that follow a request of their own.
         """
-        return (
-            None if strip_command(clean_text(request.transcript, MAX_TRANSCRIPT)) else "description"
-        )
+        return None if strip_command(request.transcript) else "description"
 
     def supplied(self, request: str, words: str) -> str:
         """The command with what happened after it; words that are a whole command stand alone.
@@ -212,9 +211,7 @@ class IncidentTool:
         it as said, and the first command must not end up in the description.
         """
         spoken = clean_text(words, MAX_TRANSCRIPT)
-        if strip_command(spoken) != spoken.strip(" ,.;:-\u2014"):
-            return spoken
-        return f"{request.rstrip()} {spoken}"
+        return spoken if carries_command(spoken) else f"{request.rstrip()} {spoken}"
 
     def _component(self, description: str, transcript: str) -> str | None:
         if self._components is None:
