@@ -4,7 +4,10 @@ SQL is written once, with ``?`` placeholders and the portable subset both engine
 (``ON CONFLICT``, partial indexes, ``RETURNING``); the PostgreSQL side rewrites the placeholders.
 Each thread gets its own connection (the console's ingest, web handlers and exports run in
 worker threads), opened on first use. Every statement outside :meth:`Database.transaction`
-commits on its own.
+commits on its own. A connection is in use only under its lock, and :meth:`Database.close`
+takes each lock before closing: a worker thread outlives the asyncio task that started it
+(cancelling ``asyncio.to_thread`` does not stop the thread), and closing a SQLite connection
+while another thread runs a statement on it crashes the interpreter.
 
 psycopg is imported only when a PostgreSQL URL is given.
 """
@@ -86,9 +89,11 @@ class Database:
         self.url = text
         self._busy_timeout_s = busy_timeout_s
         self._local = threading.local()
-        self._all: list[Any] = []
+        self._all: list[_Held] = []
         self._lock = threading.Lock()
-        self._connection()  # fail early, with the reason
+        self._closed = False
+        with self._use():  # fail early, with the reason
+            pass
 
     def __repr__(self) -> str:
         # A PostgreSQL URL may hold a password: show only where it points.
@@ -99,12 +104,20 @@ class Database:
         """``text`` in this engine's placeholder style."""
         return text if self.dialect == "sqlite" else text.replace("?", "%s")
 
-    def _connection(self) -> Any:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            return conn
+    @contextlib.contextmanager
+    def _use(self) -> Iterator[Any]:
+        """This thread's connection, held under its lock for the block."""
+        held: _Held | None = getattr(self._local, "held", None)
+        if held is None:
+            held = self._connect()
+        with held.lock:
+            if held.conn is None:
+                raise _closed(self)
+            yield held.conn
+
+    def _connect(self) -> _Held:
         try:
-            conn = self._open()
+            held = _Held(self._open())
         except Exception as err:
             raise DatabaseError(
                 "fleet-db-unavailable",
@@ -112,10 +125,13 @@ class Database:
                 fix="check fleet.database (a writable file path, or a PostgreSQL URL that "
                 "accepts this user)",
             ) from err
-        self._local.conn = conn
         with self._lock:
-            self._all.append(conn)
-        return conn
+            if not self._closed:
+                self._all.append(held)
+                self._local.held = held
+                return held
+        held.conn.close()
+        raise _closed(self)
 
     def _open(self) -> Any:
         if self.dialect == "postgresql":
@@ -141,19 +157,19 @@ class Database:
         Raises:
             DatabaseError: ``fleet-db-failed`` when a statement or the commit fails.
         """
-        conn = self._connection()
         try:
-            if self.dialect == "sqlite":
-                conn.execute("BEGIN IMMEDIATE")  # take the write lock now, not mid-way
-                try:
-                    yield Tx(self, conn)
-                except BaseException:
-                    conn.execute("ROLLBACK")
-                    raise
-                conn.execute("COMMIT")
-            else:
-                with conn.transaction():
-                    yield Tx(self, conn)
+            with self._use() as conn:
+                if self.dialect == "sqlite":
+                    conn.execute("BEGIN IMMEDIATE")  # take the write lock now, not mid-way
+                    try:
+                        yield Tx(self, conn)
+                    except BaseException:
+                        conn.execute("ROLLBACK")
+                        raise
+                    conn.execute("COMMIT")
+                else:
+                    with conn.transaction():
+                        yield Tx(self, conn)
         except (sqlite3.Error, _pg_error()) as err:
             raise DatabaseError(
                 "fleet-db-failed", f"fleet database statement failed: {err}"
@@ -162,7 +178,8 @@ class Database:
     def rows(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Run a query outside a transaction; its rows."""
         try:
-            return [tuple(r) for r in self._connection().execute(self.sql(sql), tuple(args))]
+            with self._use() as conn:
+                return [tuple(r) for r in conn.execute(self.sql(sql), tuple(args))]
         except (sqlite3.Error, _pg_error()) as err:
             raise DatabaseError("fleet-db-failed", f"fleet database query failed: {err}") from err
 
@@ -191,8 +208,8 @@ class Database:
                 tx.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
             return
         try:
-            conn = self._connection()
             with (
+                self._use() as conn,
                 conn.transaction(),
                 conn.cursor() as cursor,
                 cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
@@ -203,13 +220,32 @@ class Database:
             raise DatabaseError("fleet-db-failed", f"bulk load into {table} failed: {err}") from err
 
     def close(self) -> None:
-        """Close every thread's connection."""
+        """Close every thread's connection, each once the statement it is running has ended.
+
+        Later use raises :class:`DatabaseError` (``fleet-db-unavailable``).
+        """
         with self._lock:
-            conns, self._all = self._all, []
-        for conn in conns:
-            with contextlib.suppress(Exception):
-                conn.close()
-        self._local = threading.local()
+            self._closed = True
+            held, self._all = self._all, []
+        for one in held:
+            with one.lock:
+                conn, one.conn = one.conn, None
+                with contextlib.suppress(Exception):
+                    conn.close()
+
+
+class _Held:
+    """One thread's connection and the lock that is held while it is in use."""
+
+    __slots__ = ("conn", "lock")
+
+    def __init__(self, conn: Any) -> None:
+        self.conn: Any = conn
+        self.lock = threading.RLock()  # re-entrant: a query may run inside a transaction
+
+
+def _closed(db: Database) -> DatabaseError:
+    return DatabaseError("fleet-db-unavailable", f"the fleet database {db!r} is closed")
 
 
 def _pg_error() -> type[Exception]:

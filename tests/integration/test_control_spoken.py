@@ -67,12 +67,13 @@ def test_acknowledgement_is_spoken_at_the_next_idle_moment(
 
             told = await until(lambda: "technician told of acknowledge" in history(), 30)
             run = await room
+            lines = history()  # before stop(), which closes the database
             telling.cancel()
             await asyncio.gather(telling, return_exceptions=True)
             await device.stop()
             await console.stop()
-            assert told, history()
-            return run, history()
+            assert told, lines
+            return run, lines
 
     run, history = asyncio.run(scenario())
     heard = [t.heard for t in run.turns]  # type: ignore[attr-defined]

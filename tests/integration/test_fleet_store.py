@@ -1,6 +1,7 @@
 """The console's data layer on SQLite and on a real PostgreSQL server: the same behaviour."""
 
 import json
+import threading
 import time
 from pathlib import Path
 
@@ -8,7 +9,7 @@ import pytest
 
 from edge import schemas
 from edge.fleet.auth import Accounts, AuthError, csrf_ok, hash_password, verify_password
-from edge.fleet.db import Database
+from edge.fleet.db import Database, DatabaseError
 from edge.fleet.messages import Message, Reject, parse
 from edge.fleet.migrations import MIGRATIONS, migrate
 from edge.fleet.queries import FleetQueries, IncidentFilter
@@ -281,3 +282,40 @@ def test_old_telemetry_and_surplus_rejects_are_pruned(db: Database) -> None:
     assert store.prune(250.0, keep_rejects=2) == (2, 3)
     assert db.one("SELECT COUNT(*) FROM telemetry") == (1,)
     assert [r[0] for r in db.rows("SELECT reason FROM rejects ORDER BY id")] == ["bad 3", "bad 4"]
+
+
+def test_close_waits_for_a_worker_threads_transaction_and_later_use_is_a_clear_error(
+    db: Database,
+) -> None:
+    # The console's ingest runs in a worker thread that outlives its cancelled asyncio task;
+    # closing its connection mid-statement crashed the interpreter (a segfault in CI).
+    inside, release = threading.Event(), threading.Event()
+
+    def ingest_slowly() -> None:
+        with db.transaction() as tx:
+            tx.execute(
+                "INSERT INTO rejects (at, topic, reason, payload) VALUES (?, ?, ?, ?)",
+                (1.0, "t", "slow", "x"),
+            )
+            inside.set()
+            release.wait(5.0)
+
+    worker = threading.Thread(target=ingest_slowly)
+    worker.start()
+    assert inside.wait(5.0)
+    closer = threading.Thread(target=db.close)
+    closer.start()
+    closer.join(0.3)
+    assert closer.is_alive(), "close() did not wait for the running transaction"
+    release.set()
+    worker.join(5.0)
+    closer.join(5.0)
+    assert not closer.is_alive()
+    with pytest.raises(DatabaseError, match="closed") as caught:
+        db.rows("SELECT COUNT(*) FROM rejects")
+    assert caught.value.code == "fleet-db-unavailable"
+    again = Database(db.url)
+    try:
+        assert again.one("SELECT reason FROM rejects") == ("slow",)  # the commit landed
+    finally:
+        again.close()
