@@ -49,7 +49,7 @@ def table_components(rows: Sequence[Sequence[str]]) -> list[Component]:
     """Components listed in a table with an ID column and a name column (else none)."""
     if len(rows) < 2:
         return []
-    header = [h.strip().lower() for h in rows[0]]
+    header = [_header_word(h) for h in rows[0]]
     id_col = next((i for i, h in enumerate(header) if h in _ID_HEADERS), None)
     name_col = next((i for i, h in enumerate(header) if h in _NAME_HEADERS and i != id_col), None)
     if id_col is None or name_col is None:
@@ -67,6 +67,12 @@ def table_components(rows: Sequence[Sequence[str]]) -> list[Component]:
             aliases = tuple(a.strip() for a in re.split(r"[,;/]", row[alias_col]) if a.strip())
         found.extend(Component(cid, name, aliases) for cid in ids)
     return found
+
+
+def _header_word(cell: str) -> str:
+    """A column header as a plain word: "Ref.", "Tag No.", "Item #" -> "ref", "tag", "item"."""
+    word = re.sub(r"[.:#]", " ", cell.lower())
+    return re.sub(r"\s+(?:no|number)$", "", " ".join(word.split()))
 
 
 def merge(components: Iterable[Component]) -> list[Component]:

@@ -114,9 +114,20 @@ class Bounds:
         )
 
 
+_THOUSANDS: Final = re.compile(r"[-+]?[1-9]\d{0,2}(?:,\d{3})+")
+
+
 def printed_number(text: str) -> float:
-    """A number as manuals print it: a minus sign (U+2212) or a decimal comma allowed."""
-    return float(text.replace("\u2212", "-").replace(",", "."))
+    """A number as manuals print it: a minus sign (U+2212), a decimal comma or thousands commas.
+
+    A comma before exactly three digits after a non-zero lead is a thousands separator
+    ("1,150 rpm", "12,500 h"): written with a decimal comma such a number would need a leading
+    zero ("0,125 mm") or fewer decimals ("2,5 bar").
+    """
+    text = text.strip().replace("\u2212", "-")
+    if _THOUSANDS.fullmatch(text):
+        return float(text.replace(",", ""))
+    return float(text.replace(",", "."))
 
 
 def _fmt(value: float) -> str:

@@ -30,7 +30,13 @@ from typing import Final, Literal
 from edge.events import SourceRef
 from edge.knowledge.limit_conditions import condition_limits
 from edge.knowledge.limit_prose import NEW_ONLY, SENTENCE, prose_limits
-from edge.knowledge.limit_text import Bounds, bound_in_name, nominal_with_tolerance, parse_bounds
+from edge.knowledge.limit_text import (
+    Bounds,
+    bound_in_name,
+    nominal_with_tolerance,
+    parse_bounds,
+    printed_number,
+)
 from edge.knowledge.limit_text import unit_of as _unit_of
 from edge.knowledge.records import Chunk, Limit
 from edge.knowledge.units import convert, unit_in_header, unit_named_in
@@ -94,7 +100,7 @@ def _number(cell: str) -> float | None:
     text = cell.strip().replace("\u2212", "-")
     if not _NUMBER.match(text):
         return None
-    return float(text.replace(",", "."))
+    return printed_number(text)
 
 
 def _cell_value(cell: str, default_unit: str) -> tuple[float, str, str] | None:
@@ -103,7 +109,7 @@ def _cell_value(cell: str, default_unit: str) -> tuple[float, str, str] | None:
     if m is None:
         return None
     unit = _unit_of(m.group(2)) if m.group(2) else ""
-    value = float(m.group(1).replace("\u2212", "-").replace(",", "."))
+    value = printed_number(m.group(1))
     return value, unit or default_unit, m.group(1).lstrip("+")
 
 

@@ -41,7 +41,9 @@ _STEP: Final = re.compile(r"^(\d{1,3})[.)]\s+(\S.*)$")
 _BULLET: Final = re.compile(r"^[-*\u2022]\s+(\S.*)$")
 _UNDERLINE: Final = re.compile(r"^\s*(=+|-+)\s*$")
 _SEGMENT: Final = re.compile(r"\S+(?: \S+)*")
-_CAPTION: Final = re.compile(r"^(Table|Figure|Fig\.|Tab\.)\s+[A-Z]?\d+(?:[.\-]\d+)*\b")
+_CAPTION: Final = re.compile(
+    r"^(Table|Figure|Fig\.|Tab\.)\s+[A-Z]?\d+(?:[.\-]\d+)*\b", re.IGNORECASE  # "TABLE 6."
+)
 _WIDE_GAP: Final = re.compile(r"\S {3,}\S")
 _NUMBER_GAP: Final = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\s{2,}(?=[A-Z])")
 _COLUMN_SLACK: Final = 2
@@ -145,6 +147,8 @@ class _Parser:
         under = _UNDERLINE.match(self._peek())
         if not under or len(under.group(1)) < 3 or len(stripped) > 100:
             return False
+        if _row_like(stripped):
+            return False  # column headers over a rule ("Boiler size   500   650   850")
         level = 1 if under.group(1)[0] == "=" else 2
         self.blocks.append(Block("heading", stripped, level=level, page=page))
         self.i += 2
@@ -254,6 +258,11 @@ class _Parser:
             starts = ruled
             bounds = [*ruled[1:], len(line)]
             rows = [[line[a:b].strip() for a, b in zip(ruled, bounds, strict=True)]]
+        below = self._first_row(self.i + 1)
+        if below and below[0][0] < starts[0] - _COLUMN_SLACK:
+            # The header leaves the row labels' column blank ("      Natural gas   Propane").
+            starts = [below[0][0], *starts]
+            rows = [["", *rows[0]]]
         header_cells = list(rows[0])
         repeated = False  # the header printed again (page break): skip it and its wrapped words
         j = self.i + 1
@@ -299,6 +308,15 @@ class _Parser:
         self.i = j
         self._add_table(tuple(tuple(r) for r in rows), page)
         return True
+
+    def _first_row(self, j: int) -> list[tuple[int, str]]:
+        """Segments of the first line of text from line ``j`` on (rules and blanks skipped)."""
+        while j < len(self.lines):
+            line = self.lines[j][0]
+            if line.strip() and not is_rule(line.strip()):
+                return _segments(line)
+            j += 1
+        return []
 
     def _add_table(self, rows: tuple[tuple[str, ...], ...], page: int | None) -> None:
         last = self.blocks[-1] if self.blocks else None

@@ -170,3 +170,32 @@ def test_text_art_boxes_rules_leaders_and_wide_heading_gaps() -> None:
         ("Check oil level", "X", "", ""),
         ("Leak test", "", "", "X"),
     )
+
+
+def test_column_headers_over_a_rule_and_a_blank_row_label_header_make_tables() -> None:
+    blocks = parse_text(
+        lines(
+            "2.3 TECHNICAL DATA\n"
+            "\n"
+            "Boiler size (kW)              500        650        850\n"
+            "--------------------------------------------------------\n"
+            "Water content, l              62         78         96\n"
+            "Weight empty, kg              640        780        820\n"
+            "\n"
+            "TABLE 6. COMBUSTION VALUES\n"
+            "\n"
+            "                         Natural gas      Propane\n"
+            "CO2 at max. rate         9.0–9.6 %        10.3–10.9 %\n"
+            "CO at max. rate          max. 100 ppm     max. 120 ppm\n"
+        )
+    )
+    # A line over dashes is a heading only when it is not a row of column headers.
+    assert [b.kind for b in blocks] == ["heading", "table", "paragraph", "table"]
+    assert blocks[1].rows[0] == ("Boiler size (kW)", "500", "650", "850")
+    assert blocks[1].rows[2] == ("Weight empty, kg", "640", "780", "820")
+    # The row labels' column has no header: the values stay in their own columns.
+    assert blocks[3].rows == (
+        ("", "Natural gas", "Propane"),
+        ("CO2 at max. rate", "9.0–9.6 %", "10.3–10.9 %"),
+        ("CO at max. rate", "max. 100 ppm", "max. 120 ppm"),
+    )

@@ -52,6 +52,9 @@ SOURCE = SourceRef("Manual", "3 Technical data > 3.4 Operating limits", 4)
         ("250 ± 10 N·m", 240, 260, "N·m"),
         ("130 ± 5 bar", 125, 135, "bar"),
         ("0.30 mm (± 0.05 mm)", 0.25, 0.35, "mm"),
+        ("1,150–6,200 rpm", 1150, 6200, "rpm"),  # thousands commas
+        ("max. 2,5 bar", None, 2.5, "bar"),  # a decimal comma
+        ("max. 0,125 mm", None, 0.125, "mm"),
     ],
 )
 def test_every_written_form_of_a_limit(

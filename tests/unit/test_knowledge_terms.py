@@ -120,6 +120,9 @@ def test_components_from_tables_headings_and_speech() -> None:
     )
     found = table_components(rows)
     assert [c.id for c in found] == ["YAW-BRK", "GBX"]
+    by_ref = table_components((("Ref.", "Component"), ("GV1", "Gas valve")))
+    assert by_ref == table_components((("Tag No.", "Component"), ("GV1", "Gas valve")))
+    assert [c.id for c in by_ref] == ["GV1"]
     assert heading_component("3.2 Yaw brake (YAW-BRK)") == Component("YAW-BRK", "Yaw brake")
     assert heading_component("1 HYDRAULIC TORQUE WRENCH (HTW)") == Component(
         "HTW", "Hydraulic torque wrench"
