@@ -42,7 +42,8 @@ _BULLET: Final = re.compile(r"^[-*\u2022]\s+(\S.*)$")
 _UNDERLINE: Final = re.compile(r"^\s*(=+|-+)\s*$")
 _SEGMENT: Final = re.compile(r"\S+(?: \S+)*")
 _CAPTION: Final = re.compile(
-    r"^(Table|Figure|Fig\.|Tab\.)\s+[A-Z]?\d+(?:[.\-]\d+)*\b", re.IGNORECASE  # "TABLE 6."
+    r"^(Table|Figure|Fig\.|Tab\.)\s+[A-Z]?\d+(?:[.\-]\d+)*\b",
+    re.IGNORECASE,  # "TABLE 6."
 )
 _WIDE_GAP: Final = re.compile(r"\S {3,}\S")
 _NUMBER_GAP: Final = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\s{2,}(?=[A-Z])")

@@ -24,6 +24,10 @@ _SIZE_WORDS: Final = frozenset({"a", "an", "for", "the"})
 bolts"), not a value read off one."""
 _BARE_DEGREES: Final = frozenset({"degree", "degrees", "deg"})
 _SCALES: Final = frozenset({"c", "f", "celsius", "fahrenheit", "centigrade", "°c", "°f"})
+_MIL: Final = frozenset({"mil", "mils"})
+"""A thousandth of an inch in the US, but a millimetre to most trades elsewhere ("two and a half
+mil of play"): the value is read both ways and the limit's scale decides (see :func:`candidates`).
+"Thou" is never a millimetre."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +54,10 @@ def unit_after(transcript: str, mention: NumberMention) -> str | None:
 
 
 def spoken_values(transcript: str) -> list[SpokenValue]:
-    """Every reading number with the unit said after it."""
+    """Every reading number with the unit said after it.
+
+    A number said in "mil" comes twice, in thousandths of an inch and then in millimetres.
+    """
     out = []
     for mention in reading_numbers(transcript):
         unit = unit_after(transcript, mention)
@@ -61,6 +68,8 @@ def spoken_values(transcript: str) -> list[SpokenValue]:
             and (len(words) < 2 or words[1] not in _SCALES)
         )
         out.append(SpokenValue(mention, unit, scale_said=not bare))
+        if unit == "mil" and words and words[0] in _MIL:
+            out.append(SpokenValue(mention, "mm"))
     return out
 
 

@@ -69,3 +69,31 @@ def test_limits_of_one_part_that_say_the_same_of_the_value_need_no_question() ->
         assert asked.value.code == "reading-parameter-unclear"
     finally:
         tool._thread.shutdown()
+
+
+def test_mil_is_read_as_thou_and_as_millimetre_and_the_limits_scale_decides() -> None:
+    from edge.knowledge.limit_match import TIE, describe, rank, said, with_unit
+    from edge.knowledge.records import Limit
+    from edge.tools.reading_values import spoken_values
+
+    play = "car guide shoes have got two and a half mil of play"
+    assert [(v.mention.value, v.unit) for v in spoken_values(play)] == [(2.5, "mil"), (2.5, "mm")]
+    assert [v.unit for v in spoken_values("run-out is three thou")] == ["mil"]  # never a mm
+
+    def best_unit(transcript: str, limit: Limit) -> str | None:
+        described = [describe(limit, {})]
+        scores = {
+            v.unit: rank(with_unit(said(transcript, {}), v.unit), described, v.unit, value=2.5)[
+                0
+            ].score
+            for v in spoken_values(transcript)
+        }
+        first = next(iter(scores))  # as the tool does: a later reading wins only by more than a tie
+        return max(scores, key=lambda u: scores[u] + (TIE if u == first else 0.0))
+
+    shoes = Limit("", "Guide shoe play", "mm", 1.0, 2.0, "1.0", "2.0")
+    assert best_unit(play, shoes) == "mm"  # 2.5 thou is 0.06 mm, 17 times below the range
+    runout = Limit("", "Shaft run-out", "mm", None, 0.05, "", "0.05")
+    assert best_unit("shaft run-out is two and a half mil", runout) == "mil"  # 0.064 mm
+    vibration = Limit("", "Vibration", "mil", None, 2.0, "", "2.0")
+    assert best_unit("vibration is two and a half mils", vibration) == "mil"
