@@ -224,6 +224,14 @@ def said(
     )
 
 
+def without_value(reading: Said, value_words: str) -> Said:
+    """``reading`` without the words of its value ("three point two": no measuring *point*)."""
+    drop = words(value_words)
+    if not drop:
+        return reading
+    return replace(reading, words=reading.words - drop, spoken=reading.spoken - drop)
+
+
 _DIMENSION_WORDS: Final = {
     "pressure": "pressure",
     "temperature": "temperature",

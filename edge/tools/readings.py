@@ -24,7 +24,15 @@ from typing import TYPE_CHECKING, Any, Final
 from edge.aio import EngineThread, TaskSet
 from edge.errors import EdgeError, ToolError
 from edge.events import ToolExample, ToolResult, ToolSpec
-from edge.knowledge.limit_match import TIE, Candidate, best, rank, said, with_unit
+from edge.knowledge.limit_match import (
+    TIE,
+    Candidate,
+    best,
+    rank,
+    said,
+    with_unit,
+    without_value,
+)
 from edge.knowledge.limits import Assessment, assess
 from edge.knowledge.numbers import reading_numbers
 from edge.knowledge.records import Limit
@@ -182,7 +190,7 @@ class ReadingsTool:
         for value in candidates(args.get("value"), transcript):
             # A bare "degrees" still keeps only temperature limits; its scale is settled below.
             ranked = rank(
-                with_unit(reading, value.unit),
+                with_unit(without_value(reading, value.mention.text), value.unit),
                 described,
                 value.unit,
                 prefer=prefer,

@@ -97,3 +97,17 @@ def test_mil_is_read_as_thou_and_as_millimetre_and_the_limits_scale_decides() ->
     assert best_unit("shaft run-out is two and a half mil", runout) == "mil"  # 0.064 mm
     vibration = Limit("", "Vibration", "mil", None, 2.0, "", "2.0")
     assert best_unit("vibration is two and a half mils", vibration) == "mil"
+
+
+def test_the_words_of_the_value_name_no_limit() -> None:
+    # "three point two millimetres" said nothing about a brake's "measuring point".
+    from edge.knowledge.limit_match import describe, rank, said, with_unit, without_value
+    from edge.knowledge.records import Limit
+
+    brake = Limit("BR1", "Air gap, each measuring point", "mm", 0.25, 0.40, "0.25", "0.40")
+    spark = Limit("IE1", "Gap between electrode tips (spark gap)", "mm", 3.0, 4.0, "3.0", "4.0")
+    described = [describe(brake, {}), describe(spark, {})]
+    spoken = "spark gap is three point two millimetres"
+    reading = with_unit(without_value(said(spoken, {}), "three point two"), "mm")
+    assert "point" not in reading.words and "spark" in reading.words
+    assert rank(reading, described, "mm", value=3.2)[0].limit is spark
