@@ -21,10 +21,14 @@ NEW_ONLY: Final = re.compile(r"\bwhen new\b|\bnew condition\b|\bas new\b", re.IG
 
 
 _MODAL: Final = re.compile(
-    r"\b(?:must|shall|should|may)\s+(?:not\s+)?(?:be|exceed|fall|stay|remain|reach|drop|lie)\b"
+    r"\b(?:must|shall|should)\s+(?:not\s+)?(?:be\b|[a-z]+(?<!be)(?=\s))"
+    r"|\bmay\s+(?:not\s+)?(?:be|exceed|fall|stay|remain|reach|drop|lie|rise)\b"
     r"|\b(?:is|are)\s+(?:not\s+)?(?:permitted|allowed)\b",
     re.IGNORECASE,
 )
+"""A modal verb binding a quantity. After must/shall/should any verb may ("must trip at a pull of
+no more than 125 N", "shall not rise above 90 °C"): the sentence states a limit only if what
+follows has a bound (see :func:`~edge.knowledge.limit_text.parse_bounds`)."""
 _EVENT: Final = re.compile(
     r"\b(?:when|before|if|once)\s+(?:the\s+|it\s+)?([a-z0-9][\w\s\-]{0,60}?)\s+"
     r"(reaches|exceeds|falls below|drops below|rises above|is above|is below|is less than|"

@@ -43,6 +43,7 @@ _TOLERANCE: Final = re.compile(
 _VALUE: Final = re.compile(rf"({_NUM})\s*({_UNIT})", re.IGNORECASE)
 _MAX_BEFORE: Final = re.compile(
     r"\b(?:max(?:imum)?\.?|up to|not (?:be )?(?:above|more than|higher than|greater than)|"
+    r"not (?:rise|go|get|climb|increase) (?:above|over|beyond)|not (?:\w+ ){1,2}by more than|"
     r"(?:must|shall|should|may) not exceed|not exceed|no more than|at most|"
     r"(?:(?:must|should|shall) (?:stay|be|remain) )?at or below|"
     r"(?:must|should|shall) (?:stay|be|remain) below|(?<!not )(?<!be )less than|"

@@ -52,6 +52,8 @@ SOURCE = SourceRef("Manual", "3 Technical data > 3.4 Operating limits", 4)
         ("250 ± 10 N·m", 240, 260, "N·m"),
         ("130 ± 5 bar", 125, 135, "bar"),
         ("0.30 mm (± 0.05 mm)", 0.25, 0.35, "mm"),
+        ("shall not rise above 90 °C (194 °F)", None, 90, "°C"),
+        ("must not lower by more than 100 mm (3.9 in)", None, 100, "mm"),
         ("1,150–6,200 rpm", 1150, 6200, "rpm"),  # thousands commas
         ("max. 2,5 bar", None, 2.5, "bar"),  # a decimal comma
         ("max. 0,125 mm", None, 0.125, "mm"),
@@ -225,6 +227,18 @@ def test_limits_written_in_sentences() -> None:
     assert [(x.parameter, x.maximum) for x in accepted] == [
         ("Vibration velocity at the motor bearings", 3.5),
         ("Vibration velocity at the compression element", 4.5),
+    ]
+    # Any verb after must/shall/should, when a bound follows it.
+    verbs = prose_limits(
+        "The switch must trip at a cord pull of no more than 125 N (28 lbf). "
+        "The gearbox oil temperature shall not rise above 90 °C (194 °F). "
+        "The bolts must be replaced every 2000 h.",
+        component=None,
+        source=SOURCE,
+    )
+    assert [(x.parameter, x.minimum, x.maximum, x.unit) for x in verbs] == [
+        ("Switch", None, 125, "N"),
+        ("Gearbox oil temperature", None, 90, "°C"),
     ]
 
 
