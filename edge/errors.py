@@ -55,7 +55,18 @@ class NoSpeechError(EdgeError):
 
 
 class ToolError(EdgeError):
-    """A tool was called with arguments it cannot use, or failed."""
+    """A tool was called with arguments it cannot use, or failed.
+
+    ``needs`` is set when the message is a question whose answer completes the request ("Which
+    one: the sump or the start temperature?"): the next words are taken with the request.
+    """
+
+    def __init__(
+        self, code: str, message: str, *, fix: str | None = None, needs: str | None = None
+    ) -> None:
+        super().__init__(code, message, fix=fix)
+        self.needs = needs
+        """What the question asks for ("which"), or None."""
 
 
 class KnowledgeError(EdgeError):

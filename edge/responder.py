@@ -594,6 +594,8 @@ class Responder:
             acted = await self._runner.use(tool, arguments, request, timer)
         result = acted.result
         missing = lacks(tool, request) if spec.side_effect and not result.ok else None
+        if missing is None and not result.ok:
+            missing = result.data.get("needs")  # "Which one: ...?": the answer completes it
         if missing is not None:
             # It asked for what it lacks: the next words are taken as the answer.
             asked = result.speech[0] if result.speech else ""

@@ -225,7 +225,11 @@ def said(
 
 
 def without_value(reading: Said, value_words: str) -> Said:
-    """``reading`` without the words of its value ("three point two": no measuring *point*)."""
+    """``reading`` without the words of its value and unit.
+
+    "Three point two" names no measuring *point*; "mm" is in the text of every limit in
+    millimetres, and the unit is matched on its own (:func:`unit_fits`).
+    """
     drop = words(value_words)
     if not drop:
         return reading

@@ -39,18 +39,31 @@ class SpokenValue:
     """Canonical unit said after the number, None when none was said."""
     scale_said: bool = True
     """False for a bare "degrees": the temperature scale is the limit's."""
+    unit_words: str = ""
+    """The words the unit was said in ("millimetres per second")."""
+
+    @property
+    def words(self) -> str:
+        """The value and its unit as said: they tell the size, not which limit."""
+        return f"{self.mention.text} {self.unit_words}".strip()
 
 
 def unit_after(transcript: str, mention: NumberMention) -> str | None:
     """The unit said right after a number, if any."""
+    return _unit_after(transcript, mention)[0]
+
+
+def _unit_after(transcript: str, mention: NumberMention) -> tuple[str | None, str]:
+    """The unit said right after a number (None if none), and the words it was said in."""
     # Up to five words: "twelve times in the last hour".
     words = re.findall(r"[^\s,;.?!]+|%", transcript[mention.end :])[:5]
     for size in (5, 4, 3, 2, 1):
         if len(words) >= size:
-            unit = normalize_unit(" ".join(words[:size]))
+            said = " ".join(words[:size])
+            unit = normalize_unit(said)
             if unit is not None:
-                return unit
-    return None
+                return unit, said
+    return None, ""
 
 
 def spoken_values(transcript: str) -> list[SpokenValue]:
@@ -60,16 +73,16 @@ def spoken_values(transcript: str) -> list[SpokenValue]:
     """
     out = []
     for mention in reading_numbers(transcript):
-        unit = unit_after(transcript, mention)
+        unit, unit_words = _unit_after(transcript, mention)
         words = re.findall(r"[^\s,;.?!]+", transcript[mention.end :].lower())[:2]
         bare = (
             bool(words)
             and words[0] in _BARE_DEGREES
             and (len(words) < 2 or words[1] not in _SCALES)
         )
-        out.append(SpokenValue(mention, unit, scale_said=not bare))
+        out.append(SpokenValue(mention, unit, scale_said=not bare, unit_words=unit_words))
         if unit == "mil" and words and words[0] in _MIL:
-            out.append(SpokenValue(mention, "mm"))
+            out.append(SpokenValue(mention, "mm", unit_words=unit_words))
     return out
 
 

@@ -190,7 +190,7 @@ class ReadingsTool:
         for value in candidates(args.get("value"), transcript):
             # A bare "degrees" still keeps only temperature limits; its scale is settled below.
             ranked = rank(
-                with_unit(without_value(reading, value.mention.text), value.unit),
+                with_unit(without_value(reading, value.words), value.unit),
                 described,
                 value.unit,
                 prefer=prefer,
@@ -246,13 +246,17 @@ class ReadingsTool:
             if len(tied) == 1:
                 return tied[0].limit, True  # the only limit measured in that unit
             raise ToolError(
-                "reading-which-parameter", "Which reading is that? Say what you measured."
+                "reading-which-parameter",
+                "Which reading is that? Say what you measured.",
+                needs="which",
             )
         if not tied[0].matched and len(ranked) > 1:
             # No word of the reading names its part or parameter: the manuals' limit for it may
             # be missing, and a look-alike in the same unit would warn about the wrong thing.
             raise ToolError(
-                "reading-which-parameter", "Which reading is that? Say what you measured."
+                "reading-which-parameter",
+                "Which reading is that? Say what you measured.",
+                needs="which",
             )
         if len(tied) == 1:
             return tied[0].limit, False
@@ -260,7 +264,7 @@ class ReadingsTool:
         if len(owners) > 1 and len({c.limit.parameter.lower() for c in tied}) == 1:
             first = {c.limit.component_id: c.limit for c in reversed(tied[:3])}
             names = " or ".join(f"the {self._name(o, first[o]) or 'general'}" for o in owners)
-            raise ToolError("reading-which-component", f"Which component: {names}?")
+            raise ToolError("reading-which-component", f"Which component: {names}?", needs="which")
         verdicts = _verdicts(tied[:3], value)
         if len(owners) == 1 and len(verdicts) == 1 and None not in verdicts:
             # One part's limits that say the same of this value ("Room temperature below +1 °C"
@@ -268,7 +272,7 @@ class ReadingsTool:
             return tied[0].limit, False
         named = " or ".join(self._label(c.limit) for c in tied[:3])
         code = "reading-parameter-unclear" if len(owners) == 1 else "reading-which-component"
-        raise ToolError(code, f"Which one: {named}?")
+        raise ToolError(code, f"Which one: {named}?", needs="which")
 
     def _label(self, limit: Limit) -> str:
         name = self._name(limit.component_id, limit)

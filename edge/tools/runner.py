@@ -140,7 +140,8 @@ class ToolRunner:
             prepared = tool.prepare(arguments, request)
         except ToolError as err:
             _LOGGER.info("Tool %s refused %r: %s", spec.name, arguments, err.message)
-            refusal = ToolResult((err.message,), ok=False, data={"error": err.code})
+            data = {"error": err.code} | ({"needs": err.needs} if err.needs else {})
+            refusal = ToolResult((err.message,), ok=False, data=data)
             return Acted(refusal, None, None)
         if spec.side_effect and not request.confirmed and self.check_back is not None:
             question = self.check_back(spec.name, arguments, prepared, request)
