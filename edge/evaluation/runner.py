@@ -28,6 +28,7 @@ from edge.knowledge.records import Hit, IngestOutcome
 CLARIFYING: Final = frozenset(
     {
         "reading-which-component",
+        "reading-which-machine",
         "reading-which-parameter",
         "reading-parameter-unclear",
         "reading-value-unclear",

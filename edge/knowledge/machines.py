@@ -68,3 +68,39 @@ def machine_stems(question: str, words: Mapping[str, frozenset[str]]) -> frozens
     wrench" asks for a pump pressure, and a table headed "Torque" is no better for it.
     """
     return frozenset(w for gram in set(grams(question)) if gram in words for w in gram.split())
+
+
+_TITLE_END: Final = re.compile(r"\s+[–—-]\s+|[:,(]|\s+(?:for|with)\s+", re.IGNORECASE)
+_DOCUMENT_WORDS: Final = frozenset(
+    {
+        *("installation", "operation", "operating", "operator", "operators", "service"),
+        *("servicing", "maintenance", "manual", "manuals", "handbook", "guide", "instructions"),
+        *("instruction", "repair", "technical", "and"),
+    }
+)
+"""Words of a manual's title that say what kind of document it is, not which machine."""
+MACHINE_WORDS: Final = 7
+"""Most words of a manual's title kept to name its machine aloud."""
+
+
+def machine_name(title: str) -> str:
+    """The machine a manual's title names, short enough to say in a question.
+
+    "CPS 200 Duty/Standby Centrifugal Pump Skid – Installation, Operation and Maintenance Manual"
+    -> "CPS 200 Duty/Standby Centrifugal Pump Skid"; the document's kind ("Service Manual") and
+    whatever follows a dash, colon or comma are dropped.
+    """
+    head = _TITLE_END.split(title.strip(), maxsplit=1)[0]
+    kept: list[str] = []
+    for word in head.split():
+        if word.lower().strip(".") in _DOCUMENT_WORDS and kept:
+            break
+        if sum(any(c.isalnum() for c in w) for w in kept) == MACHINE_WORDS:
+            break  # a "/" between model names is no word
+        kept.append(word)
+    kept = kept or title.split()
+    if " ".join(kept).isupper():
+        # Shouted titles read as a sentence; model codes ("WC-180") keep their capitals.
+        kept = [w if any(c.isdigit() for c in w) else w.lower() for w in kept]
+    name = " ".join(kept)
+    return name[:1].upper() + name[1:]

@@ -34,6 +34,7 @@ from edge.knowledge.limit_match import (
     without_value,
 )
 from edge.knowledge.limits import Assessment, assess
+from edge.knowledge.machines import machine_name
 from edge.knowledge.numbers import reading_numbers
 from edge.knowledge.records import Limit
 from edge.knowledge.units import dimension, format_number, speakable, spoken_unit
@@ -260,6 +261,11 @@ class ReadingsTool:
             )
         if len(tied) == 1:
             return tied[0].limit, False
+        machines = list(dict.fromkeys(_document(c.limit) for c in tied[:3]))
+        if len(machines) > 1:
+            # Two manuals' limits: the technician knows which machine they stand at.
+            names = " or ".join(f"the {machine_name(m)}" for m in machines)
+            raise ToolError("reading-which-machine", f"Which machine: {names}?", needs="which")
         owners = list(dict.fromkeys(c.limit.component_id for c in tied[:3]))
         if len(owners) > 1 and len({c.limit.parameter.lower() for c in tied}) == 1:
             first = {c.limit.component_id: c.limit for c in reversed(tied[:3])}
@@ -476,6 +482,10 @@ def _one_part(candidates: list[Candidate]) -> bool:
         for c in candidates
     }
     return len(owners) <= 1
+
+
+def _document(limit: Limit) -> str:
+    return limit.source.document if limit.source else ""
 
 
 def _sources(limit: Limit) -> tuple[Any, ...]:

@@ -313,7 +313,10 @@ def test_follow_up_and_unclear_readings(knowledge: Knowledge) -> None:
     assert "oil sump temperature" in err.value.message
     with pytest.raises(ToolError) as err:
         tool.prepare({"parameter": "pressure", "value": 5}, req("pressure is 5 bar"))
-    assert err.value.code == "reading-which-component"
+    # Pressures of two machines' manuals: asked by the machines' names, and the answer
+    # completes the reading (needs).
+    assert err.value.code == "reading-which-machine" and err.value.needs == "which"
+    assert "WT-2000 Wind Turbine" in err.value.message
     with pytest.raises(ToolError):
         tool.prepare({"component_id": "XYZ"}, req("it reads 5 bar"))
     # No word names a part or a parameter: a look-alike limit in the same unit is at most a

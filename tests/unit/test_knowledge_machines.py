@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from edge.knowledge.machines import machine_stems, machine_words, machines_named
+from edge.knowledge.machines import machine_name, machine_stems, machine_words, machines_named
 
 pytestmark = pytest.mark.unit
 
@@ -43,3 +43,23 @@ def test_the_words_for_the_machine_say_which_manual_not_which_passage() -> None:
     words = machine_words(DOCUMENTS)
     assert machine_stems("what's the oil in this power unit", words) == {"power", "unit"}
     assert machine_stems("pump inlet pressure", words) == frozenset()
+
+
+def test_a_manuals_title_names_its_machine_in_a_few_words() -> None:
+    assert (
+        machine_name(
+            "CPS 200 Duty/Standby Centrifugal Pump Skid – Installation, Operation and Maintenance"
+            " Manual"
+        )
+        == "CPS 200 Duty/Standby Centrifugal Pump Skid"
+    )
+    assert machine_name("WT-2000 Wind Turbine Maintenance Manual") == "WT-2000 Wind Turbine"
+    assert machine_name("VT 55 / VT 75 Rotary Screw Compressors") == (
+        "VT 55 / VT 75 Rotary Screw Compressors"
+    )
+    # A shouted title reads as a sentence, its model code as printed.
+    assert (
+        machine_name("WC-180 WATER-COOLED ROTARY SCREW LIQUID CHILLER INSTALLATION, OPERATION")
+        == "WC-180 water-cooled rotary screw liquid chiller"
+    )
+    assert machine_name("Service Manual") == "Service"
