@@ -36,7 +36,11 @@ ROW_LIKENESS: Final = 2.0
 MAX_ROWS: Final = 4
 """Table rows spoken at most (all rows of a short table when no row is singled out)."""
 
-_SENTENCE_END: Final = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
+_SENTENCE_END: Final = re.compile(
+    r"(?<!\b[Tt]able \d\.)(?<!\b[Tt]able \d\d\.)(?<!\bTABLE \d\.)(?<!\bTABLE \d\d\.)(?<=[.!?])\s+"
+    r"(?=[A-Z0-9\"'(])"
+)
+"""Where a sentence ends: not after a caption's number ("TABLE 9. SPARE PARTS")."""
 _INJECTION: Final = re.compile(
     r"ignore (all |any |the )?(previous|prior|above|earlier|preceding) "
     r"(instructions|rules|prompts?)"
@@ -109,7 +113,10 @@ _CUES: Final = (
             (
                 r"\bpart\s*(number|no)\b|\bnumber for\b|\b(to|i|we) order\b"
                 r"|\border (a|an|the|new)\b|\bkit\b|\bspare",
-                r"\b[A-Z]{1,5}[- ]?\d{2,}(?:[-./]\w+)*\b",
+                # "KCS-OIL-68P-5", "HD 4150-2207", and all-digit ones ("4850-2101",
+                # "1613 6105 00"); or a column headed "Part No.".
+                r"\b[A-Z]{1,5}[- ]?\d{2,}(?:[-./]\w+)*\b|\b\d{3,}(?:[-./ ]\d{2,})+\b"
+                r"|\bpart\s*(?:no\b|number)",
             ),
             (
                 r"\bstandard\b|\bspec(ification)?\b|\bmeet\b|\bgrade\b|\bclass\b",
@@ -274,7 +281,8 @@ def compose(
     }
     if best.kind == "row":
         facts = _rows(hit, [u for u in units if u.kind == "row"], scorer, data)
-        explanation = [s for s in intro[:1] if len(s.split()) <= 40]
+        # The intro's first sentence says why; a caption only names the table.
+        explanation = [s for s in intro[:1] if len(s.split()) <= 40 and not _CAPTION.match(s)]
     elif best.kind == "steps":
         warnings = intro if _WARNING.match(hit.intro) else []
         leaf = re.sub(r"^\d+(\.\d+)*\s+", "", hit.section[-1]) if hit.section else "Procedure"

@@ -80,3 +80,16 @@ def test_a_row_without_the_kind_of_value_asked_is_no_answer() -> None:
     assert "0.55" in " ".join(compose("cooler fan motor power", hit(rows), (), None).speech)
     order = (("Item", "Value"), ("Firing order", "1-5-3-6-2-4"))
     assert compose("firing order on the engine", hit(order), (), None).ok
+
+
+def test_all_digit_part_numbers_answer_and_the_caption_is_not_said() -> None:
+    rows = (
+        ("Part No.", "Description", "Ref."),
+        ("4850-2101", "Ignition electrode kit, with gasket and screws", "IE1"),
+        ("4850-4406", "Condensate trap O-ring set", "CT1"),
+    )
+    result = compose(
+        "part number for the ignition electrode kit", hit(rows, "TABLE 9. SPARE PARTS"), (), None
+    )
+    assert result.ok and result.speech[0].startswith("4850-2101"), result.speech
+    assert not any("TABLE 9" in s for s in result.speech), result.speech
