@@ -327,7 +327,7 @@ class Knowledge:
             machine = machine_stems(question, self._snap.machine_words)
             rated = [
                 (
-                    fit(question, h, codes, skipped, machine=machine)
+                    fit(question, h, codes, skipped, machine=machine, names=self._part_names(h))
                     + FIT_PER_SCORE * h.score / first.score,
                     h,
                 )
@@ -342,7 +342,7 @@ class Knowledge:
             best = next((h for h in hits[1:] if h.coverage >= 0.5 and relevant(h, codes)), None)
         if best is None:
             return not_found(question, component, ())
-        result = compose(question, best, codes, component)
+        result = compose(question, best, codes, component, self._part_names(best))
         if result.data.get("declined"):
             return result  # the best passage is about it and says no such value: nor do others
         if result.ok:
@@ -352,11 +352,16 @@ class Knowledge:
         # Everything the best hit said was instructions to an assistant (a tampered manual): the
         # next relevant hit answers, so one bad manual cannot silence another's real answer.
         for other in (h for h in hits if h is not best and relevant(h, codes)):
-            fallback = compose(question, other, codes, component)
+            fallback = compose(question, other, codes, component, self._part_names(other))
             if fallback.ok:
                 flagged = [*result.data.get("flagged", ()), *fallback.data.get("flagged", ())]
                 return replace(fallback, data={**fallback.data, "flagged": flagged})
         return result
+
+    def _part_names(self, hit: Hit) -> dict[str, str]:
+        """Names of the components ``hit`` holds by ID, as its manual names them."""
+        named = ((cid, self.component_name(cid, hit.document)) for cid in hit.components)
+        return {cid: name for cid, name in named if name}
 
     # -- components, glossary, limits (in memory, any thread) -------------------------------------
 

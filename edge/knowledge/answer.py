@@ -17,7 +17,7 @@ cannot make the device say anything but the manual's own facts.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -198,7 +198,13 @@ class _Pieces:
     body: list[str]
 
 
-def _pieces(scorer: _Scorer, question: str, hit: Hit, flagged: list[str]) -> _Pieces:
+def _pieces(
+    scorer: _Scorer,
+    question: str,
+    hit: Hit,
+    flagged: list[str],
+    names: Mapping[str, str] | None = None,
+) -> _Pieces:
     intro = _clean_paragraphs(hit.intro, flagged)
     # A table's caption ("Table 3-2 – Engine MP-6L12T") names the table; its rows answer.
     units = [
@@ -217,14 +223,24 @@ def _pieces(scorer: _Scorer, question: str, hit: Hit, flagged: list[str]) -> _Pi
             flagged.append(" | ".join(row))
             continue
         sim = hit.row_similarities[i] if i < len(hit.row_similarities) else 0.0
-        score = scorer.score(header + " ".join(row), hit.intro) + ROW_LIKENESS * sim
-        units.append(_Unit("row", i, " ".join(row), score))
+        text = _named(" ".join(row), names or {})
+        score = scorer.score(header + text, hit.intro) + ROW_LIKENESS * sim
+        units.append(_Unit("row", i, text, score))
     if steps:
         procedure = 10.0 if _PROCEDURE.search(question) else 2.5
         units.append(_Unit("steps", 0, "", procedure))
         units += [_Unit("step", i, s, scorer.score(s)) for i, s in enumerate(steps)]
     units += [_Unit("sentence", len(intro) + i, s, scorer.score(s)) for i, s in enumerate(body)]
     return _Pieces(units, intro, steps, body)
+
+
+def _named(row: str, names: Mapping[str, str]) -> str:
+    """``row`` with the names of the component IDs it holds ("GPS1" + "gas pressure switch").
+
+    A limits table keyed by IDs names its parts in another table; the question names them.
+    """
+    found = [names[t] for t in dict.fromkeys(re.findall(r"[A-Za-z0-9-]+", row)) if t in names]
+    return " ".join([row, *found])
 
 
 def fit(
@@ -234,6 +250,7 @@ def fit(
     flagged: list[str],
     *,
     machine: frozenset[str] = frozenset(),
+    names: Mapping[str, str] | None = None,
 ) -> float:
     """How well the best piece of ``hit`` answers ``question`` (what :func:`compose` would say).
 
@@ -245,17 +262,25 @@ def fit(
     """
     if machine:
         question = " ".join(w for w in question.split() if stem(w.strip("?!.,;:")) not in machine)
-    pieces = _pieces(_Scorer(question, hit, codes, within=False), question, hit, flagged)
+    scorer = _Scorer(question, hit, codes, within=False)
+    pieces = _pieces(scorer, question, hit, flagged, names)
     return max((u.score for u in pieces.units), default=0.0)
 
 
 def compose(
-    question: str, hit: Hit, codes: Sequence[str], component: Component | None
+    question: str,
+    hit: Hit,
+    codes: Sequence[str],
+    component: Component | None,
+    names: Mapping[str, str] | None = None,
 ) -> ToolResult:
-    """The answer to ``question`` from its best hit (already judged relevant)."""
+    """The answer to ``question`` from its best hit (already judged relevant).
+
+    ``names`` maps the component IDs of ``hit``'s manual to their names.
+    """
     flagged: list[str] = []
     scorer = _Scorer(question, hit, codes)
-    pieces = _pieces(scorer, question, hit, flagged)
+    pieces = _pieces(scorer, question, hit, flagged, names)
     units, intro, steps, body = pieces.units, pieces.intro, pieces.steps, pieces.body
     said = " ".join([*hit.section, *(u.text for u in units), *steps])
     if not units or (codes and not set(codes) & _codes(said)):

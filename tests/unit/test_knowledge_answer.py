@@ -93,3 +93,16 @@ def test_all_digit_part_numbers_answer_and_the_caption_is_not_said() -> None:
     )
     assert result.ok and result.speech[0].startswith("4850-2101"), result.speech
     assert not any("TABLE 9" in s for s in result.speech), result.speech
+
+
+def test_a_row_keyed_by_an_id_answers_by_its_components_name() -> None:
+    # The limits table names parts by ID; the question by the name the components table gives.
+    rows = (
+        ("ID", "Parameter", "Limit"),
+        ("GV1", "Inlet pressure, natural gas G20", "17–25 mbar"),
+        ("GPS1", "Switch point, natural gas G20", "12 mbar"),
+    )
+    question = "what's the gas pressure switch set to on natural gas"
+    names = {"GV1": "Gas valve", "GPS1": "Gas pressure switch"}
+    assert "12 mbar" in compose(question, hit(rows), (), None, names).speech[0]
+    assert "17" in compose(question, hit(rows), (), None).speech[0]  # by words alone: the valve
