@@ -36,11 +36,13 @@ ROW_LIKENESS: Final = 2.0
 MAX_ROWS: Final = 4
 """Table rows spoken at most (all rows of a short table when no row is singled out)."""
 
-_SENTENCE_END: Final = re.compile(
-    r"(?<!\b[Tt]able \d\.)(?<!\b[Tt]able \d\d\.)(?<!\bTABLE \d\.)(?<!\bTABLE \d\d\.)(?<=[.!?])\s+"
-    r"(?=[A-Z0-9\"'(])"
+_SENTENCE_END: Final = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
+_ABBREVIATED: Final = re.compile(
+    r"\b(?:approx|ca|min|max|no|nr|fig|ref|incl|e\.g|i\.e|vs|cf|pt)\.$", re.IGNORECASE
 )
-"""Where a sentence ends: not after a caption's number ("TABLE 9. SPARE PARTS")."""
+"""A full stop that ends an abbreviation, not a sentence, before a number ("approx. 0.5 l")."""
+_CAPTION_NUMBER: Final = re.compile(r"\b(?:table|tab|figure|fig)\.?\s+[A-Z]?[\d.\-]+\.$", re.I)
+"""A caption's number ("TABLE 9. SPARE PARTS"): its title follows."""
 _INJECTION: Final = re.compile(
     r"ignore (all |any |the )?(previous|prior|above|earlier|preceding) "
     r"(instructions|rules|prompts?)"
@@ -458,4 +460,13 @@ def _clean(sentences: Sequence[str], flagged: list[str]) -> list[str]:
 
 def _sentences(text: str) -> list[str]:
     text = " ".join(text.split())
-    return [s for s in _SENTENCE_END.split(text) if s] if text else []
+    out: list[str] = []
+    for piece in _SENTENCE_END.split(text) if text else []:
+        if out and (
+            _CAPTION_NUMBER.search(out[-1])
+            or (_ABBREVIATED.search(out[-1]) and piece[:1].isdigit())
+        ):
+            out[-1] = f"{out[-1]} {piece}"
+        elif piece:
+            out.append(piece)
+    return out

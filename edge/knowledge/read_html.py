@@ -18,7 +18,8 @@ from typing import Final
 
 from edge.knowledge.records import Block
 
-_SKIP: Final = {"script", "style", "head", "nav", "footer", "template", "noscript"}
+_SKIP: Final = {"script", "style", "head", "nav", "footer", "template", "noscript", "svg"}
+"""Not text for a technician; an inline drawing's labels ("A", "B", "BR1") read as nonsense."""
 _HEADINGS: Final = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _BREAKS: Final = {
     "p",

@@ -106,3 +106,10 @@ def test_a_row_keyed_by_an_id_answers_by_its_components_name() -> None:
     names = {"GV1": "Gas valve", "GPS1": "Gas pressure switch"}
     assert "12 mbar" in compose(question, hit(rows), (), None, names).speech[0]
     assert "17" in compose(question, hit(rows), (), None).speech[0]  # by words alone: the valve
+
+
+def test_an_abbreviation_before_a_number_does_not_end_the_sentence() -> None:
+    said = "Before the first start, fill the trap with approx. 0.5 l of clean water. Then fire."
+    text = Hit(4, "Boiler", ("3.5 Condensate drain",), None, "text", said, 1.0, 0.6)
+    result = compose("what goes in the condensate trap before first firing", text, (), None)
+    assert "0.5" in result.speech[0], result.speech

@@ -212,3 +212,15 @@ def test_the_title_is_the_cover_line_that_names_the_model() -> None:
     assert read_document(Path("cws.md"), series.encode()).title == "CWS Series Screw Chillers"
     plain = "# Keldane Climate Systems\n\nInstallation and service.\n\n## 1 Safety\n\nText.\n"
     assert read_document(Path("k.md"), plain.encode()).title == "Keldane Climate Systems"
+
+
+def test_html_drawings_are_not_text() -> None:
+    _, blocks = parse_html(
+        "<h2>Brake air gap</h2><p>The gap must be between 0.25 and 0.40 mm.</p>"
+        "<figure><svg><text>A</text><text>B</text><text>BR1</text></svg>"
+        "<figcaption>Figure 1 – Measuring points</figcaption></figure>"
+    )
+    assert [b.text for b in blocks[1:]] == [
+        "The gap must be between 0.25 and 0.40 mm.",
+        "Figure 1 – Measuring points",
+    ]
