@@ -299,6 +299,11 @@ class Listener:
         capture.ended_at = self._time
         capture.reason = reason
         self.capture = None
+        # "The technician is speaking" was last judged when the capture opened (the capture's
+        # frames go to the endpointer instead): kept, it made the first silent hops after the
+        # end an onset over the answer, and playback waited ~250 ms for it to be rejected.
+        self._user = False
+        self._onsets.reset()
         self._handler.on_capture_end(capture, reason)
 
     # -- per frame --------------------------------------------------------------------------------

@@ -104,3 +104,42 @@ def test_a_continued_capture_holds_both_parts_without_gap_or_overlap() -> None:
     assert np.array_equal(second.audio(), ramp[4 * 512 : 40 * 512])
     assert np.array_equal(np.concatenate(transcribers[1].pushed), ramp[4 * 512 : 40 * 512])
     assert second.started_at == first.started_at
+
+
+def test_the_end_of_a_capture_is_no_onset_over_the_answer() -> None:
+    # The capture opened on speech; its frames go to the endpointer, so "the technician is
+    # speaking" was left as it was at the open. Taken as still true after the end, the first
+    # silent hops made an onset over the answer being prepared, and playback paused ~250 ms.
+    calls: list[str] = []
+
+    class Recorder:
+        def __getattr__(self, name: str) -> object:
+            return lambda *args: calls.append(name)
+
+    class Switch(Vad):
+        probability = 0.9
+
+        def speech_probability(self, frame: np.ndarray) -> float:
+            return self.probability
+
+    vad = Switch()
+    listener = Listener(
+        Source(),  # type: ignore[arg-type]
+        vad,
+        Recorder(),  # type: ignore[arg-type]
+        lambda turn: Transcriber(),  # type: ignore[arg-type,return-value]
+        ListenerSettings(preroll_s=0.5, open_mic=True, barge_in=True),
+    )
+    voice = (np.sin(np.arange(512 * 10) / 3.0) * 8000).astype(np.int16)
+    for i in range(4):
+        listener.process(voice[i * 512 : (i + 1) * 512])
+    listener.open_capture(TurnId(1), "vad", listener.stream_time, held=True)
+    for i in range(4, 10):
+        listener.process(voice[i * 512 : (i + 1) * 512])
+    listener.end_capture("turn")
+    calls.clear()
+    listener.turn_active = True  # the answer is being prepared
+    vad.probability = 0.0
+    for _ in range(20):
+        listener.process(np.zeros(512, dtype=np.int16))
+    assert "on_onset" not in calls, calls
