@@ -83,7 +83,16 @@ LLM_PATHS = {
 INTERRUPT = "How do I lock out the turbine before work?"
 INTERRUPT_AFTER_S = (2.5, 3.5, 4.5, 5.5, 6.5, 7.5)
 BARGE_IN_WORDS = "Stop, what is the yaw brake pressure?"
-OPEN_MIC = SHORT[:4]
+OPEN_MIC = [
+    "How tight do the torque arm bolts on the gearbox go?",
+    "What tensioner pressure for the blade root bolts?",
+    "How hot can the stator winding get?",
+    "What is the maximum pump pressure of the torque wrench?",
+    "What is E-124?",
+    "How do I lock the rotor?",
+]
+"""Open-mic questions asked nowhere else in the run: neither the semantic cache nor the speech
+memo answers them, so the figure is the path a new question takes."""
 
 
 def run(out_dir: Path) -> dict[str, Any]:

@@ -26,8 +26,9 @@ _BARE_DEGREES: Final = frozenset({"degree", "degrees", "deg"})
 _SCALES: Final = frozenset({"c", "f", "celsius", "fahrenheit", "centigrade", "°c", "°f"})
 _MIL: Final = frozenset({"mil", "mils"})
 """A thousandth of an inch in the US, but a millimetre to most trades elsewhere ("two and a half
-mil of play"): the value is read both ways and the limit's scale decides (see :func:`candidates`).
-"Thou" is never a millimetre."""
+mil of play"): the value is read both ways, and the ranking by each limit's scale decides (the
+readings tool keeps the millimetre reading only when it fits clearly better). "Thou" is never a
+millimetre."""
 
 
 @dataclass(frozen=True, slots=True)
