@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Final
@@ -446,9 +447,12 @@ def _within(component: str, prepared: Mapping[str, Any], result: Assessment) -> 
         bounds = _in_unit(f"{limit.minimum_text} to {limit.maximum_text}", limit.unit)
         tail = f"within the limits of {bounds}"
     elif limit.maximum is not None:
-        tail = f"below the {_in_unit(limit.maximum_text, limit.unit)} limit"
+        side = "at" if math.isclose(result.value_in_limit_unit, limit.maximum) else "below"
+        tail = f"{side} the {_in_unit(limit.maximum_text, limit.unit)} limit"
     else:
-        tail = f"above the {_in_unit(limit.minimum_text, limit.unit)} minimum"
+        assert limit.minimum is not None
+        side = "at" if math.isclose(result.value_in_limit_unit, limit.minimum) else "above"
+        tail = f"{side} the {_in_unit(limit.minimum_text, limit.unit)} minimum"
     assumed = " I assumed the manual's unit." if prepared.get("unit_assumed") else ""
     what = subject(component, limit)
     return f"{what[:1].upper()}{what[1:]} {said} is {tail}.{assumed}"

@@ -303,6 +303,12 @@ def test_units_are_converted_and_minimums_checked(knowledge: Knowledge) -> None:
     assert len(reporter.drafts) == 2
 
 
+def test_a_reading_exactly_at_its_limit_is_said_to_be_at_it(knowledge: Knowledge) -> None:
+    tool = readings(knowledge, MemoryReporter())
+    result = ask(tool, "gearbox high speed shaft bearing temperature is 95 degrees Celsius")
+    assert not result.urgent and "is at the 95 degrees Celsius limit" in result.speech[0], result
+
+
 def test_follow_up_and_unclear_readings(knowledge: Knowledge) -> None:
     tool = readings(knowledge, MemoryReporter())
     result = ask(tool, "and the oil pressure before the filter is 7 bar", component="GBX")
