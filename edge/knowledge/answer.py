@@ -26,6 +26,7 @@ from edge.knowledge.records import Component, Hit
 from edge.knowledge.tables import row_sentences
 from edge.knowledge.terms import normalize_code, stem, stems
 from edge.knowledge.units import speakable, spoken_unit
+from edge.sentences import ABBREVIATIONS
 
 SIMILARITY_FOUND: Final = 0.42
 """Cosine similarity above which the best chunk answers the question by itself."""
@@ -37,10 +38,7 @@ MAX_ROWS: Final = 4
 """Table rows spoken at most (all rows of a short table when no row is singled out)."""
 
 _SENTENCE_END: Final = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
-_ABBREVIATED: Final = re.compile(
-    r"\b(?:approx|ca|min|max|no|nr|fig|ref|incl|e\.g|i\.e|vs|cf|pt)\.$", re.IGNORECASE
-)
-"""A full stop that ends an abbreviation, not a sentence, before a number ("approx. 0.5 l")."""
+_LAST_WORD: Final = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
 _CAPTION_NUMBER: Final = re.compile(r"\b(?:table|tab|figure|fig)\.?\s+[A-Z]?[\d.\-]+\.$", re.I)
 """A caption's number ("TABLE 9. SPARE PARTS"): its title follows."""
 _INJECTION: Final = re.compile(
@@ -458,13 +456,18 @@ def _clean(sentences: Sequence[str], flagged: list[str]) -> list[str]:
     return kept
 
 
+def _abbreviated(sentence: str) -> bool:
+    """Whether the full stop ending ``sentence`` ends an abbreviation ("approx. 0.5 l")."""
+    last = _LAST_WORD.search(sentence)
+    return last is not None and last.group(1).lower() in ABBREVIATIONS
+
+
 def _sentences(text: str) -> list[str]:
     text = " ".join(text.split())
     out: list[str] = []
     for piece in _SENTENCE_END.split(text) if text else []:
         if out and (
-            _CAPTION_NUMBER.search(out[-1])
-            or (_ABBREVIATED.search(out[-1]) and piece[:1].isdigit())
+            _CAPTION_NUMBER.search(out[-1]) or (_abbreviated(out[-1]) and piece[:1].isdigit())
         ):
             out[-1] = f"{out[-1]} {piece}"
         elif piece:
