@@ -97,10 +97,7 @@ def _find(header: Sequence[str], names: tuple[str, ...]) -> int | None:
 
 
 def _number(cell: str) -> float | None:
-    text = cell.strip().replace("\u2212", "-")
-    if not _NUMBER.match(text):
-        return None
-    return printed_number(text)
+    return printed_number(cell) if _NUMBER.match(cell.strip()) else None
 
 
 def _cell_value(cell: str, default_unit: str) -> tuple[float, str, str] | None:

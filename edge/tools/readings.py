@@ -481,11 +481,7 @@ def _one_part(candidates: list[Candidate]) -> bool:
     of the same generator. Between parts it may not: a failing brake reads 5 bar as surely as a
     healthy gearbox does, so the technician is asked which part.
     """
-    owners = {
-        (c.limit.component_id, c.limit.source.document if c.limit.source else "")
-        for c in candidates
-    }
-    return len(owners) <= 1
+    return len({(c.limit.component_id, _document(c.limit)) for c in candidates}) <= 1
 
 
 def _document(limit: Limit) -> str:

@@ -68,12 +68,7 @@ class ToolRunner:
     @staticmethod
     def asks_llm(tool: Tool, arguments: dict[str, Any] | None, request: ToolRequest) -> bool:
         """Whether using ``tool`` for ``request`` will ask the LLM to fill its arguments."""
-        return (
-            arguments is None
-            and bool(tool.spec.llm_fills)
-            and lacks(tool, request) is None  # it will only ask for what is missing
-            and from_words(tool, request) is None
-        )
+        return arguments is None and _words_first(tool, request) is None
 
     def side_effect(self, intent: str | None) -> bool:
         """Whether ``intent`` names a tool that changes the world."""
@@ -128,11 +123,7 @@ class ToolRunner:
         """Fill the arguments, check them and run ``tool``; a side effect's outcome is posted."""
         spec = tool.spec
         if arguments is None:
-            if not spec.llm_fills or lacks(tool, request) is not None:
-                arguments = {}  # nothing for the LLM to fill, or only a question to ask
-            else:
-                # The words first; the LLM only for what they leave open.
-                arguments = from_words(tool, request)
+            arguments = _words_first(tool, request)  # read once: the words first
             timer.mark("llm_skipped" if arguments is not None else "llm_needed")
         if arguments is None:
             arguments = await self._extract(tool, request, timer)
@@ -178,3 +169,14 @@ class ToolRunner:
             # transcript (said severity, danger words) or asks one clear question.
             _LOGGER.error("LLM could not fill %s's arguments: %s", spec.name, err)
             return {}
+
+
+def _words_first(tool: Tool, request: ToolRequest) -> dict[str, Any] | None:
+    """``tool``'s arguments without the LLM, or None when the LLM must fill them.
+
+    Nothing to fill, or words that lack what the tool needs (it only asks for it): no arguments.
+    Otherwise the words, when they settle the arguments (see :func:`from_words`).
+    """
+    if not tool.spec.llm_fills or lacks(tool, request) is not None:
+        return {}
+    return from_words(tool, request)
