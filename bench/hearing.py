@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import json
 import sys
 import time
@@ -149,7 +150,9 @@ async def _run(out_dir: Path, plan: Plan) -> dict[str, Any]:
     test = build(REPO / "samples" / "questions")
     state = await _prepare_state(work)
     cache = _Cache(work / "transcripts.jsonl")
-    _load_answers(work / "answers.jsonl")
+    # Answers depend on the code and the manuals, transcripts only on the audio and the model:
+    # answers are kept per version of both, so a changed responder is never scored on old words.
+    _load_answers(work / f"answers-{_answering_version()}.jsonl")
     # Measured once per output folder (minutes on a loaded machine); delete the file to redo.
     fixed = work / "suppressors.json"
     if fixed.is_file():
@@ -222,13 +225,28 @@ async def _prepare_state(work: Path) -> Path:
     state = work / "state"
     config = load_config(env={}, overrides={"device.state_dir": str(state)})
     ModelStore(state / "models").assemble("whisper-base")
+    stamp = _forget_stale_store(state, config.knowledge_db)
     if not config.knowledge_db.is_file():
         context = EngineContext(ModelStore(state / "models"))
         embedder = load_engine("embed", config.embed.engine, config.embed.options, context)
         knowledge = Knowledge.open(config.knowledge_db, embedder)
         knowledge.ingest(sorted((REPO / "samples" / "manuals").iterdir()))
         knowledge.close()
+        stamp.write_text(_answering_version(), encoding="utf-8")
     return state
+
+
+def _forget_stale_store(state: Path, database: Path) -> Path:
+    """Delete the manuals' store if another version of edge made it; returns its stamp file.
+
+    The store is kept between runs, but a changed reader must read the manuals again: an
+    unchanged file is otherwise skipped on ingest.
+    """
+    stamp = state / "answering.version"
+    if stamp.is_file() and stamp.read_text(encoding="utf-8") != _answering_version():
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{database}{suffix}").unlink(missing_ok=True)
+    return stamp
 
 
 async def _load(state: Path, model: str) -> Any:
@@ -360,6 +378,17 @@ _ANSWERS: dict[str, tuple[str, str, _Draft | None]] = {}
 _ANSWER_FILE: list[Any] = []
 
 
+def _answering_version() -> str:
+    """A digest of what decides an answer: edge's code and the sample manuals and questions."""
+    digest = hashlib.sha256()
+    for root in ("edge", "samples/manuals", "samples/questions"):
+        for path in sorted((REPO / root).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(REPO).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def _load_answers(path: Path) -> None:
     """Answers of earlier runs (same words, same answer: the manuals and tools do not change)."""
     if path.is_file():
@@ -379,16 +408,26 @@ async def _answer(assistant: Any, text: str) -> tuple[str, str, _Draft | None]:
         return _ANSWERS[text]
     if _CACHED_ONLY[0]:
         raise _NotAnswered
-    assistant.conversation.clear()
+    # Every utterance stands alone: an earlier turn's notices, pending question or open
+    # procedure would otherwise answer for this one.
+    assistant.start_afresh()
     recorder = assistant.recorder
     before = len(recorder.drafts)
     heard = assistant.hear(text)
+    responder = assistant.responder
     timer = TurnTimer(1, "file")
-    parts = [p.text async for p in assistant.responder.respond(text, TurnId(1), timer, heard=heard)]
-    await assistant.responder.shielded.close()
+    parts = [p.text async for p in responder.respond(text, TurnId(1), timer, heard=heard)]
+    intent = responder.intent
+    if responder.dialogue.state.procedures:
+        # edge reads a procedure step by step; the technician hears the rest by asking for it.
+        # What they would hear is scored, so "read all" follows (a question's values may sit in
+        # any step of the procedure it opened).
+        timer = TurnTimer(2, "file")
+        parts += [p.text async for p in responder.respond("read all", TurnId(2), timer)]
+    await responder.shielded.close()
     filed = recorder.drafts[-1] if len(recorder.drafts) > before else None
     draft = _Draft(filed.severity.value, filed.description) if filed is not None else None
-    found = (" ".join(parts), assistant.responder.intent, draft)
+    found = (" ".join(parts), intent, draft)
     _ANSWERS[text] = found
     if _ANSWER_FILE:
         row = {
