@@ -166,6 +166,10 @@ class ToolSpec:
     245 amps": a number and its unit, said as a fact). The intent router sends such a request
     here whatever its embedding is near: a reading of a part the examples never named embeds
     nearer the manuals' questions about that part than any example reading."""
+    command: Callable[[str], bool] | None = field(default=None, compare=False, repr=False)
+    """Recognizes a request that opens with this tool's command ("Log a high severity incident,
+    fault code E-117 keeps coming back"): the intent router sends it here whatever else it names,
+    since a fault code, a part or a reading pulls its embedding toward another tool."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -85,7 +85,9 @@ class SemanticRouter:
     nearer an incident example than any manuals one. A tool with cue words ("incident", "log")
     is called only by a request that says one and is no wh-question ("what counts as a critical
     incident?" must not log one), and a statement that says one goes to it when it scores nearly
-    as well as the best intent.
+    as well as the best intent. A request that opens with a tool's command ("Log a high severity
+    incident, fault code E-117 keeps coming back") goes to it however it embeds: the code pulls
+    it toward the manuals' "What does fault code E-117 mean?", and the incident would be lost.
     """
 
     def __init__(
@@ -127,6 +129,7 @@ class SemanticRouter:
                     )
         self._needs_number = frozenset(spec.name for spec in specs if spec.needs_number)
         self._statements = [(spec.name, spec.statement) for spec in specs if spec.statement]
+        self._commands = [(spec.name, spec.command) for spec in specs if spec.command]
         self.intents = sorted(set(labels))
         self._texts = texts
         self._labels = np.array(labels)
@@ -144,7 +147,11 @@ class SemanticRouter:
         intent, score = ranked[0]
         runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
         words = _words(text)
-        chosen = self._cued(words, text, best, score) or self._stated(words, text)
+        chosen = (
+            self._commanded(text)
+            or self._cued(words, text, best, score)
+            or self._stated(words, text)
+        )
         if chosen is not None:
             others = (s for i, s in best.items() if i != chosen)
             return Route(chosen, best.get(chosen, 0.0), max(others, default=0.0))
@@ -165,6 +172,10 @@ class SemanticRouter:
         # asks about incidents ("How do I report an incident?"; "Can you log ..." still logs).
         cues = self._cues.get(intent)
         return cues is None or (not cues.isdisjoint(words) and words[0] not in _WH_WORDS)
+
+    def _commanded(self, text: str) -> str | None:
+        """The tool whose command opens the request (see ``ToolSpec.command``), if any."""
+        return next((name for name, opens in self._commands if opens(text)), None)
 
     def _stated(self, words: list[str], text: str) -> str | None:
         """The tool a plain statement is for, by its shape (see ``ToolSpec.statement``).

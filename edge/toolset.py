@@ -16,14 +16,14 @@ def default_tools(assistant: Assistant, reporter: IncidentReporter) -> list[Tool
     from edge.tools.incident import IncidentTool
 
     knowledge = assistant.knowledge
-    components = knowledge.resolve_component if knowledge is not None else None
-    tools: list[Tool] = [IncidentTool(reporter, components)]
-    if knowledge is not None:
-        from edge.tools.manuals import ManualsTool
-        from edge.tools.readings import ReadingsTool
+    if knowledge is None:
+        return [IncidentTool(reporter)]
+    from edge.tools.manuals import ManualsTool
+    from edge.tools.readings import ReadingsTool
 
-        # Retrieval embeds the question: it runs on the embedder's thread, never the event loop.
-        thread = assistant.threads["embed"]
-        tools.append(ManualsTool(knowledge, thread))
-        tools.append(ReadingsTool(knowledge, thread, reporter))
-    return tools
+    # Retrieval embeds the question: it runs on the embedder's thread, never the event loop.
+    thread = assistant.threads["embed"]
+    readings = ReadingsTool(knowledge, thread, reporter)
+    # A reading said in an incident command is judged too ("log an incident, sump at 92 degrees").
+    incident = IncidentTool(reporter, knowledge.resolve_component, judge=readings.preview)
+    return [incident, ManualsTool(knowledge, thread), readings]

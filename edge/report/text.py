@@ -243,6 +243,31 @@ def strip_command(transcript: str) -> str:
     return text.strip(_EDGES)
 
 
+_OPENING: Final = re.compile(
+    rf"""^\s*
+    (?:(?:hey|ok|okay)\s+\w+\s*[,.!]?\s+)?
+    (?:(?:please|can\s+you|could\s+you|would\s+you|i\s+want\s+to|i'd\s+like\s+to|i\s+need\s+to|
+        let's|go\s+ahead\s+and|we\s+need\s+to)\s+)*
+    (?:log|report|file|record|raise|create|open|submit|register)\s+
+    (?:(?:a|an|new|this)\s+)*
+    (?:{_SEV_PHRASE}\s*|(?:{_WORDS})\s+)?
+    (?:incident|incidence|incidents)\b
+    """,
+    re.I | re.X,
+)
+
+
+def opens_with_command(transcript: str) -> bool:
+    """Whether ``transcript`` opens with the command to log an incident.
+
+    "Log a high severity incident, fault code E-117 keeps coming back" and "Please report an
+    incident: ..." do; "What does E-117 mean?", "How do I report an incident?" and a statement
+    ending in "log it" do not. Whatever else such a request names (a fault code, a reading),
+    the technician asked for an incident.
+    """
+    return _OPENING.match(clean_text(transcript, MAX_TRANSCRIPT)) is not None
+
+
 def carries_command(transcript: str) -> bool:
     """Whether ``transcript`` holds a command around the technician's words (see above)."""
     return strip_command(transcript) != clean_text(transcript, MAX_TRANSCRIPT).strip(_EDGES)

@@ -29,6 +29,7 @@ from edge.report.text import (
     carries_command,
     clean_text,
     hazard_severity,
+    opens_with_command,
     parse_severity,
     spoken_summary,
     stated_severity,
@@ -129,6 +130,7 @@ SPEC: Final = ToolSpec(
     examples=_EXAMPLES,
     llm_fills=("severity",),
     cue_words=("incident", "incidents", "log", "report", "record", "file"),
+    command=opens_with_command,
 )
 
 ASK_SEVERITY: Final = "Which severity should I log it as: low, medium, high or critical?"
@@ -153,10 +155,19 @@ class IncidentTool:
     spec: ToolSpec = SPEC
 
     def __init__(
-        self, reporter: IncidentReporter, components: ComponentResolver | None = None
+        self,
+        reporter: IncidentReporter,
+        components: ComponentResolver | None = None,
+        judge: Callable[[ToolRequest], str | None] | None = None,
     ) -> None:
+        """Incidents stored through ``reporter``, their part found by ``components``.
+
+        ``judge`` says what a reading in the incident's words means against the manuals'
+        limits, without raising an incident of its own (``ReadingsTool.preview``).
+        """
         self._reporter = reporter
         self._components = components
+        self._judge = judge
 
     def prepare(self, arguments: Mapping[str, Any], request: ToolRequest) -> dict[str, Any]:
         """Checked, completed arguments: severity, description, transcript, component, turn.
@@ -239,15 +250,32 @@ class IncidentTool:
         except EdgeError as err:
             _LOGGER.error("Incident not stored: %s", err)
             return ToolResult(speech=(NOT_STORED,), ok=False, data={"error": err.code})
+        warning = self._warning(request)
         return ToolResult(
-            speech=(confirmation(receipt),),
+            speech=(*warning, confirmation(receipt)),
             data={
                 "incident_id": receipt.incident_id,
                 "severity": receipt.severity.value,
                 "summary": receipt.summary,
                 "component_id": prepared["component_id"],
             },
+            urgent=bool(warning),
         )
+
+    def _warning(self, request: ToolRequest) -> tuple[str, ...]:
+        """The warning for an out-of-range reading the incident's words state, said first.
+
+        "Log a medium severity incident, the sump reads 92 degrees": the technician asked for
+        the incident (filed as said), and the 85 degrees limit it broke must still be heard.
+        """
+        if self._judge is None:
+            return ()
+        try:
+            verdict = self._judge(request)
+        except Exception:  # the incident is stored; a failed check must not hide that
+            _LOGGER.exception("Reading in an incident not checked")
+            return ()
+        return (verdict,) if verdict and verdict.startswith("Warning") else ()
 
 
 def choose_severity(given: object, transcript: str, description: str) -> Severity | None:

@@ -17,6 +17,7 @@ from edge.events import ToolResult, TurnId
 from edge.knowledge import Knowledge
 from edge.report.base import IncidentDraft, IncidentReceipt
 from edge.tools.base import Tool, ToolRequest
+from edge.tools.incident import IncidentTool
 from edge.tools.manuals import ManualsTool
 from edge.tools.readings import ReadingsTool
 from tests.integration.knowledge_env import open_copy
@@ -286,6 +287,27 @@ def test_within_limits_is_not_urgent_and_raises_nothing(knowledge: Knowledge) ->
         "Generator speed 1800 revolutions per minute is within the limits of 1000 to 1950 "
         "revolutions per minute."
     )
+
+
+def test_a_reading_inside_an_incident_command_is_logged_as_said_and_warned_first(
+    knowledge: Knowledge,
+) -> None:
+    reporter = MemoryReporter()
+    readings_tool = readings(knowledge, reporter)
+    tool = IncidentTool(reporter, knowledge.resolve_component, judge=readings_tool.preview)
+    said = "Log a medium severity incident, the gearbox oil sump reads 92 degrees."
+    result = ask(tool, said)
+    assert result.urgent and result.speech[0] == (
+        "Warning: gearbox oil sump temperature 92 degrees Celsius is above the "
+        "85 degrees Celsius limit."
+    )
+    assert result.speech[1].startswith("Logged a medium severity incident: the gearbox oil sump")
+    # Within its limits, the incident alone is read back.
+    result = ask(tool, "Log a low severity incident: generator speed is 1800 rpm and it hunts.")
+    assert not result.urgent and result.speech[0].startswith("Logged a low severity incident")
+    commanded, within = reporter.drafts  # one incident each, none raised by the check itself
+    assert (commanded.severity.value, commanded.component_id) == ("medium", "GBX")
+    assert commanded.description == "the gearbox oil sump reads 92 degrees"
 
 
 def test_units_are_converted_and_minimums_checked(knowledge: Knowledge) -> None:

@@ -113,3 +113,24 @@ def test_a_stated_value_goes_to_the_tool_that_recognizes_it_wherever_it_embeds()
         "log an incident: compressor pulling 245 amps",  # the incident's cue word
     ):
         assert router.route(nearer_the_manuals, asked).intent != "reading", asked
+
+
+def test_a_request_opening_with_a_tools_command_goes_to_it_wherever_it_embeds() -> None:
+    from edge.report.text import opens_with_command
+    from edge.tools.reading_values import states_a_value
+
+    specs = [
+        spec("incident", LOG, cue_words=("incident", "log"), command=opens_with_command),
+        spec("manuals", LOOKUP),
+        spec("reading", READ, needs_number=True, statement=states_a_value),
+    ]
+    router = SemanticRouter(HandEmbedder(), specs, fallback="manuals")
+    # A fault code pulls the words far toward the manuals' "What does fault code E-117 mean?".
+    nearer_the_manuals = near(0.1, 0.7, 0.0)
+    said = "Log a high severity incident, fault code E-117 keeps coming back."
+    assert router.route(nearer_the_manuals, said).intent == "incident"
+    # A reading inside the command too: the incident was asked for (the tool judges the value).
+    said = "Log a medium severity incident, the gearbox oil sump reads 92 degrees."
+    assert router.route(near(0.1, 0.2, 0.9), said).intent == "incident"
+    for asked in ("How do I report an incident?", "What does E-117 mean for the log?"):
+        assert router.route(nearer_the_manuals, asked).intent == "manuals", asked
