@@ -8,7 +8,8 @@ After the recognizer's final transcript, and before anything acts on it:
 - **units** after a number that the manuals do not use are restored by sound among the units the
   manuals use, preferring those of the component named ("232 mAh" -> "232 bar" for the pitch
   system);
-- **numbers** spelled out before a unit become digits ("two hundred and ten bar" -> "210 bar");
+- **numbers** spelled out before a unit become digits ("two hundred and ten bar" -> "210 bar"),
+  and a number heard as letters before one is restored by sound ("reads AD bar" -> "80 bar");
 - **command words** at the start survive mishearing ("Laga high severity incident" -> "Log a
   high severity incident"; "Stob." -> "Stop.").
 
@@ -19,6 +20,7 @@ reading or incident can be read back to the technician instead of acted on.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -28,8 +30,10 @@ from edge.hearing.phonetic import (
     Phonemes,
     best_similarity,
     code_readings,
+    number_words,
     phrase_phonemes,
     similarity,
+    to_phonemes,
 )
 from edge.knowledge.numbers import find_numbers
 from edge.knowledge.terms import normalize_code
@@ -46,7 +50,8 @@ COMMAND_SIMILARITY: Final = 0.74
 DOUBTFUL_CONFIDENCE: Final = 0.6
 """Below this recognizer confidence (mean token probability) a transcript is doubtful."""
 
-CorrectionKind = Literal["code", "unit", "number", "command"]
+CorrectionKind = Literal["code", "unit", "number", "value", "command"]
+"""``number``: spelled out as digits; ``value``: a number heard as letters ("AD bar": 80 bar)."""
 
 INCIDENT_COMMANDS: Final = ("log a", "log an", "report a", "report an")
 """How an incident report starts; the words must never reach the incident's description."""
@@ -100,12 +105,13 @@ class Heard:
     def doubtful(self) -> bool:
         """True when the words should be checked back before they are acted on.
 
-        That is: low confidence, a code or unit restored by sound, or a code that could be one
-        of several.
+        That is: low confidence, a code, unit or value restored by sound, or a code that could
+        be one of several.
         """
         low = self.confidence is not None and self.confidence < DOUBTFUL_CONFIDENCE
         restored = any(
-            c.kind in ("code", "unit") and normalize_code(c.heard) != normalize_code(c.restored)
+            c.kind == "value"
+            or (c.kind in ("code", "unit") and normalize_code(c.heard) != normalize_code(c.restored))
             for c in self.corrections
         )
         return low or restored or bool(self.ambiguous)
@@ -156,6 +162,8 @@ def hear(
     ambiguous: list[str] = []
     out = _commands(text, corrections)
     out = _codes(out, lexicon, corrections, ambiguous)
+    out = _bare_codes(out, lexicon, corrections, ambiguous)
+    out = _letters_for_numbers(out, lexicon, corrections)
     out = _numbers_and_units(out, lexicon, component, corrections)
     return Heard(out, text, confidence, tuple(corrections), tuple(ambiguous))
 
@@ -253,9 +261,10 @@ def _nearest_code(heard: str, lexicon: Lexicon) -> tuple[str, float] | list[str]
         (
             (best_similarity(readings, lexicon.readings(printed)), printed)
             for printed in lexicon.codes.values()
-            # Only codes with a digit are said by sound; a code's letters must be heard
-            # (a different first letter is a different family: E-117 is never L-17).
-            if re.search(r"\d", printed) and letters and printed[0] == letters.group()[0]
+            # Only codes with a digit are said by sound; a code's letters must be heard (a
+            # different first letter is a different family: E-117 is never L-17), but a letter
+            # may be heard as one that rhymes with it ("D-117" for "E-117").
+            if re.search(r"\d", printed) and letters and _same_family(printed[0], letters.group())
         ),
         reverse=True,
     )
@@ -267,9 +276,169 @@ def _nearest_code(heard: str, lexicon: Lexicon) -> tuple[str, float] | list[str]
     return scored[0][1], round(scored[0][0], 3)
 
 
+# A number standing alone, not in a code, a decimal or a thousands group ("fault code 105").
+_BARE_NUMBER: Final = re.compile(r"(?<![\w.,-])\d{2,5}(?:-\d{1,5})*(?![\w-]|[.,]\d)")
+_WORD_BEFORE: Final = re.compile(r"([A-Za-z']+)[\s,]*$")
+CODE_CUES: Final = ("code", "fault code", "error", "error code", "alarm", "fault")
+"""Words that say a code follows: a number after them is compared with the codes' digits."""
+CUE_SIMILARITY: Final = 0.6
+"""Words before a number this alike to a code cue are taken as it ("Eror 117": "Error 117")."""
+_VALUE_WORDS: Final = frozenset(
+    {"is", "are", "was", "were", "at", "to", "reads", "about", "around", "by", "of", "than"}
+    | {"from", "over", "under", "and", "or"}
+)
+"""Words that put a value, not a code's letters, before a number ("the sump is 117")."""
+
+
+def _bare_codes(
+    text: str, lexicon: Lexicon, corrections: list[Correction], ambiguous: list[str]
+) -> str:
+    """Codes whose letters were lost or heard as a word ("fault code 105", "he 117").
+
+    "fault code 105" -> "fault code E-105", "What does he 117 mean?" -> "What does E-117 mean?".
+
+    A bare number (no unit after it) is compared by sound with every code in two ways: with the
+    word before it as the code's letters ("he 117" is "E one seventeen"), and, after words that
+    sound like a code cue ("fault code", "error", "felt code"), as the code's digits
+    alone. As for heard codes, only one code that comes close is restored.
+    """
+    if not lexicon.codes:
+        return text
+    pieces: list[str] = []
+    last = 0
+    for m in _BARE_NUMBER.finditer(text):
+        if _unit_after(text, m.end())[0] is not None:
+            continue  # a value: "80 bar"
+        before = _WORD_BEFORE.search(text, 0, m.start())
+        word = before.group(1) if before is not None else ""
+        if len(word) > 4 or word.lower() in _VALUE_WORDS:
+            word = ""  # a letter misheard is a short word, and never one that states a value
+        cued = _after_cue(text[: m.start()])
+        found = _nearest_bare(m.group(), word, cued, lexicon)
+        if found is None:
+            continue
+        if isinstance(found, list):
+            ambiguous.append(m.group())
+            continue
+        printed, score, with_word = found
+        start = before.start(1) if with_word and before is not None else m.start()
+        corrections.append(Correction("code", text[start : m.end()], printed, score))
+        pieces += [text[last:start], printed]
+        last = m.end()
+    return "".join([*pieces, text[last:]])
+
+
+def _after_cue(prefix: str) -> bool:
+    """Whether the last one or two words of ``prefix`` sound like a code cue."""
+    words = re.findall(r"[A-Za-z']+", prefix)[-2:]
+    spans = [" ".join(words[-n:]) for n in (1, 2) if len(words) >= n]
+    return any(_best_phrase_at(span, CODE_CUES, CUE_SIMILARITY) for span in spans)
+
+
+def _same_family(letter: str, heard: str) -> bool:
+    """Whether a code starting with ``letter`` may have been heard starting with ``heard``.
+
+    The same letter, or one whose name rhymes with it (B, C, D, E, G, P, T, V, Z all end in
+    "ee") or differs by a like sound (M and N); never another vowel (A is no E) or L for E.
+    """
+    first = heard[0].upper()
+    if letter.upper() == first:
+        return True
+    a, b = (code_readings(c)[0] for c in (letter, first))
+    if a[-1] == b[-1] and a[-1][0] in "aeiou":  # ARPAbet vowels start with a vowel letter
+        return len(a) + len(b) > 2  # a letter that is the vowel alone (E) rhymes with D, not A
+    return len(a) == len(b) and similarity(a, b) > 0.5
+
+
+def _sounds_like_letter(spoken: Phonemes, letter: str) -> bool:
+    """Whether a word could be a letter's name misheard ("he" for E, "in" for M).
+
+    No longer than the name by more than one sound, and somewhat alike ("has" is no E).
+    """
+    name = code_readings(letter)[0]
+    return len(spoken) <= len(name) + 1 and similarity(spoken, name) >= 0.25
+
+
+def _best_phrase_at(spoken: str, phrases: Iterable[str], least: float) -> bool:
+    heard = phrase_phonemes(spoken)
+    return any(similarity(heard, phrase_phonemes(p)) >= least for p in phrases)
+
+
+def _nearest_bare(
+    number: str, word: str, cued: bool, lexicon: Lexicon
+) -> tuple[str, float, bool] | list[str] | None:
+    """The one code ``number`` (with ``word`` before it) sounds like.
+
+    Returns the code, its score and whether the word is part of it; the codes when several
+    come close; None when none does.
+    """
+    digits = code_readings(number)
+    spoken = phrase_phonemes(word) if word else ()
+    lettered = [spoken + r for r in digits] if spoken else []
+    scored: list[tuple[float, str, bool]] = []
+    for printed in lexicon.codes.values():
+        letters = re.match(r"[A-Za-z]+[\s-]*", printed)
+        if letters is None or not re.search(r"\d", printed):
+            continue
+        options = []
+        letter = letters.group().rstrip(" -")
+        if lettered and len(letter) == 1 and _sounds_like_letter(spoken, letter):
+            options.append((best_similarity(lettered, lexicon.readings(printed)), True))
+        if cued:
+            bare = lexicon.readings(printed[letters.end() :])
+            options.append((best_similarity(digits, bare), False))
+        if options:
+            score, with_word = max(options)
+            scored.append((score, printed, with_word))
+    scored.sort(reverse=True)
+    if not scored or scored[0][0] < CODE_SIMILARITY:
+        return None
+    close = [p for s, p, _ in scored if s >= scored[0][0] - CODE_MARGIN]
+    if len(close) > 1:
+        return close
+    score, printed, with_word = scored[0]
+    return printed, round(score, 3), with_word
+
+
 # -- numbers and units -----------------------------------------------------------------------------
 
 _UNIT_AFTER: Final = re.compile(r"\s*([^\W\d_][\w°·/%]*(?:\s+[^\W\d_]+){0,2}|%|°\s?[CF])", re.U)
+
+
+# Capitals, maybe with a digit, standing alone: "AD" and "8E" for "eighty".
+_LETTERS_AS_NUMBER: Final = re.compile(r"(?<![\w.,-])(?=[A-Z0-9]{1,3}\b)[0-9]?[A-Z]{1,2}[0-9]?\b")
+_SPOKEN_NUMBERS: Final = tuple(range(1, 100)) + tuple(range(100, 1000, 100))
+
+
+def _letters_for_numbers(text: str, lexicon: Lexicon, corrections: list[Correction]) -> str:
+    """A number heard as letters before a unit ("reads AD bar", "8E bar") -> "80 bar".
+
+    Only before a unit the recognizer wrote out, only when no code is spelled so, and only when
+    the letters sound like exactly one number from 1 to 99 or a whole hundred.
+    """
+    pieces: list[str] = []
+    last = 0
+    for m in _LETTERS_AS_NUMBER.finditer(text):
+        token = m.group()
+        if normalize_code(token) in lexicon.codes or _unit_after(text, m.end())[2] is None:
+            continue
+        heard = code_readings(token)
+        scored = sorted(
+            ((best_similarity(heard, [_number_phonemes(n)]), n) for n in _SPOKEN_NUMBERS),
+            reverse=True,
+        )
+        score, number = scored[0]
+        if score < CODE_SIMILARITY or scored[1][0] >= score - CODE_MARGIN:
+            continue
+        corrections.append(Correction("value", token, str(number), round(score, 3)))
+        pieces += [text[last : m.start()], str(number)]
+        last = m.end()
+    return "".join([*pieces, text[last:]])
+
+
+@functools.cache
+def _number_phonemes(n: int) -> Phonemes:
+    return to_phonemes(number_words(n))
 
 
 def _numbers_and_units(

@@ -48,6 +48,34 @@ def test_a_code_that_does_not_exist_is_restored_to_the_one_that_sounds_alike(
     assert heard.doubtful  # a code restored by sound is read back before it is acted on
 
 
+@pytest.mark.parametrize(
+    ("said", "restored"),
+    [
+        ("What does fault code 118 mean?", "What does fault code E-118 mean?"),  # letter lost
+        ("Eror 117 on the gearbox.", "Eror E-117 on the gearbox."),  # a cue misheard
+        ("What does fault code 4012 mean?", "What does fault code H-412 mean?"),  # "four-twelve"
+        ("What does he 117 mean?", "What does E-117 mean?"),  # the letter heard as a word
+        ("The lift is showing you 0 3.", "The lift is showing you 0 3."),  # one digit: no code
+    ],
+)
+def test_a_code_whose_letter_was_lost_or_heard_as_a_word_is_restored(
+    said: str, restored: str
+) -> None:
+    heard = hear(said, LEXICON)
+    assert heard.text == restored
+    assert heard.doubtful == (said != restored)
+
+
+def test_a_bare_number_that_is_a_value_is_no_code() -> None:
+    for text in (
+        "Gearbox oil sump temperature is 117.",  # a value, however it sounds
+        "Torque wrench pressure 120 bar.",  # a value with its unit
+        "What was the reading at 118 yesterday?",
+        "The tower has 110 steps.",  # no cue, no letter before it
+    ):
+        assert hear(text, LEXICON).text == text, text
+
+
 def test_a_known_code_written_apart_is_written_as_the_manuals_print_it() -> None:
     heard = hear("How much GO 320 S oil?", LEXICON)
     assert heard.text == "How much GO-320S oil?"
@@ -68,6 +96,12 @@ def test_a_code_that_sounds_like_several_is_left_as_heard_and_marked() -> None:
 def test_a_code_is_never_moved_to_another_family() -> None:
     # "L-17" sounds a little like "E-117" but a lift code is not a turbine fault code.
     assert hear("The lift shows L-17.", LEXICON).corrections == ()
+    assert hear("Fault code A-117.", LEXICON).corrections == ()  # A is another vowel
+
+
+def test_a_code_letter_heard_as_one_that_rhymes_is_restored() -> None:
+    heard = hear("Log a high severity incident, fault code D-117, keep coming back.", LEXICON)
+    assert heard.text == "Log a high severity incident, fault code E-117, keep coming back."
 
 
 def test_a_unit_the_manuals_do_not_use_is_restored_from_the_components_units() -> None:
@@ -80,6 +114,15 @@ def test_spelled_numbers_before_a_unit_become_digits() -> None:
     heard = hear("The pressure is two hundred and ten bar.", LEXICON)
     assert heard.text == "The pressure is 210 bar."
     assert heard.corrections[0].kind == "number" and not heard.doubtful
+
+
+def test_a_number_heard_as_letters_before_a_unit_is_restored_and_read_back() -> None:
+    heard = hear("Accumulator precharge reads AD bar.", LEXICON)
+    assert heard.text == "Accumulator precharge reads 80 bar."
+    assert heard.corrections[0].kind == "value" and heard.doubtful
+    assert hear("Oil at 9T degrees Celsius.", LEXICON).text == "Oil at 90 degrees Celsius."
+    for text in ("The OK bar is bent.", "Check M30 bolts.", "Level NT percent."):
+        assert hear(text, LEXICON).text == text, text
 
 
 def test_numbers_without_a_unit_and_plain_units_are_untouched() -> None:
