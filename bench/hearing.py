@@ -10,8 +10,10 @@ result; the *dev* side is what tuning looked at.
 - WER: ``tests.text.word_error_rate`` of the raw transcript against what was said;
 - answer accuracy: the answer holds the expected values (manual questions, codes, readings); a
   question the manuals cannot answer is declined; an incident is logged with the right severity,
-  a description keeping the technician's words and never the command; a control word is heard
-  word for word. Scored with the bias on and off;
+  a description keeping the technician's words and never the command; a control word is taken by
+  the dialogue as the command that was said (words it has no command for: heard word for word).
+  Every utterance stands alone (no earlier turn's topic or question), and a procedure is scored
+  on all its steps (the technician hears them with "next"). Scored with the bias on and off;
 - per suppressor: CPU seconds per second of audio (one thread), latency added in the stream
   (frame + the engine's own lag, checked by cross-correlation on speech), VAD detection rate.
 
@@ -199,6 +201,7 @@ async def _run(out_dir: Path, plan: Plan) -> dict[str, Any]:
                                 else None
                             )
                         row["command_in_description"] = scored and _command_leak(assistant, heard)
+                        row["checked_back"] = scored and _checked_back(assistant, heard)
                         rows.append(row)
         finally:
             await assistant.toolbox.close()
@@ -374,13 +377,25 @@ class _Draft:
     description: str
 
 
-_ANSWERS: dict[str, tuple[str, str, _Draft | None]] = {}
+@dataclass(frozen=True)
+class _Answer:
+    text: str
+    intent: str
+    draft: _Draft | None
+    checked_back: bool = False
+    """edge read the words back before acting ("Pitch system pressure, 175 bar?")."""
+
+
+_ANSWERS: dict[str, _Answer] = {}
 _ANSWER_FILE: list[Any] = []
 
 
 def _answering_version() -> str:
-    """A digest of what decides an answer: edge's code and the sample manuals and questions."""
-    digest = hashlib.sha256()
+    """A digest of what decides an answer.
+
+    That is edge's code, the sample manuals and questions, and how this benchmark asks them.
+    """
+    digest = hashlib.sha256(Path(__file__).read_bytes())
     for root in ("edge", "samples/manuals", "samples/questions"):
         for path in sorted((REPO / root).rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
@@ -395,17 +410,25 @@ def _load_answers(path: Path) -> None:
         for line in path.read_text(encoding="utf-8").splitlines():
             row = json.loads(line)
             draft = _Draft(**row["draft"]) if row["draft"] else None
-            _ANSWERS[row["text"]] = (row["answer"], row["intent"], draft)
+            _ANSWERS[row["key"]] = _Answer(
+                row["answer"], row["intent"], draft, row.get("checked_back", False)
+            )
     _ANSWER_FILE.append(path.open("a", encoding="utf-8"))
 
 
-async def _answer(assistant: Any, text: str) -> tuple[str, str, _Draft | None]:
-    """(answer, intent, incident filed) for ``text``, memoised."""
+def _answer_key(heard: Any) -> str:
+    """Same words, same doubt: same answer (doubtful words are read back first)."""
+    return f"{heard.text}|{'doubtful' if heard.doubtful else 'sure'}"
+
+
+async def _answer(assistant: Any, heard: Any) -> _Answer:
+    """The answer to ``heard`` (memoised), with the incident it filed, if any."""
     from edge.events import TurnId
     from edge.metrics import TurnTimer
 
-    if text in _ANSWERS:
-        return _ANSWERS[text]
+    key = _answer_key(heard)
+    if key in _ANSWERS:
+        return _ANSWERS[key]
     if _CACHED_ONLY[0]:
         raise _NotAnswered
     # Every utterance stands alone: an earlier turn's notices, pending question or open
@@ -413,7 +436,7 @@ async def _answer(assistant: Any, text: str) -> tuple[str, str, _Draft | None]:
     assistant.start_afresh()
     recorder = assistant.recorder
     before = len(recorder.drafts)
-    heard = assistant.hear(text)
+    text = heard.text
     responder = assistant.responder
     timer = TurnTimer(1, "file")
     parts = [p.text async for p in responder.respond(text, TurnId(1), timer, heard=heard)]
@@ -424,17 +447,26 @@ async def _answer(assistant: Any, text: str) -> tuple[str, str, _Draft | None]:
         # any step of the procedure it opened).
         timer = TurnTimer(2, "file")
         parts += [p.text async for p in responder.respond("read all", TurnId(2), timer)]
+    pending = responder.dialogue.state.pending
+    checked_back = pending is not None and pending.needs is None
+    if checked_back:
+        # Doubtful words are read back before a reading is judged or an incident filed; the
+        # technician who said them confirms (a wrong read-back confirmed still scores wrong).
+        timer = TurnTimer(3, "file")
+        parts += [p.text async for p in responder.respond("yes", TurnId(3), timer)]
     await responder.shielded.close()
     filed = recorder.drafts[-1] if len(recorder.drafts) > before else None
     draft = _Draft(filed.severity.value, filed.description) if filed is not None else None
-    found = (" ".join(parts), intent, draft)
-    _ANSWERS[text] = found
+    found = _Answer(" ".join(parts), intent, draft, checked_back)
+    _ANSWERS[key] = found
     if _ANSWER_FILE:
         row = {
+            "key": key,
             "text": text,
-            "answer": found[0],
-            "intent": found[1],
+            "answer": found.text,
+            "intent": found.intent,
             "draft": draft.__dict__ if draft else None,
+            "checked_back": checked_back,
         }
         _ANSWER_FILE[0].write(json.dumps(row) + "\n")
         _ANSWER_FILE[0].flush()
@@ -446,15 +478,16 @@ class _NotAnswered(Exception):
 
 
 async def _score(assistant: Any, utterance: Any, heard: dict[str, Any], bias: bool) -> bool | None:
-    raw = heard["raw"]
     if utterance.kind == "demo":
         return None
-    text = assistant.hear(raw, heard["confidence"]).text if bias and raw else raw
+    understood = _understood(assistant, heard, bias)
+    text = understood.text
     if utterance.kind == "control":
-        return words(text) == words(utterance.control or "")
+        return _control_understood(text, utterance.text, utterance.control or "")
     if not text:
         return False
-    answer, intent, draft = await _answer(assistant, text)
+    answered = await _answer(assistant, understood)
+    answer, intent, draft = answered.text, answered.intent, answered.draft
     low = answer.lower()
     if utterance.kind == "no-answer":
         return intent != "query_technical_manuals" or "nothing" in low
@@ -479,11 +512,39 @@ async def _score_or_none(
         return None
 
 
+def _control_understood(heard: str, said: str, expected: str) -> bool:
+    """Whether the dialogue takes ``heard`` as the command ``said`` is.
+
+    "Dorky, stop." is "Okay, stop."; words the dialogue knows no command for must be heard word
+    for word (``expected``).
+    """
+    from edge.dialogue.control import Command, parse
+
+    meant = parse(said, tuple(Command))
+    if meant is None:
+        return words(heard) == words(expected)
+    taken = parse(heard, tuple(Command))
+    return taken is not None and (taken.command, taken.step) == (meant.command, meant.step)
+
+
+def _understood(assistant: Any, heard: dict[str, Any], bias: bool) -> Any:
+    """The :class:`~edge.hearing.bias.Heard` record the responder gets for a transcript."""
+    from edge.hearing.bias import Heard
+
+    raw, confidence = heard["raw"], heard["confidence"]
+    return assistant.hear(raw, confidence) if bias and raw else Heard(raw, raw, confidence)
+
+
+def _checked_back(assistant: Any, heard: dict[str, Any]) -> bool:
+    """True when edge read the (biased) words back before acting on them."""
+    found = _ANSWERS.get(_answer_key(_understood(assistant, heard, True)))
+    return found is not None and found.checked_back
+
+
 def _command_leak(assistant: Any, heard: dict[str, Any]) -> bool:
     """True when an incident was filed whose description holds the command words."""
-    text = assistant.hear(heard["raw"]).text if heard["raw"] else ""
-    found = _ANSWERS.get(text)
-    draft = found[2] if found else None
+    found = _ANSWERS.get(_answer_key(_understood(assistant, heard, True)))
+    draft = found.draft if found else None
     return draft is not None and any(c in draft.description.lower() for c in COMMAND_WORDS)
 
 
@@ -594,6 +655,7 @@ def _summarize(
                 "accuracy": round(float(np.mean(scored_on)), 4) if scored_on else None,
                 "accuracy_no_bias": round(float(np.mean(scored_off)), 4) if scored_off else None,
                 "vad_detected": round(float(np.mean([r["vad"] for r in group])), 4),
+                "checked_back": sum(bool(r.get("checked_back")) for r in group),
                 "stt_s_p50": round(
                     float(np.median([r["stt_s"] for r in group if r["stt_s"]] or [0])), 3
                 ),
@@ -696,6 +758,7 @@ def _print(result: dict[str, Any]) -> None:
                     c["wer"],
                     c["accuracy"],
                     c["accuracy_no_bias"],
+                    c["checked_back"],
                     c["vad_detected"],
                     c["stt_s_p50"],
                 ]
@@ -710,6 +773,7 @@ def _print(result: dict[str, Any]) -> None:
                 "WER",
                 "acc",
                 "acc no bias",
+                "read back",
                 "VAD",
                 "STT p50 s",
             ],
