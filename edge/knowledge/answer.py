@@ -65,6 +65,11 @@ _LIMIT_STATED: Final = re.compile(
 """"How much is it allowed to drift": the sentence that states a limit, whatever its unit."""
 # (what the question asks for, what a unit holding that kind of value contains): the sentence or
 # row with the kind of value asked for wins over one that merely shares words with the question.
+_KINDS: Final = (
+    "duration", "interval", "quantity", "torque", "pressure", "temperature", "weight", "length",
+    "speed", "fluid", "gas", "part", "standard", "limit",
+)  # fmt: skip
+"""What each entry of :data:`_CUES` asks for, in its order."""
 _CUES: Final = (
     *(
         (re.compile(q, re.IGNORECASE), re.compile(a, re.IGNORECASE))
@@ -136,6 +141,23 @@ _HOW: Final = re.compile(
 asks for an interval, though "grease" alone would ask for a lubricant."""
 
 
+_AMOUNT: Final = ("much", "many")
+_MEASURES: Final = frozenset({"torque", "pressure", "temperature", "speed", "weight", "length"})
+"""Kinds of value that are measured, not filled: "how much torque" asks for N·m, not litres."""
+
+
+def _measure_named(rest: str) -> list[re.Pattern[str]]:
+    """The measured kind of value the word after "how much" names ("how much torque ...")."""
+    first = rest.split()[:1]
+    if not first:
+        return []
+    return [
+        answer
+        for kind, (ask, answer) in zip(_KINDS, _CUES, strict=True)
+        if kind in _MEASURES and ask.search(first[0])
+    ]
+
+
 def value_cues(question: str) -> list[re.Pattern[str]]:
     """Patterns a unit holding the kind of value ``question`` asks for matches (N·m for torque)."""
     if _LIMIT_ASKED.search(question):
@@ -143,7 +165,8 @@ def value_cues(question: str) -> list[re.Pattern[str]]:
         return [_LIMIT_STATED]
     how = _HOW.search(question)
     if how is not None:
-        asked = [answer for ask, answer in _CUES if ask.search(how.group(0))]
+        measured = _measure_named(question[how.end() :]) if how.group(1) in _AMOUNT else []
+        asked = measured or [answer for ask, answer in _CUES if ask.search(how.group(0))]
         if asked:
             return asked
     return [answer for ask, answer in _CUES if ask.search(question)]

@@ -69,6 +69,11 @@ def test_the_kind_of_value_asked_in_a_technicians_words() -> None:
     assert holds("how cool must the coolant be before I open the cap", "below 50 °C")
     assert holds("how heavy a battery can I fit", "battery weight 1650 kg")
     assert not holds("how heavy a battery can I fit", "a 620 Ah battery")
+    # "how much torque" asks for a torque; "how much oil" for a quantity
+    assert holds("how much torque on the M24 caliper bolts", "M24 caliper bolts 900 N·m")
+    assert not holds("how much torque on the M24 caliper bolts", "caliper grease 0.5 kg")
+    assert holds("how much oil does the gearbox take", "gearbox oil fill 450 l")
+    assert not holds("how much oil does the gearbox take", "drain plug 120 N·m")
 
 
 def test_a_row_without_the_kind_of_value_asked_is_no_answer() -> None:
