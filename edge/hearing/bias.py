@@ -111,7 +111,8 @@ class Heard:
         low = self.confidence is not None and self.confidence < DOUBTFUL_CONFIDENCE
         restored = any(
             c.kind == "value"
-            or (c.kind in ("code", "unit") and normalize_code(c.heard) != normalize_code(c.restored))
+            or c.kind in ("code", "unit")
+            and normalize_code(c.heard) != normalize_code(c.restored)
             for c in self.corrections
         )
         return low or restored or bool(self.ambiguous)
