@@ -60,7 +60,7 @@ def report(split: str, result: SplitRun) -> dict[str, Any]:
     print(
         table(
             rows,
-            ["manual", "questions", "accuracy", "R@1", "R@3", "declined"]
+            ["manual", "questions", "accuracy", "1st answer", "R@1", "R@3", "declined"]
             + ["warned", "false warn", "clarify", "words"],
         )
     )
@@ -122,6 +122,7 @@ def _row(name: str, f: dict[str, Any]) -> list[Any]:
         name,
         f["questions"],
         _pct(f["answer_accuracy"]),
+        _pct(f["first_answer_accuracy"]),
         _pct(f["recall_at_1"]),
         _pct(f["recall_at_3"]),
         f"{_pct(f['declined'])} of {f['no_answer']}",

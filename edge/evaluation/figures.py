@@ -40,6 +40,7 @@ def figures(
         "questions": len(questions),
         "answerable": len(answerable),
         "answer_accuracy": _share([o.values_ok for o in with_values]),
+        "first_answer_accuracy": _share([o.first_ok for o in with_values]),
         "recall_at_1": _share([o.rank == 1 for o in answerable]),
         "recall_at_3": _share([o.rank is not None for o in answerable]),
         "no_answer": len(unanswerable),

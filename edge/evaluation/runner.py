@@ -5,7 +5,9 @@ manuals, so a question may be answered from the wrong one, as it could be in the
 real assistant of the default config is loaded on that store and every question and reading goes
 through :func:`edge.oneshot.ask_text`: router, semantic cache, tools; a reading out of range is
 logged to the outbox in the state folder like any other. Each question starts a new conversation:
-the corpus' questions are independent, not follow-ups. Search recall is measured separately, with
+the corpus' questions are independent, not follow-ups. A procedure is read a step at a time, so
+its values are looked for in all its steps ("read all"), as the technician hears them with
+"next"; the first answer's own figure is kept beside it. Search recall is measured separately, with
 the same search call the manuals tool makes.
 """
 
@@ -48,7 +50,10 @@ class QuestionOutcome:
     found: bool
     """The answer claimed to have found something in the manuals."""
     values_ok: bool
-    """Every expected value is in the answer (answerable questions)."""
+    """Every expected value is in what the technician hears: the answer, and for a procedure
+    (read step by step) its remaining steps, as "next" would read them."""
+    first_ok: bool
+    """Every expected value is in the first answer alone."""
     rank: int | None
     """1-based rank of the first right hit among the top 3 of the search, None when absent."""
     seconds: float
@@ -208,9 +213,15 @@ async def _question(
     )
     result = answer.result
     found = bool(result is not None and result.data.get("found"))
-    values_ok = q.answerable and holds_all(answer.answer, q.values)
+    heard = answer.answer
+    if assistant.responder.dialogue.state.procedures:
+        # A procedure is read a step at a time; its steps are what "next" says.
+        rest = await ask_text(assistant, "read all", TurnId(turn))
+        heard = f"{heard} {rest.answer}"
+    first_ok = q.answerable and holds_all(answer.answer, q.values)
+    values_ok = q.answerable and holds_all(heard, q.values)
     return QuestionOutcome(
-        manual, q, answer.intent, answer.answer, found, values_ok, rank, answer.seconds
+        manual, q, answer.intent, answer.answer, found, values_ok, first_ok, rank, answer.seconds
     )
 
 

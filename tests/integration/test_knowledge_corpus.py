@@ -9,6 +9,7 @@ this test was written, so a regression in any reader, the limits or the answers 
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 
 import pytest
@@ -21,14 +22,16 @@ pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
 FLOORS = {
-    "answer_accuracy": 0.64,
+    "answer_accuracy": 0.67,
+    "first_answer_accuracy": 0.64,
     "recall_at_3": 0.88,
     "declined": 0.25,
     "warned": 0.66,
 }
 """Dev-split floors, below what the dev split measured through this full path (router, cache, tools,
 the dialogue's presentation) on 2026-11-30, after three manuals written blind were added to it
-(nine manuals): answers 233/350, recall@3 319/350, no-answer declined 10/37, out-of-range warned
+(nine manuals): answers 233/350 (244/350 on 2026-12-01 with a procedure's later steps
+heard, as "next" reads them), recall@3 319/350, no-answer declined 10/37, out-of-range warned
 103/151, 1 false warning in 65 in-range readings, 25 clarifications in 216 readings;
 ``bench/knowledge.py`` prints the exact figures."""
 MAX_FALSE_WARNINGS = 1
@@ -56,6 +59,14 @@ def test_the_figures_stay_above_their_floors(dev_run: SplitRun) -> None:
     assert overall["false_warnings"] <= MAX_FALSE_WARNINGS, overall
     clarifications = overall["clarifications"]
     assert clarifications is not None and clarifications <= MAX_CLARIFICATIONS, overall
+
+
+def test_a_procedures_values_are_heard_in_its_later_steps(dev_run: SplitRun) -> None:
+    # "How do I check the gas inlet pressure?" opens the procedure at step 1; the test nipple
+    # it asks about is in a later step, which the technician hears with "next".
+    later = [o for o in dev_run.questions if o.values_ok and not o.first_ok]
+    opened = [o for o in later if re.search(r"\bstep \d+ of \d+", o.answer, re.IGNORECASE)]
+    assert later and opened == later, [o.answer for o in later]
 
 
 def test_questions_go_to_the_manuals_and_readings_to_the_readings_tool(dev_run: SplitRun) -> None:
