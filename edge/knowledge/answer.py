@@ -67,7 +67,7 @@ _LIMIT_STATED: Final = re.compile(
 # row with the kind of value asked for wins over one that merely shares words with the question.
 _KINDS: Final = (
     "duration", "interval", "quantity", "torque", "pressure", "temperature", "weight", "length",
-    "speed", "fluid", "gas", "part", "standard", "limit",
+    "speed", "fluid", "gas", "part", "standard", "code", "limit",
 )  # fmt: skip
 """What each entry of :data:`_CUES` asks for, in its order."""
 _CUES: Final = (
@@ -126,6 +126,12 @@ _CUES: Final = (
             (
                 r"\bstandard\b|\bspec(ification)?\b|\bmeet\b|\bgrade\b|\bclass\b",
                 r"\b(DIN|ISO|EN|ASTM|SAE|API|NLGI|ACEA)\b",
+            ),
+            (
+                # "which code comes up when the trap is blocked": a fault or alarm code.
+                r"\b(which|what)\s+(fault\s+|alarm\s+|error\s+)?code\b"
+                r"|\b(fault|alarm|error)\s+code\s+(for|when|if)\b",
+                r"\b[A-Z]{1,3}-?\d{1,4}\b",
             ),
         )
     ),

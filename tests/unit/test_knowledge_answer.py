@@ -69,6 +69,10 @@ def test_the_kind_of_value_asked_in_a_technicians_words() -> None:
     assert holds("how cool must the coolant be before I open the cap", "below 50 °C")
     assert holds("how heavy a battery can I fit", "battery weight 1650 kg")
     assert not holds("how heavy a battery can I fit", "a 620 Ah battery")
+    # "which code comes up when ..." asks for a fault code, not the fault's description
+    coded = "which code comes up when the condensate trap is blocked"
+    assert holds(coded, "F30 | Condensate blocked, CT1 level switch open")
+    assert not holds(coded, "Unscrew the union nut and remove the trap downwards.")
     # "how much torque" asks for a torque; "how much oil" for a quantity
     assert holds("how much torque on the M24 caliper bolts", "M24 caliper bolts 900 N·m")
     assert not holds("how much torque on the M24 caliper bolts", "caliper grease 0.5 kg")
