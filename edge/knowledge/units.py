@@ -39,6 +39,8 @@ _UNITS: Final[dict[str, tuple[str, str]]] = {
     "kg": ("mass", "kilograms"),
     "g": ("mass", "grams"),
     "MOhm": ("resistance", "megohms"),
+    "kΩ": ("resistance", "kilohms"),
+    "Ω": ("resistance", "ohms"),
     "L": ("volume", "litres"),
     "gal": ("volume", "gallons"),
     "mbar": ("pressure", "millibar"),
@@ -47,6 +49,7 @@ _UNITS: Final[dict[str, tuple[str, str]]] = {
     "in": ("length", "inches"),
     "mil": ("length", "mils"),
     "N": ("force", "newtons"),
+    "kN": ("force", "kilonewtons"),
     "lbf·ft": ("torque", "pound-feet"),
     "lbf·in": ("torque", "pound-inches"),
     "m³/h": ("flow", "cubic metres per hour"),
@@ -59,6 +62,8 @@ _UNITS: Final[dict[str, tuple[str, str]]] = {
     "starts/h": ("start rate", "starts per hour"),
     "dB(A)": ("sound level", "decibels"),
     "mA": ("current", "milliamps"),
+    "µA": ("current", "microamps"),
+    "ft/min": ("velocity", "feet per minute"),
     "kVA": ("apparent power", "kilovolt-amperes"),
     "lb": ("mass", "pounds"),
 }
@@ -260,6 +265,25 @@ _ALIASES: Final[dict[str, str]] = {
     "v ac": "V",
     "pounds": "lb",
     "lbs": "lb",
+    "ohm": "Ω",
+    "ohms": "Ω",
+    "kilohm": "kΩ",
+    "kilohms": "kΩ",
+    "kohm": "kΩ",
+    "kohms": "kΩ",
+    "kilonewton": "kN",
+    "kilonewtons": "kN",
+    "microamp": "µA",
+    "microamps": "µA",
+    "microampere": "µA",
+    "microamperes": "µA",
+    "micro amps": "µA",
+    "ua": "µA",
+    "μa": "µA",  # Greek mu, as some manuals print it
+    "feet per minute": "ft/min",
+    "foot per minute": "ft/min",
+    "feet a minute": "ft/min",
+    "fpm": "ft/min",
 }
 
 _TO_BASE: Final[dict[str, tuple[float, float]]] = {
@@ -300,12 +324,19 @@ _TO_BASE: Final[dict[str, tuple[float, float]]] = {
     "SG": (1.0, 0.0),
     "A": (1.0, 0.0),
     "mA": (0.001, 0.0),
+    "µA": (0.000001, 0.0),
+    "N": (1.0, 0.0),
+    "kN": (1000.0, 0.0),
+    "Ω": (1.0, 0.0),
+    "kΩ": (1000.0, 0.0),
+    "MOhm": (1_000_000.0, 0.0),
+    "ft/min": (5.08, 0.0),
 }
 
 # Units the speech pass spells out when they follow a number in manual text.
 _SPOKEN_AFTER_NUMBER: Final = re.compile(
-    r"(?<=\d)(\s?)(N·m|Nm|kN·m|°C|°F|mm/s|in/s|inHg|m/min|m/s|L/min|drops/min|starts/h|µm|mm|"
-    r"MOhm|MΩ|kPa|MPa|psi|rpm|kW|kV|"
+    r"(?<=\d)(\s?)(N·m|Nm|kN·m|kN|°C|°F|mm/s|in/s|ft/min|inHg|m/min|m/s|L/min|drops/min|starts/h|"
+    r"µm|mm|µA|MOhm|MΩ|kΩ|Ω|kPa|MPa|psi|rpm|kW|kV|"
     r"kg|V|Hz|%|g|h|s|L)(?![\w/·])"
 )
 _SYMBOLS: Final[tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]] = (

@@ -37,6 +37,23 @@ def test_rates_said_with_a_and_pressures_in_mercury() -> None:
     assert convert(6, "inHg", "kPa") == pytest.approx(20.3, abs=0.1)
 
 
+def test_force_resistance_small_currents_and_feet_per_minute() -> None:
+    from edge.knowledge.units import speakable
+    from edge.tools.reading_values import states_a_value
+
+    assert normalize_unit("kilonewtons") == "kN" and convert(81, "kN", "N") == 81_000
+    assert normalize_unit("ohms") == "Ω" and convert(0.5, "MOhm", "kΩ") == pytest.approx(500)
+    assert normalize_unit("microamps") == "µA" and convert(2.8, "µA", "mA") == pytest.approx(0.0028)
+    assert convert(140, "ft/min", "m/s") == pytest.approx(0.7112)
+    assert (
+        speakable("48 Ω ± 10 %, min. 84 kN")
+        == "48 ohms plus or minus 10 percent, min. 84 kilonewtons"
+    )
+    # Each makes a stated reading ("take-up load cell reads 81 kilonewtons" was a question).
+    assert states_a_value("take-up load cell reads 81 kilonewtons")
+    assert states_a_value("coil resistance on BR2 is fifty five ohms")
+
+
 def test_counts_per_hour_are_readings_and_limits() -> None:
     from edge.knowledge.units import speakable, unit_named_in
     from edge.tools.reading_values import spoken_values
