@@ -155,9 +155,13 @@ class ToolSpec:
     manuals; "the brake pressure is 150 bar" is a reading): the intent router's fallback takes
     requests without one."""
     cue_words: tuple[str, ...] = ()
-    """Lower-case words that name this tool's action ("incident", "log"); empty: none needed. The
+    """Lower-case words that name this tool's action ("incident"); empty: none needed. The
     intent router calls the tool only for a request that says one, and sends it a statement
     that says one when its examples score nearly as well as the best intent's."""
+    cue_verbs: tuple[str, ...] = ()
+    """Lower-case words that name this tool's action only as verbs ("log", "report"): they count
+    as cue words where they are used as verbs, opening the request or taking an object ("log
+    it", "please report a ..."), not as nouns ("the event log shows eight starts")."""
     urgent: bool = False
     """It may answer with a safety warning: then nothing is said before its answer (no filler,
     no pending notice), so the warning is the first thing heard."""

@@ -120,10 +120,15 @@ class SemanticRouter:
         self.fallback = fallback
         self.min_score = min_score
         self.cue_margin = cue_margin
-        self._cues = {spec.name: frozenset(spec.cue_words) for spec in specs if spec.cue_words}
+        self._cues = {
+            spec.name: _Cues(frozenset(spec.cue_words), frozenset(spec.cue_verbs))
+            for spec in specs
+            if spec.cue_words or spec.cue_verbs
+        }
         for spec in specs:
-            for example in spec.examples if spec.cue_words else ():
-                if self._cues[spec.name].isdisjoint(_words(example.utterance)):
+            cues = self._cues.get(spec.name)
+            for example in spec.examples if cues is not None else ():
+                if cues is not None and not cues.said(_words(example.utterance)):
                     raise ValueError(
                         f"{spec.name} example {example.utterance!r} says none of its cue words"
                     )
@@ -171,7 +176,7 @@ class SemanticRouter:
         # manuals example: an incident is only logged when the request says so, and not when it
         # asks about incidents ("How do I report an incident?"; "Can you log ..." still logs).
         cues = self._cues.get(intent)
-        return cues is None or (not cues.isdisjoint(words) and words[0] not in _WH_WORDS)
+        return cues is None or (cues.said(words) and words[0] not in _WH_WORDS)
 
     def _commanded(self, text: str) -> str | None:
         """The tool whose command opens the request (see ``ToolSpec.command``), if any."""
@@ -183,7 +188,7 @@ class SemanticRouter:
         Not for a question or request, nor for one that says a tool's cue word ("log an
         incident: ..." is the incident tool's, whatever else it says).
         """
-        if _asks(words, text) or any(not cues.isdisjoint(words) for cues in self._cues.values()):
+        if _asks(words, text) or any(cues.said(words) for cues in self._cues.values()):
             return None
         return next((name for name, states in self._statements if states(text)), None)
 
@@ -193,9 +198,39 @@ class SemanticRouter:
         cued = [
             name
             for name, cues in self._cues.items()
-            if not cues.isdisjoint(words) and best.get(name, -1.0) >= top - self.cue_margin
+            if cues.said(words) and best.get(name, -1.0) >= top - self.cue_margin
         ]
         return max(cued, key=lambda name: best[name]) if cued else None
+
+
+_BEFORE_VERB: Final = frozenset(
+    ("please", "to", "and", "then", "just", "you", "we", "i", "let's", "lets", "can", "could")
+)
+"""Words after which a cue verb is a verb ("please log", "I want to report")."""
+_OBJECTS: Final = frozenset(("it", "this", "that", "a", "an", "the", "these", "those", "me"))
+"""Words after which a cue verb is a verb ("log it", "report a leak")."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Cues:
+    """A tool's cue words, and the words that cue it only as verbs."""
+
+    words: frozenset[str]
+    verbs: frozenset[str]
+
+    def said(self, words: list[str]) -> bool:
+        """Whether the request says one: a cue word anywhere, a cue verb used as a verb."""
+        if not self.words.isdisjoint(words):
+            return True
+        return any(
+            w in self.verbs
+            and (
+                i == 0
+                or words[i - 1] in _BEFORE_VERB
+                or (i + 1 < len(words) and words[i + 1] in _OBJECTS)
+            )
+            for i, w in enumerate(words)
+        )
 
 
 def _asks(words: list[str], text: str) -> bool:

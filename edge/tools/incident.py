@@ -129,7 +129,8 @@ SPEC: Final = ToolSpec(
     filler="Logging that.",
     examples=_EXAMPLES,
     llm_fills=("severity",),
-    cue_words=("incident", "incidents", "log", "report", "record", "file"),
+    cue_words=("incident", "incidents"),
+    cue_verbs=("log", "report", "record", "file"),
     command=opens_with_command,
 )
 

@@ -134,3 +134,17 @@ def test_a_request_opening_with_a_tools_command_goes_to_it_wherever_it_embeds() 
     assert router.route(near(0.1, 0.2, 0.9), said).intent == "incident"
     for asked in ("How do I report an incident?", "What does E-117 mean for the log?"):
         assert router.route(nearer_the_manuals, asked).intent == "manuals", asked
+
+
+def test_a_cue_verb_cues_only_as_a_verb() -> None:
+    specs = [
+        spec("incident", LOG, cue_words=("incident",), cue_verbs=("log", "report")),
+        spec("manuals", LOOKUP),
+    ]
+    router = SemanticRouter(HandEmbedder(), specs, fallback="manuals", cue_margin=0.15)
+    near_tie = near(0.45, 0.55)
+    for said in ("Oil on the yaw deck, log it.", "Please report a cracked weld on the bracket."):
+        assert router.route(near_tie, said).intent == "incident", said
+    # A log that is read is no incident to file.
+    for said in ("Event log shows eight starts in the last hour.", "The log shows a fault."):
+        assert router.route(near(0.7, 0.4), said).intent == "manuals", said
