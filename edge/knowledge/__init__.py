@@ -22,7 +22,7 @@ import numpy as np
 
 from edge.engines.base import Embedder
 from edge.events import ToolResult
-from edge.knowledge.answer import compose, fit, not_found, relevant
+from edge.knowledge.answer import compose, fit, not_found, relevant, value_cues
 from edge.knowledge.cache import SemanticCache, question_keys
 from edge.knowledge.components import ComponentIndex, merge
 from edge.knowledge.ingest import IngestLimits, Ingestor, expand_paths
@@ -344,7 +344,24 @@ class Knowledge:
             return not_found(question, component, ())
         result = compose(question, best, codes, component, self._part_names(best))
         if result.data.get("declined"):
-            return result  # the best passage is about it and says no such value: nor do others
+            # The best passage is about it and holds no such value ("what's the intake valve
+            # clearance": the valve-sequence table). Another passage of the same section that
+            # says as much of the question may (the procedure's intro: "The intake valve
+            # clearance must be 0.30 mm"); when none does, no value is said.
+            cues = value_cues(question)
+            for other in hits:
+                if (
+                    other is best
+                    or (other.doc_id, other.section) != (best.doc_id, best.section)
+                    or other.coverage < best.coverage
+                    or not relevant(other, codes)
+                ):
+                    continue
+                found = compose(question, other, codes, component, self._part_names(other))
+                said = " ".join(found.speech[:1])
+                if found.ok and any(cue.search(said) for cue in cues):
+                    return found
+            return result
         if result.ok:
             # A passage passed over for instructions to an assistant is still reported.
             flagged = list(dict.fromkeys([*result.data.get("flagged", ()), *skipped]))

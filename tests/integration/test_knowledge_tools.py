@@ -201,6 +201,35 @@ def test_an_adversarial_manual_changes_nothing(tmp_path: Path) -> None:
         knowledge.close()
 
 
+def test_a_value_stated_beside_a_table_that_lacks_it_is_found(tmp_path: Path) -> None:
+    # The section's table is the nearest passage but holds no clearance; the value sits in the
+    # intro of the same section's procedure.
+    engine = tmp_path / "engine.md"
+    engine.write_text(
+        "# KD-6 diesel engine\n\n"
+        "## 6 Maintenance\n\n"
+        "### 6.4 Checking and adjusting the valve clearance\n\n"
+        "Table 6-1 - Intake and exhaust valve clearance check sequence\n\n"
+        "| Crank position | Intake valve clearance checked | Exhaust valve clearance checked |\n"
+        "|---|---|---|\n"
+        "| 1 - Cyl. 1 at TDC | cylinders 1, 2 | cylinders 1, 3 |\n"
+        "| 2 - Cyl. 3 at TDC | cylinders 3, 4 | cylinders 2, 4 |\n\n"
+        "Work with the engine cold. Intake 0.30 mm, exhaust 0.50 mm.\n\n"
+        "1. Remove the rocker covers.\n2. Turn the crankshaft until cylinder 1 is at TDC.\n"
+        "3. Check the valves marked for position 1 with a feeler gauge.\n\n"
+        "### 6.5 Drive belt\n\n"
+        "The alternator belt deflects 10 mm under thumb pressure.\n",
+        encoding="utf-8",
+    )
+    knowledge = open_copy("markdown", tmp_path)
+    try:
+        assert knowledge.ingest([engine])[0].status == "added"
+        result = ask(manuals(knowledge), "what's the intake valve clearance")
+        assert "0.30 millimetres" in result.speech[0], result.speech
+    finally:
+        knowledge.close()
+
+
 def test_a_tampered_row_in_one_manual_does_not_silence_another(tmp_path: Path) -> None:
     """Issue 13 item 14: the fault code the WT-2000 manual defines is still answered."""
     evil = tmp_path / "controller-codes.md"
