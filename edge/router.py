@@ -82,12 +82,13 @@ class SemanticRouter:
     A sentence vector is mostly its content words, so "WUGA high severity incident, hydraulic oil
     leak at the pitch cylinder" ("Log a" misheard) sits as near the manuals' "Which hydraulic oil
     goes in the pitch system?" as any incident example, and "What PPE do I need in the nacelle?"
-    nearer an incident example than any manuals one. A tool with cue words ("incident", "log")
-    is called only by a request that says one and is no wh-question ("what counts as a critical
-    incident?" must not log one), and a statement that says one goes to it when it scores nearly
-    as well as the best intent. A request that opens with a tool's command ("Log a high severity
-    incident, fault code E-117 keeps coming back") goes to it however it embeds: the code pulls
-    it toward the manuals' "What does fault code E-117 mean?", and the incident would be lost.
+    nearer an incident example than any manuals one. A tool with cue words ("incident"; "log"
+    only as a verb, not "the event log shows ...") is called only by a request that says one and
+    is no wh-question ("what counts as a critical incident?" must not log one), and a statement
+    that says one goes to it when it scores nearly as well as the best intent. A request that
+    opens with a tool's command ("Log a high severity incident, fault code E-117 keeps coming
+    back") goes to it however it embeds: the code pulls it toward the manuals' "What does fault
+    code E-117 mean?", and the incident would be lost.
     """
 
     def __init__(

@@ -196,11 +196,14 @@ _SEV_PHRASE: Final = (
 _NOT_EMERGENCY: Final = (
     r"(?!\s+(?:stop|brake|button|light|lighting|exit|shutdown|switch|power|kit))"
 )
-_PREAMBLE: Final = re.compile(
-    rf"""^\s*
+_ADDRESS: Final = r"""
     (?:(?:hey|ok|okay)\s+\w+\s*[,.!]?\s+)?
     (?:(?:please|can\s+you|could\s+you|would\s+you|i\s+want\s+to|i'd\s+like\s+to|i\s+need\s+to|
         let's|go\s+ahead\s+and|we\s+need\s+to)\s+)*
+"""
+"""How a command may be addressed before its verb ("Hey Jarvis, please log ...")."""
+_PREAMBLE: Final = re.compile(
+    rf"""^\s*{_ADDRESS}
     (?:log|report|file|record|raise|create|open|submit|register|note)\s+
     (?:(?:a|an|new|this|it|me)\s+)*
     (?:as\s+(?:an?\s+)?(?:{_WORDS})\b\s*[,:]?\s*)?
@@ -244,10 +247,7 @@ def strip_command(transcript: str) -> str:
 
 
 _OPENING: Final = re.compile(
-    rf"""^\s*
-    (?:(?:hey|ok|okay)\s+\w+\s*[,.!]?\s+)?
-    (?:(?:please|can\s+you|could\s+you|would\s+you|i\s+want\s+to|i'd\s+like\s+to|i\s+need\s+to|
-        let's|go\s+ahead\s+and|we\s+need\s+to)\s+)*
+    rf"""^\s*{_ADDRESS}
     (?:log|report|file|record|raise|create|open|submit|register)\s+
     (?:(?:a|an|new|this)\s+)*
     (?:{_SEV_PHRASE}\s*|(?:{_WORDS})\s+)?
