@@ -299,9 +299,9 @@ def _bare_codes(
     "fault code 105" -> "fault code E-105", "What does he 117 mean?" -> "What does E-117 mean?".
 
     A bare number (no unit after it) is compared by sound with every code in two ways: with the
-    word before it as the code's letters ("he 117" is "E one seventeen"), and, after words that
-    sound like a code cue ("fault code", "error", "felt code"), as the code's digits
-    alone. As for heard codes, only one code that comes close is restored.
+    word before it as the code's letter ("he 117" is "E one seventeen"), and, after words that
+    sound like a code cue ("fault code", "error", "felt code"), as the code's digits alone. As
+    for heard codes, only one code that comes close is restored.
     """
     if not lexicon.codes:
         return text
@@ -333,14 +333,15 @@ def _after_cue(prefix: str) -> bool:
     """Whether the last one or two words of ``prefix`` sound like a code cue."""
     words = re.findall(r"[A-Za-z']+", prefix)[-2:]
     spans = [" ".join(words[-n:]) for n in (1, 2) if len(words) >= n]
-    return any(_best_phrase_at(span, CODE_CUES, CUE_SIMILARITY) for span in spans)
+    return any(_sounds_like_any(span, CODE_CUES, CUE_SIMILARITY) for span in spans)
 
 
 def _same_family(letter: str, heard: str) -> bool:
     """Whether a code starting with ``letter`` may have been heard starting with ``heard``.
 
     The same letter, or one whose name rhymes with it (B, C, D, E, G, P, T, V, Z all end in
-    "ee") or differs by a like sound (M and N); never another vowel (A is no E) or L for E.
+    "ee"; Q, U, W in "oo"), or a name of the same length less than half unlike it; never
+    another vowel (A is no E), nor L or M for E.
     """
     first = heard[0].upper()
     if letter.upper() == first:
@@ -360,7 +361,7 @@ def _sounds_like_letter(spoken: Phonemes, letter: str) -> bool:
     return len(spoken) <= len(name) + 1 and similarity(spoken, name) >= 0.25
 
 
-def _best_phrase_at(spoken: str, phrases: Iterable[str], least: float) -> bool:
+def _sounds_like_any(spoken: str, phrases: Iterable[str], least: float) -> bool:
     heard = phrase_phonemes(spoken)
     return any(similarity(heard, phrase_phonemes(p)) >= least for p in phrases)
 
