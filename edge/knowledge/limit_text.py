@@ -192,25 +192,53 @@ def parse_bounds(text: str, *, bound: Bound | None = None, default_unit: str = "
             low, high = high, low
         unit = unit_of(m.group(6)) or unit_of(m.group(3)) or default_unit
         return Bounds(low, high, unit, m.group(2).lstrip("+"), m.group(5).lstrip("+"), printed)
+    first: Bounds | None = None
     for m in _VALUE.finditer(body):
         before, after = body[: m.start()], body[m.end(1) :]
         unit = unit_of(m.group(2)) or default_unit
         value_text = m.group(1).lstrip("+")
         value = printed_number(m.group(1))
-        upper = _MAX_BEFORE.search(before) or _MAX_AFTER.match(after)
-        lower = _MIN_BEFORE.search(before) or _MIN_AFTER.match(after)
+        # A qualifier before a value is its own; one after it may be the next value's ("min.
+        # 84 kN, max. 100 kN": the "max." is 100's, not 84's).
+        upper, lower = _MAX_BEFORE.search(before), _MIN_BEFORE.search(before)
+        stated = bool(upper or lower)
+        if not stated:
+            upper, lower = _MAX_AFTER.match(after), _MIN_AFTER.match(after)
         if (upper or lower) and _NEGATED_COMPARISON.search(before):
             upper, lower = lower, upper  # "must not be used for more than 200 hours"
-        if upper:
-            return Bounds(None, value, unit, "", value_text, printed)
-        if lower:
-            return Bounds(value, None, unit, value_text, "", printed)
-        if bound == "max":
-            return Bounds(None, value, unit, "", value_text, printed)
-        if bound == "min":
-            return Bounds(value, None, unit, value_text, "", printed)
-        return None  # a bare value is no limit unless the caller knows which bound it is
-    return None
+        if first is not None:
+            # A second value completes the limit only when it says itself which bound it is.
+            return _both(first, value, value_text, unit, upper, lower, printed) if stated else first
+        if upper or bound == "max" and not lower:
+            first = Bounds(None, value, unit, "", value_text, printed)
+        elif lower or bound == "min":
+            first = Bounds(value, None, unit, value_text, "", printed)
+        else:
+            return None  # a bare value is no limit unless the caller knows which bound it is
+    return first
+
+
+def _both(
+    first: Bounds,
+    value: float,
+    value_text: str,
+    unit: str,
+    upper: object,
+    lower: object,
+    printed: str,
+) -> Bounds:
+    """``first`` with the other bound a second value states, when it states that one."""
+    if first.unit and unit and first.unit != unit:
+        return first
+    if upper and first.maximum is None and first.minimum is not None and value >= first.minimum:
+        return Bounds(
+            first.minimum, value, first.unit or unit, first.minimum_text, value_text, printed
+        )
+    if lower and first.minimum is None and first.maximum is not None and value <= first.maximum:
+        return Bounds(
+            value, first.maximum, first.unit or unit, value_text, first.maximum_text, printed
+        )
+    return first
 
 
 def nominal_with_tolerance(nominal: str, tolerance: str) -> Bounds | None:

@@ -57,6 +57,11 @@ SOURCE = SourceRef("Manual", "3 Technical data > 3.4 Operating limits", 4)
         ("1,150–6,200 rpm", 1150, 6200, "rpm"),  # thousands commas
         ("max. 2,5 bar", None, 2.5, "bar"),  # a decimal comma
         ("max. 0,125 mm", None, 0.125, "mm"),
+        # both bounds stated apart: "max." belongs to the second value, not the first
+        ("min. 84 kN, max. 100 kN", 84, 100, "kN"),
+        ("max. 6, min. 2 bar", 2, 6, "bar"),
+        ("at least 3 mm, at most 5 mm", 3, 5, "mm"),
+        ("max. 2 bar, 29 psi", None, 2, "bar"),  # a repeat in another unit is no bound
     ],
 )
 def test_every_written_form_of_a_limit(
