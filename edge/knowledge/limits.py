@@ -83,6 +83,8 @@ _LIMIT_HEADER: Final = re.compile(
     r"limit|permissib|allow|range|tolerance|value|normal|operating", re.IGNORECASE
 )
 """Columns where a bare value is a bound when the parameter's name says which one."""
+_NORMAL_HEADER: Final = re.compile(r"\b(?:normal|typical|nominal|expected|usual)\b", re.IGNORECASE)
+"""A column of the values a healthy machine shows, beside the limits' column."""
 _NUMBER: Final = re.compile(r"^[-+\u2212]?\d+(?:[.,]\d+)?$")
 _VALUE_WITH_UNIT: Final = re.compile(r"([-+\u2212]?\d+(?:[.,]\d+)?)\s*([^\s\d()]*)")
 _BOUND_WORDS: Final = re.compile(r"\b(?:min(?:imum)?|max(?:imum)?)\b\.?\s*", re.IGNORECASE)
@@ -252,6 +254,12 @@ def _row_bounds(
         parsed = parse_bounds(cell, bound=hint, default_unit=unit)
         if parsed is not None:
             found.append((col, parsed))
+    limits = [(col, b) for col, b in found if not _NORMAL_HEADER.search(header[col])]
+    if limits and len(limits) < len(found):
+        # "Normal range | Limit": the normal band is where a healthy machine runs, the limit is
+        # what a reading is judged against (a take-up at 81 kN is below the 84 kN minimum, not
+        # a question about which of the two was meant).
+        found = limits
     if len(found) > 1:
         # One column per model or variant ("VT 55", "VT 75"): say which.
         return [(f"{parameter} ({header[col].strip()})", b) for col, b in found]

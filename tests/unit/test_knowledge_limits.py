@@ -180,6 +180,15 @@ def test_minimum_maximum_columns_model_columns_and_bounds_named_in_rows() -> Non
         ("Motor current at full load (VT 55)", 98),
         ("Motor current at full load (VT 75)", 132),
     ]
+    # A normal band beside the limit: the limit is what a reading is judged against.
+    normal = (
+        ("ID", "Parameter", "Normal range", "Limit"),
+        ("TU-101", "Take-up tension (load cell)", "88–96 kN", "min. 84 kN, max. 100 kN"),
+    )
+    found = extract_limits(normal, section_component=None, known_components=set(), source=SOURCE)
+    assert [(x.parameter, x.minimum, x.maximum) for x in found] == [
+        ("Take-up tension (load cell)", 84, 100)
+    ]
     named = (
         ("Parameter", "Limit"),
         ("Minimum working pressure", "4.0 bar (58 psi)"),
