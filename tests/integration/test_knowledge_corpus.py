@@ -22,22 +22,22 @@ pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
 FLOORS = {
-    "answer_accuracy": 0.67,
-    "first_answer_accuracy": 0.64,
+    "answer_accuracy": 0.68,
+    "first_answer_accuracy": 0.65,
     "recall_at_3": 0.88,
     "declined": 0.25,
-    "warned": 0.66,
+    "warned": 0.69,
 }
 """Dev-split floors, below what the dev split measured through this full path (router, cache, tools,
-the dialogue's presentation) on 2026-11-30, after three manuals written blind were added to it
-(nine manuals): answers 233/350 (244/350 on 2026-12-01 with a procedure's later steps
-heard, as "next" reads them), recall@3 319/350, no-answer declined 10/37, out-of-range warned
-103/151, 1 false warning in 65 in-range readings, 25 clarifications in 216 readings;
-``bench/knowledge.py`` prints the exact figures."""
+the dialogue's presentation) on 2026-12-01 (nine manuals, three of them written blind): answers
+248/350 with a procedure's later steps heard as "next" reads them (237/350 in the first answer
+alone), recall@3 319/350, no-answer declined 10/37, out-of-range warned 108/151, 1 false warning
+in 65 in-range readings, 23 clarifications in 216 readings; ``bench/knowledge.py`` prints the
+exact figures."""
 MAX_FALSE_WARNINGS = 1
 """'Parallel offset across the coupling is three thou': the pump skid's 0.05 mm limit, not the
 conveyor's 0.10 mm; nothing in the words tells the two machines apart."""
-MAX_CLARIFICATIONS = 0.14
+MAX_CLARIFICATIONS = 0.12
 
 
 @pytest.fixture(scope="module")
