@@ -201,7 +201,9 @@ def test_an_adversarial_manual_changes_nothing(tmp_path: Path) -> None:
         knowledge.close()
 
 
-def test_a_value_stated_beside_a_table_that_lacks_it_is_found(tmp_path: Path) -> None:
+def test_a_value_stated_beside_a_table_that_lacks_it_is_found(
+    knowledge: Knowledge, tmp_path: Path
+) -> None:
     # The section's table is the nearest passage but holds no clearance; the value sits in the
     # intro of the same section's procedure.
     engine = tmp_path / "engine.md"
@@ -221,13 +223,9 @@ def test_a_value_stated_beside_a_table_that_lacks_it_is_found(tmp_path: Path) ->
         "The alternator belt deflects 10 mm under thumb pressure.\n",
         encoding="utf-8",
     )
-    knowledge = open_copy("markdown", tmp_path)
-    try:
-        assert knowledge.ingest([engine])[0].status == "added"
-        result = ask(manuals(knowledge), "what's the intake valve clearance")
-        assert "0.30 millimetres" in result.speech[0], result.speech
-    finally:
-        knowledge.close()
+    assert knowledge.ingest([engine])[0].status == "added"
+    result = ask(manuals(knowledge), "what's the intake valve clearance")
+    assert "0.30 millimetres" in result.speech[0], result.speech
 
 
 def test_a_tampered_row_in_one_manual_does_not_silence_another(tmp_path: Path) -> None:
