@@ -65,57 +65,55 @@ _LIMIT_STATED: Final = re.compile(
 """"How much is it allowed to drift": the sentence that states a limit, whatever its unit."""
 # (what the question asks for, what a unit holding that kind of value contains): the sentence or
 # row with the kind of value asked for wins over one that merely shares words with the question.
-_KINDS: Final = (
-    "duration", "interval", "quantity", "torque", "pressure", "temperature", "weight", "length",
-    "speed", "fluid", "gas", "part", "standard", "code", "limit",
-)  # fmt: skip
-"""What each entry of :data:`_CUES` asks for, in its order."""
-_CUES: Final = (
-    *(
-        (re.compile(q, re.IGNORECASE), re.compile(a, re.IGNORECASE))
-        for q, a in (
-            (
+_CUES_BY_KIND: Final[dict[str, tuple[re.Pattern[str], re.Pattern[str]]]] = {
+    **{
+        kind: (re.compile(q, re.IGNORECASE), re.compile(a, re.IGNORECASE))
+        for kind, (q, a) in {
+            "duration": (
                 r"\bhow long\b|\bwait\b|\bduration\b|\bbefore i\b",
                 r"\b\d+\s*(minutes?|min|seconds?|s|hours?|h)\b",
             ),
-            (
+            "interval": (
                 r"\bhow often\b|\binterval\b|\bfrequency\b|\bwhen\b|\bdue\b|\bevery\b",
                 r"\bevery\b|\bwhichever\b|\b\d+\s*(h|hours?|months?|years?|weeks?|days?)\b"
                 r"|\b(daily|weekly|monthly|annually|yearly)\b",
             ),
-            (
+            "quantity": (
                 r"\bhow much\b|\bhow many\b|\bquantity\b|\bamount\b|\bvolume\b|\bcapacity\b"
                 r"|\bfill\b|\bholds?\b|\bcharge\b",
                 r"\b\d+(\.\d+)?\s*(L|litres?|liters?|l|gal|gallons?|qt|quarts?|kg|g|lb|ml|strokes?)\b",
             ),
-            (
+            "torque": (
                 r"\btorque\b|\bhow tight\b|\btighten",
                 r"N·m|\bNm\b|\bN-m\b|lbf|\btorque\b",
             ),
-            (r"\bpressure\b|\bprecharge\b|\bset to\b", r"\b(bar|psi|psig|kPa|MPa|mbar)\b"),
-            (
+            "pressure": (
+                r"\bpressure\b|\bprecharge\b|\bset to\b",
+                r"\b(bar|psi|psig|kPa|MPa|mbar)\b",
+            ),
+            "temperature": (
                 r"\btemperature\b|\bhot\b|\bcold\b|\btemp\b|\bcool\b|\bwarm\b",
                 r"°C|°F|\bdegrees\b|\b\d+\s*[CF]\b",
             ),
-            (
+            "weight": (
                 r"\bhow heavy\b|\bweigh",
                 r"\b\d+(\.\d+)?\s*(kg|kilograms?|t|tonnes?|lbs?|pounds?)\b",
             ),
-            (
+            "length": (
                 r"\bthick|\bthin|\bwear|\blength\b|\bshort|\bbacklash|\bdiameter|\bgap\b"
                 r"|\bclearance\b|\bplay\b|\bdeflect|\bapart\b|\bhow far\b",
                 r"\b(mm|millimetres?|in|inch(es)?)\b",
             ),
-            (r"\bspeed\b|\brpm\b|\bfast\b", r"\brpm\b|min⁻¹|m/min|m/s|km/h"),
-            (
+            "speed": (r"\bspeed\b|\brpm\b|\bfast\b", r"\brpm\b|min⁻¹|m/min|m/s|km/h"),
+            "fluid": (
                 r"\b(oil|grease|fluid|coolant|lubricant|antifreeze|refrigerant|fuel)\b",
                 r"\b(ISO|HLP|HVLP|VG|NLGI|SAE|API|DOT|ACEA|POE|PAO|EN|ASTM)\b|\d+W-?\d+|\bR-\d+",
             ),
-            (
+            "gas": (
                 r"\bgas\b",
                 r"\b(nitrogen|N2|argon|oxygen|helium|CO2|carbon dioxide|refrigerant)\b|\bR-\d+",
             ),
-            (
+            "part": (
                 r"\bpart\s*(number|no)\b|\bnumber for\b|\b(to|i|we) order\b"
                 r"|\border (a|an|the|new)\b|\bkit\b|\bspare",
                 # "KCS-OIL-68P-5", "HD 4150-2207", and all-digit ones ("4850-2101",
@@ -123,20 +121,22 @@ _CUES: Final = (
                 r"\b[A-Z]{1,5}[- ]?\d{2,}(?:[-./]\w+)*\b|\b\d{3,}(?:[-./ ]\d{2,})+\b"
                 r"|\bpart\s*(?:no\b|number)",
             ),
-            (
+            "standard": (
                 r"\bstandard\b|\bspec(ification)?\b|\bmeet\b|\bgrade\b|\bclass\b",
                 r"\b(DIN|ISO|EN|ASTM|SAE|API|NLGI|ACEA)\b",
             ),
-            (
+            "code": (
                 # "which code comes up when the trap is blocked": a fault or alarm code.
                 r"\b(which|what)\s+(fault\s+|alarm\s+|error\s+)?code\b"
                 r"|\b(fault|alarm|error)\s+code\s+(for|when|if)\b",
                 r"\b[A-Z]{1,3}-?\d{1,4}\b",
             ),
-        )
-    ),
-    (_LIMIT_ASKED, _LIMIT_STATED),
-)
+        }.items()
+    },
+    "limit": (_LIMIT_ASKED, _LIMIT_STATED),
+}
+"""What a question asks for, by kind: (its words, what a unit holding that kind of value holds)."""
+_CUES: Final = tuple(_CUES_BY_KIND.values())
 
 
 _HOW: Final = re.compile(
@@ -159,7 +159,7 @@ def _measure_named(rest: str) -> list[re.Pattern[str]]:
         return []
     return [
         answer
-        for kind, (ask, answer) in zip(_KINDS, _CUES, strict=True)
+        for kind, (ask, answer) in _CUES_BY_KIND.items()
         if kind in _MEASURES and ask.search(first[0])
     ]
 
