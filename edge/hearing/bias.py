@@ -284,6 +284,7 @@ CODE_CUES: Final = ("code", "fault code", "error", "error code", "alarm", "fault
 """Words that say a code follows: a number after them is compared with the codes' digits."""
 CUE_SIMILARITY: Final = 0.6
 """Words before a number this alike to a code cue are taken as it ("Eror 117": "Error 117")."""
+_CUE_SOUNDS: Final = tuple(phrase_phonemes(cue) for cue in CODE_CUES)
 _VALUE_WORDS: Final = frozenset(
     {"is", "are", "was", "were", "at", "to", "reads", "about", "around", "by", "of", "than"}
     | {"from", "over", "under", "and", "or"}
@@ -332,8 +333,8 @@ def _bare_codes(
 def _after_cue(prefix: str) -> bool:
     """Whether the last one or two words of ``prefix`` sound like a code cue."""
     words = re.findall(r"[A-Za-z']+", prefix)[-2:]
-    spans = [" ".join(words[-n:]) for n in (1, 2) if len(words) >= n]
-    return any(_sounds_like_any(span, CODE_CUES, CUE_SIMILARITY) for span in spans)
+    spans = [phrase_phonemes(" ".join(words[-n:])) for n in (1, 2) if len(words) >= n]
+    return any(similarity(s, cue) >= CUE_SIMILARITY for s in spans for cue in _CUE_SOUNDS)
 
 
 def _same_family(letter: str, heard: str) -> bool:
@@ -346,7 +347,7 @@ def _same_family(letter: str, heard: str) -> bool:
     first = heard[0].upper()
     if letter.upper() == first:
         return True
-    a, b = (code_readings(c)[0] for c in (letter, first))
+    a, b = _letter_name(letter), _letter_name(first)
     if a[-1] == b[-1] and a[-1][0] in "aeiou":  # ARPAbet vowels start with a vowel letter
         return len(a) + len(b) > 2  # a letter that is the vowel alone (E) rhymes with D, not A
     return len(a) == len(b) and similarity(a, b) > 0.5
@@ -357,13 +358,14 @@ def _sounds_like_letter(spoken: Phonemes, letter: str) -> bool:
 
     No longer than the name by more than one sound, and somewhat alike ("has" is no E).
     """
-    name = code_readings(letter)[0]
+    name = _letter_name(letter)
     return len(spoken) <= len(name) + 1 and similarity(spoken, name) >= 0.25
 
 
-def _sounds_like_any(spoken: str, phrases: Iterable[str], least: float) -> bool:
-    heard = phrase_phonemes(spoken)
-    return any(similarity(heard, phrase_phonemes(p)) >= least for p in phrases)
+@functools.cache
+def _letter_name(letter: str) -> Phonemes:
+    """How a letter is said ("E": iy), asked for every known code by every bare number."""
+    return code_readings(letter)[0]
 
 
 def _nearest_bare(
