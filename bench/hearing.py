@@ -200,8 +200,9 @@ async def _run(out_dir: Path, plan: Plan) -> dict[str, Any]:
                                 if scored
                                 else None
                             )
-                        row["command_in_description"] = scored and _command_leak(assistant, heard)
-                        row["checked_back"] = scored and _checked_back(assistant, heard)
+                        answered = _answered(assistant, heard) if scored else None
+                        row["command_in_description"] = _command_leak(answered)
+                        row["checked_back"] = answered is not None and answered.checked_back
                         rows.append(row)
         finally:
             await assistant.toolbox.close()
@@ -535,16 +536,14 @@ def _understood(assistant: Any, heard: dict[str, Any], bias: bool) -> Any:
     return assistant.hear(raw, confidence) if bias and raw else Heard(raw, raw, confidence)
 
 
-def _checked_back(assistant: Any, heard: dict[str, Any]) -> bool:
-    """True when edge read the (biased) words back before acting on them."""
-    found = _ANSWERS.get(_answer_key(_understood(assistant, heard, True)))
-    return found is not None and found.checked_back
+def _answered(assistant: Any, heard: dict[str, Any]) -> _Answer | None:
+    """What edge answered to the transcript with the bias on, once scoring asked it."""
+    return _ANSWERS.get(_answer_key(_understood(assistant, heard, True)))
 
 
-def _command_leak(assistant: Any, heard: dict[str, Any]) -> bool:
+def _command_leak(answered: _Answer | None) -> bool:
     """True when an incident was filed whose description holds the command words."""
-    found = _ANSWERS.get(_answer_key(_understood(assistant, heard, True)))
-    draft = found.draft if found else None
+    draft = answered.draft if answered else None
     return draft is not None and any(c in draft.description.lower() for c in COMMAND_WORDS)
 
 
