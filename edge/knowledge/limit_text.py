@@ -223,8 +223,8 @@ def _both(
     value: float,
     value_text: str,
     unit: str,
-    upper: object,
-    lower: object,
+    upper: re.Match[str] | None,
+    lower: re.Match[str] | None,
     printed: str,
 ) -> Bounds:
     """``first`` with the other bound a second value states, when it states that one."""
