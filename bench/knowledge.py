@@ -6,9 +6,14 @@ manuals are ingested together into a fresh store and every question and reading 
 typed question through the real assistant (``edge ask --text``'s path: router, semantic cache,
 tools); see :mod:`edge.evaluation` for the corpus format, the value-matching rule and the figures.
 
-Printed per split: a table per manual (answer accuracy, recall@1/@3, no-answer declined, readings
-warned, false warnings, clarifications, median spoken words), the figures by question kind, the
-intent confusion table, and every miss. The JSON holds all of it, misses with their answers.
+Each split is asked twice: with nothing to tell the manuals apart but the question's words, and
+"at the machine", where every request starts in a conversation that knows which machine the
+technician stands at (its manual), as the device does once an answer has come from that manual.
+
+Printed per split and way of asking: a table per manual (answer accuracy, recall@1/@3, no-answer
+declined, readings warned, false warnings, clarifications, median spoken words), the figures by
+question kind, the intent confusion table, and every miss. The JSON holds all of it, misses with
+their answers.
 """
 
 from __future__ import annotations
@@ -40,23 +45,38 @@ def run(out_dir: Path, split: str | None = None) -> dict[str, Any]:
 
 
 def run_one(split: str) -> dict[str, Any]:
-    """Ingest and ask one split in a temporary state folder; print and return its figures."""
+    """Ask one split both ways (see the module's doc); print and return its figures.
+
+    The words-only figures stay at the top level of the JSON, as before; the others are under
+    ``"at_machine"``.
+    """
+    words_only = report(split, _asked(split, at_machine=False), "by its words alone")
+    at_machine = report(split, _asked(split, at_machine=True), "at the machine")
+    return {**words_only, "at_machine": at_machine}
+
+
+def _asked(split: str, *, at_machine: bool) -> SplitRun:
+    """Ingest and ask one split in a temporary state folder."""
     manuals = load_split(corpus_root(split), split)
     work = Path(tempfile.mkdtemp(prefix=f"edge-bench-knowledge-{split}-"))
     try:
-        result = asyncio.run(run_split(manuals, work / "state", progress=print))
+        return asyncio.run(
+            run_split(manuals, work / "state", at_machine=at_machine, progress=print)
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return report(split, result)
 
 
-def report(split: str, result: SplitRun) -> dict[str, Any]:
-    """Print the tables of one split and return its figures as JSON-ready data."""
+def report(split: str, result: SplitRun, asked: str) -> dict[str, Any]:
+    """Print the tables of one split asked one way and return its figures as JSON-ready data."""
     questions, readings = result.questions, result.readings
     per_manual = by_manual(questions, readings)
     overall = figures(questions, readings)
     rows = [_row(m, f) for m, f in per_manual.items()] + [_row("all", overall)]
-    print(f"\nknowledge, {split} split ({len(questions)} questions, {len(readings)} readings)")
+    print(
+        f"\nknowledge, {split} split, asked {asked} "
+        f"({len(questions)} questions, {len(readings)} readings)"
+    )
     print(
         table(
             rows,

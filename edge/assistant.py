@@ -85,15 +85,16 @@ class Assistant:
     """Wall time of each start-up step (s)."""
     _lexicon_cache: Lexicon | None = None
 
-    def start_afresh(self) -> None:
+    def start_afresh(self, *, machine: str | None = None) -> None:
         """Forget the conversation: history, notices, dialogue (topic, last answer, read-backs).
 
-        For evaluations and benchmarks, whose every request stands alone.
+        For evaluations and benchmarks, whose every request stands alone. ``machine``: the title
+        of the manual of the machine the technician is at, when the evaluation knows it.
         """
         self.conversation.clear()
         self.notices.clear()
         if self.responder is not None:
-            self.responder.dialogue.clear(time.time())
+            self.responder.dialogue.clear(time.time(), machine=machine)
 
     @property
     def glossary(self) -> str | None:

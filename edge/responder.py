@@ -281,12 +281,11 @@ class Responder:
         if tool is None:
             ready = self._roles.small_talk(example)
             return (ready,) if ready else ()
-        topic = self.dialogue.topic(now)
+        request = self._tool_request(transcript, TurnId(0), None, now)
         if not tool.spec.side_effect:
-            hit = await self._cached(transcript, vector, topic)
+            hit = await self._cached(request, vector)
             if hit is not None:
                 return self._preview(transcript, hit)
-        request = self._tool_request(transcript, TurnId(0), None, topic)
         if tool.spec.side_effect or (tool.spec.slow and tool.spec.filler):
             preview = getattr(tool, "preview", None)
             first = preview(request) if preview is not None else None
@@ -327,19 +326,20 @@ class Responder:
         return named is not None and last is not None and named != last.component_id
 
     def _tool_request(
-        self, transcript: str, turn_id: TurnId, heard: Heard | None, topic: str | None
+        self, transcript: str, turn_id: TurnId, heard: Heard | None, now: float
     ) -> ToolRequest:
         return ToolRequest(
             turn_id,
             transcript,
-            component_id=topic,
+            component_id=self.dialogue.topic(now),
+            machine=self.dialogue.machine(now),
             history=self._conversation.requests(),
             heard=heard,
         )
 
     @staticmethod
     def _key(request: ToolRequest) -> tuple[Any, ...]:
-        return (request.transcript, request.component_id, request.history)
+        return (request.transcript, request.component_id, request.machine, request.history)
 
     def _understand_once(self, transcript: str) -> asyncio.Task[tuple[Any, str | None, str]]:
         """Understanding ``transcript`` (shared by a speculative :meth:`prepare` and the turn)."""
@@ -406,8 +406,7 @@ class Responder:
         heard: Heard | None,
         now: float,
     ) -> AsyncIterator[Part]:
-        topic = self.dialogue.topic(now)
-        request = self._tool_request(transcript, turn_id, heard, topic)
+        request = self._tool_request(transcript, turn_id, heard, now)
         # Understanding the request is shielded too: a turn cut in the few milliseconds before
         # its intent is known still carries out the side effect it asked for. A speculative
         # prepare() may have understood it already.
@@ -421,8 +420,9 @@ class Responder:
             raise
         if not self._runner.side_effect(intent):
             # With the words, codes and numbers must match too ("M24" and "M30" questions embed
-            # alike); with the conversation's component, a follow-up is not answered for another.
-            hit = await self._cached(transcript, vector, topic)
+            # alike); with the conversation's component and machine, a follow-up is not answered
+            # for another.
+            hit = await self._cached(request, vector)
             if hit is not None:
                 timer.mark("routed")
                 self.intent = "cache"
@@ -481,6 +481,7 @@ class Responder:
             turn_id,
             pending.transcript,
             component_id=self.dialogue.topic(now),
+            machine=self.dialogue.machine(now),
             history=self._conversation.requests(),
             confirmed=True,
         )
@@ -505,7 +506,7 @@ class Responder:
         self.intent = pending.intent
         timer.mark("routed")
         yield Part("", kind="routed", urgent=tool.spec.urgent)
-        request = self._tool_request(transcript, turn_id, heard, self.dialogue.topic(now))
+        request = self._tool_request(transcript, turn_id, heard, now)
         async for part in self._use_tool(pending.intent, None, request, None, timer, now):
             yield part
 
@@ -560,11 +561,14 @@ class Responder:
         plain = route.score >= self._small_talk_score
         return vector, route.intent, route.example if plain else ""
 
-    async def _cached(self, transcript: str, vector: Any, topic: str | None) -> ToolResult | None:
+    async def _cached(self, request: ToolRequest, vector: Any) -> ToolResult | None:
         if not self._cache:
             return None
         lookup = functools.partial(
-            self._knowledge.cache_lookup, question=transcript, component_id=topic
+            self._knowledge.cache_lookup,
+            question=request.transcript,
+            component_id=request.component_id,
+            machine=request.machine,
         )
         hit: ToolResult | None = await self._embed_thread.run(lookup, vector)
         return hit
@@ -615,7 +619,9 @@ class Responder:
                 yield Part(sentence, urgent=rest.result.urgent, notice=notice)
         if self._cache and result.cacheable and result.ok and vector is not None:
             store = functools.partial(
-                self._knowledge.cache_store, component_id=request.component_id
+                self._knowledge.cache_store,
+                component_id=request.component_id,
+                machine=request.machine,
             )
             await self._embed_thread.run(store, request.transcript, vector, result)
 

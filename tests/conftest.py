@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,10 +44,7 @@ def assistant(config: Config) -> Iterator[Assistant]:
 @pytest.fixture
 def fresh(assistant: Assistant) -> Assistant:
     """The shared assistant with an empty conversation and nothing left to tell."""
-    assistant.conversation.clear()
-    assistant.notices.clear()
-    if assistant.responder is not None:
-        assistant.responder.dialogue.clear(time.time())
+    assistant.start_afresh()
     return assistant
 
 

@@ -17,7 +17,15 @@ from edge.dialogue import procedure as steps
 from edge.dialogue.control import ALWAYS, CONFIRM, PROCEDURE, Command, Control, parse
 from edge.dialogue.followup import converted, other_row, say_other_row, target_unit
 from edge.dialogue.present import CitationMode, Presented, Value, present, spoken_citation
-from edge.dialogue.state import DialogueState, Expiry, LastAnswer, Pending, StateFile, Topic
+from edge.dialogue.state import (
+    DialogueState,
+    Expiry,
+    LastAnswer,
+    Machine,
+    Pending,
+    StateFile,
+    Topic,
+)
 from edge.dialogue.state import expire as expired
 from edge.events import ToolResult
 from edge.knowledge.units import spoken_unit
@@ -93,9 +101,13 @@ class Dialogue:
         """The technician said stop: nothing is said until their next request."""
         return self._state.hushed
 
-    def clear(self, now: float) -> None:
-        """Forget the whole conversation."""
-        self._set(DialogueState(), now)
+    def clear(self, now: float, *, machine: str | None = None) -> None:
+        """Forget the whole conversation.
+
+        ``machine``: the manual of the machine the technician is at, when known without asking
+        (an evaluation's manual).
+        """
+        self._set(DialogueState(machine=Machine(machine, now) if machine else None), now)
 
     # -- control words ------------------------------------------------------------------------
 
@@ -219,6 +231,11 @@ class Dialogue:
         topic = expired(self._state, now, self.settings.expiry).topic
         return topic.component_id if topic is not None else None
 
+    def machine(self, now: float) -> str | None:
+        """The manual of the machine being worked on, while it is fresh."""
+        machine = expired(self._state, now, self.settings.expiry).machine
+        return machine.title if machine is not None else None
+
     def follow_up(self, question: str, now: float, *, names_other: bool) -> Reply | None:
         """The answer to a follow-up on the last answer, or None for a question of its own.
 
@@ -299,6 +316,9 @@ class Dialogue:
             state = replace(state, procedures=steps.push(state.procedures, presented.procedure))
         if component_id and result.ok and result.data.get("found", True):
             state = replace(state, topic=Topic(component_id, now, self.settings.topic_turns))
+        if presented.citation is not None and result.ok and result.data.get("found", True):
+            # The manual that answered is the machine being worked on, until another answers.
+            state = replace(state, machine=Machine(presented.citation.document, now))
         self._set(state, now)
         self._remember(
             LastAnswer(

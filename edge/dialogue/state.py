@@ -58,6 +58,16 @@ class Topic:
 
 
 @dataclass(frozen=True, slots=True)
+class Machine:
+    """The machine the technician is at: the manual their last answer came from."""
+
+    title: str
+    """The manual's title, as its citations name it."""
+    at: float
+    """When an answer last came from it (s since the epoch)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Pending:
     """A side effect waiting for the technician: their yes to a read-back, or the words it lacks."""
 
@@ -84,6 +94,8 @@ class DialogueState:
     last: LastAnswer | None = None
     topic: Topic | None = None
     pending: Pending | None = None
+    machine: Machine | None = None
+    """The machine being worked on: a tie-breaker between manuals, never a filter."""
     hushed: bool = False
     """The technician said stop: notices wait for their next request."""
     updated_at: float = 0.0
@@ -100,7 +112,7 @@ class Expiry:
     """How long each part of the state lives without being used (s)."""
 
     idle_s: float = 1800.0
-    """Procedures and the last answer."""
+    """Procedures, the last answer and the machine being worked on."""
     topic_s: float = 300.0
     """The conversation's component."""
     pending_s: float = 60.0
@@ -117,14 +129,18 @@ def expire(state: DialogueState, now: float, expiry: Expiry) -> DialogueState:
     pending = state.pending
     if pending is not None and now - pending.at > expiry.pending_s:
         pending = None
-    if (procedures, last, topic, pending) == (
+    machine = state.machine if state.machine and now - state.machine.at <= expiry.idle_s else None
+    if (procedures, last, topic, pending, machine) == (
         state.procedures,
         state.last,
         state.topic,
         state.pending,
+        state.machine,
     ):
         return state
-    return replace(state, procedures=procedures, last=last, topic=topic, pending=pending)
+    return replace(
+        state, procedures=procedures, last=last, topic=topic, pending=pending, machine=machine
+    )
 
 
 # -- the file --------------------------------------------------------------------------------------
@@ -201,6 +217,9 @@ def to_json(state: DialogueState) -> dict[str, Any]:
             "at": state.pending.at,
             "needs": state.pending.needs,
         },
+        "machine": None
+        if state.machine is None
+        else {"title": state.machine.title, "at": state.machine.at},
     }
 
 
@@ -213,6 +232,7 @@ def from_json(raw: dict[str, Any]) -> DialogueState:
     last = raw.get("last")
     topic = raw.get("topic")
     pending = raw.get("pending")
+    machine = raw.get("machine")
     return DialogueState(
         procedures=tuple(_procedure(p) for p in raw.get("procedures") or ()),
         last=None
@@ -240,6 +260,7 @@ def from_json(raw: dict[str, Any]) -> DialogueState:
             float(pending["at"]),
             str(pending["needs"]) if pending.get("needs") else None,
         ),
+        machine=None if machine is None else Machine(str(machine["title"]), float(machine["at"])),
         hushed=bool(raw.get("hushed")),
         updated_at=float(raw.get("updated_at") or 0.0),
     )

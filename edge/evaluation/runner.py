@@ -5,7 +5,10 @@ manuals, so a question may be answered from the wrong one, as it could be in the
 real assistant of the default config is loaded on that store and every question and reading goes
 through :func:`edge.oneshot.ask_text`: router, semantic cache, tools; a reading out of range is
 logged to the outbox in the state folder like any other. Each question starts a new conversation:
-the corpus' questions are independent, not follow-ups. A procedure is read a step at a time, so
+the corpus' questions are independent, not follow-ups. Asked "at the machine", that conversation
+already knows which machine the technician stands at (its manual), as it does in the field once an
+answer has come from that machine's manual; asked without, nothing tells the manuals apart but
+the question's own words. A procedure is read a step at a time, so
 its values are looked for in all its steps ("read all"), as the technician hears them with
 "next"; the first answer's own figure is kept beside it. Search recall is measured separately, with
 the same search call the manuals tool makes.
@@ -133,9 +136,13 @@ async def run_split(
     manuals: Sequence[EvalManual],
     state_dir: Path,
     *,
+    at_machine: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> SplitRun:
-    """Ingest ``manuals`` into a fresh store under ``state_dir`` and ask everything."""
+    """Ingest ``manuals`` into a fresh store under ``state_dir`` and ask everything.
+
+    ``at_machine``: every request starts at the machine of the manual it was written for.
+    """
     from edge.assistant import load_assistant
     from edge.config import load_config
     from edge.knowledge import Knowledge
@@ -176,11 +183,15 @@ async def run_split(
                 doc_ids |= {d.doc_id for d in docs.values() if manual.document_hint in d.title}
             if manual.any_document:
                 doc_ids = {d.doc_id for d in docs.values()}
+            titles = {d.title for d in docs.values() if d.doc_id in doc_ids}
+            machine = next(iter(titles)) if at_machine and len(titles) == 1 else None
             for q in manual.questions:
                 turn += 1
-                questions.append(await _question(assistant, manual.id, q, doc_ids, turn))
+                assistant.start_afresh(machine=machine)
+                questions.append(await _question(assistant, manual.id, q, doc_ids, turn, machine))
             for r in manual.readings:
                 turn += 1
+                assistant.start_afresh(machine=machine)
                 readings.append(await _reading(assistant, manual.id, r, turn))
             say(
                 f"asked {manual.id}: {len(manual.questions)} questions, "
@@ -193,15 +204,21 @@ async def run_split(
 
 
 async def _question(
-    assistant: Any, manual: str, q: EvalQuestion, doc_ids: set[int], turn: int
+    assistant: Any,
+    manual: str,
+    q: EvalQuestion,
+    doc_ids: set[int],
+    turn: int,
+    machine: str | None,
 ) -> QuestionOutcome:
     from edge.oneshot import ask_text
 
-    assistant.start_afresh()
     answer = await ask_text(assistant, q.text, TurnId(turn))
     knowledge = assistant.knowledge
     component = knowledge.resolve_component(q.text)
-    search = functools.partial(knowledge.search, q.text, k=3, prefer_component=component)
+    search = functools.partial(
+        knowledge.search, q.text, k=3, prefer_component=component, machine=machine
+    )
     hits: list[Hit] = await assistant.threads["embed"].run(search)
     rank = next(
         (
@@ -228,7 +245,6 @@ async def _question(
 async def _reading(assistant: Any, manual: str, r: EvalReading, turn: int) -> ReadingOutcome:
     from edge.oneshot import ask_text
 
-    assistant.start_afresh()
     answer = await ask_text(assistant, r.text, TurnId(turn))
     data = dict(answer.result.data) if answer.result is not None else {}
     verdict = data.get("verdict") if isinstance(data.get("verdict"), str) else None

@@ -218,6 +218,7 @@ class Knowledge:
         k: int = 3,
         vector: np.ndarray | None = None,
         prefer_component: str | None = None,
+        machine: str | None = None,
     ) -> list[Hit]:
         """The ``k`` chunks that best answer ``question``, best first.
 
@@ -227,10 +228,13 @@ class Knowledge:
             k: how many hits.
             vector: the question's embedding, when the caller already has it.
             prefer_component: rank this component's chunks a little higher (a soft filter).
+            machine: title of the manual of the machine being worked on: its chunks rank a
+                little higher when the question names no machine (a soft filter).
         """
         snap = self._refresh()
         question = written(question)
         vec = self.embed(question) if vector is None else np.asarray(vector, dtype=np.float32)
+        named = self._named_documents(question, snap)
         mode = self._search_mode
         if mode == "auto":
             mode = "exact" if snap.vector_count <= EXACT_LIMIT else "coarse"
@@ -239,7 +243,10 @@ class Knowledge:
             component_id=component_id,
             prefer_component=prefer_component,
             mode=mode,
-            prefer_documents=self._named_documents(question, snap),
+            prefer_documents=named,
+            machine_documents=frozenset(
+                () if named or not machine else snap.titles.get(machine, ())
+            ),
         )
         vocabulary = snap.vocabulary - self._names(question, snap)
         return search(self._store, question, vec, vocabulary, options)
@@ -279,10 +286,12 @@ class Knowledge:
         *,
         component_id: str | None = None,
         vector: np.ndarray | None = None,
+        machine: str | None = None,
     ) -> ToolResult:
         """Answer ``question`` from the manuals, quoting them.
 
-        ``component_id`` is the conversation's component, used when the question names none.
+        ``component_id`` is the conversation's component, used when the question names none;
+        ``machine`` the manual of the machine being worked on, preferred when it names none.
         """
         snap = self._refresh()
         question = written(question)
@@ -292,13 +301,15 @@ class Knowledge:
         codes = [c for c in codes_in_question(question, snap.vocabulary) if c not in names]
         unknown = unknown_codes(question, snap.vocabulary)
         if not unknown or codes:
-            return self._answer(question, vector, codes, component)
+            return self._answer(question, vector, codes, component, machine)
         known = misheard_code(unknown[0], snap.vocabulary) if len(unknown) == 1 else None
         if known is None:
             return not_found(question, component, unknown)
         # Answer for the code it was probably ("E-170" for "E one seventeen"), saying so first.
         printed = snap.codes[known]
-        result = self._answer(question.replace(unknown[0], printed), None, [known], component)
+        result = self._answer(
+            question.replace(unknown[0], printed), None, [known], component, machine
+        )
         heard = f"The manuals have no {unknown[0]}; this is {printed}."
         return replace(result, speech=(heard, *result.speech))
 
@@ -308,9 +319,14 @@ class Knowledge:
         vector: np.ndarray | None,
         codes: list[str],
         component: Component | None,
+        machine: str | None,
     ) -> ToolResult:
         hits = self.search(
-            question, vector=vector, k=3, prefer_component=component.id if component else None
+            question,
+            vector=vector,
+            k=3,
+            prefer_component=component.id if component else None,
+            machine=machine,
         )
         if not hits:
             return not_found(question, component, ())
@@ -324,10 +340,10 @@ class Knowledge:
             near = [
                 h for h in hits[1:] if h.score >= first.score * _NEAR_TIE and relevant(h, codes)
             ]
-            machine = machine_stems(question, self._snap.machine_words)
+            naming = machine_stems(question, self._snap.machine_words)
             rated = [
                 (
-                    fit(question, h, codes, skipped, machine=machine, names=self._part_names(h))
+                    fit(question, h, codes, skipped, machine=naming, names=self._part_names(h))
                     + FIT_PER_SCORE * h.score / first.score,
                     h,
                 )
@@ -463,6 +479,7 @@ class Knowledge:
         *,
         question: str | None = None,
         component_id: str | None = None,
+        machine: str | None = None,
     ) -> ToolResult | None:
         """A past answer for a question meaning the same, or None.
 
@@ -472,13 +489,14 @@ class Knowledge:
                 it only answers to questions without codes or numbers are reused, because "M24"
                 and "M30" questions embed almost identically. Pass it.
             component_id: the conversation's component (``ToolRequest.component_id``).
+            machine: the machine being worked on (``ToolRequest.machine``).
         """
         snap = self._refresh()
         keys = None
         if question is not None:
             keys = question_keys(question, codes_in_question(question, snap.vocabulary))
         return self._cache.lookup(
-            np.asarray(vector, dtype=np.float32), keys=keys, component_id=component_id
+            np.asarray(vector, dtype=np.float32), keys=keys, context=_context(component_id, machine)
         )
 
     def cache_store(
@@ -488,6 +506,7 @@ class Knowledge:
         result: ToolResult,
         *,
         component_id: str | None = None,
+        machine: str | None = None,
     ) -> None:
         """Remember ``result`` as the answer to ``question`` (ignored unless it is cacheable)."""
         snap = self._refresh()
@@ -498,7 +517,7 @@ class Knowledge:
             result,
             keys=question_keys(question, codes_in_question(question, snap.vocabulary)),
             named=snap.index.resolve(question) is not None,
-            context=component_id,
+            context=_context(component_id, machine),
             doc_ids=doc_ids,
         )
 
@@ -543,3 +562,13 @@ class Knowledge:
                     self._store.delete_document(doc.doc_id)
             self._refresh(force=True)
         return gone
+
+
+def _context(component_id: str | None, machine: str | None) -> str | None:
+    """What of the conversation an answer may have relied on: its component and its machine.
+
+    The machine being worked on picks between manuals that answer alike.
+    """
+    if machine is None:
+        return component_id
+    return f"{component_id or ''} @ {machine}"

@@ -8,7 +8,7 @@ thousands of entries. Guards against a near-identical question with a different 
   are closer than any threshold that still catches paraphrases); without the question's text a
   lookup only reuses answers to questions that had no codes or numbers at all;
 * an answer that relied on the conversation's component (the question named none) is only reused
-  in a conversation about the same component;
+  in a conversation about the same component, and at the same machine;
 * only cacheable results are stored (manual answers; never live readings or "nothing found");
 * changing or removing a manual drops the entries quoting it; adding a manual drops them all, since
   the new manual might answer better (both in the same transaction as the change, see
@@ -35,7 +35,8 @@ class _Entry:
     named: bool
     """The question itself named a component."""
     context: str | None
-    """Component from the conversation the answer used, when the question named none."""
+    """Component and machine from the conversation the answer used, when the question named no
+    component."""
     keys: frozenset[str]
     result: ToolResult
 
@@ -86,7 +87,7 @@ class SemanticCache:
         vector: Vector,
         *,
         keys: frozenset[str] | None,
-        component_id: str | None,
+        context: str | None,
     ) -> ToolResult | None:
         """The stored answer for the most similar past question above the threshold, if any."""
         if not self.enabled or not self._entries:
@@ -100,7 +101,7 @@ class SemanticCache:
                 continue  # unverifiable: "M24 torque" and "M30 torque" embed almost alike
             if keys is not None and entry.keys != keys:
                 continue
-            if not entry.named and entry.context != component_id:
+            if not entry.named and entry.context != context:
                 continue
             return entry.result
         return None

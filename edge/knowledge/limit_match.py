@@ -36,6 +36,10 @@ NAMED_BONUS: Final = 1.5
 DOCUMENT_CODE_BONUS: Final = 1.0
 """The reading says an ID the limit's manual defines ("P-101B", "TT11") or names its machine
 ("on the skid"): it is that machine."""
+MACHINE_AT_BONUS: Final = 1.0
+"""For a limit of the machine being worked on, when the reading names none: as much as naming it
+(a technician reads the gauges of the machine they stand at), and only a tie-breaker when the
+reading's words name another machine's part or parameter better."""
 DOCUMENT_WORD_WEIGHT: Final = 0.15
 """Per word of the reading that the limit's manual uses anywhere ("truck", "separator")."""
 OPERATING_BONUS: Final = 0.2
@@ -195,6 +199,8 @@ class Said:
     """Words its unit implies ("pressure" for bar): they match a parameter, never name a part."""
     machines: frozenset[str] = frozenset()
     """Titles of the manuals whose machine the reading names ("on the skid", "the chiller")."""
+    machine: str | None = None
+    """Title of the manual of the machine being worked on (from the conversation), if known."""
     spoken: frozenset[str] = frozenset()
     """The words said, without those a tag brings along (its component's name)."""
 
@@ -325,6 +331,13 @@ def rank(
             d.limit.source is not None and d.limit.source.document in reading.machines
         ):
             score += DOCUMENT_CODE_BONUS
+        elif (
+            reading.machine is not None
+            and not reading.machines
+            and d.limit.source is not None
+            and d.limit.source.document == reading.machine
+        ):
+            score += MACHINE_AT_BONUS
         score += DOCUMENT_WORD_WEIGHT * len(reading.words & d.document_words)
         if re.search(r"limit|permissib|operating", d.limit.context, re.IGNORECASE):
             score += OPERATING_BONUS

@@ -28,6 +28,11 @@ COMPONENT_BONUS: Final = 0.02
 """Added for chunks of the preferred component (a nudge of about two ranks, not a filter)."""
 DOCUMENT_BONUS: Final = 0.03
 """Added for chunks of a manual whose own codes the question says ("on the WC-180"): ~3 ranks."""
+MACHINE_FACTOR: Final = 2.0
+"""Scores of chunks of the manual of the machine being worked on (when the question names none)
+are multiplied by this: its manual answers unless another fits more than twice as well. A factor,
+not a bonus, so the manual's own passages keep their standing against each other (the answer's
+near-tie rule compares their ratios)."""
 WORDS_BONUS: Final = 0.05
 """Added in proportion to the share of the question's words said in one place of a chunk: at
 most about five ranks, so a passage that says all the words asked climbs over a look-alike."""
@@ -43,9 +48,11 @@ class SearchOptions:
     component_id: str | None = None
     """Only chunks of this component."""
     prefer_component: str | None = None
+    """Chunks of this component rank a little higher."""
     prefer_documents: frozenset[int] = frozenset()
     """Chunks of these documents rank a little higher (the question names their machine)."""
-    """Chunks of this component rank a little higher."""
+    machine_documents: frozenset[int] = frozenset()
+    """The manual of the machine being worked on (when the question names none)."""
     candidates: int = 30
     """Candidates taken from each retriever before fusion."""
     mode: str = "exact"
@@ -88,9 +95,9 @@ def search(
             # Among chunks holding the same codes ("M24" in four torque tables) the component
             # is what tells them apart, so it weighs more there.
             score += COMPONENT_BONUS * (3.0 if matched else 1.0)
-        scored.append((score, cid, matched))
+        scored.append((score * _factor(row, options), cid, matched))
     asked = stems(question)
-    scored = _with_words_bonus(scored, asked, rows, options.k)
+    scored = _with_words_bonus(scored, asked, rows, options)
     scored.sort(key=lambda s: (-s[0], -best.get(s[1], -1.0)))
     hits = []
     for score, cid, matched in scored[: options.k]:
@@ -124,23 +131,36 @@ def search(
     return hits
 
 
+def _factor(row: dict[str, Any], options: SearchOptions) -> float:
+    """What a chunk's score is multiplied by: :data:`MACHINE_FACTOR` for the machine's manual."""
+    return MACHINE_FACTOR if row["doc_id"] in options.machine_documents else 1.0
+
+
 def _with_words_bonus(
     scored: list[tuple[float, int, tuple[str, ...]]],
     asked: set[str],
     rows: dict[int, dict[str, Any]],
-    k: int,
+    options: SearchOptions,
 ) -> list[tuple[float, int, tuple[str, ...]]]:
-    """``scored`` with :data:`WORDS_BONUS` added where it can change the top ``k``.
+    """``scored`` with :data:`WORDS_BONUS` added where it can change the top ``options.k``.
 
-    Stemming every row of every candidate table is half of a search's time; a candidate more
-    than the whole bonus below the k-th best can never reach the top, so it is left as it is.
+    The bonus is multiplied by the chunk's factor, as its score was. Stemming every row of every
+    candidate table is half of a search's time; a candidate more than the whole bonus below the
+    k-th best can never reach the top, so it is left as it is.
     """
     if not scored:
         return scored
-    kth = sorted((s for s, _, _ in scored), reverse=True)[min(k, len(scored)) - 1]
-    reach = kth - WORDS_BONUS - 1e-9
+    kth = sorted((s for s, _, _ in scored), reverse=True)[min(options.k, len(scored)) - 1]
+    most = max(_factor(rows[cid], options) for _, cid, _ in scored)
+    reach = kth - most * WORDS_BONUS - 1e-9
     return [
-        (s + WORDS_BONUS * said_in_one_place(asked, rows[cid]) if s >= reach else s, cid, m)
+        (
+            s + WORDS_BONUS * _factor(rows[cid], options) * said_in_one_place(asked, rows[cid])
+            if s >= reach
+            else s,
+            cid,
+            m,
+        )
         for s, cid, m in scored
     ]
 

@@ -28,6 +28,9 @@ class ToolRequest:
     """The technician's words, as transcribed."""
     component_id: str | None = None
     """Component the conversation is about, when known from earlier turns."""
+    machine: str | None = None
+    """Title of the manual of the machine being worked on, when known from earlier turns: it
+    settles which manual answers when the words fit two."""
     history: tuple[str, ...] = field(default_factory=tuple)
     """Recent technician utterances, oldest first (for follow-up questions)."""
     heard: Heard | None = None

@@ -137,7 +137,10 @@ class ManualsTool:
         except ToolError as err:
             return ToolResult(speech=(err.message,), ok=False, data={"error": err.code})
         answer = functools.partial(
-            self._knowledge.answer, prepared["question"], component_id=prepared["component_id"]
+            self._knowledge.answer,
+            prepared["question"],
+            component_id=prepared["component_id"],
+            machine=request.machine,
         )
         try:
             return await self._thread.run(answer)

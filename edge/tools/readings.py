@@ -187,6 +187,7 @@ class ReadingsTool:
         reading = replace(
             said(transcript, self._knowledge.component_names(), named),
             machines=self._knowledge.machines_named(transcript),
+            machine=request.machine,
         )
         best_choice: tuple[float, SpokenValue, list[Candidate]] | None = None
         for value in candidates(args.get("value"), transcript):
@@ -203,7 +204,7 @@ class ReadingsTool:
                 best_choice = (score, value, ranked)
         assert best_choice is not None
         _, value, ranked = best_choice
-        limit, lone = self._choose(ranked, value)
+        limit, lone = self._choose(ranked, value, machine=request.machine)
         # The words did not pick the part: the only limit in that unit, or the conversation's.
         topic = request.component_id if prefer == request.component_id else None
         guessed = lone or (named is None and topic is not None and limit.component_id == topic)
@@ -233,8 +234,14 @@ class ReadingsTool:
             return request.component_id
         return None
 
-    def _choose(self, ranked: list[Candidate], value: SpokenValue) -> tuple[Limit, bool]:
-        """The limit the words pick, and whether it is only the one limit in the unit said."""
+    def _choose(
+        self, ranked: list[Candidate], value: SpokenValue, *, machine: str | None = None
+    ) -> tuple[Limit, bool]:
+        """The limit the words pick, and whether it is only the one limit in the unit said.
+
+        ``machine``: the manual of the machine being worked on, which settles a tie between
+        machines.
+        """
         tied = best(ranked)
         by_words = best(ranked, by_words=True)
         if len(tied) == 1 and not _one_part(by_words):
@@ -263,6 +270,11 @@ class ReadingsTool:
         if len(tied) == 1:
             return tied[0].limit, False
         machines = list(dict.fromkeys(_document(c.limit) for c in tied[:3]))
+        if len(machines) > 1 and machine in machines:
+            tied = [c for c in tied if _document(c.limit) == machine]
+            machines = [machine]
+        if len(tied) == 1:
+            return tied[0].limit, False
         if len(machines) > 1:
             # Two manuals' limits: the technician knows which machine they stand at.
             names = " or ".join(f"the {machine_name(m)}" for m in machines)

@@ -38,13 +38,28 @@ MAX_FALSE_WARNINGS = 1
 """'Parallel offset across the coupling is three thou': the pump skid's 0.05 mm limit, not the
 conveyor's 0.10 mm; nothing in the words tells the two machines apart."""
 MAX_CLARIFICATIONS = 0.12
+AT_MACHINE_FLOORS = {
+    "answer_accuracy": 0.74,
+    "first_answer_accuracy": 0.71,
+    "recall_at_3": 0.94,
+    "declined": 0.25,
+    "warned": 0.76,
+}
+"""The same, asked at the machine (the conversation knows which machine's manual it is at), on
+2026-12-01: answers 268/350 (257/350 in the first answer), recall@3 337/350, declined 10/37, warned
+119/151, 1 false warning in 65, 14 clarifications in 216."""
+AT_MACHINE_MAX_CLARIFICATIONS = 0.08
+
+
+def _dev_run(tmp_path_factory: pytest.TempPathFactory, *, at_machine: bool) -> SplitRun:
+    manuals = load_split(REPO / "samples" / "eval", "dev")
+    state = tmp_path_factory.mktemp("corpus") / "state"
+    return asyncio.run(run_split(manuals, state, at_machine=at_machine))
 
 
 @pytest.fixture(scope="module")
 def dev_run(tmp_path_factory: pytest.TempPathFactory) -> SplitRun:
-    manuals = load_split(REPO / "samples" / "eval", "dev")
-    state = tmp_path_factory.mktemp("corpus") / "state"
-    return asyncio.run(run_split(manuals, state))
+    return _dev_run(tmp_path_factory, at_machine=False)
 
 
 def test_every_dev_manual_is_ingested_with_limits(dev_run: SplitRun) -> None:
@@ -52,13 +67,26 @@ def test_every_dev_manual_is_ingested_with_limits(dev_run: SplitRun) -> None:
     assert all(o.limits > 0 for o in dev_run.ingest), [(o.path, o.limits) for o in dev_run.ingest]
 
 
-def test_the_figures_stay_above_their_floors(dev_run: SplitRun) -> None:
-    overall = figures(dev_run.questions, dev_run.readings)
-    low = {k: overall[k] for k, floor in FLOORS.items() if (overall[k] or 0.0) < floor}
-    assert not low, (low, by_manual(dev_run.questions, dev_run.readings))
+def _assert_above(run: SplitRun, floors: dict[str, float], max_clarifications: float) -> None:
+    overall = figures(run.questions, run.readings)
+    low = {k: overall[k] for k, floor in floors.items() if (overall[k] or 0.0) < floor}
+    assert not low, (low, by_manual(run.questions, run.readings))
     assert overall["false_warnings"] <= MAX_FALSE_WARNINGS, overall
     clarifications = overall["clarifications"]
-    assert clarifications is not None and clarifications <= MAX_CLARIFICATIONS, overall
+    assert clarifications is not None and clarifications <= max_clarifications, overall
+
+
+def test_the_figures_stay_above_their_floors(dev_run: SplitRun) -> None:
+    _assert_above(dev_run, FLOORS, MAX_CLARIFICATIONS)
+
+
+def test_at_the_machine_the_figures_stay_above_their_floors(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    # The machine being worked on settles what the words leave open between manuals: its manual
+    # answers and its limits judge, so its figures sit above the words-only ones.
+    run = _dev_run(tmp_path_factory, at_machine=True)
+    _assert_above(run, AT_MACHINE_FLOORS, AT_MACHINE_MAX_CLARIFICATIONS)
 
 
 def test_a_procedures_values_are_heard_in_its_later_steps(dev_run: SplitRun) -> None:

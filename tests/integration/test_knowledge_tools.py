@@ -457,6 +457,45 @@ def test_cache_respects_the_conversations_component(knowledge: Knowledge) -> Non
     assert knowledge.cache_lookup(vector, question=question) is None
 
 
+WRENCH = "HTW-1500 HYDRAULIC TORQUE WRENCH - QUICK REFERENCE"
+TURBINE = "WT-2000 Wind Turbine Maintenance Manual"
+
+
+def test_the_machine_being_worked_on_answers_what_fits_several(knowledge: Knowledge) -> None:
+    # "What is the maximum pressure?" names no machine: the turbine's system pressure and the
+    # torque wrench's pump pressure both fit. At the wrench, the wrench's manual answers.
+    question = "what is the maximum pressure"
+    assert "200 bar" in knowledge.answer(question).speech[0]
+    at_wrench = knowledge.answer(question, machine=WRENCH)
+    assert "700 bar" in at_wrench.speech[0] and at_wrench.sources[0].document == WRENCH
+    assert "200 bar" in knowledge.answer(question, machine=TURBINE).speech[0]
+    # Naming a machine outweighs the one the conversation was at.
+    named = knowledge.answer("what is the maximum pressure on the wind turbine", machine=WRENCH)
+    assert named.sources[0].document == TURBINE, named
+    # A cached answer given at one machine is not reused at another.
+    vector = knowledge.embed(question)
+    knowledge.cache_store(question, vector, at_wrench, machine=WRENCH)
+    hit = knowledge.cache_lookup(vector, question=question, machine=WRENCH)
+    assert hit is not None and hit.speech == at_wrench.speech
+    assert knowledge.cache_lookup(vector, question=question, machine=TURBINE) is None
+    assert knowledge.cache_lookup(vector, question=question) is None
+
+
+def test_the_machine_being_worked_on_settles_a_reading_two_manuals_fit(
+    knowledge: Knowledge,
+) -> None:
+    tool = readings(knowledge, MemoryReporter())
+    said = "oil temperature is 70 degrees"
+    with pytest.raises(ToolError) as err:
+        tool.prepare({}, req(said))
+    assert err.value.code == "reading-which-machine", err.value
+    assert "WT-2000" in err.value.message and "HTW-1500" in err.value.message
+    for machine in (WRENCH, TURBINE):
+        limit = tool.prepare({}, ToolRequest(TurnId(7), said, machine=machine))["limit"]
+        assert limit.source is not None and limit.source.document == machine, limit
+        assert limit.parameter == "Oil temperature", limit
+
+
 def test_cache_never_holds_live_readings_and_follows_manual_changes(
     knowledge: Knowledge, tmp_path: Path
 ) -> None:

@@ -164,6 +164,25 @@ def test_a_repeated_manual_question_is_answered_from_the_cache(
     assert fresh.speech_memo.hits > spoken_before  # its sentences were not synthesized again
 
 
+def test_the_next_question_is_answered_for_the_machine_last_answered_about(
+    fresh: Assistant,
+) -> None:
+    from edge.oneshot import ask_text
+
+    # "What is the maximum pressure?" fits the turbine's hydraulics and the torque wrench's pump;
+    # asked alone the turbine answers. After an answer from the wrench's manual, the wrench does.
+    alone = asyncio.run(ask_text(fresh, "What is the maximum pressure?", TurnId(1)))
+    assert "700" not in alone.answer, alone.answer
+    fresh.start_afresh()
+    first = asyncio.run(
+        ask_text(fresh, "How often does the wrench gauge need calibrating?", TurnId(2))
+    )
+    assert first.sources and first.sources[0].document.startswith("HTW-1500"), first.sources
+    then = asyncio.run(ask_text(fresh, "What is the maximum pressure?", TurnId(3)))
+    assert then.intent == "query_technical_manuals" and "700 bar" in then.answer, then.answer
+    assert then.sources[0].document.startswith("HTW-1500")
+
+
 def test_a_question_about_a_value_asks_the_manuals_not_the_reading_check(
     fresh: Assistant, tmp_path: Path
 ) -> None:

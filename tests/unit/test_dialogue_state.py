@@ -134,6 +134,24 @@ def test_the_topic_is_a_hint_with_a_short_life(tmp_path: Path) -> None:
     assert d.topic(T0 + 200) is None
 
 
+def test_the_machine_is_the_manual_the_last_answer_came_from(tmp_path: Path) -> None:
+    d = dialogue(tmp_path, expiry=Expiry(idle_s=600.0))
+    assert d.machine(T0) is None
+    lock_out(d)
+    assert d.machine(T0 + 1) == LOCKOUT.document
+    # It survives a restart, and an answer that found nothing does not move it.
+    from edge.events import ToolResult
+
+    again = dialogue(tmp_path, T0 + 2, expiry=Expiry(idle_s=600.0))
+    nothing = ToolResult(("Nothing.",), ok=False, data={"found": False})
+    again.answered("tyre pressure", nothing, T0 + 3, component_id=None, named_component=False)
+    assert again.machine(T0 + 3) == LOCKOUT.document
+    assert again.machine(T0 + 601) is None  # idle too long: the technician has moved on
+    # Starting afresh at a known machine (an evaluation's manual) keeps only that.
+    again.clear(T0 + 700, machine="SL-240 Service Lift")
+    assert again.machine(T0 + 700) == "SL-240 Service Lift" and again.state.last is None
+
+
 def test_a_read_back_waits_for_yes_and_expires(tmp_path: Path) -> None:
     d = dialogue(tmp_path, expiry=Expiry(pending_s=30.0))
     pending = Pending("check_reading", "oil sump is 92", {"value": 92}, "Gearbox ...?", T0)
