@@ -244,9 +244,7 @@ class Knowledge:
             prefer_component=prefer_component,
             mode=mode,
             prefer_documents=named,
-            machine_documents=frozenset(
-                () if named or not machine else snap.titles.get(machine, ())
-            ),
+            machine_documents=named or frozenset(snap.titles.get(machine, ()) if machine else ()),
         )
         vocabulary = snap.vocabulary - self._names(question, snap)
         return search(self._store, question, vec, vocabulary, options)

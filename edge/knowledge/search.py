@@ -29,10 +29,10 @@ COMPONENT_BONUS: Final = 0.02
 DOCUMENT_BONUS: Final = 0.03
 """Added for chunks of a manual whose own codes the question says ("on the WC-180"): ~3 ranks."""
 MACHINE_FACTOR: Final = 2.0
-"""Scores of chunks of the manual of the machine being worked on (when the question names none)
-are multiplied by this: its manual answers unless another fits more than twice as well. A factor,
-not a bonus, so the manual's own passages keep their standing against each other (the answer's
-near-tie rule compares their ratios)."""
+"""Scores of chunks of the manual of the machine the question names, or else of the one being
+worked on, are multiplied by this: that manual answers unless another fits more than twice as
+well. A factor, not a bonus, so the manual's own passages keep their standing against each other
+(the answer's near-tie rule compares their ratios)."""
 WORDS_BONUS: Final = 0.05
 """Added in proportion to the share of the question's words said in one place of a chunk: at
 most about five ranks, so a passage that says all the words asked climbs over a look-alike."""
@@ -52,7 +52,7 @@ class SearchOptions:
     prefer_documents: frozenset[int] = frozenset()
     """Chunks of these documents rank a little higher (the question names their machine)."""
     machine_documents: frozenset[int] = frozenset()
-    """The manual of the machine being worked on (when the question names none)."""
+    """The manuals of the machine the question names, or else of the one being worked on."""
     candidates: int = 30
     """Candidates taken from each retriever before fusion."""
     mode: str = "exact"
