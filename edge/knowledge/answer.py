@@ -24,7 +24,7 @@ from typing import Any, Final
 from edge.events import ToolResult
 from edge.knowledge.records import Component, Hit
 from edge.knowledge.tables import row_sentences
-from edge.knowledge.terms import normalize_code, stem, stems
+from edge.knowledge.terms import STOPWORDS, normalize_code, stem, stems
 from edge.knowledge.units import speakable, spoken_unit
 from edge.sentences import ABBREVIATIONS
 
@@ -137,6 +137,19 @@ _CUES_BY_KIND: Final[dict[str, tuple[re.Pattern[str], re.Pattern[str]]]] = {
 }
 """What a question asks for, by kind: (its words, what a unit holding that kind of value holds)."""
 _CUES: Final = tuple(_CUES_BY_KIND.values())
+
+
+_PART_ASKED: Final = re.compile(
+    r"\b(?:torque|part\s*(?:number|no\.?)|number)\s+(?:value\s+)?(?:for|on|of)\s+"
+    r"(?:the\s+|an?\s+)?(?P<part>[a-z][a-z -]*[a-z])",
+    re.IGNORECASE,
+)
+"""A torque or part number asked for a part named by its words ("for the flue adapter clamp")."""
+_WORD: Final = re.compile(r"[a-z]+")
+_CLAUSE: Final = frozenset({"if", "when", "with", "that", "which", "so", "because", "before"})
+_FASTENERS: Final = frozenset(
+    {"bolt", "bolts", "screw", "screws", "nut", "nuts", "stud", "studs", "fastener", "fasteners"}
+)
 
 
 _HOW: Final = re.compile(
@@ -318,6 +331,13 @@ def compose(
         nothing = not_found(question, component, ())
         return ToolResult(nothing.speech, ok=False, data={**nothing.data, "flagged": flagged})
     best = max(units, key=lambda u: u.score)
+    if best.kind == "row" and not codes and not _names_the_part(question, hit, best):
+        # "Part number for the boiler pump", "torque for the flue adapter clamp": the best row is
+        # another part's (the flue gas sensor, a port adapter). A neighbour's value said for the
+        # part asked about is worse than saying the manuals do not give it.
+        nothing = not_found(question, component, ())
+        declined = {**nothing.data, "flagged": flagged, "declined": "part-not-named"}
+        return ToolResult(nothing.speech, ok=False, data=declined)
     if best.kind == "row" and not _holds_kind_asked(question, hit, best):
         # A row about the thing asked, but without the kind of value asked ("part number for
         # the cooler fan motor": its row gives the power): the manuals do not say; a
@@ -441,6 +461,32 @@ def _rows(hit: Hit, units: list[_Unit], scorer: _Scorer, data: dict[str, Any]) -
         for row in rows
         for s in row_sentences(header, row, unit_text=spoken_unit, skip_columns=skip)
     ]
+
+
+def _names_the_part(question: str, hit: Hit, row: _Unit) -> bool:
+    """The row names the part a torque or part number is asked for (or no part is named).
+
+    The part is the words after "torque for the", "part number for the", up to a clause ("if",
+    "when" ...): its last word that is not a fastener (what it is: "clamp", "flange") must be in
+    the row or its section, and one of its other words (which one: "flue", "outlet") too, when
+    it has others. Fasteners are left out: torque tables name the joint ("element outlet
+    flange"), not the bolt. A question with figures in it ("M24", "dash 8") names a size, which
+    the codes and numbers pick.
+    """
+    asked = _PART_ASKED.search(question)
+    if asked is None or re.search(r"\d", question):
+        return True
+    words: list[str] = []
+    for word in _WORD.findall(asked["part"].lower()):
+        if word in _CLAUSE:
+            break
+        if word not in STOPWORDS and word not in _FASTENERS:
+            words.append(stem(word))
+    if not words:
+        return True
+    said = stems(f"{row.text} {' '.join(hit.section)}")
+    head, others = words[-1], set(words[:-1])
+    return head in said and (not others or bool(others & said))
 
 
 def _holds_kind_asked(question: str, hit: Hit, row: _Unit) -> bool:

@@ -25,13 +25,13 @@ FLOORS = {
     "answer_accuracy": 0.68,
     "first_answer_accuracy": 0.65,
     "recall_at_3": 0.88,
-    "declined": 0.25,
+    "declined": 0.55,
     "warned": 0.69,
 }
 """Dev-split floors, below what the dev split measured through this full path (router, cache, tools,
 the dialogue's presentation) on 2026-12-01 (nine manuals, three of them written blind): answers
 248/350 with a procedure's later steps heard as "next" reads them (237/350 in the first answer
-alone), recall@3 319/350, no-answer declined 10/37, out-of-range warned 108/151, 1 false warning
+alone), recall@3 319/350, no-answer declined 23/37, out-of-range warned 108/151, 1 false warning
 in 65 in-range readings, 23 clarifications in 216 readings; ``bench/knowledge.py`` prints the
 exact figures."""
 MAX_FALSE_WARNINGS = 1
@@ -42,11 +42,11 @@ AT_MACHINE_FLOORS = {
     "answer_accuracy": 0.74,
     "first_answer_accuracy": 0.71,
     "recall_at_3": 0.94,
-    "declined": 0.25,
+    "declined": 0.55,
     "warned": 0.76,
 }
 """The same, asked at the machine (the conversation knows which machine's manual it is at), on
-2026-12-01: answers 268/350 (257/350 in the first answer), recall@3 337/350, declined 10/37, warned
+2026-12-01: answers 268/350 (257/350 in the first answer), recall@3 337/350, declined 22/37, warned
 119/151, 1 false warning in 65, 14 clarifications in 216."""
 AT_MACHINE_MAX_CLARIFICATIONS = 0.08
 

@@ -122,3 +122,26 @@ def test_an_abbreviation_before_a_number_does_not_end_the_sentence() -> None:
     text = Hit(4, "Boiler", ("3.5 Condensate drain",), None, "text", said, 1.0, 0.6)
     result = compose("what goes in the condensate trap before first firing", text, (), None)
     assert "0.5" in result.speech[0], result.speech
+
+
+def test_a_torque_or_part_number_is_said_only_for_the_part_asked() -> None:
+    rows = (
+        ("Joint", "Thread", "Torque"),
+        ("Element outlet flange", "M12, 10.9", "115 N·m"),
+        ("Guide shoe bolts", "M10, 8.8", "45 N·m"),
+    )
+    torques = hit(rows)
+    # The joint asked for is in the table: its row answers, though the table names no "bolts".
+    right = compose("what's the torque on the element outlet flange bolts", torques, (), None)
+    assert right.ok and "115" in right.speech[0]
+    # Another joint's row shares only the fastener: no value is said for the car door hangers.
+    other = compose("what's the torque on the car door hanger bolts", torques, (), None)
+    assert not other.ok and other.data["declined"] == "part-not-named", other.speech
+    parts = hit((("Part", "Part number"), ("Flue gas temperature sensor", "4850-6102")))
+    wrong = compose("part number for the boiler pump", parts, (), None)
+    assert not wrong.ok and wrong.data["declined"] == "part-not-named"
+    named = compose("part number for the flue gas temperature sensor", parts, (), None)
+    assert named.ok and "4850-6102" in named.speech[0]
+    # A size said with figures is for the codes and numbers to pick ("the M10 bolts").
+    sized = compose("what's the torque for the M10 bolts", torques, (), None)
+    assert sized.ok and "45" in sized.speech[0]
