@@ -27,7 +27,7 @@ from edge.knowledge.cache import SemanticCache, question_keys
 from edge.knowledge.components import ComponentIndex, merge
 from edge.knowledge.ingest import IngestLimits, Ingestor, expand_paths
 from edge.knowledge.limit_match import Described, codes, describe, normal_code, words
-from edge.knowledge.machines import machine_stems, machine_words, machines_named
+from edge.knowledge.machines import machine_name, machine_stems, machine_words, machines_named
 from edge.knowledge.progress import ProgressCallback
 from edge.knowledge.records import Component, DocumentInfo, Hit, IngestOutcome, Limit
 from edge.knowledge.search import EXACT_LIMIT, SearchOptions, search
@@ -356,6 +356,15 @@ class Knowledge:
             best = next((h for h in hits[1:] if h.coverage >= 0.5 and relevant(h, codes)), None)
         if best is None:
             return not_found(question, component, ())
+        if machine is not None and self._another_machines(question, best, machine):
+            # At the elevator, "how often is the hydraulic oil changed" answered from the
+            # forklift's manual would be a wrong interval for the machine in front of them.
+            said = (
+                f"Not in the {machine_name(machine)} manual; "
+                f"the {machine_name(best.document)} manual has it."
+            )
+            data = {"found": False, "declined": "other-machine", "elsewhere": best.document}
+            return ToolResult(speech=(said,), ok=False, data=data)
         result = compose(question, best, codes, component, self._part_names(best))
         if result.data.get("declined"):
             # The best passage is about it and holds no such value ("what's the intake valve
@@ -388,6 +397,15 @@ class Knowledge:
                 flagged = [*result.data.get("flagged", ()), *fallback.data.get("flagged", ())]
                 return replace(fallback, data={**fallback.data, "flagged": flagged})
         return result
+
+    def _another_machines(self, question: str, hit: Hit, machine: str) -> bool:
+        """``hit`` is from another manual than the machine being worked on's.
+
+        Only when the question names no machine: naming one asks about it.
+        """
+        snap = self._snap
+        mine = snap.titles.get(machine, [])
+        return bool(mine) and hit.doc_id not in mine and not self._named_documents(question, snap)
 
     def _part_names(self, hit: Hit) -> dict[str, str]:
         """Names of the components ``hit`` holds by ID, as its manual names them."""

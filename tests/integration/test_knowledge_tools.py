@@ -472,6 +472,16 @@ def test_the_machine_being_worked_on_answers_what_fits_several(knowledge: Knowle
     # Naming a machine outweighs the one the conversation was at.
     named = knowledge.answer("what is the maximum pressure on the wind turbine", machine=WRENCH)
     assert named.sources[0].document == TURBINE, named
+    # What only another machine's manual answers is not said for the one being worked on.
+    yaw = "How much oil goes into each yaw drive?"
+    assert "11" in knowledge.answer(yaw).speech[0]
+    elsewhere = knowledge.answer(yaw, machine=WRENCH)
+    assert not elsewhere.ok and elsewhere.data["declined"] == "other-machine"
+    assert "HTW-1500" in elsewhere.speech[0] and elsewhere.data["elsewhere"] == TURBINE
+    asked = knowledge.answer(
+        "How much oil goes into each yaw drive of the turbine?", machine=WRENCH
+    )
+    assert asked.ok and "11" in asked.speech[0], asked.speech
     # A cached answer given at one machine is not reused at another.
     vector = knowledge.embed(question)
     knowledge.cache_store(question, vector, at_wrench, machine=WRENCH)
