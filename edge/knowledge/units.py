@@ -175,6 +175,10 @@ _ALIASES: Final[dict[str, str]] = {
     "mω": "MOhm",
     "megohm": "MOhm",
     "megohms": "MOhm",
+    "megaohm": "MOhm",
+    "megaohms": "MOhm",
+    "meg": "MOhm",  # "the megger says six meg": how insulation readings are said
+    "megs": "MOhm",
     "mohm": "MOhm",
     "l": "L",
     "litre": "L",

@@ -289,7 +289,13 @@ class ReadingsTool:
             # One part's limits that say the same of this value ("Room temperature below +1 °C"
             # and "Ambient temperature +1 to +45 °C"): which one was meant changes nothing.
             return tied[0].limit, False
-        named = " or ".join(self._label(c.limit) for c in tied[:3])
+        labels = list(dict.fromkeys(self._label(c.limit) for c in tied[:3]))
+        if len(labels) == 1:
+            # One part's one parameter with its bounds printed apart ("F51 Mains voltage below
+            # 195 V", "F52 Mains voltage above 253 V"): the value is out of range if it breaks
+            # either, and "mains voltage or mains voltage?" would ask nothing.
+            return _broken_first(tied[:3], value).limit, False
+        named = " or ".join(labels)
         code = "reading-parameter-unclear" if len(owners) == 1 else "reading-which-component"
         raise ToolError(code, f"Which one: {named}?", needs="which")
 
@@ -528,6 +534,15 @@ def _unit_against(value: SpokenValue, limit: Limit) -> str | None:
     if value.unit is not None and not value.scale_said and dimension(limit.unit) == "temperature":
         return limit.unit  # "degrees" alone: the manual's own scale
     return value.unit
+
+
+def _broken_first(candidates: list[Candidate], value: SpokenValue) -> Candidate:
+    """The first candidate whose limit ``value`` is outside of, else the first."""
+    for c in candidates:
+        result = assess(c.limit, value.mention.value, _unit_against(value, c.limit) or c.limit.unit)
+        if result is not None and result.verdict in ("above", "below"):
+            return c
+    return candidates[0]
 
 
 def _verdicts(candidates: list[Candidate], value: SpokenValue) -> set[str | None]:

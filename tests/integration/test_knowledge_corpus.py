@@ -42,12 +42,12 @@ AT_MACHINE_FLOORS = {
     "answer_accuracy": 0.74,
     "first_answer_accuracy": 0.71,
     "recall_at_3": 0.94,
-    "declined": 0.55,
+    "declined": 0.62,
     "warned": 0.76,
 }
 """The same, asked at the machine (the conversation knows which machine's manual it is at), on
-2026-12-01: answers 268/350 (257/350 in the first answer), recall@3 337/350, declined 22/37, warned
-119/151, 1 false warning in 65, 14 clarifications in 216."""
+2026-12-01: answers 268/350 (257/350 in the first answer), recall@3 337/350, declined 25/37, warned
+120/151, 1 false warning in 65, 13 clarifications in 216."""
 AT_MACHINE_MAX_CLARIFICATIONS = 0.08
 
 

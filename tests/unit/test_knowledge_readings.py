@@ -71,6 +71,39 @@ def test_limits_of_one_part_that_say_the_same_of_the_value_need_no_question() ->
         tool._thread.shutdown()
 
 
+def test_one_parameters_bounds_printed_apart_are_one_range() -> None:
+    # "F51 Mains voltage below 195 V" and "F52 Mains voltage above 253 V": one parameter, two
+    # bounds. The value is judged against the one it breaks; "mains voltage or mains voltage?"
+    # would ask nothing.
+    from edge.aio import EngineThread
+    from edge.knowledge.limit_match import Candidate
+    from edge.knowledge.numbers import NumberMention
+    from edge.knowledge.records import Limit
+    from edge.tools.reading_values import SpokenValue
+    from edge.tools.readings import ReadingsTool
+
+    low = Limit("", "Mains voltage", "V", 195, None, "195", "")
+    high = Limit("", "Mains voltage", "V", None, 253, "", "253")
+    tied = [Candidate(high, 2.5, ("voltag",)), Candidate(low, 2.5, ("voltag",))]
+    tool = ReadingsTool(None, EngineThread("test"), None)  # type: ignore[arg-type]
+
+    def volts(number: float) -> SpokenValue:
+        return SpokenValue(NumberMention(number, 0, 3, str(number)), "V")
+
+    try:
+        assert tool._choose(tied, volts(188)) == (low, False)
+        assert tool._choose(tied, volts(260)) == (high, False)
+        assert tool._choose(tied, volts(230)) == (high, False)  # within both: no question
+    finally:
+        tool._thread.shutdown()
+
+
+def test_megohms_are_said_as_meg() -> None:
+    assert said_unit("megger says six meg", choose_value(None, "megger says six meg"), None) == (
+        "MOhm"
+    )
+
+
 def test_mil_is_read_as_thou_and_as_millimetre_and_the_limits_scale_decides() -> None:
     from edge.knowledge.limit_match import TIE, describe, rank, said, with_unit
     from edge.knowledge.records import Limit
