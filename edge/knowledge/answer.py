@@ -331,6 +331,9 @@ def compose(
         nothing = not_found(question, component, ())
         return ToolResult(nothing.speech, ok=False, data={**nothing.data, "flagged": flagged})
     best = max(units, key=lambda u: u.score)
+    if best.kind == "sentence" and best.text.rstrip().endswith(":") and steps:
+        # "Before opening the burner door ...:" leads into the steps; they are the answer.
+        best = next(u for u in units if u.kind == "steps")
     if best.kind == "row" and not codes and not _names_the_part(question, hit, best):
         # "Part number for the boiler pump", "torque for the flue adapter clamp": the best row is
         # another part's (the flue gas sensor, a port adapter). A neighbour's value said for the

@@ -145,3 +145,16 @@ def test_a_torque_or_part_number_is_said_only_for_the_part_asked() -> None:
     # A size said with figures is for the codes and numbers to pick ("the M10 bolts").
     sized = compose("what's the torque for the M10 bolts", torques, (), None)
     assert sized.ok and "45" in sized.speech[0]
+
+
+def test_a_sentence_leading_into_steps_is_not_the_answer_the_steps_are() -> None:
+    lead = "Before opening the burner door or working inside the casing:"
+    steps = Hit(5, "Boiler", ("1.2 General safety instructions",), None, "steps", "", 1.0, 0.6,
+                items=("Switch the boiler off at the main switch.",
+                       "Isolate the 230 V control supply and the 400 V pump supply.",
+                       "Close the manual gas isolating valve and lock it closed."),
+                intro=lead)  # fmt: skip
+    result = compose("what do i need to isolate before i open the burner door", steps, (), None)
+    said = " ".join(result.speech)
+    assert result.ok and "3 steps" in said and lead not in said, result.speech
+    assert result.data["procedure"]["steps"][1].startswith("Isolate the 230 V")
