@@ -26,6 +26,7 @@ from edge.knowledge.answer import compose, fit, not_found, relevant, value_cues
 from edge.knowledge.cache import SemanticCache, question_keys
 from edge.knowledge.components import ComponentIndex, merge
 from edge.knowledge.ingest import IngestLimits, Ingestor, expand_paths
+from edge.knowledge.initialisms import initialisms, spelled_out
 from edge.knowledge.limit_match import Described, codes, describe, normal_code, words
 from edge.knowledge.machines import machine_name, machine_stems, machine_words, machines_named
 from edge.knowledge.progress import ProgressCallback
@@ -65,6 +66,8 @@ class _Snapshot:
     """(document title, component ID) -> the component's name in that manual."""
     machine_words: dict[str, frozenset[str]]
     """A word or pair that names one manual's machine ("power unit") -> its titles."""
+    initialisms: dict[str, str]
+    """Initials of a section title ("PPE") -> its words ("personal protective equipment")."""
     vector_count: int
     version: int
 
@@ -178,6 +181,7 @@ class Knowledge:
             titles=titles,
             own_names={(title, c.id): c.name for title, (comps, _) in terms.items() for c in comps},
             machine_words=machine_words({title: texts for title, (_, texts) in terms.items()}),
+            initialisms=initialisms(self._store.section_titles()),
             vector_count=self._store.vector_count(),
             version=self._store.data_version(),
         )
@@ -232,7 +236,7 @@ class Knowledge:
                 little higher when the question names no machine (a soft filter).
         """
         snap = self._refresh()
-        question = written(question)
+        question = spelled_out(written(question), snap.initialisms)
         vec = self.embed(question) if vector is None else np.asarray(vector, dtype=np.float32)
         named = self._named_documents(question, snap)
         mode = self._search_mode
@@ -293,6 +297,11 @@ class Knowledge:
         """
         snap = self._refresh()
         question = written(question)
+        spelled = spelled_out(question, snap.initialisms)
+        if spelled != question:
+            # "What PPE ...": the words of the title it stands for are searched and matched too
+            # (the turn's vector is of the words without them).
+            question, vector = spelled, None
         named = snap.index.resolve(question)
         component = named or (snap.index.get(component_id) if component_id else None)
         names = self._names(question, snap)
@@ -335,8 +344,14 @@ class Knowledge:
             # question's words and the kind of value asked answers ("what's the intake valve
             # clearance": the text with "0.30 mm", not the valve-sequence table beside it); a
             # dead heat goes to the one covering more of the question's words.
+            mine = self._snap.titles.get(machine, []) if machine else []
             near = [
-                h for h in hits[1:] if h.score >= first.score * _NEAR_TIE and relevant(h, codes)
+                h
+                for h in hits[1:]
+                if h.score >= first.score * _NEAR_TIE
+                and relevant(h, codes)
+                # At a machine, its manual's passage is not passed over for another's.
+                and (first.doc_id not in mine or h.doc_id in mine)
             ]
             naming = machine_stems(question, self._snap.machine_words)
             rated = [

@@ -370,6 +370,11 @@ class Store:
             out.setdefault(code, set()).add(int(doc_id))
         return out
 
+    def section_titles(self) -> list[str]:
+        """Every section title, once (the leaf titles chunks are filed under)."""
+        rows = self.conn.execute("select distinct section from chunks where section != ''")
+        return [str(r[0]) for r in rows.fetchall()]
+
     def codes(self) -> dict[str, str]:
         """Normalised code -> code as printed, over all documents."""
         return dict(self.conn.execute("select code, shown from codes").fetchall())
