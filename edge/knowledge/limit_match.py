@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from typing import Final
 
 from edge.knowledge.records import Limit
+from edge.knowledge.spoken import written
 from edge.knowledge.terms import STOPWORDS, stem
 from edge.knowledge.units import convert, dimension
 
@@ -211,7 +212,8 @@ def said(
     named: str | None = None,
 ) -> Said:
     """The words and codes of a reading; IDs said aloud bring their component's name along."""
-    found_codes = {normal_code(c) for c in codes(transcript)}
+    # "GB-101" as written, or said letter by letter ("G B one oh one").
+    found_codes = {normal_code(c) for c in codes(transcript) | codes(written(transcript))}
     own = words(transcript)
     spoken = set(own)
     by_code = {normal_code(cid): cid for cid in component_names}

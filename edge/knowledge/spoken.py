@@ -37,7 +37,19 @@ _CLASS_NUMBERS: Final = {"four": 4, "five": 5, "six": 6, "eight": 8, "nine": 9, 
 
 
 def written(question: str) -> str:
-    """``question`` with spelled-out numbers, fractions and bolt classes written as printed."""
+    """``question`` with spelled-out numbers, fractions, bolt classes and tags written as printed.
+
+    A tag spelled letter by letter ("G B one oh one", "P T twenty") becomes "GB 101", "PT 20",
+    which the codes' own matching reads as GB-101 and PT20.
+    """
+    return _LETTERS.sub(lambda m: m.group(0).replace(" ", ""), _numbers_written(question))
+
+
+_LETTERS: Final = re.compile(r"\b[A-Z](?: [A-Z]){1,2}\b(?= \d)")
+"""Capital letters said one by one before a number: the letters of a tag."""
+
+
+def _numbers_written(question: str) -> str:
     text = _CLASS.sub(_class, question)
     text = _FRACTION.sub(_fraction, text)
     pieces: list[str] = []

@@ -20,6 +20,10 @@ pytestmark = pytest.mark.unit
         ("one thirty second inch shim", "1/32 inch shim"),
         ("which grade if it stays above minus fifteen", "which grade if it stays above -15"),
         ("what does E one seventeen mean", "what does E 117 mean"),
+        # A tag spelled letter by letter is one code; letters without a number stay letters.
+        ("filter diff pressure on G B one oh one", "filter diff pressure on GB 101"),
+        ("P T twenty says 7 bar", "PT 20 says 7 bar"),
+        ("the display just says L T", "the display just says L T"),
         # Small numbers stay words (prose prints them so), idioms too, digits are left alone.
         ("how far apart are the two coupling halves", "how far apart are the two coupling halves"),
         ("tighten a further half turn", "tighten a further half turn"),
@@ -28,3 +32,10 @@ pytestmark = pytest.mark.unit
 )
 def test_spelled_numbers_fractions_and_bolt_classes(said: str, printed: str) -> None:
     assert written(said) == printed
+
+
+def test_a_tag_spelled_letter_by_letter_is_the_readings_code() -> None:
+    from edge.knowledge.limit_match import said
+
+    assert "gb101" in said("filter diff pressure on G B one oh one is 40 psi", {}).codes
+    assert "gb101" in said("GB-101 filter is at 2 bar", {}).codes
