@@ -25,5 +25,5 @@ def default_tools(assistant: Assistant, reporter: IncidentReporter) -> list[Tool
     thread = assistant.threads["embed"]
     readings = ReadingsTool(knowledge, thread, reporter)
     # A reading said in an incident command is judged too ("log an incident, sump at 92 degrees").
-    incident = IncidentTool(reporter, knowledge.resolve_component, judge=readings.preview)
+    incident = IncidentTool(reporter, knowledge.resolve_component, judge=readings.warning)
     return [incident, ManualsTool(knowledge, thread), readings]

@@ -163,8 +163,8 @@ class IncidentTool:
     ) -> None:
         """Incidents stored through ``reporter``, their part found by ``components``.
 
-        ``judge`` says what a reading in the incident's words means against the manuals'
-        limits, without raising an incident of its own (``ReadingsTool.preview``).
+        ``judge`` gives the warning for an out-of-range reading in the incident's words, None
+        for any other, without raising an incident of its own (``ReadingsTool.warning``).
         """
         self._reporter = reporter
         self._components = components
@@ -276,7 +276,7 @@ class IncidentTool:
         except Exception:  # the incident is stored; a failed check must not hide that
             _LOGGER.exception("Reading in an incident not checked")
             return ()
-        return (verdict,) if verdict and verdict.startswith("Warning") else ()
+        return (verdict,) if verdict else ()
 
 
 def choose_severity(given: object, transcript: str, description: str) -> Severity | None:

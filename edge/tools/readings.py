@@ -310,6 +310,26 @@ class ReadingsTool:
         For a speculative answer while the technician pauses: None when the words do not settle
         the reading.
         """
+        judged = self._judged(request)
+        if judged is None:
+            return None
+        component, prepared, result = judged
+        if result.verdict == "within":
+            return speakable(_within(component, prepared, result))
+        return speakable(_warning(component, prepared, result))
+
+    def warning(self, request: ToolRequest) -> str | None:
+        """The warning :meth:`run` would say first for an out-of-range reading in the words.
+
+        None when the words state none (in range, or not settled). No incident is raised.
+        """
+        judged = self._judged(request)
+        if judged is None or judged[2].verdict == "within":
+            return None
+        return speakable(_warning(*judged))
+
+    def _judged(self, request: ToolRequest) -> tuple[str, dict[str, Any], Assessment] | None:
+        """The part's name, the prepared reading and its verdict, from the words alone."""
         try:
             prepared = self.prepare({}, request)
         except EdgeError:
@@ -317,10 +337,7 @@ class ReadingsTool:
         result = assess(prepared["limit"], prepared["value"], prepared["unit"])
         if result is None:
             return None
-        component = self._name(prepared["component_id"], prepared["limit"])
-        if result.verdict == "within":
-            return speakable(_within(component, prepared, result))
-        return speakable(_warning(component, prepared, result))
+        return self._name(prepared["component_id"], prepared["limit"]), prepared, result
 
     async def run(self, arguments: Mapping[str, Any], request: ToolRequest) -> ToolResult:
         """Compare, warn first when out of range, and raise an incident for it."""

@@ -321,7 +321,7 @@ def test_a_reading_inside_an_incident_command_is_logged_as_said_and_warned_first
 ) -> None:
     reporter = MemoryReporter()
     readings_tool = readings(knowledge, reporter)
-    tool = IncidentTool(reporter, knowledge.resolve_component, judge=readings_tool.preview)
+    tool = IncidentTool(reporter, knowledge.resolve_component, judge=readings_tool.warning)
     said = "Log a medium severity incident, the gearbox oil sump reads 92 degrees."
     result = ask(tool, said)
     assert result.urgent and result.speech[0] == (
