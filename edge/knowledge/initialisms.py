@@ -3,10 +3,9 @@
 A manual titles a section "Personal protective equipment" and may never print "PPE"; the
 technician asks "what PPE do I need on the skid?", and neither the keyword search nor the
 answer's word matching finds the section. The initials of every section title (its numbering
-dropped, two to five words) name that title; a question word written in capitals that is such an
-initialism, and names one title only, is searched with the title's words beside it. Only words in
-capitals count: "air" is a word, "AIR" read out from "Air intake restriction" is not what anyone
-asks.
+dropped, three to five words) name that title; a question word of three to five capitals that is
+such an initialism, and names one title only, is searched with the title's words beside it. Only
+capitals count ("air" is a word), and never two letters: "SL", "PT" are tags and model codes.
 """
 
 from __future__ import annotations
@@ -17,9 +16,9 @@ from typing import Final
 
 _NUMBERING: Final = re.compile(r"^\s*(?:[A-Z]?\d+(?:\.\d+)*\.?|[A-Z]\.)\s+")
 _WORD: Final = re.compile(r"[A-Za-z]+")
-_CAPITALS: Final = re.compile(r"(?<![\w-])[A-Z]{2,5}s?(?![\w-])")
+_CAPITALS: Final = re.compile(r"(?<![\w-])[A-Z]{3,5}s?(?![\w-])")
 """A word in capitals on its own: not part of a code ("DG-400", "PT20")."""
-MIN_WORDS: Final = 2
+MIN_WORDS: Final = 3
 MAX_WORDS: Final = 5
 
 
