@@ -95,7 +95,7 @@ class DialogueState:
     topic: Topic | None = None
     pending: Pending | None = None
     machine: Machine | None = None
-    """The machine being worked on: a tie-breaker between manuals, never a filter."""
+    """The machine being worked on: it settles what the words leave open between manuals."""
     hushed: bool = False
     """The technician said stop: notices wait for their next request."""
     updated_at: float = 0.0

@@ -232,8 +232,8 @@ class Knowledge:
             k: how many hits.
             vector: the question's embedding, when the caller already has it.
             prefer_component: rank this component's chunks a little higher (a soft filter).
-            machine: title of the manual of the machine being worked on: its chunks rank a
-                little higher when the question names no machine (a soft filter).
+            machine: title of the manual of the machine being worked on: its chunks' scores
+                count double when the question names no machine (a soft filter).
         """
         snap = self._refresh()
         question = spelled_out(written(question), snap.initialisms)
