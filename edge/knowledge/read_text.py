@@ -49,6 +49,8 @@ _WIDE_GAP: Final = re.compile(r"\S {3,}\S")
 _NUMBER_GAP: Final = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\s{2,}(?=[A-Z])")
 _COLUMN_SLACK: Final = 2
 """Characters a cell may start left of its header (right-aligned numbers, layout rounding)."""
+_HEADER_SHIFT: Final = 8
+"""How far right of its column's cells a header may be set (right-aligned over left-aligned)."""
 
 
 @dataclass
@@ -264,6 +266,12 @@ class _Parser:
             # The header leaves the row labels' column blank ("      Natural gas   Propane").
             starts = [below[0][0], *starts]
             rows = [["", *rows[0]]]
+        if len(below) == len(starts) and all(
+            0 < s - b <= _HEADER_SHIFT for (b, _), s in zip(below[1:], starts[1:], strict=True)
+        ):
+            # Figures under headers set further right ("Boiler size   500   650" over
+            # "Heat input   515 (1,757)   670 (2,286)"): the rows' own cells start the columns.
+            starts = [starts[0], *(b for b, _ in below[1:])]
         header_cells = list(rows[0])
         repeated = False  # the header printed again (page break): skip it and its wrapped words
         j = self.i + 1

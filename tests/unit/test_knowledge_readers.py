@@ -67,6 +67,23 @@ def test_text_tables_keep_empty_cells_in_their_columns() -> None:
     )
 
 
+def test_text_table_headers_set_right_of_their_figures_keep_them_in_their_columns() -> None:
+    # The sizes are set further right than the figures under them: a figure must not slide
+    # into the row label's column and shift every value one size over ("650: 905 kg").
+    lines = [
+        "Boiler size (nominal output, kW)           500            650            850",
+        "-------------------------------------------------------------------------------",
+        "Water content, l (US gal)             62 (16.4)      78 (20.6)      96 (25.4)",
+        "Weight empty, kg (lb)                 690 (1,521)    780 (1,720)    905 (1,995)",
+    ]
+    table = parse_text([(line, None) for line in lines])[0]
+    assert table.rows == (
+        ("Boiler size (nominal output, kW)", "500", "650", "850"),
+        ("Water content, l (US gal)", "62 (16.4)", "78 (20.6)", "96 (25.4)"),
+        ("Weight empty, kg (lb)", "690 (1,521)", "780 (1,720)", "905 (1,995)"),
+    )
+
+
 def test_text_wrapped_table_cells_join_their_row() -> None:
     lines = [
         "Code    Description            Action",
