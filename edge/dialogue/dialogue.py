@@ -314,9 +314,10 @@ class Dialogue:
         state = self._state
         if presented.procedure is not None:
             state = replace(state, procedures=steps.push(state.procedures, presented.procedure))
-        if component_id and result.ok and result.data.get("found", True):
+        found = result.ok and result.data.get("found", True)
+        if component_id and found:
             state = replace(state, topic=Topic(component_id, now, self.settings.topic_turns))
-        if presented.citation is not None and result.ok and result.data.get("found", True):
+        if presented.citation is not None and found:
             # The manual that answered is the machine being worked on, until another answers.
             state = replace(state, machine=Machine(presented.citation.document, now))
         self._set(state, now)

@@ -555,17 +555,16 @@ def _unit_against(value: SpokenValue, limit: Limit) -> str | None:
 
 def _broken_first(candidates: list[Candidate], value: SpokenValue) -> Candidate:
     """The first candidate whose limit ``value`` is outside of, else the first."""
-    for c in candidates:
-        result = assess(c.limit, value.mention.value, _unit_against(value, c.limit) or c.limit.unit)
-        if result is not None and result.verdict in ("above", "below"):
-            return c
-    return candidates[0]
+    return next((c for c in candidates if _verdict(c, value) in ("above", "below")), candidates[0])
 
 
 def _verdicts(candidates: list[Candidate], value: SpokenValue) -> set[str | None]:
     """What each candidate's limit says of ``value`` ("above", "below", "within"; None: no unit)."""
-    found: set[str | None] = set()
-    for c in candidates:
-        result = assess(c.limit, value.mention.value, _unit_against(value, c.limit) or c.limit.unit)
-        found.add(result.verdict if result is not None else None)
-    return found
+    return {_verdict(c, value) for c in candidates}
+
+
+def _verdict(candidate: Candidate, value: SpokenValue) -> str | None:
+    """What ``candidate``'s limit says of ``value``, in the unit said (None: not comparable)."""
+    limit = candidate.limit
+    result = assess(limit, value.mention.value, _unit_against(value, limit) or limit.unit)
+    return result.verdict if result is not None else None
