@@ -29,6 +29,7 @@ from edge.knowledge.ingest import IngestLimits, Ingestor, expand_paths
 from edge.knowledge.initialisms import initialisms, spelled_out
 from edge.knowledge.limit_match import Described, codes, describe, normal_code, words
 from edge.knowledge.machines import machine_name, machine_stems, machine_words, machines_named
+from edge.knowledge.numbers import find_numbers
 from edge.knowledge.progress import ProgressCallback
 from edge.knowledge.records import Component, DocumentInfo, Hit, IngestOutcome, Limit
 from edge.knowledge.search import EXACT_LIMIT, SearchOptions, search
@@ -382,24 +383,7 @@ class Knowledge:
             return ToolResult(speech=(said,), ok=False, data=data)
         result = compose(question, best, codes, component, self._part_names(best))
         if result.data.get("declined"):
-            # The best passage is about it and holds no such value ("what's the intake valve
-            # clearance": the valve-sequence table). Another passage of the same section that
-            # says as much of the question may (the procedure's intro: "The intake valve
-            # clearance must be 0.30 mm"); when none does, no value is said.
-            cues = value_cues(question)
-            for other in hits:
-                if (
-                    other is best
-                    or (other.doc_id, other.section) != (best.doc_id, best.section)
-                    or other.coverage < best.coverage
-                    or not relevant(other, codes)
-                ):
-                    continue
-                found = compose(question, other, codes, component, self._part_names(other))
-                said = " ".join(found.speech[:1])
-                if found.ok and any(cue.search(said) for cue in cues):
-                    return found
-            return result
+            return self._another_passage(question, hits, best, codes, component) or result
         if result.ok:
             # A passage passed over for instructions to an assistant is still reported.
             flagged = list(dict.fromkeys([*result.data.get("flagged", ()), *skipped]))
@@ -412,6 +396,40 @@ class Knowledge:
                 flagged = [*result.data.get("flagged", ()), *fallback.data.get("flagged", ())]
                 return replace(fallback, data={**fallback.data, "flagged": flagged})
         return result
+
+    def _another_passage(
+        self,
+        question: str,
+        hits: list[Hit],
+        declined: Hit,
+        codes: list[str],
+        component: Component | None,
+    ) -> ToolResult | None:
+        """Another passage of the same manual that holds the kind of value ``declined`` lacked.
+
+        The best passage is about it and holds no such value ("what's the intake valve
+        clearance": the valve-sequence table; "what should the accumulator precharge be": the
+        maintenance schedule). Another passage of the manual that says as much of the question
+        may (the procedure's intro: "The intake valve clearance must be 0.30 mm"). A figure the
+        question states ("the forty litre accumulator", "a 16 mm tube") must be in it: without it,
+        the passage is about another size. None when no passage does: no value is said.
+        """
+        cues = value_cues(question)
+        figures = {n.value for n in find_numbers(question)}
+        for other in hits:
+            if (
+                other is declined
+                or other.doc_id != declined.doc_id
+                or other.coverage < declined.coverage
+                or not relevant(other, codes)
+                or not figures <= {n.value for n in find_numbers(_passage_text(other))}
+            ):
+                continue
+            found = compose(question, other, codes, component, self._part_names(other))
+            said = " ".join(found.speech[:1])
+            if found.ok and any(cue.search(said) for cue in cues):
+                return found
+        return None
 
     def _another_machines(self, question: str, hit: Hit, machine: str) -> bool:
         """``hit`` is from another manual than the machine being worked on's.
@@ -603,3 +621,9 @@ def _context(component_id: str | None, machine: str | None) -> str | None:
     if machine is None:
         return component_id
     return f"{component_id or ''} @ {machine}"
+
+
+def _passage_text(hit: Hit) -> str:
+    """Everything ``hit`` says: its text, intro, table cells and steps."""
+    cells = (cell for row in hit.rows for cell in row)
+    return " ".join([hit.text, hit.intro, *cells, *hit.items])

@@ -25,7 +25,7 @@ from edge.events import ToolResult
 from edge.knowledge.records import Component, Hit
 from edge.knowledge.tables import row_sentences
 from edge.knowledge.terms import STOPWORDS, normalize_code, stem, stems
-from edge.knowledge.units import speakable, spoken_unit
+from edge.knowledge.units import normalize_unit, speakable, spoken_unit
 from edge.sentences import ABBREVIATIONS
 
 SIMILARITY_FOUND: Final = 0.42
@@ -37,6 +37,8 @@ ROW_LIKENESS: Final = 2.0
 MAX_ROWS: Final = 4
 """Table rows spoken at most (all rows of a short table when no row is singled out)."""
 
+_COUNT: Final = r"\d"
+"""What holds a count: a figure, in the row itself (a table's intro has figures of its own)."""
 _SENTENCE_END: Final = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 _LAST_WORD: Final = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
 _CAPTION_NUMBER: Final = re.compile(r"\b(?:table|tab|figure|fig)\.?\s+[A-Z]?[\d.\-]+\.$", re.I)
@@ -78,6 +80,7 @@ _CUES_BY_KIND: Final[dict[str, tuple[re.Pattern[str], re.Pattern[str]]]] = {
                 r"\bevery\b|\bwhichever\b|\b\d+\s*(h|hours?|months?|years?|weeks?|days?)\b"
                 r"|\b(daily|weekly|monthly|annually|yearly)\b",
             ),
+            "count": (r"\bhow many\b|\bnumber of\b", _COUNT),
             "quantity": (
                 r"\bhow much\b|\bhow many\b|\bquantity\b|\bamount\b|\bvolume\b|\bcapacity\b"
                 r"|\bfill\b|\bholds?\b|\bcharge\b",
@@ -116,9 +119,13 @@ _CUES_BY_KIND: Final[dict[str, tuple[re.Pattern[str], re.Pattern[str]]]] = {
             "part": (
                 r"\bpart\s*(number|no)\b|\bnumber for\b|\b(to|i|we) order\b"
                 r"|\border (a|an|the|new)\b|\bkit\b|\bspare",
-                # "KCS-OIL-68P-5", "HD 4150-2207", and all-digit ones ("4850-2101",
-                # "1613 6105 00"); or a column headed "Part No.".
-                r"\b[A-Z]{1,5}[- ]?\d{2,}(?:[-./]\w+)*\b|\b\d{3,}(?:[-./ ]\d{2,})+\b"
+                # Part numbers have three groups or more ("KCS-OIL-68P-5", "HD 4150-2207"), or
+                # long figures ("4850-2101", "1613 6105 00"); or a column headed "Part No.".
+                # Tags and codes ("E-220", "BR-101", "M3") name a place or a fault, not a part
+                # to order. Capitals only: "at least 200" is no part number.
+                r"(?-i:\b(?=[A-Z0-9-]*\d)[A-Z0-9]+(?:-[A-Z0-9]+){2,}\b"
+                r"|\b[A-Z]{1,5} \d{2,}[-./]\d{2,}\b|\b[A-Z]{1,5}-?\d{4,}\b)"
+                r"|\b\d{3,}(?:[-./ ]\d{2,})+\b"
                 r"|\bpart\s*(?:no\b|number)",
             ),
             "standard": (
@@ -153,11 +160,13 @@ _FASTENERS: Final = frozenset(
 
 
 _HOW: Final = re.compile(
-    r"\bhow (often|long|much|many|tight|far|fast|hot|cold|cool|warm|heavy|thick|thin)\b",
+    r"\bhow (often|long|much|many|tight|far|fast|hot|cold|cool|warm|heavy|thick|thin"
+    r"|hard|big|high|low|loud|large|small|strong|wide|deep|tall|close|full|old|soft)\b",
     re.IGNORECASE,
 )
 """The question's own words for the kind of value asked: "how often is the bearing greased"
-asks for an interval, though "grease" alone would ask for a lubricant."""
+asks for an interval, though "grease" alone would ask for a lubricant; "how hard can the fill
+water be" asks for a hardness, not a fill quantity."""
 
 
 _AMOUNT: Final = ("much", "many")
@@ -166,15 +175,15 @@ _MEASURES: Final = frozenset({"torque", "pressure", "temperature", "speed", "wei
 
 
 def _measure_named(rest: str) -> list[re.Pattern[str]]:
-    """The measured kind of value the word after "how much" names ("how much torque ...")."""
+    """The kind of value the word after "how much" names ("how much torque", "how many gallons")."""
     first = rest.split()[:1]
     if not first:
         return []
-    return [
-        answer
-        for kind, (ask, answer) in _CUES_BY_KIND.items()
-        if kind in _MEASURES and ask.search(first[0])
-    ]
+    unit = None if first[0].lower() in STOPWORDS else normalize_unit(first[0])
+    if unit is not None:
+        named = (answer for _, answer in _CUES if answer.pattern != _COUNT)
+        return [answer for answer in named if answer.search(f"1 {unit}")]
+    return _measures_in(first[0])
 
 
 def value_cues(question: str) -> list[re.Pattern[str]]:
@@ -186,9 +195,20 @@ def value_cues(question: str) -> list[re.Pattern[str]]:
     if how is not None:
         measured = _measure_named(question[how.end() :]) if how.group(1) in _AMOUNT else []
         asked = measured or [answer for ask, answer in _CUES if ask.search(how.group(0))]
-        if asked:
-            return asked
+        if asked or how.group(1) not in _AMOUNT:
+            # "How high can the temperature go": the measure the question names; "how hard":
+            # a kind of value no cue knows, so none is required.
+            return asked or _measures_in(question)
     return [answer for ask, answer in _CUES if ask.search(question)]
+
+
+def _measures_in(question: str) -> list[re.Pattern[str]]:
+    """Cues of the measured kinds of value ``question`` names (pressure, temperature ...)."""
+    return [
+        answer
+        for kind, (ask, answer) in _CUES_BY_KIND.items()
+        if kind in _MEASURES and ask.search(question)
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,7 +289,10 @@ def _pieces(
         score = scorer.score(header + text, hit.intro) + ROW_LIKENESS * sim
         units.append(_Unit("row", i, text, score))
     if steps:
-        procedure = 10.0 if _PROCEDURE.search(question) else 2.5
+        # Asked how to do something, a procedure answers; which one, its title says ("how do I
+        # set the valve lash": "Checking and adjusting the valve clearance", not the oil change).
+        asked = _PROCEDURE.search(question)
+        procedure = 10.0 + scorer.lexical(hit.section[-1] if hit.section else "") if asked else 2.5
         units.append(_Unit("steps", 0, "", procedure))
         units += [_Unit("step", i, s, scorer.score(s)) for i, s in enumerate(steps)]
     units += [_Unit("sentence", len(intro) + i, s, scorer.score(s)) for i, s in enumerate(body)]
@@ -334,10 +357,10 @@ def compose(
     if best.kind == "sentence" and best.text.rstrip().endswith(":") and steps:
         # "Before opening the burner door ...:" leads into the steps; they are the answer.
         best = next(u for u in units if u.kind == "steps")
-    if best.kind == "row" and not codes and not _names_the_part(question, hit, best):
-        # "Part number for the boiler pump", "torque for the flue adapter clamp": the best row is
-        # another part's (the flue gas sensor, a port adapter). A neighbour's value said for the
-        # part asked about is worse than saying the manuals do not give it.
+    if best.kind != "steps" and not codes and not _names_the_part(question, hit, best):
+        # "Part number for the boiler pump", "torque for the flue adapter clamp": the best row or
+        # sentence is another part's (the flue gas sensor, a port adapter). A neighbour's value
+        # said for the part asked about is worse than saying the manuals do not give it.
         nothing = not_found(question, component, ())
         declined = {**nothing.data, "flagged": flagged, "declined": "part-not-named"}
         return ToolResult(nothing.speech, ok=False, data=declined)
@@ -495,8 +518,27 @@ def _names_the_part(question: str, hit: Hit, row: _Unit) -> bool:
 def _holds_kind_asked(question: str, hit: Hit, row: _Unit) -> bool:
     """The row, its header or its table's intro shows the kind of value asked (or none is)."""
     cues = value_cues(question)
-    text = f"{' '.join(hit.rows[0])} {row.text} {hit.intro}"
-    return not cues or any(cue.search(text) for cue in cues)
+    label = f"{' '.join(hit.rows[0])} {row.text}"
+    label += _label_units(label)
+    return (
+        not cues
+        or any(cue.search(label) for cue in cues)
+        or any(cue.search(hit.intro) for cue in cues if cue.pattern != _COUNT)
+    )
+
+
+_LABEL_UNIT: Final = re.compile(r"(?:,|\()\s*([^\s,()\d][^,()\d]{0,8}?)\s*(?=[,()]|\s\d|$)")
+"""A unit printed after a label's comma or in its brackets ("Weight empty, kg (lb)")."""
+
+
+def _label_units(text: str) -> str:
+    """The units ``text`` prints apart from its figures, each after a figure ("1 kg 1 lb").
+
+    A table row or header may name its unit once ("Weight empty, kg (lb) | 690 | 780"); the
+    cues for a kind of value look for a figure with its unit.
+    """
+    units = (normalize_unit(m.group(1)) for m in _LABEL_UNIT.finditer(text))
+    return "".join(f" 1 {unit}" for unit in dict.fromkeys(u for u in units if u))
 
 
 def _best_sentences(units: list[_Unit], sentences: list[str]) -> list[str]:

@@ -228,6 +228,35 @@ def test_a_value_stated_beside_a_table_that_lacks_it_is_found(
     assert "0.30 millimetres" in result.speech[0], result.speech
 
 
+def test_a_value_in_another_section_answers_but_not_for_another_size(
+    knowledge: Knowledge, tmp_path: Path
+) -> None:
+    # The schedule names the task and holds no pressure; the check's own section states it.
+    unit = tmp_path / "hpu.md"
+    unit.write_text(
+        "# HX-40 hydraulic power unit\n\n"
+        "## 5 Maintenance\n\n"
+        "### 5.1 Maintenance intervals\n\n"
+        "| Task | Weekly | 6 months | See |\n|---|---|---|---|\n"
+        "| Check accumulator precharge A1 | | X | 6.5 |\n"
+        "| Check fluid level | X | | 6.1 |\n\n"
+        "## 6 Service tasks\n\n"
+        "### 6.5 Checking the accumulator precharge\n\n"
+        "Check with the fluid side depressurised. The precharge pressure at 20 °C must be "
+        "130 ± 5 bar.\n\n"
+        "1. Remove the protective cap from the gas valve.\n"
+        "2. Fit the charging and gauging unit and read the pressure.\n",
+        encoding="utf-8",
+    )
+    assert knowledge.ingest([unit])[0].status == "added"
+    at = "HX-40 hydraulic power unit"  # the sample turbine's manual has a precharge too
+    result = knowledge.answer("what should the accumulator precharge be", machine=at)
+    assert result.ok and "130" in result.speech[0], result.speech
+    # A size the manual never mentions: its only precharge is not said for it.
+    other = knowledge.answer("what precharge for the forty litre accumulator option", machine=at)
+    assert "130" not in " ".join(other.speech), other.speech
+
+
 def test_a_tampered_row_in_one_manual_does_not_silence_another(tmp_path: Path) -> None:
     """Issue 13 item 14: the fault code the WT-2000 manual defines is still answered."""
     evil = tmp_path / "controller-codes.md"

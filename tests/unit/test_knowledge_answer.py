@@ -158,3 +158,54 @@ def test_a_sentence_leading_into_steps_is_not_the_answer_the_steps_are() -> None
     said = " ".join(result.speech)
     assert result.ok and "3 steps" in said and lead not in said, result.speech
     assert result.data["procedure"]["steps"][1].startswith("Isolate the 230 V")
+
+
+def test_a_unit_printed_once_in_the_label_gives_the_row_its_kind() -> None:
+    rows = (("Model", "HW-500", "HW-650"), ("Weight empty, kg (lb)", "690 (1,521)", "780 (1,720)"))
+    result = compose("how much does the six fifty weigh empty", hit(rows), (), None)
+    assert result.ok and "780" in result.speech[0], result.speech
+    # Without a unit anywhere the row still holds no weight.
+    bare = (("Model", "HW-500", "HW-650"), ("Weight empty", "see nameplate", "see nameplate"))
+    assert not compose("how much does the six fifty weigh empty", hit(bare), (), None).ok
+
+
+def test_how_many_asks_for_a_figure_and_how_hard_for_no_known_kind() -> None:
+    def holds(question: str, text: str) -> bool:
+        cues = value_cues(question)
+        return not cues or any(cue.search(text) for cue in cues)
+
+    assert holds("how many suspension ropes on the big one", "Ropes 6 × 10 mm")
+    assert not holds("how many steps is the EXV when it's open", "Check EXV stepper motor")
+    # The unit after "how many" names the kind: gallons are a quantity.
+    assert holds("how many gallons of oil", "The total oil charge is 5.5 gal.")
+    assert not holds("how many gallons of oil", "Use only oil of grade ISO 68.")
+    # "How hard" is no fill quantity, though "fill" is a word of the question.
+    assert holds("how hard can the fill water be", "Total hardness max. 8.4 °dH")
+    # "how high ... temperature": the measure named later in the question.
+    assert not holds("how high can the oil temperature go", "Oil level: sight glass half full")
+    # "How much in the drive axle": "in" is a word here, not inches.
+    assert holds("what oil and how much in the drive axle", "3.2 L (3.4 US qt)")
+
+
+def test_tags_and_fault_codes_are_no_part_numbers() -> None:
+    rows = (
+        ("Code", "Message", "Cause"),
+        ("E20", "Cooler fan fault", "Motor protection of the cooler fan motor M3 tripped"),
+    )
+    declined = compose("what's the part number for the cooler fan motor", hit(rows), (), None)
+    assert not declined.ok, declined.speech
+    tags = (("Tag", "Item"), ("NRV-101A", "Non-return valve, dual plate, DN 80"))
+    assert not compose("part number for the non-return valve", hit(tags), (), None).ok
+    parts = (("Item", "Part number"), ("Brake lining set", "KT-BR-2215"))
+    assert compose("part number for the brake lining set", hit(parts), (), None).ok
+
+
+def test_the_procedure_asked_for_is_picked_by_its_title() -> None:
+    def procedure(chunk: int, title: str, first: str) -> Hit:
+        return Hit(chunk, "Genset", (title,), None, "steps", "", 1.0, 0.6,
+                   items=(first, "Then the rest."))  # fmt: skip
+
+    oil = procedure(1, "6.2 Changing the engine oil and filters", "Run the engine warm.")
+    valves = procedure(2, "6.4 Checking and adjusting the valve clearance", "Remove the covers.")
+    question = "how do I set the valve lash"
+    assert fit(question, valves, (), []) > fit(question, oil, (), [])
