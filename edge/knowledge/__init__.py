@@ -22,7 +22,14 @@ import numpy as np
 
 from edge.engines.base import Embedder
 from edge.events import ToolResult
-from edge.knowledge.answer import compose, fit, not_found, relevant, value_cues
+from edge.knowledge.answer import (
+    asks_for_procedure,
+    compose,
+    fit,
+    not_found,
+    relevant,
+    value_cues,
+)
 from edge.knowledge.cache import SemanticCache, question_keys
 from edge.knowledge.components import ComponentIndex, merge
 from edge.knowledge.ingest import IngestLimits, Ingestor, expand_paths
@@ -381,6 +388,10 @@ class Knowledge:
             )
             data = {"found": False, "declined": "other-machine", "elsewhere": best.document}
             return ToolResult(speech=(said,), ok=False, data=data)
+        if best.kind != "steps" and asks_for_procedure(question):
+            # "How do I change the oil": the section's text came up (its warning, its interval);
+            # its procedure answers.
+            best = self._procedure_of(best) or best
         result = compose(question, best, codes, component, self._part_names(best))
         if result.data.get("declined"):
             return self._another_passage(question, hits, best, codes, component) or result
@@ -396,6 +407,24 @@ class Knowledge:
                 flagged = [*result.data.get("flagged", ()), *fallback.data.get("flagged", ())]
                 return replace(fallback, data={**fallback.data, "flagged": flagged})
         return result
+
+    def _procedure_of(self, hit: Hit) -> Hit | None:
+        """The first procedure of ``hit``'s section, as a hit in its place (None if it has none)."""
+        found = self._store.section_procedures(hit.doc_id, hit.section)
+        if not found:
+            return None
+        row = self._store.chunk_rows(found[:1])[found[0]]
+        return replace(
+            hit,
+            chunk_id=found[0],
+            kind="steps",
+            text=row["text"],
+            items=row["items"],
+            intro=row["intro"],
+            rows=(),
+            row_similarities=(),
+            components=row["components"],
+        )
 
     def _another_passage(
         self,

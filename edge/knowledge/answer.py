@@ -211,6 +211,11 @@ def _measures_in(question: str) -> list[re.Pattern[str]]:
     ]
 
 
+def asks_for_procedure(question: str) -> bool:
+    """Whether ``question`` asks how to do something ("how do I", "walk me through")."""
+    return bool(_PROCEDURE.search(question))
+
+
 @dataclass(frozen=True, slots=True)
 class _Unit:
     kind: str
@@ -291,7 +296,7 @@ def _pieces(
     if steps:
         # Asked how to do something, a procedure answers; which one, its title says ("how do I
         # set the valve lash": "Checking and adjusting the valve clearance", not the oil change).
-        asked = _PROCEDURE.search(question)
+        asked = asks_for_procedure(question)
         procedure = 10.0 + scorer.lexical(hit.section[-1] if hit.section else "") if asked else 2.5
         units.append(_Unit("steps", 0, "", procedure))
         units += [_Unit("step", i, s, scorer.score(s)) for i, s in enumerate(steps)]

@@ -488,11 +488,11 @@ class Store:
             }
         return out
 
-    def section_text(self, doc_id: int, section: str) -> list[str]:
-        """Text chunks of one section, in order (for explanations next to a table)."""
+    def section_procedures(self, doc_id: int, section: tuple[str, ...]) -> list[int]:
+        """Chunk ids of the procedures (steps) of one section, in order."""
         rows = self.conn.execute(
-            "select text from chunks where doc_id = ? and section = ? and kind = 'text' "
+            "select chunk_id from chunks where doc_id = ? and section = ? and kind = 'steps' "
             "order by ord",
-            (doc_id, section),
+            (doc_id, SECTION_SEPARATOR.join(section)),
         ).fetchall()
-        return [str(r[0]) for r in rows]
+        return [int(r[0]) for r in rows]
