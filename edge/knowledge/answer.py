@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from edge.events import ToolResult
+from edge.knowledge.numbers import find_numbers
 from edge.knowledge.records import Component, Hit
 from edge.knowledge.tables import row_sentences
 from edge.knowledge.terms import STOPWORDS, normalize_code, stem, stems
@@ -292,6 +293,7 @@ def _pieces(
         sim = hit.row_similarities[i] if i < len(hit.row_similarities) else 0.0
         text = _named(" ".join(row), names or {})
         score = scorer.score(header + text, hit.intro) + ROW_LIKENESS * sim
+        score += scorer.key(row[0]) if row else 0.0
         units.append(_Unit("row", i, text, score))
     if steps:
         # Asked how to do something, a procedure answers; which one, its title says ("how do I
@@ -443,6 +445,9 @@ class _Scorer:
         self.context = stems(" ".join(hit.section)) if within else frozenset()
         self.codes = set(codes)
         self.cues = [answer for ask, answer in _CUES if ask.search(question)]
+        # "The 1000 hour kit", "the 16 mm tube": a figure the question states picks the row
+        # whose key (its first cell) states it.
+        self.figures = _figures(question)
 
     def score(self, text: str, context: str = "") -> float:
         """How well ``text`` answers: the question's words and codes it holds, and values.
@@ -465,6 +470,18 @@ class _Scorer:
         words = stems(text) & self.asked
         found = {normalize_code(c) for c in re.findall(r"[A-Za-z0-9-]+", text)}
         return len(words - self.context) + 3.0 * len(found & self.codes)
+
+    def key(self, cell: str) -> float:
+        """Score of a row's key (its first cell) stating a figure of the question."""
+        return 1.5 * len(self.figures & _figures(cell))
+
+
+_CODE_TOKEN: Final = re.compile(r"\b[A-Za-z]+[-.]?\d[\w.-]*")
+
+
+def _figures(text: str) -> set[float]:
+    """The values of the numbers ``text`` states, leaving out those of codes ("HW-500", "dr.05")."""
+    return {n.value for n in find_numbers(_CODE_TOKEN.sub(" ", text))}
 
 
 def _rows(hit: Hit, units: list[_Unit], scorer: _Scorer, data: dict[str, Any]) -> list[str]:

@@ -209,3 +209,14 @@ def test_the_procedure_asked_for_is_picked_by_its_title() -> None:
     valves = procedure(2, "6.4 Checking and adjusting the valve clearance", "Remove the covers.")
     question = "how do I set the valve lash"
     assert fit(question, valves, (), []) > fit(question, oil, (), [])
+
+
+def test_a_figure_of_the_question_picks_the_row_whose_key_states_it() -> None:
+    rows = (
+        ("Kit", "Part number", "Contents"),
+        ("1000 h kit", "MPS 9400-1000", "500 h kit plus air filter main element"),
+        ("2000 h kit", "MPS 9400-2000", "1000 h kit plus safety element and both belts"),
+    )
+    result = compose("what's the 1000 hour service kit number", hit(rows), (), None)
+    assert "MPS 9400-1000" in result.speech[0], result.speech
+    assert "9400-2000" not in " ".join(result.speech), result.speech
