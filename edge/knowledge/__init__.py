@@ -393,7 +393,10 @@ class Knowledge:
             # its procedure answers.
             best = self._procedure_of(best) or best
         result = compose(question, best, codes, component, self._part_names(best))
-        if result.data.get("declined"):
+        if result.data.get("declined") or (result.ok and not _holds_kind(question, result)):
+            # A row or sentence about it without the kind of value asked ("how heavy a battery":
+            # "only fit batteries within the range on the nameplate"): a passage of the manual
+            # that has it answers; when none does, the declined answer or the sentence stands.
             return self._another_passage(question, hits, best, codes, component) or result
         if result.ok:
             # A passage passed over for instructions to an assistant is still reported.
@@ -430,33 +433,30 @@ class Knowledge:
         self,
         question: str,
         hits: list[Hit],
-        declined: Hit,
+        best: Hit,
         codes: list[str],
         component: Component | None,
     ) -> ToolResult | None:
-        """Another passage of the same manual that holds the kind of value ``declined`` lacked.
+        """Another passage of ``best``'s manual that holds the kind of value ``best`` lacked.
 
         The best passage is about it and holds no such value ("what's the intake valve
         clearance": the valve-sequence table; "what should the accumulator precharge be": the
-        maintenance schedule). Another passage of the manual that says as much of the question
-        may (the procedure's intro: "The intake valve clearance must be 0.30 mm"). A figure the
-        question states ("the forty litre accumulator", "a 16 mm tube") must be in it: without it,
-        the passage is about another size. None when no passage does: no value is said.
+        maintenance schedule). Another relevant passage of the manual may (the procedure's
+        intro: "The intake valve clearance must be 0.30 mm"). A figure the question states ("the
+        forty litre accumulator", "a 16 mm tube") must be in it: without it, the passage is about
+        another size. None when no passage does.
         """
-        cues = value_cues(question)
         figures = {n.value for n in find_numbers(question)}
         for other in hits:
             if (
-                other is declined
-                or other.doc_id != declined.doc_id
-                or other.coverage < declined.coverage
+                other is best
+                or other.doc_id != best.doc_id
                 or not relevant(other, codes)
                 or not figures <= {n.value for n in find_numbers(_passage_text(other))}
             ):
                 continue
             found = compose(question, other, codes, component, self._part_names(other))
-            said = " ".join(found.speech[:1])
-            if found.ok and any(cue.search(said) for cue in cues):
+            if found.ok and _holds_kind(question, found, judged=False):
                 return found
         return None
 
@@ -656,3 +656,25 @@ def _passage_text(hit: Hit) -> str:
     """Everything ``hit`` says: its text, intro, table cells and steps."""
     cells = (cell for row in hit.rows for cell in row)
     return " ".join([hit.text, hit.intro, *cells, *hit.items])
+
+
+def _holds_kind(question: str, result: ToolResult, *, judged: bool = True) -> bool:
+    """What ``result`` quotes holds the kind of value ``question`` asks (or none is asked).
+
+    When ``judged``, rows count (they were judged when they were chosen), and so does a
+    procedure read whole (it holds what its steps hold; it is read a step at a time).
+    """
+    cues = value_cues(question)
+    if not cues:
+        return True
+    data = result.data
+    procedure = data.get("procedure") or {}
+    if "quotes" in data:
+        quoted = " ".join(data["quotes"])
+    elif "at" in procedure:
+        quoted = procedure["steps"][procedure["at"]]
+    elif judged:
+        return True
+    else:
+        quoted = " ".join(str(v) for row in data.get("values", ()) for v in row.values())
+    return any(cue.search(quoted) for cue in cues)

@@ -79,7 +79,8 @@ _CUES_BY_KIND: Final[dict[str, tuple[re.Pattern[str], re.Pattern[str]]]] = {
             "interval": (
                 r"\bhow often\b|\binterval\b|\bfrequency\b|\bwhen\b|\bdue\b|\bevery\b",
                 r"\bevery\b|\bwhichever\b|\b\d+\s*(h|hours?|months?|years?|weeks?|days?)\b"
-                r"|\b(daily|weekly|monthly|annually|yearly)\b",
+                r"|\b(daily|weekly|monthly|annual|annually|yearly)\b"
+                r"|\b(once|twice) (a|an|per|every)\b",
             ),
             "count": (r"\bhow many\b|\bnumber of\b", _COUNT),
             "quantity": (

@@ -287,6 +287,36 @@ def test_asked_how_the_sections_procedure_answers_not_its_warning(
     assert "70 degrees" in " ".join(result.speech), result.speech
 
 
+def test_a_sentence_without_the_kind_of_value_asked_gives_way_to_one_with_it(
+    knowledge: Knowledge, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    truck = tmp_path / "truck.md"
+    truck.write_text(
+        "# LT-30E electric truck\n\n"
+        "## 2 Technical data\n\n"
+        "### 2.1 General data\n\n"
+        "| Item | Value |\n|---|---|\n"
+        "| Rated capacity | 3000 kg |\n"
+        "| Battery weight, permitted range | 1700–1950 kg |\n"
+        "| Turning radius | 2100 mm |\n\n"
+        "WARNING The battery is part of the counterweight. Only fit batteries whose weight is "
+        "within the range on the truck nameplate; a lighter battery reduces the stability of "
+        "the truck.\n",
+        encoding="utf-8",
+    )
+    assert knowledge.ingest([truck])[0].status == "added"
+    at = "LT-30E electric truck"
+    # The warning's sentence ranks first, as it did on the dev corpus.
+    search = knowledge.search
+    monkeypatch.setattr(
+        knowledge,
+        "search",
+        lambda *a, **kw: sorted(search(*a, **kw), key=lambda h: h.kind != "text"),
+    )
+    result = knowledge.answer("how heavy a battery can I put in this truck", machine=at)
+    assert result.ok and "1950" in result.speech[0], result.speech
+
+
 def test_a_tampered_row_in_one_manual_does_not_silence_another(tmp_path: Path) -> None:
     """Issue 13 item 14: the fault code the WT-2000 manual defines is still answered."""
     evil = tmp_path / "controller-codes.md"
