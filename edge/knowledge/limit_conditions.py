@@ -23,6 +23,8 @@ _BELOW: Final = r"below|under|less than|lower than"
 _THRESHOLD: Final = (
     rf"(?P<{{w}}>{_ABOVE}|{_BELOW})\s+(?P<{{v}}>[+\-\u2212]?\d+(?:[.,]\d+)?)\s*"
     r"(?P<{u}>[^\d\s,;()]+(?:\s?/\s?[^\d\s,;()]+)?)?(?:\s+(?:abs|absolute|gauge|g|rms))?"
+    # The same value in other units ("above 110 °C (230 °F)").
+    r"(?:\s*\(\s*[+\-\u2212]?\d+(?:[.,]\d+)?\s*[^\d\s,;()]+(?:\s[^\d\s,;()]+)?\s*\))?"
 )
 _CONDITION: Final = re.compile(
     r"^(?:(?P<where>[^:]{1,30}):\s*)?(?P<what>[A-Za-z\u0394][^:;]*?)\s+"

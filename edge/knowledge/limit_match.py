@@ -37,10 +37,12 @@ NAMED_BONUS: Final = 1.5
 DOCUMENT_CODE_BONUS: Final = 1.0
 """The reading says an ID the limit's manual defines ("P-101B", "TT11") or names its machine
 ("on the skid"): it is that machine."""
-MACHINE_AT_BONUS: Final = 1.0
-"""For a limit of the machine being worked on, when the reading names none: as much as naming it
-(a technician reads the gauges of the machine they stand at), and only a tie-breaker when the
-reading's words name another machine's part or parameter better."""
+MACHINE_AT_BONUS: Final = 2.0
+"""For a limit of the machine being worked on, when the reading names none: twice what naming a
+machine earns (a technician reads the gauges of the machine they stand at, and its manual often
+words the parameter otherwise: "vibration velocity at the motor bearings" against another's
+"drive motor vibration velocity"); another machine's limit wins only when the reading names its
+part or parameter by two words more, or by its tag."""
 DOCUMENT_WORD_WEIGHT: Final = 0.15
 """Per word of the reading that the limit's manual uses anywhere ("truck", "separator")."""
 OPERATING_BONUS: Final = 0.2
@@ -79,6 +81,8 @@ _SYNONYMS: Final[dict[str, str]] = {
     "megohms": "insulation",
     "drop": "differential",
     "delta": "differential",
+    "difference": "differential",
+    "diff": "differential",
     "dp": "differential",
     "room": "ambient",
     "outside": "ambient",

@@ -416,11 +416,13 @@ def test_the_thresholds_of_fault_and_troubleshooting_tables_are_limits() -> None
         ["Pump worn", "Case drain flow above 6 L/min", "Overhaul or replace the pump"],
         ["Strainer clogged", "Inlet pressure below 0.8 bar abs", "Clean the strainer"],
         ["Compensator set too low", "Setting vs. 210 bar", "Readjust"],
+        ["Dirt in the system", "Flow/return difference greater than 30 K (54 °F)", "Flush"],
     ]
     found = extract_limits(checks, section_component="P1", known_components=set(), source=SOURCE)
     assert [(x.parameter, x.minimum, x.maximum, x.unit, x.action) for x in found] == [
         ("Case drain flow", None, 6, "L/min", "Overhaul or replace the pump"),
         ("Inlet pressure", 0.8, None, "bar", "Clean the strainer"),
+        ("Flow/return difference", None, 30, "K", "Flush"),  # in other units too, in brackets
     ]
 
 

@@ -144,3 +144,23 @@ def test_the_words_of_the_value_name_no_limit() -> None:
     reading = with_unit(without_value(said(spoken, {}), "three point two"), "mm")
     assert "point" not in reading.words and "spark" in reading.words
     assert rank(reading, described, "mm", value=3.2)[0].limit is spark
+
+
+def test_at_a_machine_its_limit_wins_over_a_closer_worded_one_of_another() -> None:
+    # The VT 75's bearing limit is said in other words than the reading; the forklift's shares
+    # more of them. At the compressor, its own limit is the one meant.
+    from dataclasses import replace
+
+    from edge.events import SourceRef
+    from edge.knowledge.limit_match import describe, rank, said, with_unit
+    from edge.knowledge.records import Limit
+
+    compressor = Limit("", "Vibration velocity at the motor bearings", "mm/s", None, 3.5,
+                       source=SourceRef("VT 75 compressor", "6.4"))  # fmt: skip
+    other = Limit("M1", "Drive motor vibration velocity, rms", "mm/s", None, 4.5,
+                  source=SourceRef("CPS 200 pump skid", "3.3"))  # fmt: skip
+    described = [describe(compressor, {}), describe(other, {"M1": "Drive motor"})]
+    reading = with_unit(said("drive motor vibration is 5.2 mm/s", {}), "mm/s")
+    assert rank(reading, described, "mm/s", value=5.2)[0].limit is other
+    at = replace(reading, machine="VT 75 compressor")
+    assert rank(at, described, "mm/s", value=5.2)[0].limit is compressor
