@@ -42,7 +42,7 @@ from edge.knowledge.records import Component, DocumentInfo, Hit, IngestOutcome, 
 from edge.knowledge.search import EXACT_LIMIT, SearchOptions, search
 from edge.knowledge.spoken import written
 from edge.knowledge.store import Store, Vector
-from edge.knowledge.terms import codes_in_question, misheard_code, unknown_codes
+from edge.knowledge.terms import codes_in_question, misheard_code, stems, unknown_codes
 
 __all__ = ["Component", "DocumentInfo", "Hit", "IngestOutcome", "Knowledge", "Limit"]
 
@@ -343,6 +343,15 @@ class Knowledge:
             prefer_component=component.id if component else None,
             machine=machine,
         )
+        # "What's the oil in this power unit": the title page says "power unit" and nothing
+        # else asked. A passage that shares no word of the question but the machine's name
+        # (its words, or its code printed in the manual's title) does not answer, however alike
+        # the two read.
+        asked = stems(question) - machine_stems(question, self._snap.machine_words)
+        names = stems(" ".join(self._names(question, self._snap)))
+        hits = [
+            h for h in hits if h.codes_matched or (asked - (names & stems(h.document))) & _words(h)
+        ]
         if not hits:
             return not_found(question, component, ())
         first = hits[0]
@@ -678,3 +687,8 @@ def _holds_kind(question: str, result: ToolResult, *, judged: bool = True) -> bo
     else:
         quoted = " ".join(str(v) for row in data.get("values", ()) for v in row.values())
     return any(cue.search(quoted) for cue in cues)
+
+
+def _words(hit: Hit) -> frozenset[str]:
+    """Stems of everything ``hit`` says, its section titles included."""
+    return frozenset(stems(f"{' '.join(hit.section)} {_passage_text(hit)}"))

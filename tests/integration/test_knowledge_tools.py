@@ -14,7 +14,7 @@ import pytest
 from edge.aio import EngineThread
 from edge.errors import EdgeError, ToolError
 from edge.events import ToolResult, TurnId
-from edge.knowledge import Knowledge
+from edge.knowledge import Hit, Knowledge
 from edge.report.base import IncidentDraft, IncidentReceipt
 from edge.tools.base import Tool, ToolRequest
 from edge.tools.incident import IncidentTool
@@ -315,6 +315,34 @@ def test_a_sentence_without_the_kind_of_value_asked_gives_way_to_one_with_it(
     )
     result = knowledge.answer("how heavy a battery can I put in this truck", machine=at)
     assert result.ok and "1950" in result.speech[0], result.speech
+
+
+def test_a_passage_sharing_only_the_machines_name_does_not_answer(
+    knowledge: Knowledge, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    unit = tmp_path / "unit.md"
+    unit.write_text(
+        "# ZX-9 Compact Power Pack\n\n"
+        "ZX-9 Compact Power Pack. Service manual, edition 2, March 2024.\n\n"
+        "## 6 Service\n\n"
+        "### 6.2 Bleeding the pump\n\n"
+        "1. Loosen the bleed screw on the pump head by one turn.\n"
+        "2. Jog the motor until fluid free of bubbles comes out, then close the screw.\n",
+        encoding="utf-8",
+    )
+    assert knowledge.ingest([unit])[0].status == "added"
+    # The title page reads far more like the question than anything else (as it did on the dev
+    # corpus): it is passed over all the same.
+    search = knowledge.search
+
+    def title_page_first(*args: Any, **kwargs: Any) -> list[Hit]:
+        hits = [replace(h, score=h.score * 3) if "edition" in h.text else h
+                for h in search(*args, **kwargs)]  # fmt: skip
+        return sorted(hits, key=lambda h: -h.score)
+
+    monkeypatch.setattr(knowledge, "search", title_page_first)
+    result = knowledge.answer("how do I bleed the compact power pack")
+    assert "ZX-9 Compact Power Pack." not in result.speech, result.speech
 
 
 def test_a_tampered_row_in_one_manual_does_not_silence_another(tmp_path: Path) -> None:
