@@ -671,7 +671,9 @@ def _holds_kind(question: str, result: ToolResult, *, judged: bool = True) -> bo
     """What ``result`` quotes holds the kind of value ``question`` asks (or none is asked).
 
     When ``judged``, rows count (they were judged when they were chosen), and so does a
-    procedure read whole (it holds what its steps hold; it is read a step at a time).
+    procedure asked for ("how do I ...": it is the answer whatever values its steps hold); one
+    read whole for a value ("what oil goes in the coupling": the refill steps) holds what its
+    steps hold. Otherwise (another passage in its place) only a row, a step or a sentence does.
     """
     cues = value_cues(question)
     if not cues:
@@ -682,6 +684,8 @@ def _holds_kind(question: str, result: ToolResult, *, judged: bool = True) -> bo
         quoted = " ".join(data["quotes"])
     elif "at" in procedure:
         quoted = procedure["steps"][procedure["at"]]
+    elif judged and procedure and not asks_for_procedure(question):
+        quoted = " ".join(procedure["steps"])
     elif judged:
         return True
     else:

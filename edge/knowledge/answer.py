@@ -73,7 +73,7 @@ _CUES_BY_KIND: Final[dict[str, tuple[re.Pattern[str], re.Pattern[str]]]] = {
         kind: (re.compile(q, re.IGNORECASE), re.compile(a, re.IGNORECASE))
         for kind, (q, a) in {
             "duration": (
-                r"\bhow long\b|\bwait\b|\bduration\b|\bbefore i\b",
+                r"\bhow long\b|\bwait\b|\bduration\b",
                 r"\b\d+\s*(minutes?|min|seconds?|s|hours?|h)\b",
             ),
             "interval": (
@@ -105,7 +105,9 @@ _CUES_BY_KIND: Final[dict[str, tuple[re.Pattern[str], re.Pattern[str]]]] = {
                 r"\b\d+(\.\d+)?\s*(kg|kilograms?|t|tonnes?|lbs?|pounds?)\b",
             ),
             "length": (
-                r"\bthick|\bthin|\bwear|\blength\b|\bshort|\bbacklash|\bdiameter|\bgap\b"
+                # "Wear" the noun ("wear ring", "how much wear"), not the verb ("do I wear").
+                r"\bthick|\bthin|(?<!\bi )(?<!\bwe )(?<!\byou )(?<!\bto )\bwear|\blength\b"
+                r"|\bshort|\bbacklash|\bdiameter|\bgap\b"
                 r"|\bclearance\b|\bplay\b|\bdeflect|\bapart\b|\bhow far\b",
                 r"\b(mm|millimetres?|in|inch(es)?)\b",
             ),

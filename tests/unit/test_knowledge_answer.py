@@ -183,6 +183,9 @@ def test_how_many_asks_for_a_figure_and_how_hard_for_no_known_kind() -> None:
     assert holds("how hard can the fill water be", "Total hardness max. 8.4 °dH")
     # "how high ... temperature": the measure named later in the question.
     assert not holds("how high can the oil temperature go", "Oil level: sight glass half full")
+    # "What do I wear" asks for no length ("wear" the verb, not the wear of a part).
+    assert value_cues("what mask do i wear cleaning the heat exchanger") == []
+    assert not holds("how much wear is allowed on the pads", "Pad material: sintered")
     # "How much in the drive axle": "in" is a word here, not inches.
     assert holds("what oil and how much in the drive axle", "3.2 L (3.4 US qt)")
 
