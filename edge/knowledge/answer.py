@@ -447,7 +447,7 @@ class _Scorer:
         # it); between hits (``within`` False) a word counts the same wherever it is.
         self.context = stems(" ".join(hit.section)) if within else frozenset()
         self.codes = set(codes)
-        self.cues = [answer for ask, answer in _CUES if ask.search(question)]
+        self.cues = value_cues(question)
         # "The 1000 hour kit", "the 16 mm tube": a figure the question states picks the row
         # whose key (its first cell) states it.
         self.figures = _figures(question)
