@@ -17,7 +17,13 @@ from typing import Final
 from edge.knowledge.answer import value_cues
 from edge.knowledge.tables import numeric, row_sentences
 from edge.knowledge.terms import stems
-from edge.knowledge.units import normalize_unit, speakable, spoken_unit, unit_in_header
+from edge.knowledge.units import (
+    normalize_unit,
+    speakable,
+    spoken_unit,
+    unit_in_header,
+    units_said,
+)
 
 _SKIP: Final = frozenset({"component", "component id", "unit"})
 _MIN: Final = frozenset({"min", "min.", "minimum", "lower limit", "low"})
@@ -173,21 +179,33 @@ def _value_column(
         return None
     asked = stems(question)
     cues = value_cues(question)
+    units = units_said(question)
 
     def score(i: int) -> float:
         name, unit = unit_in_header(header[i])
         text = f"{header[i]} {row[i]}"
         s = 2.0 * len(stems(name) & asked)
+        s += 2.0 if units & units_said(header[i]) else 0.0  # "in inch pounds"
         s += 1.5 * sum(1 for cue in cues if cue.search(text))
         s += 0.5 if numeric(row[i]) and unit else 0.0
         s += 1.0 if _MARK.match(row[i]) and cues and any(c.search(header[i]) for c in cues) else 0
         s -= 3.0 if _ASIDE.search(header[i]) else 0.0  # "Tolerance (N·m)" qualifies the torque
         return s
 
-    best = max(free, key=lambda i: (score(i), i))
-    if score(best) > 0:
-        return best
-    return None
+    top = max(score(i) for i in free)
+    if top <= 0:
+        return None
+    tied = [i for i in free if score(i) == top]
+    if len({_quantity(header[i]) for i in tied}) == 1 and len(tied) > 1:
+        # One quantity in two units ("Torque, N·m | Torque, lbf·in"): the first is the manual's
+        # own, the other its conversion.
+        return tied[0]
+    return tied[-1]
+
+
+def _quantity(header: str) -> str:
+    """What a column holds, without its unit ("Torque, N·m" -> "torque")."""
+    return unit_in_header(header)[0].strip().lower()
 
 
 def _unit(header: Sequence[str], row: Sequence[str], column: int, lowered: list[str]) -> str | None:

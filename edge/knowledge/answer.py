@@ -26,7 +26,7 @@ from edge.knowledge.numbers import find_numbers
 from edge.knowledge.records import Component, Hit
 from edge.knowledge.tables import row_sentences
 from edge.knowledge.terms import STOPWORDS, normalize_code, stem, stems
-from edge.knowledge.units import normalize_unit, speakable, spoken_unit
+from edge.knowledge.units import normalize_unit, speakable, spoken_unit, unit_in_header
 from edge.sentences import ABBREVIATIONS
 
 SIMILARITY_FOUND: Final = 0.42
@@ -543,27 +543,16 @@ def _names_the_part(question: str, hit: Hit, row: _Unit) -> bool:
 def _holds_kind_asked(question: str, hit: Hit, row: _Unit) -> bool:
     """The row, its header or its table's intro shows the kind of value asked (or none is)."""
     cues = value_cues(question)
-    label = f"{' '.join(hit.rows[0])} {row.text}"
-    label += _label_units(label)
+    # A header or a row's label may name the unit once ("Weight empty, kg (lb) | 690 | 780");
+    # the cues look for a figure with its unit.
+    cells = [*hit.rows[0], *hit.rows[row.index + 1]]
+    units = dict.fromkeys(u for u in (unit_in_header(c)[1] for c in cells) if u)
+    label = " ".join([*cells, *(f"1 {unit}" for unit in units)])
     return (
         not cues
         or any(cue.search(label) for cue in cues)
         or any(cue.search(hit.intro) for cue in cues if cue.pattern != _COUNT)
     )
-
-
-_LABEL_UNIT: Final = re.compile(r"(?:,|\()\s*([^\s,()\d][^,()\d]{0,8}?)\s*(?=[,()]|\s\d|$)")
-"""A unit printed after a label's comma or in its brackets ("Weight empty, kg (lb)")."""
-
-
-def _label_units(text: str) -> str:
-    """The units ``text`` prints apart from its figures, each after a figure ("1 kg 1 lb").
-
-    A table row or header may name its unit once ("Weight empty, kg (lb) | 690 | 780"); the
-    cues for a kind of value look for a figure with its unit.
-    """
-    units = (normalize_unit(m.group(1)) for m in _LABEL_UNIT.finditer(text))
-    return "".join(f" 1 {unit}" for unit in dict.fromkeys(u for u in units if u))
 
 
 def _best_sentences(units: list[_Unit], sentences: list[str]) -> list[str]:

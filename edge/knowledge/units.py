@@ -216,6 +216,11 @@ _ALIASES: Final[dict[str, str]] = {
     "pound feet": "lbf·ft",
     "lbf-in": "lbf·in",
     "lb-in": "lbf·in",
+    "in-lb": "lbf·in",
+    "inch pounds": "lbf·in",
+    "inch-pounds": "lbf·in",
+    "inch pound": "lbf·in",
+    "pound inches": "lbf·in",
     "m3/h": "m³/h",
     "m^3/h": "m³/h",
     "cubic metres an hour": "m³/h",
@@ -368,6 +373,25 @@ def normalize_unit(text: str | None) -> str | None:
     return _ALIASES.get(key) or _ALIASES.get("deg " + key) if key else None
 
 
+def units_said(text: str) -> frozenset[str]:
+    """Canonical units ``text`` names in words or symbols ("in inch pounds" -> lbf·in).
+
+    Single letters and the words that are units only now and then ("in", "um", "sg") are left
+    out: in running words they are mostly not units.
+    """
+    lowered = " ".join(text.lower().split())
+    return frozenset(
+        unit
+        for alias, unit in _ALIASES.items()
+        if len(alias) > 1
+        and alias not in _WORDS_NOT_UNITS
+        and re.search(rf"(?<![\w·]){re.escape(alias)}(?![\w·])", lowered)
+    )
+
+
+_WORDS_NOT_UNITS: Final = frozenset({"in", "um", "sg", "ma", "hg", "%"})
+
+
 def unit_named_in(parameter: str) -> str | None:
     """The unit a parameter's own name gives ("Starts per hour, per pump" -> starts/h)."""
     lowered = " ".join(parameter.lower().split())
@@ -378,7 +402,16 @@ def unit_named_in(parameter: str) -> str | None:
 
 
 def unit_in_header(header: str) -> tuple[str, str | None]:
-    """Split a column header like ``"Torque (N·m)"`` into its name and canonical unit."""
+    """Split a column header like ``"Torque (N·m)"`` into its name and canonical unit.
+
+    A unit after a comma comes first ("Torque, N·m", "Weight empty, kg (lb)": the bracket holds
+    the conversion).
+    """
+    m = re.match(r"^(.*?),\s*([^,()\[\]]+?)\s*(?:[\(\[][^()\[\]]*[\)\]])?\s*$", header)
+    if m:
+        unit = normalize_unit(m.group(2))
+        if unit:
+            return m.group(1), unit
     m = re.match(r"^(.*?)\s*[\(\[]\s*([^()\[\]]+?)\s*[\)\]]\s*$", header)
     if m:
         unit = normalize_unit(m.group(2))

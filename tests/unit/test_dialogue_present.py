@@ -223,3 +223,14 @@ def test_a_tolerance_column_qualifies_the_torque_instead_of_replacing_it() -> No
     answer = say_row(header, row, "torque for the main bearing cap?")
     assert answer.sentence.startswith("95 newton metres + 60 degrees"), answer
     assert "plus or minus 10 newton metres" in answer.sentence, answer
+
+
+def test_one_torque_in_two_units_says_the_first_unless_the_other_is_asked() -> None:
+    from edge.dialogue.rows import say_row
+
+    header = ("Thread", "Joint", "Torque, N·m", "Torque, lbf·in")
+    row = ("M8", "Copper busbar, input and output bars", "21 ± 1", "186 ± 9")
+    said = say_row(header, row, "torque on the M8 busbar bolts").sentence
+    assert said.startswith("21 newton metres plus or minus 1"), said
+    asked = say_row(header, row, "M8 busbar torque in inch pounds").sentence
+    assert asked.startswith("186 pound-inches"), asked

@@ -55,6 +55,18 @@ def test_conversions_and_header_units() -> None:
     assert unit_in_header("Torque (N·m)") == ("Torque", "N·m")
     assert unit_in_header("Tensioner pressure (bar)") == ("Tensioner pressure", "bar")
     assert unit_in_header("Property class") == ("Property class", None)
+    # After a comma, the unit is the manual's own; the bracket holds its conversion.
+    assert unit_in_header("Torque, N·m") == ("Torque", "N·m")
+    assert unit_in_header("Weight empty, kg (lb)") == ("Weight empty", "kg")
+    assert unit_in_header("Fault, reset") == ("Fault, reset", None)
+
+
+def test_the_units_words_name() -> None:
+    from edge.knowledge.units import units_said
+
+    assert "lbf·in" in units_said("M10 busbar torque in inch pounds")
+    assert units_said("what is the pressure in bar") == {"bar"}
+    assert units_said("what goes in the gearbox") == frozenset()  # "in" is a word here
 
 
 def test_speech_keeps_numbers_and_spells_units() -> None:
