@@ -184,7 +184,10 @@ def _value_column(
     def score(i: int) -> float:
         name, unit = unit_in_header(header[i])
         text = f"{header[i]} {row[i]}"
-        s = 2.0 * len(stems(name) & asked)
+        named = stems(name)
+        # Each of its words the question says; the column all of whose words it says first
+        # ("per cell" over "per string (192 cells)").
+        s = 2.0 * len(named & asked) + (len(named & asked) / len(named) if named else 0.0)
         s += 2.0 if units & units_said(header[i]) else 0.0  # "in inch pounds"
         s += 1.5 * sum(1 for cue in cues if cue.search(text))
         s += 0.5 if numeric(row[i]) and unit else 0.0

@@ -234,3 +234,13 @@ def test_one_torque_in_two_units_says_the_first_unless_the_other_is_asked() -> N
     assert said.startswith("21 newton metres plus or minus 1"), said
     asked = say_row(header, row, "M8 busbar torque in inch pounds").sentence
     assert asked.startswith("186 pound-inches"), asked
+
+
+def test_the_column_all_of_whose_words_the_question_says_answers() -> None:
+    from edge.dialogue.rows import say_row
+
+    header = ("Setting", "Per cell", "Per 12 V block", "Per string (192 cells)")
+    row = ("Float at 25 °C (77 °F)", "2.25 V", "13.50 V", "432 V")
+    said = say_row(header, row, "what's the float voltage per cell at 25 degrees").sentence
+    assert said.startswith("2.25 volts"), said
+    assert say_row(header, row, "what should the whole string float at").sentence.startswith("432")
