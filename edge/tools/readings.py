@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Final
 
@@ -28,6 +28,8 @@ from edge.events import ToolExample, ToolResult, ToolSpec
 from edge.knowledge.limit_match import (
     TIE,
     Candidate,
+    Described,
+    Said,
     best,
     rank,
     said,
@@ -189,12 +191,14 @@ class ReadingsTool:
             machines=self._knowledge.machines_named(transcript),
             machine=request.machine,
         )
+        scoped = at_the_machine(described, reading)
+        only = request.machine if len(scoped) < len(described) else None
         best_choice: tuple[float, SpokenValue, list[Candidate]] | None = None
         for value in candidates(args.get("value"), transcript):
             # A bare "degrees" still keeps only temperature limits; its scale is settled below.
             ranked = rank(
                 with_unit(without_value(reading, value.words), value.unit),
-                described,
+                scoped,
                 value.unit,
                 prefer=prefer,
                 value=value.mention.value,
@@ -204,7 +208,7 @@ class ReadingsTool:
                 best_choice = (score, value, ranked)
         assert best_choice is not None
         _, value, ranked = best_choice
-        limit, lone = self._choose(ranked, value, machine=request.machine)
+        limit, lone = self._choose(ranked, value, machine=request.machine, only=only)
         # The words did not pick the part: the only limit in that unit, or the conversation's.
         topic = request.component_id if prefer == request.component_id else None
         guessed = lone or (named is None and topic is not None and limit.component_id == topic)
@@ -235,21 +239,27 @@ class ReadingsTool:
         return None
 
     def _choose(
-        self, ranked: list[Candidate], value: SpokenValue, *, machine: str | None = None
+        self,
+        ranked: list[Candidate],
+        value: SpokenValue,
+        *,
+        machine: str | None = None,
+        only: str | None = None,
     ) -> tuple[Limit, bool]:
         """The limit the words pick, and whether it is only the one limit in the unit said.
 
         ``machine``: the manual of the machine being worked on, which settles a tie between
-        machines.
+        machines; ``only``: that manual, when only its limits were ranked.
         """
         tied = best(ranked)
         by_words = best(ranked, by_words=True)
         if len(tied) == 1 and not _one_part(by_words):
             tied = by_words  # the scale alone would pick between parts: ask which one
         if not tied:
+            manuals = f"The {machine_name(only)} manual gives" if only else "The manuals give"
             raise ToolError(
                 "reading-which-parameter",
-                "The manuals give no limit measured in that unit. What was measured?",
+                f"{manuals} no limit measured in that unit. What was measured?",
             )
         if tied[0].score <= 0:
             if len(tied) == 1:
@@ -517,6 +527,25 @@ def _one_part(candidates: list[Candidate]) -> bool:
     healthy gearbox does, so the technician is asked which part.
     """
     return len({(c.limit.component_id, _document(c.limit)) for c in candidates}) <= 1
+
+
+def at_the_machine(described: Sequence[Described], reading: Said) -> Sequence[Described]:
+    """The limits a reading is judged against: at a machine, only its manual's.
+
+    A gauge read at the mixer is the mixer's, however well a chiller's limit matches its words
+    ("TT2 is showing 178 Fahrenheit" is the mixer's gearbox oil, not the chiller's entering water).
+    All of them when no machine is known, when the reading names another machine, or a tag only
+    another machine's manual defines, or when the machine's manual gives no limits at all.
+    """
+    if reading.machine is None or reading.machines:
+        return described
+    mine = [d for d in described if _document(d.limit) == reading.machine]
+    if not mine:
+        return described
+    theirs = reading.codes and not any(reading.codes & d.document_codes for d in mine)
+    if theirs and any(reading.codes & d.document_codes for d in described):
+        return described
+    return mine
 
 
 def _document(limit: Limit) -> str:

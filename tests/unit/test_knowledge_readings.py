@@ -164,3 +164,33 @@ def test_at_a_machine_its_limit_wins_over_a_closer_worded_one_of_another() -> No
     assert rank(reading, described, "mm/s", value=5.2)[0].limit is other
     at = replace(reading, machine="VT 75 compressor")
     assert rank(at, described, "mm/s", value=5.2)[0].limit is compressor
+
+
+def test_at_a_machine_only_its_limits_judge_a_reading() -> None:
+    from dataclasses import replace
+
+    from edge.events import SourceRef
+    from edge.knowledge.limit_match import describe, said
+    from edge.knowledge.records import Limit
+    from edge.tools.readings import at_the_machine
+
+    mixer = Limit("TT2", "Gearbox output bearing temperature", "°C", None, 85.0,
+                  source=SourceRef("AM-60 mixer", "4.7"))  # fmt: skip
+    chiller = Limit("TT2", "Entering chilled water temperature", "°F", None, 90.0,
+                    source=SourceRef("WC-180 chiller", "4.2"))  # fmt: skip
+    pump = Limit("PT7", "Discharge pressure", "bar", None, 10.0,
+                 source=SourceRef("CPS 200 pump skid", "3.3"))  # fmt: skip
+    described = [
+        describe(mixer, {}, frozenset({"tt2"})),  # IDs as the store keeps them, normalised
+        describe(chiller, {}, frozenset({"tt2"})),
+        describe(pump, {}, frozenset({"pt7"})),
+    ]
+    reading = said("TT2 is showing 178 Fahrenheit", {})
+    assert at_the_machine(described, reading) == described  # no machine known: all of them
+    at_mixer = replace(reading, machine="AM-60 mixer")
+    assert [d.limit for d in at_the_machine(described, at_mixer)] == [mixer]
+    # A tag only another machine's manual defines, or that machine named, reaches it.
+    tagged = replace(said("PT7 is reading 12 bar", {}), machine="AM-60 mixer")
+    assert at_the_machine(described, tagged) == described
+    named = replace(at_mixer, machines=frozenset({"WC-180 chiller"}))
+    assert at_the_machine(described, named) == described
