@@ -53,6 +53,9 @@ _PARAMETER: Final = (
     "check",
     "characteristic",
 )
+_MEASURED: Final = ("parameter", "measurement", "measured quantity", "quantity", "variable")
+"""Headers that make a table one of measured quantities, whatever its other columns are called
+(a troubleshooting table's "Check" or "Description" column does not)."""
 _UNIT: Final = ("unit", "units")
 _MIN: Final = ("min", "minimum", "min.", "lower limit", "low limit", "lowest")
 _MAX: Final = ("max", "maximum", "max.", "upper limit", "high limit", "highest")
@@ -85,6 +88,10 @@ _LIMIT_HEADER: Final = re.compile(
 """Columns where a bare value is a bound when the parameter's name says which one."""
 _NORMAL_HEADER: Final = re.compile(r"\b(?:normal|typical|nominal|expected|usual)\b", re.IGNORECASE)
 """A column of the values a healthy machine shows, beside the limits' column."""
+_PROTECTIVE_HEADER: Final = re.compile(
+    r"\b(?:alarm|trip|warning|shutdown|alert|fault|cut[- ]?out)\b", re.IGNORECASE
+)
+"""A column of the thresholds at which the machine protects itself, beside the normal band."""
 _NUMBER: Final = re.compile(r"^[-+\u2212]?\d+(?:[.,]\d+)?$")
 _VALUE_WITH_UNIT: Final = re.compile(r"([-+\u2212]?\d+(?:[.,]\d+)?)\s*([^\s\d()]*)")
 _BOUND_WORDS: Final = re.compile(r"\b(?:min(?:imum)?|max(?:imum)?)\b\.?\s*", re.IGNORECASE)
@@ -181,8 +188,11 @@ def extract_limits(
     """
     if len(rows) < 2:
         return []
-    if any(_NOT_LIMITS_TABLE.match(h.strip()) for h in rows[0]):
-        # Its thresholds say when something is wrong: the other side is the limit.
+    if _find(rows[0], _MEASURED) is None and any(
+        _NOT_LIMITS_TABLE.match(h.strip()) for h in rows[0]
+    ):
+        # Its thresholds say when something is wrong: the other side is the limit. (A table of
+        # parameters with an "Alarm" column is a limits table: see :data:`_PROTECTIVE_HEADER`.)
         return condition_limits(
             rows,
             known_components=known_components,
@@ -254,6 +264,12 @@ def _row_bounds(
         parsed = parse_bounds(cell, bound=hint, default_unit=unit)
         if parsed is not None:
             found.append((col, parsed))
+    normal = [(col, b) for col, b in found if _NORMAL_HEADER.search(header[col])]
+    if normal:
+        # "Normal | Alarm | Trip": where the machine itself raises an alarm or trips is its own
+        # protection, written as the fault's side ("> 770 V"); the technician is warned as soon
+        # as a reading leaves the normal band.
+        found = [(col, b) for col, b in found if not _PROTECTIVE_HEADER.search(header[col])]
     limits = [(col, b) for col, b in found if not _NORMAL_HEADER.search(header[col])]
     if limits and len(limits) < len(found):
         # "Normal range | Limit": the normal band is where a healthy machine runs, the limit is

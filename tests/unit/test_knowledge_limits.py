@@ -443,3 +443,18 @@ def test_a_tag_brings_its_name_along_but_that_name_names_no_other_part() -> None
     reading = said("B3 says the winding's at 290 Fahrenheit", {"B3": ("Motor temperature sensor",)})
     top = best(rank(with_unit(reading, "°F"), described, "°F"))
     assert [c.limit.parameter for c in top] == ["Traction motor temperature"]
+
+
+def test_the_normal_band_judges_beside_the_machines_own_alarm_and_trip_points() -> None:
+    # An "Alarm" column does not make a table of parameters a fault-code table, and its "> 770 V"
+    # is the fault's side, not a minimum: the normal band is the limit.
+    rows = [
+        ["Parameter", "Normal", "Alarm", "Trip"],
+        ["DC link voltage", "720–760 V", "> 770 V (W-15)", "> 780 V (E-104)"],
+        ["Output load, any phase", "≤ 100 %", "> 100 % (W-10)", "> 110 % for 10 min"],
+    ]
+    found = extract_limits(rows, section_component=None, known_components=set(), source=SOURCE)
+    assert [(x.parameter, x.minimum, x.maximum, x.unit) for x in found] == [
+        ("DC link voltage", 720, 760, "V"),
+        ("Output load, any phase", None, 100, "%"),
+    ]
