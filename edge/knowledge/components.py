@@ -58,7 +58,7 @@ def table_components(rows: Sequence[Sequence[str]]) -> list[Component]:
     found: list[Component] = []
     for row in rows[1:]:
         # "P-101A / P-101B | Centrifugal pump": two components of one description.
-        ids = [p.strip() for p in re.split(r"\s*/\s*|\s*,\s*", row[id_col].strip())]
+        ids = id_list(row[id_col])
         name = row[name_col].strip()
         if not name or not ids or not all(_ID.match(cid) for cid in ids):
             continue
@@ -66,6 +66,23 @@ def table_components(rows: Sequence[Sequence[str]]) -> list[Component]:
         if alias_col is not None:
             aliases = tuple(a.strip() for a in re.split(r"[,;/]", row[alias_col]) if a.strip())
         found.extend(Component(cid, name, aliases) for cid in ids)
+    return found
+
+
+_ID_RANGE: Final = re.compile(r"([A-Z]+)(\d+)\s*[\u2013\u2014-]\s*\1(\d+)")
+MAX_RANGE: Final = 24
+"""Most IDs one range stands for ("FAN1–FAN4" is four)."""
+
+
+def id_list(cell: str) -> list[str]:
+    """The IDs an ID cell names: "P-101A / P-101B" is two, "FAN1–FAN4" four."""
+    found: list[str] = []
+    for part in re.split(r"\s*[/,;&]\s*|\s+and\s+", cell.strip()):
+        span = _ID_RANGE.fullmatch(part.strip())
+        if span and 0 < int(span[3]) - int(span[2]) < MAX_RANGE:
+            found += [f"{span[1]}{n}" for n in range(int(span[2]), int(span[3]) + 1)]
+        elif part.strip():
+            found.append(part.strip())
     return found
 
 

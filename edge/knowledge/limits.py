@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 from typing import Final, Literal
 
 from edge.events import SourceRef
+from edge.knowledge.components import id_list
 from edge.knowledge.limit_conditions import condition_limits
 from edge.knowledge.limit_prose import NEW_ONLY, SENTENCE, prose_limits
 from edge.knowledge.limit_text import (
@@ -127,7 +128,7 @@ def _header_unit(header: Sequence[str], col: int | None) -> str:
 
 def _ids(cell: str, known: set[str]) -> list[str]:
     """Component IDs in an ID cell ("P-101A / P-101B" is two), when all are known."""
-    parts = [p.strip() for p in re.split(r"\s*[/,;&]\s*|\s+and\s+", cell.strip()) if p.strip()]
+    parts = id_list(cell)
     return parts if parts and all(p in known for p in parts) else []
 
 

@@ -458,3 +458,19 @@ def test_the_normal_band_judges_beside_the_machines_own_alarm_and_trip_points() 
         ("DC link voltage", 720, 760, "V"),
         ("Output load, any phase", None, 100, "%"),
     ]
+
+
+def test_an_id_range_keys_a_limit_to_every_id_in_it() -> None:
+    from edge.knowledge.components import id_list, table_components
+
+    assert id_list("FAN1–FAN4") == ["FAN1", "FAN2", "FAN3", "FAN4"]
+    assert id_list("TT-101") == ["TT-101"]  # a tag with a hyphen is no range
+    parts = table_components([["ID", "Component"], ["FAN1–FAN4", "Cooling fans, 48 V DC"]])
+    assert [c.id for c in parts] == ["FAN1", "FAN2", "FAN3", "FAN4"]
+    rows = [["ID", "Parameter", "Limit"], ["FAN1–FAN4", "Speed at full command", "2400–2900 min⁻¹"]]
+    found = extract_limits(
+        rows, section_component=None, known_components={c.id for c in parts}, source=SOURCE
+    )
+    assert [(x.component_id, x.minimum, x.maximum) for x in found] == [
+        (f"FAN{n}", 2400, 2900) for n in range(1, 5)
+    ]
