@@ -98,6 +98,10 @@ _SYNONYMS: Final[dict[str, str]] = {
     "deflect": "deflection",
     "runout": "run-out",
 }
+_DIFFERENCE_WORDS: Final = frozenset(
+    {"ris", "differential", "approach", "superheat", "subcool", "split", "spread", "gain"}
+)
+"""Stems of the words that make a temperature said in degrees a difference ("rise", "delta")."""
 _IGNORED: Final = frozenset(
     {"reading", "reads", "read", "shows", "showing", "says", "measured", "measures", "measure",
      "about", "only", "level", "value", "sitting", "getting", "currently", "right", "now"}
@@ -299,8 +303,13 @@ def rank(
     and the scale of the ``value`` read (391 V is no battery's 27.6 V).
     """
     out: list[Candidate] = []
+    differs = bool(reading.words & _DIFFERENCE_WORDS)
     for d in described:
         if not unit_fits(d.limit, unit):
+            continue
+        if d.limit.unit == "K" and unit in ("°C", "°F") and not differs:
+            # "110 Fahrenheit in the UPS room" is a temperature, not a rise of 110 degrees: a
+            # limit in kelvin (a difference) takes degrees only when the words say a difference.
             continue
         score = 0.0
         matched: list[str] = []

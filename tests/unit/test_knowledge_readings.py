@@ -194,3 +194,16 @@ def test_at_a_machine_only_its_limits_judge_a_reading() -> None:
     assert at_the_machine(described, tagged) == described
     named = replace(at_mixer, machines=frozenset({"WC-180 chiller"}))
     assert at_the_machine(described, named) == described
+
+
+def test_degrees_said_meet_a_limit_in_kelvin_only_as_a_difference() -> None:
+    from edge.knowledge.limit_match import describe, rank, said, with_unit
+    from edge.knowledge.records import Limit
+
+    rise = Limit("Q1", "Terminal temperature rise above ambient", "K", None, 30.0)
+    room = Limit("", "UPS room", "°C", 0.0, 40.0)
+    described = [describe(rise, {}), describe(room, {})]
+    hot = with_unit(said("it's 110 Fahrenheit in the UPS room", {}), "°F")
+    assert [c.limit for c in rank(hot, described, "°F", value=110)] == [room]
+    risen = with_unit(said("Q1 terminals have a rise of 20 degrees", {}), "°C")
+    assert rank(risen, described, "°C", value=20)[0].limit is rise
