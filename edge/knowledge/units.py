@@ -39,6 +39,8 @@ _UNITS: Final[dict[str, tuple[str, str]]] = {
     "kg": ("mass", "kilograms"),
     "g": ("mass", "grams"),
     "MOhm": ("resistance", "megohms"),
+    "mΩ": ("resistance", "milliohms"),
+    "µF": ("capacitance", "microfarads"),
     "kΩ": ("resistance", "kilohms"),
     "Ω": ("resistance", "ohms"),
     "L": ("volume", "litres"),
@@ -276,6 +278,13 @@ _ALIASES: Final[dict[str, str]] = {
     "lbs": "lb",
     "ohm": "Ω",
     "ohms": "Ω",
+    "milliohm": "mΩ",
+    "milliohms": "mΩ",
+    "milli-ohms": "mΩ",
+    "uf": "µF",
+    "μf": "µF",
+    "microfarad": "µF",
+    "microfarads": "µF",
     "kilohm": "kΩ",
     "kilohms": "kΩ",
     "kohm": "kΩ",
@@ -339,13 +348,14 @@ _TO_BASE: Final[dict[str, tuple[float, float]]] = {
     "Ω": (1.0, 0.0),
     "kΩ": (1000.0, 0.0),
     "MOhm": (1_000_000.0, 0.0),
+    "mΩ": (0.001, 0.0),
     "ft/min": (5.08, 0.0),
 }
 
 # Units the speech pass spells out when they follow a number in manual text.
 _SPOKEN_AFTER_NUMBER: Final = re.compile(
     r"(?<=\d)(\s?)(N·m|Nm|kN·m|kN|°C|°F|mm/s|in/s|ft/min|inHg|m/min|m/s|L/min|drops/min|starts/h|"
-    r"µm|mm|µA|MOhm|MΩ|kΩ|Ω|kPa|MPa|psi|rpm|kW|kV|"
+    r"µm|mm|µA|µF|MOhm|MΩ|mΩ|kΩ|Ω|kPa|MPa|psi|rpm|kW|kV|"
     r"kg|V|Hz|%|g|h|s|L)(?![\w/·])"
 )
 _SYMBOLS: Final[tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]] = (
@@ -365,6 +375,8 @@ def normalize_unit(text: str | None) -> str | None:
     """Canonical symbol for a written or spoken unit (``"degrees"`` -> ``"°C"``), else None."""
     if not text:
         return None
+    if text.strip() in ("mΩ", "mOhm"):
+        return "mΩ"  # milliohms; "MΩ" is megohms, and lower case would make them one
     key = " ".join(text.strip().lower().replace("º", "°").split())
     key = key.removeprefix("in ").strip(" .")
     if key in _ALIASES:

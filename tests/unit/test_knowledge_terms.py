@@ -61,6 +61,14 @@ def test_conversions_and_header_units() -> None:
     assert unit_in_header("Fault, reset") == ("Fault, reset", None)
 
 
+def test_milliohms_are_not_megohms_and_microfarads_are_a_unit() -> None:
+    assert normalize_unit("mΩ") == "mΩ" and normalize_unit("milliohms") == "mΩ"
+    assert normalize_unit("MΩ") == "MOhm" and normalize_unit("megohms") == "MOhm"
+    assert convert(5.6, "mΩ", "Ω") == pytest.approx(0.0056)
+    assert normalize_unit("microfarads") == normalize_unit("µF") == "µF"
+    assert speakable("max. 5.0 mΩ") == "max. 5.0 milliohms"
+
+
 def test_the_units_words_name() -> None:
     from edge.knowledge.units import units_said
 
