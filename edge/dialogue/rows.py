@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from edge.knowledge.answer import value_cues
+from edge.knowledge.answer import INTERVAL, value_cues
+from edge.knowledge.numbers import stated_values
 from edge.knowledge.tables import numeric, row_sentences
-from edge.knowledge.terms import stems
+from edge.knowledge.terms import normalize_code, stems
 from edge.knowledge.units import (
     normalize_unit,
     speakable,
@@ -86,10 +87,20 @@ def say_row(
     if bounds and any(row[i].strip() for i in bounds):
         return _limits(header, row, lowered, label_col, question, details)
     forced = column is not None  # a follow-up: the column was established by the question before
+    tied: list[int] = []
     if column is None:
-        column = _value_column(header, row, skip, label_col, keys, question)
+        tied = _value_columns(header, row, skip, label_col, keys, question)
+        column = tied[-1] if tied else None
     if column is None:  # a descriptive row (a fault code): the manual's own wording, in full
         return RowAnswer(" ".join(details), label_col, None, details)
+    if len(tied) > 1 and all(re.search(r"\d", header[i]) and _FIGURE.match(row[i]) for i in tied):
+        # One column per model or size ("AM-60S | AM-60H", "8 mm | 10 mm") and the question
+        # names none: each one's.
+        each = ", ".join(f"{_with_unit(header, row, i, lowered)} for the {header[i].strip()}"
+                         for i in tied)  # fmt: skip
+        label = row[label_col].strip()
+        said = each if _said(label, question) else f"{each}, {_plain(label)}"
+        return RowAnswer(_sentence(said), column, None, details)
     cell = row[column].strip()
     unit = _unit(header, row, column, lowered)
     value = _with_unit(header, row, column, lowered)
@@ -98,6 +109,14 @@ def say_row(
         # An interval matrix ("Valve clearances | 500 h | 1000 h: X"): the ticked columns' headers.
         value = " and ".join(header[i].strip() for i in marked if header[i].strip())
         column = marked[0]
+    if not forced and INTERVAL.search(value) and INTERVAL in value_cues(question):
+        # "Hours | Calendar": an interval is said in both, whichever comes first.
+        cells = [
+            value if i == column else _with_unit(header, row, i, lowered)
+            for i in range(len(row))
+            if i == column or (i != label_col and i not in skip and row[i].strip())
+        ]
+        value = " or ".join([c for c in cells if INTERVAL.search(c)][:2])
     tolerance = next(
         (i for i in range(len(row)) if i != column and _TOLERANCE.search(header[i]) and row[i]),
         None,
@@ -110,7 +129,9 @@ def say_row(
     # torque for the blade root bolts?": "1500 bar tensioner pressure").
     named = forced or not cues or bool(stems(name) & asked)
     named = named or any(c.search(f"{header[column]} {cell}") for c in cues)
-    if not named and name.strip():
+    if not named and re.search(r"\d", name):
+        value = f"{value} for the {name.strip()}"  # a model's or a size's column ("for the 650")
+    elif not named and name.strip():
         value = f"{value} {name.strip().lower()}" if numeric(cell) else f"{name.strip()}: {value}"
     # What the row is, unless the question already said it ("caliper halves", "M24").
     who: list[str] = []
@@ -161,14 +182,18 @@ def _limits(
     return RowAnswer(sentence, column, number, details)
 
 
-def _value_column(
+def _value_columns(
     header: Sequence[str],
     row: Sequence[str],
     skip: frozenset[int],
     label_col: int,
     keys: set[int],
     question: str,
-) -> int | None:
+) -> list[int]:
+    """The columns that best hold what ``question`` asks, in order (empty when none does).
+
+    Several when they tie: one per model, or one quantity in two units (then only the first).
+    """
     candidates = [i for i in range(len(row)) if i not in skip and i != label_col and row[i].strip()]
     free = [i for i in candidates if i not in keys]
     if not free:
@@ -176,10 +201,12 @@ def _value_column(
         # column, if it was not said itself, is what is asked.
         free = [label_col] if label_col not in keys and numeric(row[label_col]) else []
     if not free:
-        return None
+        return []
     asked = stems(question)
     cues = value_cues(question)
     units = units_said(question)
+    codes = _codes(question)
+    figures = stated_values(question)
 
     def score(i: int) -> float:
         name, unit = unit_in_header(header[i])
@@ -189,6 +216,8 @@ def _value_column(
         # ("per cell" over "per string (192 cells)").
         s = 2.0 * len(named & asked) + (len(named & asked) / len(named) if named else 0.0)
         s += 2.0 if units & units_said(header[i]) else 0.0  # "in inch pounds"
+        s += 3.0 if codes & _codes(header[i]) else 0.0  # the model asked for ("on the AM-60S")
+        s += 1.5 * len(figures & stated_values(header[i]))  # "the 1000 kilo version": TX-9/1000
         s += 1.5 * sum(1 for cue in cues if cue.search(text))
         s += 0.5 if numeric(row[i]) and unit else 0.0
         s += 1.0 if _MARK.match(row[i]) and cues and any(c.search(header[i]) for c in cues) else 0
@@ -197,13 +226,18 @@ def _value_column(
 
     top = max(score(i) for i in free)
     if top <= 0:
-        return None
+        return []
     tied = [i for i in free if score(i) == top]
-    if len({_quantity(header[i]) for i in tied}) == 1 and len(tied) > 1:
+    if len({_quantity(header[i]) for i in tied}) < len(tied):
         # One quantity in two units ("Torque, N·m | Torque, lbf·in"): the first is the manual's
         # own, the other its conversion.
-        return tied[0]
-    return tied[-1]
+        return tied[:1]
+    return tied
+
+
+def _codes(text: str) -> set[str]:
+    """The model codes and tags ``text`` says, normalised ("AM-60S" -> "AM60S")."""
+    return {normalize_code(t) for t in re.findall(r"[A-Za-z]+-?\d+[A-Za-z]?", text)}
 
 
 def _quantity(header: str) -> str:
@@ -219,12 +253,22 @@ def _unit(header: Sequence[str], row: Sequence[str], column: int, lowered: list[
     return unit
 
 
+_FIGURE: Final = re.compile(r"\s*[-+\u2212]?\d")
+"""A cell that starts with a figure ("8 L (8.5 US qt)"), not a tick mark."""
+_TIME_HEADER: Final = re.compile(
+    r"^(?:operating |running )?(?:hours|months|weeks|days|years)$", re.IGNORECASE
+)
+"""A column headed by the time unit its figures count ("Hours")."""
+
+
 def _with_unit(
     header: Sequence[str], row: Sequence[str], i: int, lowered: list[str], prefix: str = ""
 ) -> str:
     """Cell ``i`` with its column's unit after the number ("95 + 60°" -> "95 N·m + 60°")."""
     unit = _unit(header, row, i, lowered)
     cell = row[i].strip()
+    if not unit and numeric(cell) and _TIME_HEADER.match(header[i].strip()):
+        return f"{prefix}{cell} {header[i].strip().lower()}"  # "Hours | 4000": "4000 hours"
     if not unit:
         return f"{prefix}{cell}"
     if numeric(cell):

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from edge.events import ToolResult
-from edge.knowledge.numbers import find_numbers
+from edge.knowledge.numbers import stated_values
 from edge.knowledge.records import Component, Hit
 from edge.knowledge.tables import row_sentences
 from edge.knowledge.terms import STOPWORDS, normalize_code, stem, stems
@@ -148,6 +148,8 @@ _CUES_BY_KIND: Final[dict[str, tuple[re.Pattern[str], re.Pattern[str]]]] = {
 }
 """What a question asks for, by kind: (its words, what a unit holding that kind of value holds)."""
 _CUES: Final = tuple(_CUES_BY_KIND.values())
+INTERVAL: Final = _CUES_BY_KIND["interval"][1]
+"""What holds an interval ("every 500 h", "6 months", "annually")."""
 
 
 _PART_ASKED: Final = re.compile(
@@ -450,7 +452,7 @@ class _Scorer:
         self.cues = value_cues(question)
         # "The 1000 hour kit", "the 16 mm tube": a figure the question states picks the row
         # whose key (its first cell) states it.
-        self.figures = _figures(question)
+        self.figures = stated_values(question)
 
     def score(self, text: str, context: str = "") -> float:
         """How well ``text`` answers: the question's words and codes it holds, and values.
@@ -476,15 +478,7 @@ class _Scorer:
 
     def key(self, cell: str) -> float:
         """Score of a row's key (its first cell) stating a figure of the question."""
-        return 1.5 * len(self.figures & _figures(cell))
-
-
-_CODE_TOKEN: Final = re.compile(r"\b[A-Za-z]+[-.]?\d[\w.-]*")
-
-
-def _figures(text: str) -> set[float]:
-    """The values of the numbers ``text`` states, leaving out those of codes ("HW-500", "dr.05")."""
-    return {n.value for n in find_numbers(_CODE_TOKEN.sub(" ", text))}
+        return 1.5 * len(self.figures & stated_values(cell))
 
 
 def _rows(hit: Hit, units: list[_Unit], scorer: _Scorer, data: dict[str, Any]) -> list[str]:

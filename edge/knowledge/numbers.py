@@ -203,3 +203,14 @@ def reading_numbers(text: str) -> list[NumberMention]:
             continue
         out.append(m)
     return out
+
+
+_CODE_TOKEN: Final = re.compile(r"\b[A-Za-z]+[-.]?\d[\w.-]*")
+
+
+def stated_values(text: str) -> set[float]:
+    """The values of the numbers ``text`` states, leaving out those of codes ("HW-500", "dr.05").
+
+    "The 1000 hour kit", "the 16 mm tube": figures that pick a row or a column.
+    """
+    return {n.value for n in find_numbers(_CODE_TOKEN.sub(" ", text))}

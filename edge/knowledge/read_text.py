@@ -114,7 +114,9 @@ class _Parser:
                 self._items(_STEP, "steps")
             elif _BULLET.match(stripped):
                 self._items(_BULLET, "list")
-            elif len(_segments(text)) >= 2 and self._table():
+            elif len(_segments(text)) >= 2 and not _CAPTION.match(stripped) and self._table():
+                # (A caption set apart by two spaces, "Table 7-1  Tightening torques", is no
+                # header row: it introduces the table below it.)
                 pass
             else:
                 self._paragraph()

@@ -244,3 +244,29 @@ def test_the_column_all_of_whose_words_the_question_says_answers() -> None:
     said = say_row(header, row, "what's the float voltage per cell at 25 degrees").sentence
     assert said.startswith("2.25 volts"), said
     assert say_row(header, row, "what should the whole string float at").sentence.startswith("432")
+
+
+def test_a_models_column_is_picked_by_its_code_or_figure_else_each_is_said() -> None:
+    from edge.dialogue.rows import say_row
+
+    header = ("Point", "AM-60S", "AM-60H")
+    row = ("BP1 barrier pot", "8 L (8.5 US qt)", "12 L (12.7 US qt)")
+    said = say_row(header, row, "how much barrier fluid in the pot on the AM-60H").sentence
+    assert said.startswith("12 litres") and "8 litres" not in said, said
+    each = say_row(header, row, "how much barrier fluid does the pot take").sentence
+    assert each.startswith("8 litres (8.5 US qt) for the AM-60S, 12 litres"), each
+    sizes = ("Boiler size", "500", "650", "850")
+    weights = ("Weight empty, kg (lb)", "690 (1,521)", "780 (1,720)", "905 (1,995)")
+    said = say_row(sizes, weights, "how much does the 650 weigh empty").sentence
+    assert said.startswith("780 (1,720),"), said
+    said = say_row(sizes, weights, "how much does the six fifty weigh empty").sentence
+    assert said.startswith("780 (1,720) for the 650"), said
+
+
+def test_an_interval_in_hours_and_in_months_is_said_in_both() -> None:
+    from edge.dialogue.rows import say_row
+
+    header = ("Task", "Hours", "Calendar", "See")
+    row = ("Replace barrier fluid", "4000", "6 months", "5.5")
+    said = say_row(header, row, "how often do we swap out the barrier fluid").sentence
+    assert said.startswith("4000 hours or 6 months"), said

@@ -241,3 +241,19 @@ def test_html_drawings_are_not_text() -> None:
         "The gap must be between 0.25 and 0.40 mm.",
         "Figure 1 – Measuring points",
     ]
+
+
+def test_a_caption_set_apart_by_two_spaces_introduces_its_table() -> None:
+    text = (
+        "7.1 TORQUE VALUES\n\n"
+        "Table 7-1  Tightening torques\n"
+        "Bolt size   Class   Torque, N·m (lbf·ft)   Joint\n"
+        "---------   -----   --------------------   ------------------------------\n"
+        "M10         8.8     49 (36)                Seal gland nuts, stool guards\n"
+        "M16         8.8     210 (155)              Coupling CP1 and spacer bolts\n"
+    )
+    blocks = parse_text([(line, None) for line in text.splitlines()])
+    table = next(b for b in blocks if b.kind == "table")
+    assert table.rows[0] == ("Bolt size", "Class", "Torque, N·m (lbf·ft)", "Joint")
+    assert table.rows[2] == ("M16", "8.8", "210 (155)", "Coupling CP1 and spacer bolts")
+    assert any(b.kind == "paragraph" and b.text.startswith("Table 7-1") for b in blocks)
