@@ -356,17 +356,21 @@ class Knowledge:
             return not_found(question, component, ())
         first = hits[0]
         skipped: list[str] = []
-        if relevant(first, codes):
+        mine = frozenset(self._snap.titles.get(machine, ())) if machine else frozenset()
+
+        def fits(hit: Hit) -> bool:
+            return relevant(hit, codes, at_machine=hit.doc_id in mine)
+
+        if fits(first):
             # Fused scores this close say little: among near ties the passage that holds the
             # question's words and the kind of value asked answers ("what's the intake valve
             # clearance": the text with "0.30 mm", not the valve-sequence table beside it); a
             # dead heat goes to the one covering more of the question's words.
-            mine = self._snap.titles.get(machine, []) if machine else []
             near = [
                 h
                 for h in hits[1:]
                 if h.score >= first.score * _NEAR_TIE
-                and relevant(h, codes)
+                and fits(h)
                 # At a machine, its manual's passage is not passed over for another's.
                 and (first.doc_id not in mine or h.doc_id in mine)
             ]
@@ -385,7 +389,7 @@ class Knowledge:
             # the first hit is not relevant, a runner-up may answer, but only one that also covers
             # most of the question's words (similarity alone let "tyre pressure for the van"
             # through).
-            best = next((h for h in hits[1:] if h.coverage >= 0.5 and relevant(h, codes)), None)
+            best = next((h for h in hits[1:] if h.coverage >= 0.5 and fits(h)), None)
         if best is None:
             return not_found(question, component, ())
         if machine is not None and self._another_machines(question, best, machine):

@@ -33,6 +33,8 @@ SIMILARITY_FOUND: Final = 0.42
 """Cosine similarity above which the best chunk answers the question by itself."""
 SIMILARITY_WITH_KEYWORDS: Final = 0.30
 """Lower bar when at least half the question's words occur in the chunk."""
+SIMILARITY_AT_MACHINE: Final = 0.15
+"""The same bar for a chunk of the manual of the machine being worked on."""
 ROW_LIKENESS: Final = 2.0
 """Weight of a row's own embedding likeness to the question, beside its words and values."""
 MAX_ROWS: Final = 4
@@ -112,6 +114,10 @@ _CUES_BY_KIND: Final[dict[str, tuple[re.Pattern[str], re.Pattern[str]]]] = {
                 r"\b(mm|millimetres?|in|inch(es)?)\b",
             ),
             "speed": (r"\bspeed\b|\brpm\b|\bfast\b", r"\brpm\b|min⁻¹|m/min|m/s|km/h"),
+            "power": (
+                r"\bwatts?\b|\bkilowatts?\b|\bhorsepower\b|\bhow powerful\b",
+                r"\b\d+(\.\d+)?\s*(W|kW|watts?|kilowatts?|hp)\b",
+            ),
             "fluid": (
                 r"\b(oil|grease|fluid|coolant|lubricant|antifreeze|refrigerant|fuel)\b",
                 r"\b(ISO|HLP|HVLP|VG|NLGI|SAE|API|DOT|ACEA|POE|PAO|EN|ASTM)\b|\d+W-?\d+|\bR-\d+",
@@ -176,7 +182,9 @@ water be" asks for a hardness, not a fill quantity."""
 
 
 _AMOUNT: Final = ("much", "many")
-_MEASURES: Final = frozenset({"torque", "pressure", "temperature", "speed", "weight", "length"})
+_MEASURES: Final = frozenset(
+    {"torque", "pressure", "temperature", "speed", "weight", "length", "power"}
+)
 """Kinds of value that are measured, not filled: "how much torque" asks for N·m, not litres."""
 
 
@@ -240,13 +248,18 @@ def is_instruction_like(text: str) -> bool:
     return bool(_INJECTION.search(text))
 
 
-def relevant(hit: Hit, codes: Sequence[str]) -> bool:
-    """Whether ``hit`` answers a question with the given (known) codes."""
+def relevant(hit: Hit, codes: Sequence[str], *, at_machine: bool = False) -> bool:
+    """Whether ``hit`` answers a question with the given (known) codes.
+
+    ``at_machine``: ``hit`` is from the manual of the machine being worked on, where a passage
+    that says most of the question's words answers it however differently it reads.
+    """
     if codes:
         return bool(hit.codes_matched)
     if hit.similarity >= SIMILARITY_FOUND:
         return True
-    return hit.coverage >= 0.5 and hit.similarity >= SIMILARITY_WITH_KEYWORDS
+    bar = SIMILARITY_AT_MACHINE if at_machine else SIMILARITY_WITH_KEYWORDS
+    return hit.coverage >= 0.5 and hit.similarity >= bar
 
 
 def not_found(question: str, component: Component | None, unknown: Sequence[str]) -> ToolResult:

@@ -36,6 +36,7 @@ _UNITS: Final[dict[str, tuple[str, str]]] = {
     "A": ("current", "amps"),
     "Hz": ("frequency", "hertz"),
     "kW": ("power", "kilowatts"),
+    "W": ("power", "watts"),
     "kg": ("mass", "kilograms"),
     "g": ("mass", "grams"),
     "MOhm": ("resistance", "megohms"),
@@ -278,6 +279,8 @@ _ALIASES: Final[dict[str, str]] = {
     "lbs": "lb",
     "ohm": "Ω",
     "ohms": "Ω",
+    "watt": "W",
+    "watts": "W",
     "milliohm": "mΩ",
     "milliohms": "mΩ",
     "milli-ohms": "mΩ",
@@ -349,6 +352,8 @@ _TO_BASE: Final[dict[str, tuple[float, float]]] = {
     "kΩ": (1000.0, 0.0),
     "MOhm": (1_000_000.0, 0.0),
     "mΩ": (0.001, 0.0),
+    "W": (1.0, 0.0),
+    "kW": (1000.0, 0.0),
     "ft/min": (5.08, 0.0),
 }
 

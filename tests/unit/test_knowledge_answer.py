@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from edge.knowledge.answer import compose, fit, value_cues
@@ -223,3 +225,20 @@ def test_a_figure_of_the_question_picks_the_row_whose_key_states_it() -> None:
     result = compose("what's the 1000 hour service kit number", hit(rows), (), None)
     assert "MPS 9400-1000" in result.speech[0], result.speech
     assert "9400-2000" not in " ".join(result.speech), result.speech
+
+
+def test_at_the_machine_a_passage_saying_most_of_the_question_is_relevant() -> None:
+    from edge.knowledge.answer import relevant
+
+    text = "Never run the mixer with the setting clips fitted."
+    said = Hit(5, "Mixer", ("6.3.2 SEAL REPLACEMENT",), None, "text", text, 1.0, 0.17,
+               coverage=0.75)  # fmt: skip
+    assert not relevant(said, [])  # anywhere else it reads too unlike the question
+    assert relevant(said, [], at_machine=True)
+    assert not relevant(replace(said, coverage=0.25), [], at_machine=True)
+
+
+def test_watts_ask_for_a_power() -> None:
+    cues = value_cues("how many watts is the tank heater")
+    assert any(c.search("Tank heater 300 W") for c in cues)
+    assert not any(c.search("B2 reads below +10 °C at start") for c in cues)
