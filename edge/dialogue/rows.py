@@ -87,6 +87,9 @@ def say_row(
     if bounds and any(row[i].strip() for i in bounds):
         return _limits(header, row, lowered, label_col, question, details)
     forced = column is not None  # a follow-up: the column was established by the question before
+    if not forced and not value_cues(question) and _codes(question) & _codes(row[label_col]):
+        # "Display says W-21, what's that": the code's row is the answer, all of it.
+        return RowAnswer(" ".join(details), label_col, None, details)
     tied: list[int] = []
     if column is None:
         tied = _value_columns(header, row, skip, label_col, keys, question)

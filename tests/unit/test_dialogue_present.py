@@ -270,3 +270,13 @@ def test_an_interval_in_hours_and_in_months_is_said_in_both() -> None:
     row = ("Replace barrier fluid", "4000", "6 months", "5.5")
     said = say_row(header, row, "how often do we swap out the barrier fluid").sentence
     assert said.startswith("4000 hours or 6 months"), said
+
+
+def test_a_code_asked_about_is_answered_with_its_whole_row() -> None:
+    from edge.dialogue.rows import say_row
+
+    header = ("Code", "Display text", "Condition", "Effect")
+    row = ("W-21", "BATTERY LOW", "battery below 1.85 V/cell (355 V) on discharge",
+           "about 3 min of autonomy left at full load")  # fmt: skip
+    said = say_row(header, row, "display says W-21, what's that").sentence
+    assert "BATTERY LOW" in said and "355" in said and "autonomy" in said, said
