@@ -429,7 +429,7 @@ def compose(
         }
         explanation = []
     else:
-        facts = _best_sentences(units, [*intro, *body])
+        facts = _best_sentences(units, [*intro, *body], value_cues(question))
         data["quotes"] = facts
         explanation = []
     leaf = hit.section[-1] if hit.section else ""
@@ -562,12 +562,23 @@ def _holds_kind_asked(question: str, hit: Hit, row: _Unit) -> bool:
     )
 
 
-def _best_sentences(units: list[_Unit], sentences: list[str]) -> list[str]:
-    """The best sentence, and the runner-up when it scores nearly as well, in reading order."""
+def _best_sentences(
+    units: list[_Unit], sentences: list[str], cues: Sequence[re.Pattern[str]] = ()
+) -> list[str]:
+    """The best sentence, and the runner-up when it scores nearly as well, in reading order.
+
+    When neither holds the kind of value asked (``cues``), the best sentence that does joins them
+    if it scores half as well: "Check the belt by pressing it with 100 N." and then "The
+    deflection must be between 10 and 15 mm." for "how much play should the belt have".
+    """
     ranked = sorted((u for u in units if u.kind == "sentence"), key=lambda u: (-u.score, u.index))
     if not ranked:
         return []
-    keep = [ranked[0]] + [u for u in ranked[1:2] if u.score >= max(1.0, 0.75 * ranked[0].score)]
+    top = ranked[0].score
+    keep = [ranked[0]] + [u for u in ranked[1:2] if u.score >= max(1.0, 0.75 * top)]
+    holds = [u for u in ranked if any(c.search(sentences[u.index]) for c in cues)]
+    if cues and holds and not set(keep) & set(holds) and holds[0].score >= 0.5 * top:
+        keep = [ranked[0], holds[0]]
     return [sentences[u.index] for u in sorted(keep, key=lambda u: u.index)]
 
 

@@ -242,3 +242,12 @@ def test_watts_ask_for_a_power() -> None:
     cues = value_cues("how many watts is the tank heater")
     assert any(c.search("Tank heater 300 W") for c in cues)
     assert not any(c.search("B2 reads below +10 °C at start") for c in cues)
+
+
+def test_a_sentence_with_the_kind_of_value_asked_joins_the_best_one() -> None:
+    text = ("The charging alternator is driven by a separate V-belt. Check the charging "
+            "alternator belt by pressing it midway between the pulleys with a force of 100 N. "
+            "The deflection must be between 10 and 15 mm.")  # fmt: skip
+    belt = Hit(6, "Genset", ("6.5 Drive belt tension",), None, "text", text, 1.0, 0.5)
+    said = compose("how much play should the charging alternator belt have", belt, (), None)
+    assert "10 and 15 millimetres" in " ".join(said.speech), said.speech
