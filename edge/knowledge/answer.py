@@ -139,7 +139,9 @@ _CUES_BY_KIND: Final[dict[str, tuple[re.Pattern[str], re.Pattern[str]]]] = {
                 r"|\bpart\s*(?:no\b|number)",
             ),
             "standard": (
-                r"\bstandard\b|\bspec(ification)?\b|\bmeet\b|\bgrade\b|\bclass\b",
+                # "Which DIN standard", "what grade": not "the standard one", "food grade oil".
+                r"\b(which|what)\s+(\w+\s+){0,2}(standard|grade|class)\b|\bspec(ification)?\b"
+                r"|\bmeet\b",
                 r"\b(DIN|ISO|EN|ASTM|SAE|API|NLGI|ACEA)\b",
             ),
             "code": (

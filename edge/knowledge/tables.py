@@ -43,7 +43,8 @@ def row_sentences(
         name, unit = unit_in_header(h)
         if unit is None and unit_col is not None and numeric(v):
             unit = normalize_unit(row[unit_col]) or row[unit_col] or None
-        spoken_name = _NAMES.get(name.strip().lower(), name.strip().lower())
+        plain = name.strip() if re.search(r"\d", name) else name.strip().lower()  # "AM-60S"
+        spoken_name = _NAMES.get(name.strip().lower(), plain)
         value = f"{v} {unit_text(unit)}" if unit and numeric(v) else v
         if spoken_name in ("description", "meaning"):
             parts.insert(0, value)

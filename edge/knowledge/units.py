@@ -363,6 +363,8 @@ _SPOKEN_AFTER_NUMBER: Final = re.compile(
     r"µm|mm|µA|µF|MOhm|MΩ|mΩ|kΩ|Ω|kPa|MPa|psi|rpm|kW|kV|"
     r"kg|V|Hz|%|g|h|s|L)(?![\w/·])"
 )
+_IN_CODE: Final = re.compile(r"(?<![\w.])[A-Za-z]{1,4}-?\d+$")
+"""The text before a unit letter ends in letters and figures run together: a model code."""
 _SYMBOLS: Final[tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]] = (
     (re.compile(r"±\s?"), "plus or minus "),
     (re.compile(r"≤\s?"), "at most "),
@@ -476,6 +478,8 @@ def speakable(text: str) -> str:
 
     def unit(m: re.Match[str]) -> str:
         symbol = m.group(2)
+        if not m.group(1) and _IN_CODE.search(text[: m.start()]):
+            return m.group(0)  # a model code ("AM-60S", "VT55L"), not 60 seconds
         canonical = normalize_unit(symbol) if symbol not in _EXTRA_SPOKEN else symbol
         spoken = spoken_unit(canonical or symbol)
         one = re.search(r"(?<![\d.])1$", text[: m.start()]) is not None

@@ -69,6 +69,13 @@ def test_milliohms_are_not_megohms_and_microfarads_are_a_unit() -> None:
     assert speakable("max. 5.0 mΩ") == "max. 5.0 milliohms"
 
 
+def test_a_model_code_is_not_read_as_a_unit() -> None:
+    assert speakable("Gear ratio: AM-60S 16.2 : 1, AM-60H 20.5 : 1") == (
+        "Gear ratio: AM-60S 16.2 : 1, AM-60H 20.5 : 1"
+    )
+    assert speakable("wait 5 s, then 10 h") == "wait 5 seconds, then 10 hours"
+
+
 def test_the_units_words_name() -> None:
     from edge.knowledge.units import units_said
 
