@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Final
 
+from edge.knowledge.numbers import stated_values
 from edge.knowledge.records import Limit
 from edge.knowledge.spoken import written
 from edge.knowledge.terms import STOPWORDS, stem
@@ -32,6 +33,8 @@ PARAMETER_WEIGHT: Final = 1.0
 CODE_WEIGHT: Final = 2.0
 COMPONENT_WEIGHT: Final = 0.8
 CONTEXT_WEIGHT: Final = 0.25
+FIGURE_WEIGHT: Final = 1.0
+"""Per figure said besides the value that the limit's name states ("TX-9/1000", "8 mm ropes")."""
 NAMED_BONUS: Final = 1.5
 """The reading names this limit's component (by its ID or its full name)."""
 DOCUMENT_CODE_BONUS: Final = 1.0
@@ -212,6 +215,9 @@ class Said:
     """Title of the manual of the machine being worked on (from the conversation), if known."""
     spoken: frozenset[str] = frozenset()
     """The words said, without those a tag brings along (its component's name)."""
+    figures: frozenset[float] = frozenset()
+    """Figures said besides the value ("on the thousand kilo car"): a limit per model or size
+    whose name states one is that model's."""
 
 
 def said(
@@ -237,6 +243,7 @@ def said(
         frozenset(negated),
         named,
         spoken=frozenset(own - negated),
+        figures=frozenset(stated_values(written(transcript))),
     )
 
 
@@ -247,9 +254,10 @@ def without_value(reading: Said, value_words: str) -> Said:
     millimetres, and the unit is matched on its own (:func:`unit_fits`).
     """
     drop = words(value_words)
-    if not drop:
-        return reading
-    return replace(reading, words=reading.words - drop, spoken=reading.spoken - drop)
+    figures = reading.figures - stated_values(written(value_words))
+    return replace(
+        reading, words=reading.words - drop, spoken=reading.spoken - drop, figures=figures
+    )
 
 
 _DIMENSION_WORDS: Final = {
@@ -332,6 +340,7 @@ def rank(
             )
             score += COVERAGE_WEIGHT * covered / len(d.parameter)
         score -= NEGATED_WEIGHT * len(reading.negated & (d.parameter | d.context))
+        score += FIGURE_WEIGHT * len(reading.figures & stated_values(d.limit.parameter))
         if d.limit.component_id and (
             normal_code(d.limit.component_id) in reading.codes
             or (d.names and d.names <= reading.spoken)

@@ -261,6 +261,10 @@ def _row_bounds(
         if not cell or NEW_ONLY.search(cell):
             continue
         unit = default_unit or _header_unit(header, col) or unit_named_in(parameter) or ""
+        variants = [] if _PROTECTIVE_HEADER.search(header[col]) else _variants(cell, unit)
+        if variants:
+            # "max. 16 A (TX-9/630); max. 26 A (TX-9/1000)": one limit per model.
+            return [(f"{parameter} ({model})", bounds) for model, bounds in variants]
         hint = named if _LIMIT_HEADER.search(header[col]) else None
         parsed = parse_bounds(cell, bound=hint, default_unit=unit)
         if parsed is not None:
@@ -281,6 +285,24 @@ def _row_bounds(
         # One column per model or variant ("VT 55", "VT 75"): say which.
         return [(f"{parameter} ({header[col].strip()})", b) for col, b in found]
     return [(parameter, b) for _, b in found]
+
+
+_VARIANT: Final = re.compile(r"^(?P<bound>.*\d.*?)\s*\((?P<model>[^()]*\d[^()]*)\)$")
+
+
+def _variants(cell: str, unit: str) -> list[tuple[str, Bounds]]:
+    """A cell's bounds per model ("max. 16 A (TX-9/630); max. 26 A (TX-9/1000)"), else none."""
+    parts = [p.strip() for p in cell.split(";")]
+    if len(parts) < 2:
+        return []
+    found = []
+    for part in parts:
+        m = _VARIANT.match(part)
+        bounds = parse_bounds(m["bound"], default_unit=unit) if m else None
+        if m is None or bounds is None or parse_bounds(m["model"]) is not None:
+            return []  # no model in brackets: the same value in other units ("(167 °F)")
+        found.append((m["model"].strip(), bounds))
+    return found
 
 
 # -- a document's limits ---------------------------------------------------------------------------

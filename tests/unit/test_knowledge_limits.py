@@ -474,3 +474,17 @@ def test_an_id_range_keys_a_limit_to_every_id_in_it() -> None:
     assert [(x.component_id, x.minimum, x.maximum) for x in found] == [
         (f"FAN{n}", 2400, 2900) for n in range(1, 5)
     ]
+
+
+def test_bounds_per_model_in_one_cell_are_one_limit_per_model() -> None:
+    rows = [
+        ["Parameter", "Limit"],
+        ["Running current, travelling up", "max. 16 A (TX-9/630); max. 26 A (TX-9/1000)"],
+        ["Oil temperature", "max. 75 °C (167 °F)"],
+    ]
+    found = extract_limits(rows, section_component=None, known_components=set(), source=SOURCE)
+    assert [(x.parameter, x.maximum) for x in found] == [
+        ("Running current, travelling up (TX-9/630)", 16),
+        ("Running current, travelling up (TX-9/1000)", 26),
+        ("Oil temperature", 75),
+    ]

@@ -207,3 +207,15 @@ def test_degrees_said_meet_a_limit_in_kelvin_only_as_a_difference() -> None:
     assert [c.limit for c in rank(hot, described, "°F", value=110)] == [room]
     risen = with_unit(said("Q1 terminals have a rise of 20 degrees", {}), "°C")
     assert rank(risen, described, "°C", value=20)[0].limit is rise
+
+
+def test_a_figure_said_beside_the_value_picks_the_models_limit() -> None:
+    from edge.knowledge.limit_match import describe, rank, said, with_unit, without_value
+    from edge.knowledge.records import Limit
+
+    small = Limit("M1", "Running current, travelling up (TX-9/630)", "A", None, 16.0)
+    large = Limit("M1", "Running current, travelling up (TX-9/1000)", "A", None, 26.0)
+    described = [describe(small, {}), describe(large, {})]
+    spoken = "pulling twenty two amps going up on the thousand kilo car"
+    reading = with_unit(without_value(said(spoken, {}), "twenty two amps"), "A")
+    assert rank(reading, described, "A", value=22)[0].limit is large
