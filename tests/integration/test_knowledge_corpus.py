@@ -22,32 +22,35 @@ pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
 FLOORS = {
-    "answer_accuracy": 0.68,
+    "answer_accuracy": 0.69,
     "first_answer_accuracy": 0.65,
-    "recall_at_3": 0.88,
-    "declined": 0.55,
-    "warned": 0.69,
+    "recall_at_3": 0.86,
+    "declined": 0.59,
+    "warned": 0.63,
 }
 """Dev-split floors, below what the dev split measured through this full path (router, cache, tools,
-the dialogue's presentation) on 2026-12-01 (nine manuals, three of them written blind): answers
-250/350 with a procedure's later steps heard as "next" reads them (238/350 in the first answer
-alone), recall@3 321/350, no-answer declined 23/37, out-of-range warned 109/151, 1 false warning
-in 65 in-range readings, 23 clarifications in 216 readings; ``bench/knowledge.py`` prints the
+the dialogue's presentation) on 2026-12-01 (eleven manuals, five of them written blind): answers
+317/437 with a procedure's later steps heard as "next" reads them (299/437 in the first answer
+alone), recall@3 390/437, no-answer declined 30/47, out-of-range warned 118/176, 1 false warning
+in 78 in-range readings, 29 clarifications in 254 readings; ``bench/knowledge.py`` prints the
 exact figures."""
 MAX_FALSE_WARNINGS = 1
-"""'Parallel offset across the coupling is three thou': the pump skid's 0.05 mm limit, not the
-conveyor's 0.10 mm; nothing in the words tells the two machines apart."""
-MAX_CLARIFICATIONS = 0.12
+"""By the words alone, 'parallel offset across the coupling is three thou': the pump skid's
+0.05 mm limit, not the conveyor's 0.10 mm (nothing in the words tells the two machines apart); at
+the machine, 'the heavy duty one is drawing seventy amps': the mixer's standard model's 56 A, not
+the heavy-duty model's 82 A (the limit names the model AM-60H; "heavy duty" is said of it only
+in the front matter and the technical description)."""
+MAX_CLARIFICATIONS = 0.14
 AT_MACHINE_FLOORS = {
-    "answer_accuracy": 0.74,
-    "first_answer_accuracy": 0.71,
-    "recall_at_3": 0.94,
-    "declined": 0.62,
-    "warned": 0.76,
+    "answer_accuracy": 0.79,
+    "first_answer_accuracy": 0.75,
+    "recall_at_3": 0.93,
+    "declined": 0.70,
+    "warned": 0.78,
 }
 """The same, asked at the machine (the conversation knows which machine's manual it is at), on
-2026-12-01: answers 272/350 (260/350 in the first answer), recall@3 339/350, declined 24/37, warned
-121/151, 1 false warning in 65, 13 clarifications in 216."""
+2026-12-01: answers 360/437 (341/437 in the first answer), recall@3 417/437, declined 35/47,
+warned 144/176, 1 false warning in 78, 13 clarifications in 254."""
 AT_MACHINE_MAX_CLARIFICATIONS = 0.08
 
 
