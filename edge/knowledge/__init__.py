@@ -36,7 +36,7 @@ from edge.knowledge.ingest import IngestLimits, Ingestor, expand_paths
 from edge.knowledge.initialisms import initialisms, spelled_out
 from edge.knowledge.limit_match import Described, codes, describe, normal_code, words
 from edge.knowledge.machines import machine_name, machine_stems, machine_words, machines_named
-from edge.knowledge.numbers import find_numbers
+from edge.knowledge.numbers import stated_values
 from edge.knowledge.progress import ProgressCallback
 from edge.knowledge.records import Component, DocumentInfo, Hit, IngestOutcome, Limit
 from edge.knowledge.search import EXACT_LIMIT, SearchOptions, search
@@ -459,13 +459,13 @@ class Knowledge:
         forty litre accumulator", "a 16 mm tube") must be in it: without it, the passage is about
         another size. None when no passage does.
         """
-        figures = {n.value for n in find_numbers(question)}
+        figures = stated_values(question)
         for other in hits:
             if (
                 other is best
                 or other.doc_id != best.doc_id
                 or not relevant(other, codes)
-                or not figures <= {n.value for n in find_numbers(_passage_text(other))}
+                or not figures <= stated_values(_passage_text(other))
             ):
                 continue
             found = compose(question, other, codes, component, self._part_names(other))
