@@ -227,10 +227,11 @@ def _value_columns(
         s -= 3.0 if _ASIDE.search(header[i]) else 0.0  # "Tolerance (N·m)" qualifies the torque
         return s
 
-    top = max(score(i) for i in free)
+    scores = {i: score(i) for i in free}
+    top = max(scores.values())
     if top <= 0:
         return []
-    tied = [i for i in free if score(i) == top]
+    tied = [i for i in free if scores[i] == top]
     if len({_quantity(header[i]) for i in tied}) < len(tied):
         # One quantity in two units ("Torque, N·m | Torque, lbf·in"): the first is the manual's
         # own, the other its conversion.

@@ -399,16 +399,16 @@ def units_said(text: str) -> frozenset[str]:
     out: in running words they are mostly not units.
     """
     lowered = " ".join(text.lower().split())
-    return frozenset(
-        unit
-        for alias, unit in _ALIASES.items()
-        if len(alias) > 1
-        and alias not in _WORDS_NOT_UNITS
-        and re.search(rf"(?<![\w·]){re.escape(alias)}(?![\w·])", lowered)
-    )
+    return frozenset(unit for pattern, unit in _SAID_UNITS if pattern.search(lowered))
 
 
 _WORDS_NOT_UNITS: Final = frozenset({"in", "um", "sg", "ma", "hg", "%"})
+_SAID_UNITS: Final = tuple(
+    (re.compile(rf"(?<![\w·]){re.escape(alias)}(?![\w·])"), unit)
+    for alias, unit in _ALIASES.items()
+    if len(alias) > 1 and alias not in _WORDS_NOT_UNITS
+)
+"""Each alias :func:`units_said` looks for, compiled once, with its unit."""
 
 
 def unit_named_in(parameter: str) -> str | None:
