@@ -23,12 +23,12 @@ import numpy as np
 from edge.engines.base import Embedder
 from edge.events import ToolResult
 from edge.knowledge.answer import (
+    answer_holds_kind,
     asks_for_procedure,
     compose,
     fit,
     not_found,
     relevant,
-    value_cues,
 )
 from edge.knowledge.cache import SemanticCache, question_keys
 from edge.knowledge.components import ComponentIndex, merge
@@ -406,7 +406,7 @@ class Knowledge:
             # its procedure answers.
             best = self._procedure_of(best) or best
         result = compose(question, best, codes, component, self._part_names(best))
-        if result.data.get("declined") or (result.ok and not _holds_kind(question, result)):
+        if result.data.get("declined") or (result.ok and not answer_holds_kind(question, result)):
             # A row or sentence about it without the kind of value asked ("how heavy a battery":
             # "only fit batteries within the range on the nameplate"): a passage of the manual
             # that has it answers; when none does, the declined answer or the sentence stands.
@@ -469,7 +469,7 @@ class Knowledge:
             ):
                 continue
             found = compose(question, other, codes, component, self._part_names(other))
-            if found.ok and _holds_kind(question, found, judged=False):
+            if found.ok and answer_holds_kind(question, found, judged=False):
                 return found
         return None
 
@@ -669,32 +669,6 @@ def _passage_text(hit: Hit) -> str:
     """Everything ``hit`` says: its text, intro, table cells and steps."""
     cells = (cell for row in hit.rows for cell in row)
     return " ".join([hit.text, hit.intro, *cells, *hit.items])
-
-
-def _holds_kind(question: str, result: ToolResult, *, judged: bool = True) -> bool:
-    """What ``result`` quotes holds the kind of value ``question`` asks (or none is asked).
-
-    When ``judged``, rows count (they were judged when they were chosen), and so does a
-    procedure asked for ("how do I ...": it is the answer whatever values its steps hold); one
-    read whole for a value ("what oil goes in the coupling": the refill steps) holds what its
-    steps hold. Otherwise (another passage in its place) only a row, a step or a sentence does.
-    """
-    cues = value_cues(question)
-    if not cues:
-        return True
-    data = result.data
-    procedure = data.get("procedure") or {}
-    if "quotes" in data:
-        quoted = " ".join(data["quotes"])
-    elif "at" in procedure:
-        quoted = procedure["steps"][procedure["at"]]
-    elif judged and procedure and not asks_for_procedure(question):
-        quoted = " ".join(procedure["steps"])
-    elif judged:
-        return True
-    else:
-        quoted = " ".join(str(v) for row in data.get("values", ()) for v in row.values())
-    return any(cue.search(quoted) for cue in cues)
 
 
 def _words(hit: Hit) -> frozenset[str]:

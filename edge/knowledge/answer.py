@@ -564,6 +564,32 @@ def _holds_kind_asked(question: str, hit: Hit, row: _Unit) -> bool:
     )
 
 
+def answer_holds_kind(question: str, result: ToolResult, *, judged: bool = True) -> bool:
+    """What ``result`` quotes holds the kind of value ``question`` asks (or none is asked).
+
+    When ``judged``, rows count (they were judged when they were chosen), and so does a
+    procedure asked for ("how do I ...": it is the answer whatever values its steps hold); one
+    read whole for a value ("what oil goes in the coupling": the refill steps) holds what its
+    steps hold. Otherwise (another passage in its place) only a row, a step or a sentence does.
+    """
+    cues = value_cues(question)
+    if not cues:
+        return True
+    data = result.data
+    procedure = data.get("procedure") or {}
+    if "quotes" in data:
+        quoted = " ".join(data["quotes"])
+    elif "at" in procedure:
+        quoted = procedure["steps"][procedure["at"]]
+    elif judged and procedure and not asks_for_procedure(question):
+        quoted = " ".join(procedure["steps"])
+    elif judged:
+        return True
+    else:
+        quoted = " ".join(str(v) for row in data.get("values", ()) for v in row.values())
+    return any(cue.search(quoted) for cue in cues)
+
+
 def _best_sentences(
     units: list[_Unit], sentences: list[str], cues: Sequence[re.Pattern[str]] = ()
 ) -> list[str]:
