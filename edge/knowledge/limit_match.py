@@ -44,8 +44,10 @@ MACHINE_AT_BONUS: Final = 2.0
 """For a limit of the machine being worked on, when the reading names none: twice what naming a
 machine earns (a technician reads the gauges of the machine they stand at, and its manual often
 words the parameter otherwise: "vibration velocity at the motor bearings" against another's
-"drive motor vibration velocity"); another machine's limit wins only when the reading names its
-part or parameter by two words more, or by its tag."""
+"drive motor vibration velocity"). At a machine the readings tool ranks only its limits (see
+:func:`edge.tools.readings.at_the_machine`), so this weighs only when the reading also says a tag
+that just another machine's manual defines: that machine's limit wins by its tag, or by two words
+more."""
 DOCUMENT_WORD_WEIGHT: Final = 0.15
 """Per word of the reading that the limit's manual uses anywhere ("truck", "separator")."""
 OPERATING_BONUS: Final = 0.2
