@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -74,6 +74,30 @@ def manuals(knowledge: Knowledge) -> ManualsTool:
 
 def readings(knowledge: Knowledge, reporter: MemoryReporter) -> ReadingsTool:
     return ReadingsTool(knowledge, EngineThread("embed"), reporter)
+
+
+def ranked_as(
+    knowledge: Knowledge,
+    monkeypatch: pytest.MonkeyPatch,
+    change: Callable[[list[Hit]], list[Hit]],
+) -> None:
+    """Make the search return ``change(hits)``.
+
+    A small test store does not rank a case the way the dev corpus did; this puts the case in
+    front of the mechanism under test.
+    """
+    search = knowledge.search
+    monkeypatch.setattr(knowledge, "search", lambda *a, **kw: change(search(*a, **kw)))
+
+
+def far_ahead(pick: Callable[[Hit], bool]) -> Callable[[list[Hit]], list[Hit]]:
+    """The hits ``pick`` chooses scored three times higher, best first."""
+
+    def change(hits: list[Hit]) -> list[Hit]:
+        boosted = [replace(h, score=h.score * 3) if pick(h) else h for h in hits]
+        return sorted(boosted, key=lambda h: -h.score)
+
+    return change
 
 
 # -- specs ----------------------------------------------------------------------------------------
@@ -278,10 +302,7 @@ def test_asked_how_the_sections_procedure_answers_not_its_warning(
     at = "VT 90 screw compressor"
     # In a store of many manuals the steps may not be among the passages found (on the dev
     # corpus the compressor's steps ranked below three others): the search here leaves them out.
-    search = knowledge.search
-    monkeypatch.setattr(
-        knowledge, "search", lambda *a, **kw: [h for h in search(*a, **kw) if h.kind != "steps"]
-    )
+    ranked_as(knowledge, monkeypatch, lambda hits: [h for h in hits if h.kind != "steps"])
     result = knowledge.answer("how do I change the oil and the oil filter", machine=at)
     assert result.ok and result.data["kind"] == "steps", result.speech
     assert "70 degrees" in " ".join(result.speech), result.speech
@@ -307,12 +328,7 @@ def test_a_sentence_without_the_kind_of_value_asked_gives_way_to_one_with_it(
     assert knowledge.ingest([truck])[0].status == "added"
     at = "LT-30E electric truck"
     # The warning's sentence ranks first, as it did on the dev corpus.
-    search = knowledge.search
-    monkeypatch.setattr(
-        knowledge,
-        "search",
-        lambda *a, **kw: sorted(search(*a, **kw), key=lambda h: h.kind != "text"),
-    )
+    ranked_as(knowledge, monkeypatch, lambda hits: sorted(hits, key=lambda h: h.kind != "text"))
     result = knowledge.answer("how heavy a battery can I put in this truck", machine=at)
     assert result.ok and "1950" in result.speech[0], result.speech
 
@@ -333,14 +349,7 @@ def test_a_passage_sharing_only_the_machines_name_does_not_answer(
     assert knowledge.ingest([unit])[0].status == "added"
     # The title page reads far more like the question than anything else (as it did on the dev
     # corpus): it is passed over all the same.
-    search = knowledge.search
-
-    def title_page_first(*args: Any, **kwargs: Any) -> list[Hit]:
-        hits = [replace(h, score=h.score * 3) if "edition" in h.text else h
-                for h in search(*args, **kwargs)]  # fmt: skip
-        return sorted(hits, key=lambda h: -h.score)
-
-    monkeypatch.setattr(knowledge, "search", title_page_first)
+    ranked_as(knowledge, monkeypatch, far_ahead(lambda h: "edition" in h.text))
     result = knowledge.answer("how do I bleed the compact power pack")
     assert "ZX-9 Compact Power Pack." not in result.speech, result.speech
 
@@ -365,14 +374,7 @@ def test_a_procedure_without_the_value_asked_gives_way_to_the_passage_with_it(
     )
     assert knowledge.ingest([drive])[0].status == "added"
     # The refill steps come up first, far ahead (as on the dev corpus); they name no oil.
-    search = knowledge.search
-
-    def steps_first(*args: Any, **kwargs: Any) -> list[Hit]:
-        hits = [replace(h, score=h.score * 3) if h.kind == "steps" else h
-                for h in search(*args, **kwargs)]  # fmt: skip
-        return sorted(hits, key=lambda h: -h.score)
-
-    monkeypatch.setattr(knowledge, "search", steps_first)
+    ranked_as(knowledge, monkeypatch, far_ahead(lambda h: h.kind == "steps"))
     at = "BC-900 conveyor drive"
     result = knowledge.answer("what oil goes in the fluid coupling", machine=at)
     assert "ISO VG 32" in result.speech[0], result.speech
