@@ -103,7 +103,7 @@ class EndpointConfig:
     """End-of-turn model probability that counts as a finished turn."""
     short_pause_ms: int = setting(400, min=100, max=2000)
     """A pause this long ends the turn if the transcript looks complete (ms)."""
-    preflight_ms: int = setting(64, min=32, max=1000)
+    preflight_ms: int = setting(32, min=32, max=1000)
     """At a pause this long the utterance is transcribed and judged, speculatively (ms)."""
     long_pause_ms: int = setting(1000, min=200, max=5000)
     """A pause this long ends the turn whatever the transcript says (ms)."""
