@@ -274,7 +274,7 @@ def check_manual(folder):
         if kind not in KINDS:
             errors.append(f"{tag}: bad kind {kind}")
         if kind == "no-answer":
-            if q["sections"] or q["values"]:
+            if q.get("sections") or q.get("values"):
                 errors.append(f"{tag}: no-answer must have empty sections and values")
             continue
         if not q["sections"] or not q["values"]:
