@@ -32,6 +32,7 @@ from edge.knowledge.text_art import (
     rule_columns,
     unbox,
 )
+from edge.knowledge.units import unit_in_header
 
 Line = tuple[str, int | None]
 """A line of text and the 1-based page it is on (None for unpaged text)."""
@@ -49,6 +50,10 @@ _WIDE_GAP: Final = re.compile(r"\S {3,}\S")
 _NUMBER_GAP: Final = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\s{2,}(?=[A-Z])")
 _COLUMN_SLACK: Final = 2
 """Characters a cell may start left of its header (right-aligned numbers, layout rounding)."""
+_NO_VALUE: Final = frozenset(["", "-", "–", "—"])
+_NUMBER_FIRST: Final = re.compile(r"^[<>≤≥±+\-\u2212]?\s*\d")
+_GROUP: Final = re.compile(r"^[A-Z][a-z]+,?(?: [a-z]+,?){0,4}$")
+"""A title over a group of table rows: a capital, then words without figures or marks."""
 _HEADER_SHIFT: Final = 8
 """How far right of its column's cells a header may be set (right-aligned over left-aligned)."""
 
@@ -114,6 +119,8 @@ class _Parser:
                 self._items(_STEP, "steps")
             elif _BULLET.match(stripped):
                 self._items(_BULLET, "list")
+            elif self._labelled_table(text):
+                pass
             elif len(_segments(text)) >= 2 and not _CAPTION.match(stripped) and self._table():
                 # (A caption set apart by two spaces, "Table 7-1  Tightening torques", is no
                 # header row: it introduces the table below it.)
@@ -249,7 +256,28 @@ class _Parser:
         )
         return heading or bool(_STEP.match(stripped) or _BULLET.match(stripped))
 
-    def _table(self) -> bool:
+    def _labelled_table(self, text: str) -> bool:
+        """A table under a label line (see :func:`_labels`), read as one with its header.
+
+        A label with a unit gives it to the columns under it; the words of one without (the
+        header says what it groups) go to the caption above, or nowhere when the table goes on
+        after a page break, where the caption is not printed again.
+        """
+        labels = _labels(text, self._peek())
+        if not labels:
+            return False
+        self.i += 1
+        before = len(self.blocks)
+        if not self._table([(s, t) for s, t in labels if unit_in_header(t)[1]]):
+            self.i -= 1
+            return False
+        words = " ".join(t for _, t in labels if not unit_in_header(t)[1])
+        caption = self.blocks[-2] if len(self.blocks) > before and before else None
+        if words and caption is not None and _CAPTION.match(caption.text):
+            self.blocks[-2] = Block("paragraph", f"{caption.text} {words}", page=caption.page)
+        return True
+
+    def _table(self, labels: Sequence[tuple[int, str]] = ()) -> bool:
         header_line, page = self.lines[self.i]
         header = _segments(header_line)
         if any(len(t) > 40 for _, t in header):
@@ -293,7 +321,9 @@ class _Parser:
             first_col = _column(segs[0][0], starts)
             if first_col == 0 and self._starts_structure(_NUMBER_GAP.sub(r"\1 ", line.strip())):
                 break  # the next section's heading
-            if len(segs) < 2 and first_col == 0 and not self._wrapped_first_cell(j, starts):
+            group = first_col == 0 and self._group_title(j, starts)
+            alone = len(segs) < 2 and first_col == 0 and not group
+            if alone and not self._wrapped_first_cell(j, starts):
                 break  # a line of ordinary text ends the table
             cells = [""] * len(starts)
             for start, text in segs:
@@ -304,6 +334,10 @@ class _Parser:
                 repeated = True
             elif repeated and wrapped:
                 pass
+            elif group:
+                # A group of rows begins ("Drive train", "Yaw system"): a row of its own, so
+                # neither the header nor the row above takes its words.
+                rows.append(cells)
             elif first_col > 0 or wrapped:
                 # Continuation of wrapped cells in the row above (or in the header).
                 for k, cell in enumerate(cells):
@@ -317,8 +351,18 @@ class _Parser:
         if len(rows) < 2:
             return False
         self.i = j
+        if labels:
+            rows[0] = _labelled_header(rows, starts, labels)
         self._add_table(tuple(tuple(r) for r in rows), page)
         return True
+
+    def _group_title(self, j: int, starts: list[int]) -> bool:
+        """Line ``j`` is a title over the table rows that follow it ("Drive train")."""
+        segs = _segments(self.lines[j][0])
+        if len(segs) != 1 or not _GROUP.match(segs[0][1]):
+            return False
+        below = self._first_row(j + 1)
+        return len(below) >= 2 and _column(below[0][0], starts) == 0
 
     def _first_row(self, j: int) -> list[tuple[int, str]]:
         """Segments of the first line of text from line ``j`` on (rules and blanks skipped)."""
@@ -384,11 +428,74 @@ class _Parser:
                 break
             if is_rule(stripped):
                 break
-            if parts and (_CAPTION.match(stripped) or _row_like(line)):
+            if parts and (
+                _CAPTION.match(stripped) or _row_like(line) or _labels(line, self._peek())
+            ):
                 break  # a caption, or the first row of a table, starts something new
             parts.append(stripped)
             self.i += 1
         self.blocks.append(Block("paragraph", " ".join(" ".join(parts).split()), page=page))
+
+
+def _labels(line: str, below: str) -> list[tuple[int, str]]:
+    """The runs of ``line`` when it labels some columns of the table header below it.
+
+    A two-row header in layout text: "Pressure (bar)" set over "Min.  Nominal  Max.", "Limit"
+    over "Alarm  Shutdown". The label starts right of the header's first column and is a few
+    short words; the header below is short runs that do not start with a figure (a row of
+    values, or headers that are sizes, "6 m  12 m", which keep the label in the caption).
+    """
+    segments, header = _segments(line), _segments(below)
+    if (
+        not 1 <= len(segments) <= 3
+        or len(header) < 2
+        or segments[0][0] <= header[0][0] + _COLUMN_SLACK
+        or _CAPTION.match(below.strip())
+        or any(len(t) > 30 or t.endswith(".") for _, t in segments)
+        or any(len(t) > 40 or _NUMBER_FIRST.match(t) for _, t in header)
+    ):
+        return []
+    return segments
+
+
+def _labelled_header(
+    rows: list[list[str]], starts: list[int], labels: Sequence[tuple[int, str]]
+) -> list[str]:
+    """The header with each label's unit added to the columns of bare numbers under it.
+
+    A label is centred over its columns or starts at the first of them, and the columns next to
+    them hold something else (a name, a test point): the label's columns are the run of numeric
+    columns around the one under it, each going to the nearest label when there are several.
+    """
+    header = list(rows[0])
+    numbers = [
+        not unit_in_header(h)[1] and _numeric_column(rows, col) for col, h in enumerate(header)
+    ]
+    centres = [(a + b) / 2 for a, b in zip(starts, [*starts[1:], starts[-1] + 12], strict=True)]
+    middles = [start + len(label) / 2 for start, label in labels]
+    for k, (start, label) in enumerate(labels):
+        col = _column(int(middles[k]), starts)
+        if not numbers[col]:
+            col = _column(start, starts)
+        if not numbers[col]:
+            continue
+        run = [col]
+        for step in (-1, 1):
+            nxt = col + step
+            while 0 <= nxt < len(header) and numbers[nxt]:
+                run.append(nxt)
+                nxt += step
+        unit = unit_in_header(label)[1]
+        for c in run:
+            if min(range(len(labels)), key=lambda m: abs(middles[m] - centres[c])) == k:
+                header[c] = f"{header[c]} ({unit})"
+    return header
+
+
+def _numeric_column(rows: list[list[str]], col: int) -> bool:
+    """Most of the column's filled cells start with a number."""
+    cells = [r[col] for r in rows[1:] if col < len(r) and r[col].strip() not in _NO_VALUE]
+    return bool(cells) and sum(_NUMBER_FIRST.match(c) is not None for c in cells) * 2 > len(cells)
 
 
 def _row_like(line: str) -> bool:

@@ -199,3 +199,90 @@ def test_column_headers_over_a_rule_and_a_blank_row_label_header_make_tables() -
         ("CO2 at max. rate", "9.0–9.6 %", "10.3–10.9 %"),
         ("CO at max. rate", "max. 100 ppm", "max. 120 ppm"),
     )
+
+
+def test_a_unit_label_over_some_columns_gives_them_its_unit() -> None:
+    # "Pressure (bar)" centred over Min./Nominal/Max. (a two-row header in PDF layout text);
+    # the test point and valve columns beside them hold no figures and get no unit.
+    blocks = parse_text(
+        lines(
+            "4.2 Pressures and settings\n"
+            "Table 4.1 Pressures at the test points\n"
+            "                                                   Pressure (bar)\n"
+            "Circuit                     Test point     Min.       Nominal      Max.      Set at\n"
+            "Main relief, pump line      MP1            275        280          285       V1\n"
+            "Cylinder piston side        MP2            –          255          265       –\n"
+            "Counterbalance at TDC       MP4            55         65           75        V13\n"
+        )
+    )
+    assert [b.kind for b in blocks] == ["heading", "paragraph", "table"]
+    assert blocks[1].text == "Table 4.1 Pressures at the test points"
+    assert blocks[2].rows[0] == (
+        "Circuit", "Test point", "Min. (bar)", "Nominal (bar)", "Max. (bar)", "Set at",
+    )  # fmt: skip
+
+
+def test_two_unit_labels_each_take_the_columns_under_them() -> None:
+    blocks = parse_text(
+        lines(
+            "                    Pressure (bar)              Temperature (°C)\n"
+            "Circuit         Min.     Max.                Min.      Max.\n"
+            "Pump line       275      285                 30        55\n"
+            "Pilot           35       45                  30        60\n"
+        )
+    )
+    assert blocks[0].rows[0] == ("Circuit", "Min. (bar)", "Max. (bar)", "Min. (°C)", "Max. (°C)")
+
+
+def test_a_line_without_a_unit_over_a_table_is_no_label() -> None:
+    # "Limit" over "Alarm  Shutdown" names no unit: the header stays as printed.
+    blocks = parse_text(
+        lines(
+            "                                    Limit\n"
+            "ID      Parameter           Unit    Alarm     Shutdown\n"
+            "GB1     Oil sump temp       °C      75        80\n"
+            "MB1     Bearing temp        °C      80        90\n"
+        )
+    )
+    assert blocks[-1].rows[0] == ("ID", "Parameter", "Unit", "Alarm", "Shutdown")
+
+
+def test_group_titles_inside_a_table_are_rows_of_their_own() -> None:
+    # "Drive train" over its rows is no wrapped cell of the header or of the row above it.
+    blocks = parse_text(
+        lines(
+            "ID      Parameter                     Unit    Normal     Alarm\n"
+            "Drive train\n"
+            "MB1     Bearing temperature           °C      35–65      80\n"
+            "GB1     Oil sump temperature          °C      45–68      75\n"
+            "Hydraulics, yaw and pitch\n"
+            "YB1     Brake pressure, yaw stopped   bar     160–180    below 150\n"
+        )
+    )
+    assert [b.kind for b in blocks] == ["table"]
+    assert blocks[0].rows[0] == ("ID", "Parameter", "Unit", "Normal", "Alarm")
+    assert blocks[0].rows[1] == ("Drive train", "", "", "", "")
+    assert blocks[0].rows[4][0] == "Hydraulics, yaw and pitch"
+    assert blocks[0].rows[5][:2] == ("YB1", "Brake pressure, yaw stopped")
+
+
+def test_a_label_over_the_header_goes_to_the_caption_and_the_table_goes_on() -> None:
+    # "Limit" over "Alarm  Shutdown", printed again over the header on the next page.
+    header = (
+        "                                         Limit\n"
+        "ID      Parameter               Normal    Alarm     Shutdown\n"
+    )
+    blocks = parse_text(
+        lines(
+            "3.2 Limits\n"
+            "Table 3.2 Operating limits\n"
+            + header
+            + "MB1     Bearing temperature     35–65     80        90\n"
+            + "\n\n"
+            + header
+            + "YD1     Motor current           3.8–5.6   6.5       7.2\n"
+        )
+    )
+    assert [b.kind for b in blocks] == ["heading", "paragraph", "table"]
+    assert blocks[1].text == "Table 3.2 Operating limits Limit"
+    assert [r[0] for r in blocks[2].rows] == ["ID", "MB1", "YD1"]
