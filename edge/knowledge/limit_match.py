@@ -33,6 +33,8 @@ PARAMETER_WEIGHT: Final = 1.0
 CODE_WEIGHT: Final = 2.0
 COMPONENT_WEIGHT: Final = 0.8
 CONTEXT_WEIGHT: Final = 0.25
+IMPLIED_SHARE: Final = 0.5
+"""Share of a weight that a word only implied by the unit earns ("pressure" for bar)."""
 FIGURE_WEIGHT: Final = 1.0
 """Per figure said besides the value that the limit's name states ("TX-9/1000", "8 mm ropes")."""
 NAMED_BONUS: Final = 1.5
@@ -331,7 +333,10 @@ def rank(
                 (d.context, CONTEXT_WEIGHT),
             ):
                 if _hits(word, where):
-                    score += weight
+                    # A word only the unit implies weighs less than one said: "counterbalance
+                    # ... 48 bar" is about the counterbalance, not any "pressure" limit.
+                    implied = word in reading.implied and word not in reading.words
+                    score += weight * (IMPLIED_SHARE if implied else 1.0)
                     matched.append(word)
                     break
         if len(d.parameter) > 1:  # a vague one-word parameter ("Pressure") earns no coverage

@@ -219,3 +219,18 @@ def test_a_figure_said_beside_the_value_picks_the_models_limit() -> None:
     spoken = "pulling twenty two amps going up on the thousand kilo car"
     reading = with_unit(without_value(said(spoken, {}), "twenty two amps"), "A")
     assert rank(reading, described, "A", value=22)[0].limit is large
+
+
+def test_a_word_said_outweighs_one_the_unit_only_implies() -> None:
+    # "48 bar" implies a pressure; "counterbalance" was said. The counterbalance's limit sits in
+    # a table whose rows do not say "pressure" (its unit label did), the pressure switch's do.
+    from edge.knowledge.limit_match import describe, rank, said, with_unit
+    from edge.knowledge.records import Limit
+
+    counterbalance = Limit("", "Counterbalance, ram at rest at TDC", "bar", 55, 75, "55", "75",
+                           context="Table 4.1 Test points")  # fmt: skip
+    switch = Limit("S31", "Pressure rising", "bar", 80, 90, "80", "90",
+                   context="Table 5.1 Component limits by tag")  # fmt: skip
+    described = [describe(counterbalance, {}), describe(switch, {"S31": "Pressure switch"})]
+    reading = with_unit(said("counterbalance on the left side is only 48 bar", {}), "bar")
+    assert rank(reading, described, "bar", value=48)[0].limit is counterbalance
