@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from edge.knowledge.answer import INTERVAL, value_cues
+from edge.knowledge.components import in_sentence
 from edge.knowledge.numbers import stated_values
 from edge.knowledge.tables import numeric, row_sentences
 from edge.knowledge.terms import normalize_code, stems
@@ -29,8 +30,11 @@ from edge.knowledge.units import (
 _SKIP: Final = frozenset({"component", "component id", "unit"})
 _MIN: Final = frozenset({"min", "min.", "minimum", "lower limit", "low"})
 _MAX: Final = frozenset({"max", "max.", "maximum", "upper limit", "high"})
+_NOMINAL: Final = frozenset({"nominal", "nom.", "setpoint", "set point", "rated", "target"})
 _ASKS_MAX: Final = re.compile(
-    r"\b(max|maximum|highest|upper|top|most|hot|hottest|exceed|above|over|fast|fastest)\b", re.I
+    r"\b(max|maximum|highest|upper|top (?:speed|limit|end)|most|hot|hottest|exceed|above|over|fast"
+    r"|fastest)\b",
+    re.I,
 )
 _ASKS_MIN: Final = re.compile(
     r"\b(min|minimum|lowest|lower|least|thinnest|cold|coldest|below|under|slowest)\b", re.I
@@ -75,7 +79,7 @@ def say_row(
     header: Sequence[str], row: Sequence[str], question: str, column: int | None = None
 ) -> RowAnswer:
     """``row`` of a table with ``header``, value first; ``column`` forces the value's column."""
-    lowered = [h.strip().lower() for h in header]
+    lowered = [_quantity(h) for h in header]  # "Max. (bar)" is a maximum
     skip = frozenset(i for i, h in enumerate(lowered) if h in _SKIP)
     details = tuple(
         speakable(s) for s in row_sentences(header, row, unit_text=spoken_unit, skip_columns=skip)
@@ -84,7 +88,7 @@ def say_row(
     asked = stems(question)
     keys = {i for i, v in enumerate(row) if v and _in_question(v, question)}
     bounds = [i for i, h in enumerate(lowered) if (h in _MIN or h in _MAX) and i < len(row)]
-    if bounds and any(row[i].strip() for i in bounds):
+    if any(_FIGURE.match(row[i]) for i in bounds):
         return _limits(header, row, lowered, label_col, question, details)
     forced = column is not None  # a follow-up: the column was established by the question before
     if not forced and not value_cues(question) and _codes(question) & _codes(row[label_col]):
@@ -102,7 +106,7 @@ def say_row(
         each = ", ".join(f"{_with_unit(header, row, i, lowered)} for the {header[i].strip()}"
                          for i in tied)  # fmt: skip
         label = row[label_col].strip()
-        said = each if _said(label, question) else f"{each}, {_plain(label)}"
+        said = each if _said(label, question) else f"{each}, {in_sentence(label)}"
         return RowAnswer(_sentence(said), column, None, details)
     cell = row[column].strip()
     unit = _unit(header, row, column, lowered)
@@ -139,7 +143,7 @@ def say_row(
     # What the row is, unless the question already said it ("caliper halves", "M24").
     who: list[str] = []
     if label_col != column and row[label_col].strip() and not _said(row[label_col], question):
-        who.append(_plain(row[label_col]))
+        who.append(in_sentence(row[label_col]))
     elif label_col == column:
         who += [_with_unit(header, row, i, lowered, prefix="for ") for i in sorted(keys)]
     who += [
@@ -165,14 +169,21 @@ def _limits(
 ) -> RowAnswer:
     low = next((i for i, h in enumerate(lowered) if h in _MIN and i < len(row)), None)
     high = next((i for i, h in enumerate(lowered) if h in _MAX and i < len(row)), None)
-    lo = row[low].strip() if low is not None else ""
-    hi = row[high].strip() if high is not None else ""
+    # A bound without a figure ("–") is none.
+    lo = row[low].strip() if low is not None and _FIGURE.match(row[low]) else ""
+    hi = row[high].strip() if high is not None and _FIGURE.match(row[high]) else ""
     column = high if high is not None and hi else low
     assert column is not None
     unit = _unit(header, row, column, lowered)
     said = f" {spoken_unit(unit)}" if unit else ""
     wants_max, wants_min = bool(_ASKS_MAX.search(question)), bool(_ASKS_MIN.search(question))
-    if hi and (wants_max and not wants_min or not lo):
+    nominal = next((i for i, h in enumerate(lowered) if h in _NOMINAL and i < len(row)), None)
+    nom = row[nominal].strip() if nominal is not None else ""
+    if nom and _FIGURE.match(nom) and not (wants_max or wants_min):
+        # "What's the main relief set to": the nominal value, then the band around it.
+        band = f"{lo} to {hi}" if lo and hi else f"{hi} maximum" if hi else f"{lo} minimum"
+        value, column = f"{nom}{said} nominal, {band}", nominal
+    elif hi and (wants_max and not wants_min or not lo):
         value, column = f"{hi}{said} maximum", high
     elif lo and (wants_min and not wants_max or not hi):
         value, column = f"{lo}{said} minimum", low
@@ -180,7 +191,7 @@ def _limits(
         value = f"{lo} to {hi}{said}"
     assert column is not None
     label = row[label_col].strip()
-    sentence = _sentence(value if _said(label, question) else f"{value}, {_plain(label)}")
+    sentence = _sentence(value if _said(label, question) else f"{value}, {in_sentence(label)}")
     number = RowValue(row[column].strip(), unit, label) if numeric(row[column]) else None
     return RowAnswer(sentence, column, number, details)
 
@@ -295,13 +306,6 @@ def _in_question(cell: str, question: str) -> bool:
         return False
     pattern = r"(?<![\w.])" + re.escape(cell).replace(r"\-", "[- ]?") + r"(?![\w.])"
     return re.search(pattern, question, re.IGNORECASE) is not None
-
-
-def _plain(label: str) -> str:
-    """A label inside a sentence: "Caliper halves" -> "caliper halves"; "HPU filter" as is."""
-    label = label.strip()
-    first = label.split(" ", 1)[0]
-    return label[:1].lower() + label[1:] if first[1:].islower() or len(first) == 1 else label
 
 
 def _sentence(text: str) -> str:

@@ -171,3 +171,22 @@ class ComponentIndex:
             if m.group() in self._by_id:
                 found.setdefault(m.group(), None)
         return list(found)
+
+
+_ASIDE: Final = re.compile(r",|;|\s\(|\s(?:with|incl\.|including)\s|\s[–—-]\s")
+
+
+def spoken_name(name: str) -> str:
+    """A component's name as said in a sentence: its head, without the description after it.
+
+    ID tables describe as much as they name ("Main bearing, spherical roller bearing in cast
+    housing, with automatic lubrication unit AL1"); a warning says "main bearing".
+    """
+    return in_sentence(_ASIDE.split(name.strip(), maxsplit=1)[0].strip() or name.strip())
+
+
+def in_sentence(label: str) -> str:
+    """A label inside a sentence: "Caliper halves" -> "caliper halves"; "HPU filter" as is."""
+    label = label.strip()
+    first = label.split(" ", 1)[0]
+    return label[:1].lower() + label[1:] if first[1:].islower() or len(first) == 1 else label

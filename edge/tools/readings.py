@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Final
 from edge.aio import EngineThread, TaskSet
 from edge.errors import EdgeError, ToolError
 from edge.events import ToolExample, ToolResult, ToolSpec
+from edge.knowledge.components import spoken_name
 from edge.knowledge.limit_match import (
     TIE,
     Candidate,
@@ -402,7 +403,7 @@ class ReadingsTool:
             return ""
         document = limit.source.document if limit.source else None
         found = self._knowledge.component_name(component_id, document)
-        return found.lower() if found else component_id
+        return spoken_name(found) if found else component_id
 
     async def _logged(
         self,

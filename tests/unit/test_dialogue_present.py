@@ -280,3 +280,19 @@ def test_a_code_asked_about_is_answered_with_its_whole_row() -> None:
            "about 3 min of autonomy left at full load")  # fmt: skip
     said = say_row(header, row, "display says W-21, what's that").sentence
     assert "BATTERY LOW" in said and "355" in said and "autonomy" in said, said
+
+
+def test_a_nominal_between_bounds_is_said_first_with_its_band() -> None:
+    from edge.dialogue.rows import say_row
+
+    header = ("Circuit", "Test point", "Min. (bar)", "Nominal (bar)", "Max. (bar)", "Set at")
+    row = ("Counterbalance, ram at rest at TDC", "MP4", "55", "65", "75", "V13")
+    said = say_row(header, row, "what's the counterbalance supposed to be with the ram at the top")
+    assert said.sentence.startswith("65 bar nominal, 55 to 75"), said
+    most = say_row(header, row, "what's the most the counterbalance may read")
+    assert most.sentence.startswith("75 bar maximum"), most
+    # A bound printed as a dash is none: the band is the other bound alone.
+    piston = ("Cylinder piston side", "MP2", "–", "255", "265", "–")
+    assert say_row(header, piston, "piston side pressure").sentence.startswith(
+        "255 bar nominal, 265 maximum"
+    )

@@ -488,3 +488,20 @@ def test_bounds_per_model_in_one_cell_are_one_limit_per_model() -> None:
         ("Running current, travelling up (TX-9/1000)", 26),
         ("Oil temperature", 75),
     ]
+
+
+@pytest.mark.parametrize(
+    "name, spoken",
+    [
+        ("Main bearing, spherical roller bearing with lubrication unit AL1", "main bearing"),
+        ("Rotor (hub with blades); speed measured by two sensors", "rotor"),
+        ("Gas valve with 1:1 air/gas ratio", "gas valve"),
+        ("HPU filter – return line", "HPU filter"),
+        ("Doubly-fed generator", "doubly-fed generator"),
+        ("Yaw brake calipers", "yaw brake calipers"),
+    ],
+)
+def test_a_component_is_said_by_its_head_without_its_description(name: str, spoken: str) -> None:
+    from edge.knowledge.components import spoken_name
+
+    assert spoken_name(name) == spoken
