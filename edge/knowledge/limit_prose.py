@@ -47,19 +47,29 @@ _ACCEPTED: Final = re.compile(
 """"At the compression element, values up to 4.5 mm/s are acceptable": the quantity is the one
 the sentence before limits ("The vibration velocity at the motor bearings must not ..."), at the
 place this one names."""
+_ASIDE: Final = re.compile(
+    r",\s*(?:measured|taken|read|tested|checked|corrected|with|at|when|after|during)\b"
+    r"(?:[^,]|,(?=\d))*,?\s*$",
+    re.IGNORECASE,
+)
 _PRONOUN: Final = re.compile(r"^(?:it|they|this|these|that|the value|the reading)$", re.IGNORECASE)
 _LEADING: Final = re.compile(r"^(?:the|a|an|at\s.*?,?\s*(?:the)?|in\s.*?,\s*(?:the)?)\s+", re.I)
+_CLAUSE: Final = re.compile(r";\s+|,\s+(?:that is|i\.e\.)\s+|\s+and\s+(?=(?:must|shall)\b)")
+"""Where a sentence holds two statements (see :func:`prose_limits`)."""
 SENTENCE: Final = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 
 
 def _subject(before: str) -> str:
     """The noun phrase a limit sentence is about: "The voltage at the terminals must ..."."""
+    # "The rotor insulation resistance, measured at 500 V DC, must ...": the aside set off by
+    # commas says how, not what.
+    before = _ASIDE.sub("", before)
     clause = re.split(r"[;:]|,\s+(?:and|but|so|while)\s+|\band\s+(?=the\s)", before)[-1]
     last = clause.split()[-1] if clause.split() else ""
     if _PRONOUN.match(last):
         return last  # "At full load it": the sentence before says what "it" is
     clause = re.sub(
-        r"^.*?\b(?:at|with|after|during|in|when|if|once|before|while)\b[^,]*,\s*",
+        r"^.*?\b(?:at|with|after|during|in|when|if|once|before|while)\b(?:[^,]|,(?=\d))*,\s*",
         "",
         clause.strip(),
         flags=re.IGNORECASE,
@@ -86,7 +96,8 @@ def prose_limits(
             # "The air gap is 0.3-0.5 mm when new; readjust when it reaches 0.8 mm": the sizes
             # of new parts are no limit, the clause after them is.
             # "... exceeds 2 %, that is when 20 links measure more than 323.9 mm": two limits.
-            for clause in re.split(r";\s+|,\s+(?:that is|i\.e\.)\s+", sentence):
+            # "The disc is 40 mm thick when new and must not be thinner than 37 mm": likewise.
+            for clause in _CLAUSE.split(sentence):
                 if not re.search(r"\d", clause) or NEW_ONLY.search(clause):
                     previous = clause
                     continue

@@ -42,7 +42,8 @@ _TOLERANCE: Final = re.compile(
 )
 _VALUE: Final = re.compile(rf"({_NUM})\s*({_UNIT})", re.IGNORECASE)
 _MAX_BEFORE: Final = re.compile(
-    r"\b(?:max(?:imum)?\.?|up to|not (?:be )?(?:above|more than|higher than|greater than)|"
+    r"\b(?:max(?:imum)?\.?|up to|not (?:be )?(?:above|more than|higher than|greater than|"
+    r"(?:thicker|longer|larger|wider) than)|"
     r"not (?:rise|go|get|climb|increase) (?:above|over|beyond)|not (?:\w+ ){1,2}by more than|"
     r"(?:must|shall|should|may) not exceed|not exceed|no more than|at most|"
     r"(?:(?:must|should|shall) (?:stay|be|remain) )?at or below|"
@@ -52,7 +53,8 @@ _MAX_BEFORE: Final = re.compile(
     re.IGNORECASE,
 )
 _MIN_BEFORE: Final = re.compile(
-    r"\b(?:min(?:imum)?\.?|not (?:be )?(?:below|less than|lower than|under)|at least|"
+    r"\b(?:min(?:imum)?\.?|not (?:be )?(?:below|less than|lower than|under|(?:thinner|shorter|"
+    r"smaller|narrower) than)|at least|"
     r"(?:fall|falls|drop|drops) below|no less than|(?:(?:must|should|shall) "
     r"(?:stay|be|remain) )?at or above|(?:must|should|shall) (?:stay|be|remain) above|"
     r"(?<!not )(?<!be )more than)\s*:?\s*$|[≥>]\s*$",

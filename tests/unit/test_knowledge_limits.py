@@ -254,6 +254,21 @@ def test_limits_written_in_sentences() -> None:
         ("Switch", None, 125, "N"),
         ("Gearbox oil temperature", None, 90, "°C"),
     ]
+    # Sizes of a new part beside the limit; an aside set off by commas, with "1,000" in it;
+    # "thinner than" is a minimum.
+    asides = prose_limits(
+        "The brake disc is 40 mm thick when new and must not be thinner than 37 mm. "
+        "Insulation resistance: measured at 1,000 V DC for 1 minute, the stator insulation "
+        "resistance must not be less than 20 MΩ. The rotor insulation resistance, measured at "
+        "500 V DC, must not be less than 5 MΩ.",
+        component=None,
+        source=SOURCE,
+    )
+    assert [(x.parameter, x.minimum, x.maximum, x.unit) for x in asides] == [
+        ("Brake disc", 37, None, "mm"),
+        ("Stator insulation resistance", 20, None, "MOhm"),
+        ("Rotor insulation resistance", 5, None, "MOhm"),
+    ]
 
 
 def _limit(component: str, parameter: str, unit: str, high: float, context: str = "") -> Limit:
