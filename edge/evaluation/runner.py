@@ -123,7 +123,8 @@ def limit_numbers(text: str) -> set[float]:
 
 def _limit_matched(data: dict[str, Any], expected: str) -> bool:
     printed = " ".join(
-        str(data.get(k) or "") for k in ("limit_text", "minimum_text", "maximum_text")
+        str(data.get(k) or "")
+        for k in ("limit_text", "minimum_text", "maximum_text", "passed_text")
     )
     ours = limit_numbers(printed)
     for key in ("minimum", "maximum"):

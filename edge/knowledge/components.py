@@ -173,7 +173,7 @@ class ComponentIndex:
         return list(found)
 
 
-_ASIDE: Final = re.compile(r",|;|\s\(|\s(?:with|incl\.|including)\s|\s[–—-]\s")
+_ASIDE: Final = re.compile(r"[,;:]|\s\(|\s(?:with|incl\.|including)\s|\s[–—-]\s")
 
 
 def spoken_name(name: str) -> str:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 from edge.events import SourceRef
-from edge.knowledge.records import Limit
+from edge.knowledge.records import Limit, Threshold
 from edge.knowledge.units import normalize_unit
 
 Bound = Literal["min", "max"]
@@ -92,6 +92,8 @@ class Bounds:
     maximum_text: str = ""
     text: str = ""
     """The whole limit as printed (``"max. 2 bar (29 psi)"``), for speech and citations."""
+    thresholds: tuple[Threshold, ...] = ()
+    """Alarm and shutdown points beyond the bounds (see :class:`Limit`)."""
 
     def limit(
         self,
@@ -114,6 +116,7 @@ class Bounds:
             text=self.text,
             context=context,
             action=action,
+            thresholds=self.thresholds,
         )
 
 

@@ -39,7 +39,7 @@ from edge.knowledge.limit_text import (
     printed_number,
 )
 from edge.knowledge.limit_text import unit_of as _unit_of
-from edge.knowledge.records import Chunk, Limit
+from edge.knowledge.records import Chunk, Limit, Threshold
 from edge.knowledge.units import convert, unit_in_header, unit_named_in
 
 _PARAMETER: Final = (
@@ -273,8 +273,14 @@ def _row_bounds(
     if normal:
         # "Normal | Alarm | Trip": where the machine itself raises an alarm or trips is its own
         # protection, written as the fault's side ("> 770 V"); the technician is warned as soon
-        # as a reading leaves the normal band.
-        found = [(col, b) for col, b in found if not _PROTECTIVE_HEADER.search(header[col])]
+        # as a reading leaves the normal band, and told which of those points it passed.
+        found = [
+            (col, replace(b, thresholds=_thresholds(row, header, cols.values, b)))
+            if (col, b) in normal
+            else (col, b)
+            for col, b in found
+            if not _PROTECTIVE_HEADER.search(header[col])
+        ]
     limits = [(col, b) for col, b in found if not _NORMAL_HEADER.search(header[col])]
     if limits and len(limits) < len(found):
         # "Normal range | Limit": the normal band is where a healthy machine runs, the limit is
@@ -285,6 +291,29 @@ def _row_bounds(
         # One column per model or variant ("VT 55", "VT 75"): say which.
         return [(f"{parameter} ({header[col].strip()})", b) for col, b in found]
     return [(parameter, b) for _, b in found]
+
+
+def _thresholds(
+    row: Sequence[str], header: Sequence[str], columns: Sequence[int], band: Bounds
+) -> tuple[Threshold, ...]:
+    """The alarm and shutdown points of a row beside its normal ``band`` ("80", "below 0.8").
+
+    A point's side is the one of the band it lies on; one inside the band is no point.
+    """
+    out: list[Threshold] = []
+    for col in columns:
+        if not _PROTECTIVE_HEADER.search(header[col]):
+            continue
+        found = _cell_value(row[col], band.unit)
+        if found is None or found[1] != band.unit:
+            continue
+        value, _, printed = found
+        name = unit_in_header(header[col])[0].strip().lower()
+        if band.maximum is not None and value >= band.maximum:
+            out.append(Threshold(name, "above", value, printed))
+        elif band.minimum is not None and value <= band.minimum:
+            out.append(Threshold(name, "below", value, printed))
+    return tuple(out)
 
 
 _VARIANT: Final = re.compile(r"^(?P<bound>.*\d.*?)\s*\((?P<model>[^()]*\d[^()]*)\)$")
@@ -411,6 +440,8 @@ class Assessment:
     value_in_limit_unit: float
     """The reading converted to the limit's unit."""
     verdict: Verdict
+    passed: Threshold | None = None
+    """The limit's alarm or shutdown point the reading is past (the last one it passed), if any."""
 
 
 def assess(limit: Limit, value: float, unit: str) -> Assessment | None:
@@ -425,4 +456,12 @@ def assess(limit: Limit, value: float, unit: str) -> Assessment | None:
         verdict = "above"
     elif limit.minimum is not None and converted < limit.minimum:
         verdict = "below"
-    return Assessment(limit, value, unit, converted, verdict)
+    passed = [
+        t
+        for t in limit.thresholds
+        if t.side == verdict
+        and (converted >= t.value if verdict == "above" else converted <= t.value)
+    ]
+    # Past the shutdown point is past the alarm point too: the one nearest the value is said.
+    worst = min(passed, key=lambda t: abs(converted - t.value), default=None)
+    return Assessment(limit, value, unit, converted, verdict, worst)

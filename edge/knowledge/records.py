@@ -84,6 +84,20 @@ class Component:
 
 
 @dataclass(frozen=True, slots=True)
+class Threshold:
+    """Where a machine protects itself beyond a limit's normal band ("alarm 80", "shutdown 90")."""
+
+    name: str
+    """What happens there, as the manual's column says it (``"alarm"``, ``"shutdown"``)."""
+    side: Literal["above", "below"]
+    """Which side of the normal band it lies on."""
+    value: float
+    """In the limit's unit."""
+    text: str
+    """The value as printed."""
+
+
+@dataclass(frozen=True, slots=True)
 class Limit:
     """An operating range from a manual: the value must lie within [minimum, maximum]."""
 
@@ -109,6 +123,8 @@ class Limit:
     """Words around it (the table's caption, the sentence): they help match a spoken reading."""
     action: str = ""
     """What the manual says to do when the limit is crossed, when it says so."""
+    thresholds: tuple[Threshold, ...] = ()
+    """The machine's own alarm and shutdown points beyond the band, when the manual gives them."""
 
 
 @dataclass(frozen=True, slots=True)

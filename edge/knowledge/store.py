@@ -22,7 +22,14 @@ import numpy.typing as npt
 
 from edge.errors import KnowledgeError
 from edge.events import SourceRef
-from edge.knowledge.records import SECTION_SEPARATOR, Chunk, Component, DocumentInfo, Limit
+from edge.knowledge.records import (
+    SECTION_SEPARATOR,
+    Chunk,
+    Component,
+    DocumentInfo,
+    Limit,
+    Threshold,
+)
 from edge.knowledge.sqlite import connect
 from edge.private import private_file
 
@@ -285,7 +292,16 @@ class Store:
                     lim.maximum_text,
                     lim.source.section if lim.source else "",
                     lim.source.page if lim.source else None,
-                    json.dumps({"text": lim.text, "context": lim.context, "action": lim.action}),
+                    json.dumps(
+                        {
+                            "text": lim.text,
+                            "context": lim.context,
+                            "action": lim.action,
+                            "thresholds": [
+                                [t.name, t.side, t.value, t.text] for t in lim.thresholds
+                            ],
+                        }
+                    ),
                 )
                 for lim in limits
             ],
@@ -347,6 +363,10 @@ class Store:
                     text=str(extra.get("text", "")),
                     context=str(extra.get("context", "")),
                     action=str(extra.get("action", "")),
+                    thresholds=tuple(
+                        Threshold(str(n), "below" if side == "below" else "above", float(v), str(t))
+                        for n, side, v, t in extra.get("thresholds", [])
+                    ),
                 )
             )
         return out

@@ -479,6 +479,11 @@ def _warning(component: str, prepared: Mapping[str, Any], result: Assessment) ->
     if prepared["unit"] != limit.unit:
         said += f", that is {_in_unit(format_number(result.value_in_limit_unit), limit.unit)},"
     what = subject(component, limit)
+    passed = result.passed
+    if passed is not None:
+        # Past the machine's own alarm or shutdown point: that is the news, not the normal band.
+        point = _in_unit(passed.text, limit.unit)
+        return f"Warning: {what} {said} is {passed.side} the {point} {passed.name} point."
     if result.verdict == "above":
         bound = _in_unit(limit.maximum_text, limit.unit)
         return f"Warning: {what} {said} is above the {bound} limit."
@@ -573,6 +578,8 @@ def _data(prepared: Mapping[str, Any], result: Assessment) -> dict[str, Any]:
         "minimum_text": limit.minimum_text,
         "maximum_text": limit.maximum_text,
         "verdict": result.verdict,
+        "passed": result.passed.name if result.passed else None,
+        "passed_text": result.passed.text if result.passed else None,
     }
 
 

@@ -76,7 +76,7 @@ def test_every_written_form_of_a_limit(
 def test_what_is_not_a_limit() -> None:
     assert parse_bounds("between MIN and MAX marks") is None
     assert parse_bounds("4.0 bar (58 psi)") is None  # a bare value: which bound?
-    assert parse_bounds("4.0 bar (58 psi)", bound="min").minimum == 4.0  # type: ignore[union-attr]
+    assert parse_bounds("4.0 bar (58 psi)", bound="min").minimum == 4.0
     assert parse_bounds("24 cells, 620 Ah") is None
     # part numbers, model names, grades, firing orders, references and minutes are no limits
     for text in (
@@ -320,9 +320,9 @@ def test_a_true_tie_is_left_for_a_question() -> None:
 
 def test_readings_are_assessed_in_either_unit() -> None:
     sump = Limit("GBX", "Oil sump temperature", "°C", 10, 85, "10", "85", SOURCE)
-    assert assess(sump, 92, "°C").verdict == "above"  # type: ignore[union-attr]
-    assert assess(sump, 5, "°C").verdict == "below"  # type: ignore[union-attr]
-    assert assess(sump, 185, "°F").verdict == "within"  # type: ignore[union-attr]  # 85 °C
+    assert assess(sump, 92, "°C").verdict == "above"
+    assert assess(sump, 5, "°C").verdict == "below"
+    assert assess(sump, 185, "°F").verdict == "within"  # 85 °C
     assert assess(sump, 3, "bar") is None
 
 
@@ -472,6 +472,33 @@ def test_the_normal_band_judges_beside_the_machines_own_alarm_and_trip_points() 
     assert [(x.parameter, x.minimum, x.maximum, x.unit) for x in found] == [
         ("DC link voltage", 720, 760, "V"),
         ("Output load, any phase", None, 100, "%"),
+    ]
+    # The machine's own points are kept: a reading past one is told so.
+    assert [(t.name, t.side, t.value) for t in found[0].thresholds] == [
+        ("alarm", "above", 770),
+        ("trip", "above", 780),
+    ]
+    assert assess(found[0], 775, "V").passed == found[0].thresholds[0]
+    assert assess(found[0], 785, "V").passed == found[0].thresholds[1]
+    assert assess(found[0], 765, "V").passed is None
+
+
+def test_alarm_and_shutdown_points_below_the_band_and_in_bare_cells() -> None:
+    rows = [
+        ["ID", "Parameter", "Unit", "Normal operation", "Alarm", "Shutdown"],
+        ["GB1", "Oil pressure at the bearing manifold", "bar", "1.2–3.5", "below 0.8", "below 0.5"],
+        ["MB1", "Bearing temperature, outer ring", "°C", "35–65", "80", "90"],
+    ]
+    found = extract_limits(
+        rows, section_component=None, known_components={"GB1", "MB1"}, source=SOURCE
+    )
+    assert [(t.name, t.side, t.value) for t in found[0].thresholds] == [
+        ("alarm", "below", 0.8),
+        ("shutdown", "below", 0.5),
+    ]
+    assert [(t.name, t.side, t.value) for t in found[1].thresholds] == [
+        ("alarm", "above", 80),
+        ("shutdown", "above", 90),
     ]
 
 
