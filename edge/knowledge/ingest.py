@@ -1,7 +1,8 @@
 """Ingest manuals: read, chunk, embed and store each file in its own transaction.
 
-Unchanged files (same path, same bytes) are skipped before any parsing; a copy of a stored file
-under another name is skipped as a duplicate; a changed file replaces its old chunks atomically.
+Unchanged files (same path, same bytes, read by this version of the reading) are skipped before
+any parsing; a copy of a stored file under another name is skipped as a duplicate; a changed file
+replaces its old chunks atomically.
 A file that cannot be read, is larger than the limits allow, or fails anywhere on the way is
 reported by name and skipped: nothing is written before all of it is read and embedded, and the
 write is one transaction, so the store is left exactly as it was.
@@ -45,6 +46,11 @@ _LOGGER = logging.getLogger(__name__)
 
 EMBED_SLICE: Final = 64
 """Texts per call to the embedder between two progress reports."""
+READING: Final = 1
+"""Version of what reading a manual stores (blocks, chunks, components, limits). Bump it with a
+change to the readers or the extraction that changes what a stored manual holds: a manual stored
+by an older reading is read again by the next ingest (``edge-ingest.timer`` runs one an hour),
+so an updated device does not keep answering from what the old code made of its manuals."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +111,7 @@ class Ingestor:
         resolved = str(path.resolve())
         sha = hashlib.sha256(data).hexdigest()
         old = self.store.document_where("path", resolved)
-        if old is not None and old.sha256 == sha:
+        if old is not None and old.sha256 == sha and old.reading == READING:
             return IngestOutcome(shown, "unchanged", old.title, old.chunks, old.pages)
         twin = self.store.document_where("sha256", sha)
         if twin is not None and twin.path != resolved:
@@ -163,6 +169,7 @@ class Ingestor:
                 vectors=vectors,
                 components=prepared.components,
                 limits=prepared.limits,
+                reading=READING,
             )
 
     def _check_size(self, path: Path) -> None:

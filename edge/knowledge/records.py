@@ -192,6 +192,8 @@ class DocumentInfo:
     """Chunks stored."""
     ingested_at: float
     """Unix time of ingestion."""
+    reading: int = 0
+    """Version of the reading that stored it (see :data:`edge.knowledge.ingest.READING`)."""
 
 
 IngestStatus = Literal["added", "updated", "unchanged", "duplicate", "failed"]

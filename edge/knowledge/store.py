@@ -40,7 +40,7 @@ create table if not exists meta (key text primary key, value text not null);
 create table if not exists documents (
   doc_id integer primary key, path text not null unique, title text not null,
   format text not null, sha256 text not null, pages integer, chunks integer not null,
-  ingested_at real not null);
+  ingested_at real not null, reading integer not null default 0);
 create index if not exists documents_sha on documents(sha256);
 create table if not exists chunks (
   chunk_id integer primary key,
@@ -90,6 +90,9 @@ def _add_missing_columns(conn: Any) -> None:
     columns = {row[1] for row in conn.execute("pragma table_info(limits)").fetchall()}
     if "details" not in columns:
         conn.execute("alter table limits add column details text not null default '{}'")
+    columns = {row[1] for row in conn.execute("pragma table_info(documents)").fetchall()}
+    if "reading" not in columns:
+        conn.execute("alter table documents add column reading integer not null default 0")
 
 
 class Store:
@@ -172,7 +175,7 @@ class Store:
     def documents(self) -> list[DocumentInfo]:
         """Every stored document, by title."""
         rows = self.conn.execute(
-            "select doc_id, title, path, format, sha256, pages, chunks, ingested_at "
+            "select doc_id, title, path, format, sha256, pages, chunks, ingested_at, reading "
             "from documents order by title, doc_id"
         ).fetchall()
         return [DocumentInfo(*row) for row in rows]
@@ -181,7 +184,7 @@ class Store:
         """The document whose ``path`` or ``sha256`` is ``value``."""
         assert column in ("path", "sha256")
         row = self.conn.execute(
-            "select doc_id, title, path, format, sha256, pages, chunks, ingested_at "
+            "select doc_id, title, path, format, sha256, pages, chunks, ingested_at, reading "
             f"from documents where {column} = ? order by doc_id limit 1",
             (value,),
         ).fetchone()
@@ -223,6 +226,7 @@ class Store:
         vectors: Sequence[tuple[int, int, Vector]],
         components: Iterable[Component],
         limits: Iterable[Limit],
+        reading: int = 0,
     ) -> int:
         """Store a parsed document (call inside a transaction); return its ``doc_id``.
 
@@ -230,9 +234,9 @@ class Store:
         0-based data row of a table chunk.
         """
         cur = self.conn.execute(
-            "insert into documents(path, title, format, sha256, pages, chunks, ingested_at) "
-            "values (?, ?, ?, ?, ?, ?, ?)",
-            (path, title, fmt, sha256, pages, len(chunks), time.time()),
+            "insert into documents(path, title, format, sha256, pages, chunks, ingested_at, "
+            "reading) values (?, ?, ?, ?, ?, ?, ?, ?)",
+            (path, title, fmt, sha256, pages, len(chunks), time.time(), reading),
         )
         doc_id = int(cur.lastrowid)
         chunk_ids: list[int] = []

@@ -103,6 +103,33 @@ def test_reingesting_unchanged_files_does_nothing(md: Knowledge) -> None:
     assert counts(md) == before and embedder.calls == calls
 
 
+def test_a_manual_stored_by_an_older_reading_is_read_again(md: Knowledge) -> None:
+    # An updated edge reads tables and limits better: the manuals on the device get the benefit
+    # at the next ingest, though their files did not change.
+    from edge.knowledge.ingest import READING
+
+    before = counts(md)
+    md._store.conn.execute("update documents set reading = ?", (READING - 1,))
+    assert [o.status for o in md.ingest([MARKDOWN, HTML, TEXT])] == ["updated"] * 3
+    assert counts(md) == before
+    assert {d.reading for d in md._store.documents()} == {READING}
+    assert [o.status for o in md.ingest([MARKDOWN])] == ["unchanged"]
+
+
+def test_a_database_made_before_readings_were_versioned_opens(
+    md: Knowledge,
+) -> None:
+    store = md._store
+    path = Path(store.conn.execute("pragma database_list").fetchone()[2])
+    store.conn.execute("alter table documents drop column reading")
+    store.conn.commit()
+    reopened = Store.open(path, dim=store.dim, model=md._embedder.model_name)
+    try:
+        assert {d.reading for d in reopened.documents()} == {0}
+    finally:
+        reopened.close()
+
+
 def test_changed_file_replaces_its_old_chunks(md: Knowledge, tmp_path: Path) -> None:
     copy = tmp_path / "lift.html"
     shutil.copy(HTML, copy)
