@@ -42,7 +42,13 @@ from edge.knowledge.records import Component, DocumentInfo, Hit, IngestOutcome, 
 from edge.knowledge.search import EXACT_LIMIT, SearchOptions, search
 from edge.knowledge.spoken import written
 from edge.knowledge.store import Store, Vector
-from edge.knowledge.terms import codes_in_question, misheard_code, stems, unknown_codes
+from edge.knowledge.terms import (
+    code_said_as_number,
+    codes_in_question,
+    misheard_code,
+    stems,
+    unknown_codes,
+)
 
 __all__ = ["Component", "DocumentInfo", "Hit", "IngestOutcome", "Knowledge", "Limit"]
 
@@ -310,6 +316,10 @@ class Knowledge:
             # "What PPE ...": the words of the title it stands for are searched and matched too
             # (the turn's vector is of the words without them).
             question, vector = spelled, None
+        number, code = code_said_as_number(question, snap.vocabulary)
+        if code:
+            # "What's a 5104": the manuals' F5104, searched and matched as the code it is.
+            question = re.sub(rf"\b{number}\b", snap.codes[code], question, count=1)
         named = snap.index.resolve(question)
         component = named or (snap.index.get(component_id) if component_id else None)
         names = self._names(question, snap)

@@ -13,6 +13,8 @@ import itertools
 import re
 from typing import Final
 
+from edge.knowledge.units import units_said
+
 _CODE_IN_TEXT: Final = re.compile(
     # M24, E-117, HTW-1500, GO-320S, Q1, PT100, WT2-MM-001 (a capital and a digit) ...
     r"(?<![\w-])(?=[A-Z0-9-]*[A-Z])(?=[A-Z0-9-]*\d)[A-Z0-9]+(?:-[A-Z0-9]+)*(?![\w-])"
@@ -78,6 +80,34 @@ def unknown_codes(question: str, vocabulary: set[str] | frozenset[str]) -> list[
         for m in _STRICT_CODE.finditer(question)
         if normalize_code(m.group()) not in vocabulary
     ]
+
+
+_BARE_NUMBER: Final = re.compile(r"(?<![\w.,-])(\d{3,5})(?![\w.,-])\s*(\S*)")
+"""A number of three to five digits and the word after it ("got a 2110 on the yaw")."""
+_CODE_CUE: Final = re.compile(
+    r"\b(?:faults?|codes?|alarms?|errors?|warnings?|trips?|messages?)\b|\ban?\s+(?=\d+\b)",
+    re.IGNORECASE,
+)
+"""Words that say a number is a code: "fault 1012", "got a 2110" (not "the 650", a model)."""
+
+
+def code_said_as_number(question: str, vocabulary: set[str] | frozenset[str]) -> tuple[str, str]:
+    """("2110", "f2110") when ``question`` says a code by its figures alone; ("", "") if not.
+
+    Fault codes are read out by their number ("twenty one ten" for F2110). A bare number is that
+    code when the words say it is a code ("fault", "got a") and exactly one code of the manuals
+    is letters followed by those very digits.
+    """
+    if not _CODE_CUE.search(question):
+        return "", ""
+    for m in _BARE_NUMBER.finditer(question):
+        digits, after = m.group(1), m.group(2)
+        if units_said(after) or after[:1] in ("%", "°") or after.lower() in ("h", "hours", "hour"):
+            continue  # a quantity ("1500 rpm", "the 1000 h kit"), not a code
+        found = [c for c in vocabulary if re.fullmatch(rf"[a-z]{{1,3}}0*{digits}", c)]
+        if len(found) == 1:
+            return digits, found[0]
+    return "", ""
 
 
 # Speech recognisers confuse "-teen" with "-ty": "E one seventeen" comes out as "E-170".

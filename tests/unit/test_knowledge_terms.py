@@ -233,3 +233,17 @@ def test_phrasal_verbs_also_match_their_one_word_spelling() -> None:
     assert compounds("shut down the pump, then tag out Q1") == ["shutdown", "tagout"]
     query = fts_query("How do I lock out the turbine?", [])
     assert query is not None and '"lockout"' in query and '"lock"' in query
+
+
+def test_a_fault_code_said_by_its_number_alone_is_that_code() -> None:
+    from edge.knowledge.terms import code_said_as_number
+
+    vocabulary = {"f2110", "f1012", "f5104", "e117", "hw650", "m24"}
+    assert code_said_as_number("got a 2110 on the yaw", vocabulary) == ("2110", "f2110")
+    assert code_said_as_number("what does fault 1012 mean", vocabulary) == ("1012", "f1012")
+    assert code_said_as_number("what's a 5104", vocabulary) == ("5104", "f5104")
+    # Quantities, and numbers the words do not call a code (a model: "the 650"), are not.
+    assert code_said_as_number("fault light came on at 1500 rpm", vocabulary) == ("", "")
+    assert code_said_as_number("alarm after 1012 hours", vocabulary) == ("", "")
+    assert code_said_as_number("how much does the 650 weigh", vocabulary) == ("", "")
+    assert code_said_as_number("fault 3300", vocabulary) == ("", "")  # no such code
