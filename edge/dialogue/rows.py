@@ -229,8 +229,10 @@ def _value_columns(
         # Each of its words the question says; the column all of whose words it says first
         # ("per cell" over "per string (192 cells)").
         s = 2.0 * len(named & asked) + (len(named & asked) / len(named) if named else 0.0)
-        s += 2.0 if units & units_said(header[i]) else 0.0  # "in inch pounds"
+        # "In foot pounds": the unit says what is asked, in its header or in its cells.
+        s += 3.0 if units & (units_said(header[i]) | units_said(row[i])) else 0.0
         s += 3.0 if codes & _codes(header[i]) else 0.0  # the model asked for ("on the AM-60S")
+        s -= 3.0 if codes & _codes(row[i]) else 0.0  # "the M36 bolts" names the row, asks not M36
         s += 1.5 * len(figures & stated_values(header[i]))  # "the 1000 kilo version": TX-9/1000
         s += 1.5 * sum(1 for cue in cues if cue.search(text))
         s += 0.5 if numeric(row[i]) and unit else 0.0

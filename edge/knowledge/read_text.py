@@ -329,7 +329,11 @@ class _Parser:
             for start, text in segs:
                 col = _column(start, starts)
                 cells[col] = f"{cells[col]} {text}".strip()
-            wrapped = len(segs) < 2 or (cells[0][:1].islower() and not all(cells))
+            wrapped = (
+                len(segs) < 2
+                or (cells[0][:1].islower() and not all(cells))
+                or (len(rows) > 1 and _closes_above(rows[-1], cells))
+            )
             if cells == header_cells:
                 repeated = True
             elif repeated and wrapped:
@@ -496,6 +500,21 @@ def _numeric_column(rows: list[list[str]], col: int) -> bool:
     """Most of the column's filled cells start with a number."""
     cells = [r[col] for r in rows[1:] if col < len(r) and r[col].strip() not in _NO_VALUE]
     return bool(cells) and sum(_NUMBER_FIRST.match(c) is not None for c in cells) * 2 > len(cells)
+
+
+def _closes_above(above: Sequence[str], cells: Sequence[str]) -> bool:
+    """A sparse line that goes on with a bracket the row above left open.
+
+    "1,025 ± 52" over "lbf·ft)": a cell wrapped inside a bracket, and the line holds no row of
+    its own (at most half its cells filled).
+    """
+    if sum(bool(c) for c in cells) * 2 > len(cells):
+        return False
+    return any(
+        cell and above[k].count("(") > above[k].count(")")
+        for k, cell in enumerate(cells)
+        if k < len(above)
+    )
 
 
 def _row_like(line: str) -> bool:

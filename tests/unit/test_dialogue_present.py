@@ -296,3 +296,16 @@ def test_a_nominal_between_bounds_is_said_first_with_its_band() -> None:
     assert say_row(header, piston, "piston side pressure").sentence.startswith(
         "255 bar nominal, 265 maximum"
     )
+
+
+def test_the_unit_asked_picks_its_column_and_a_code_said_names_the_row() -> None:
+    from edge.dialogue.rows import say_row
+
+    header = ("Joint", "Bolt size, grade", "Quantity", "Method", "Torque or pretension")
+    row = ("Rotor brake caliper BR1", "M24, 10.9", "4", "torque", "800 ± 40 N·m (590 ± 30 lbf·ft)")
+    feet = say_row(header, row, "rotor brake caliper bolts, what's that in foot pounds").sentence
+    assert "590" in feet and not feet.startswith("M24"), feet
+    flange = ("Tower flanges F2, F3", "M36, 10.9 HV", "112", "torque", "2,600 N·m (1,918 lbf·ft)")
+    said = say_row(header, flange, "what do the M36 bolts on the tower flanges go to").sentence
+    # No column is asked for by name: the row is read, and the bolt size is not taken for it.
+    assert not said.startswith("M36") and "2,600 newton metres" in said, said

@@ -286,3 +286,19 @@ def test_a_label_over_the_header_goes_to_the_caption_and_the_table_goes_on() -> 
     assert [b.kind for b in blocks] == ["heading", "paragraph", "table"]
     assert blocks[1].text == "Table 3.2 Operating limits Limit"
     assert [r[0] for r in blocks[2].rows] == ["ID", "MB1", "YD1"]
+
+
+def test_a_cell_wrapped_inside_a_bracket_joins_its_row() -> None:
+    blocks = parse_text(
+        lines(
+            "Joint                     Bolt size   Quantity   Torque\n"
+            "Yaw brake calipers, dry   M30, 10.9   4          1,390 ± 70 N·m (1,025 ± 52\n"
+            "(Geomet coated)                                  lbf·ft)\n"
+            "Rotor brake caliper BR1   M24, 10.9   4          800 ± 40 N·m (590 ± 30 lbf·ft)\n"
+        )
+    )
+    assert blocks[0].rows[1] == (
+        "Yaw brake calipers, dry (Geomet coated)", "M30, 10.9", "4",
+        "1,390 ± 70 N·m (1,025 ± 52 lbf·ft)",
+    )  # fmt: skip
+    assert len(blocks[0].rows) == 3
