@@ -103,7 +103,8 @@ _CUES_BY_KIND: Final[dict[str, tuple[re.Pattern[str], re.Pattern[str]]]] = {
                 r"°C|°F|\bdegrees\b|\b\d+\s*[CF]\b",
             ),
             "weight": (
-                r"\bhow heavy\b|\bweigh",
+                # Not "what weight oil": a lubricant's weight is its viscosity grade.
+                r"\bhow heavy\b|\bweigh(?!t\s+(?:of\s+)?(?:oil|grease|fluid))",
                 r"\b\d+(\.\d+)?\s*(kg|kilograms?|t|tonnes?|lbs?|pounds?)\b",
             ),
             "length": (

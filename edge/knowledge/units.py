@@ -424,8 +424,11 @@ def unit_in_header(header: str) -> tuple[str, str | None]:
     """Split a column header like ``"Torque (N·m)"`` into its name and canonical unit.
 
     A unit after a comma comes first ("Torque, N·m", "Weight empty, kg (lb)": the bracket holds
-    the conversion).
+    the conversion); a short header that is a unit is that unit ("°C", "psi").
     """
+    alone = normalize_unit(header.strip())
+    if alone and len(header.strip()) <= 6:
+        return "", alone  # a column headed by its unit alone ("°C | °F")
     m = re.match(r"^(.*?),\s*([^,()\[\]]+?)\s*(?:[\(\[][^()\[\]]*[\)\]])?\s*$", header)
     if m:
         unit = normalize_unit(m.group(2))

@@ -309,3 +309,14 @@ def test_the_unit_asked_picks_its_column_and_a_code_said_names_the_row() -> None
     said = say_row(header, flange, "what do the M36 bolts on the tower flanges go to").sentence
     # No column is asked for by name: the row is read, and the bolt size is not taken for it.
     assert not said.startswith("M36") and "2,600 newton metres" in said, said
+
+
+def test_columns_headed_by_their_unit_alone_are_one_quantity_said_in_the_first() -> None:
+    from edge.dialogue.rows import say_row
+    from edge.knowledge.units import unit_in_header
+
+    assert unit_in_header("°C") == ("", "°C") and unit_in_header("psi") == ("", "psi")
+    header = ("Condition", "°C", "°F", "Machine response")
+    row = ("Cooler fan M2 on / off", "42 / 37", "108 / 99", "–")
+    said = say_row(header, row, "at what temp does the cooler fan kick in").sentence
+    assert said.startswith("42 / 37"), said
