@@ -86,6 +86,10 @@ class _Snapshot:
     version: int
 
 
+_THREAD: Final = re.compile(r"m\d{1,2}(?:x[\d.]+)?")
+"""A metric thread size, normalised ("m30", "m16x1.5")."""
+
+
 def _limit_key(lim: Limit) -> tuple[object, ...]:
     return (lim.component_id, lim.parameter.lower(), lim.unit, lim.minimum, lim.maximum)
 
@@ -286,7 +290,9 @@ class Knowledge:
         A code only they print ("the WC-180"), or words of their title only they use much ("the
         power unit", "on the truck").
         """
-        found = self._store.code_documents(codes_in_question(question, snap.vocabulary))
+        said = codes_in_question(question, snap.vocabulary)
+        # A thread size ("M30") is every machine's: it names none.
+        found = self._store.code_documents([c for c in said if not _THREAD.fullmatch(c)])
         total = len({d for ids in snap.titles.values() for d in ids})
         named = [docs for docs in found.values() if len(docs) < max(2, total)]
         by_code = {d for docs in named for d in docs}
