@@ -182,7 +182,7 @@ def describe(
     return Described(
         limit,
         frozenset(parameter),
-        frozenset(codes(limit.parameter)),
+        frozenset(codes(limit.parameter) | {normal_code(c) for c in limit.codes}),
         frozenset(component - parameter),
         frozenset(words(limit.context) - parameter - component),
         document_codes,

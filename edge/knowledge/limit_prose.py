@@ -11,11 +11,13 @@ mm when new") are assembly sizes, not operating limits, and are skipped.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Final
 
 from edge.events import SourceRef
 from edge.knowledge.limit_text import Bounds, parse_bounds
 from edge.knowledge.records import Limit
+from edge.knowledge.terms import codes_in_text
 
 NEW_ONLY: Final = re.compile(r"\bwhen new\b|\bnew condition\b|\bas new\b", re.IGNORECASE)
 
@@ -103,7 +105,8 @@ def prose_limits(
                     continue
                 limit = _sentence_limit(clause, previous, component, source, context)
                 if limit is not None:
-                    found.append(limit)
+                    # The codes of the whole sentence ("checked at terminal X2 and must ...").
+                    found.append(replace(limit, codes=tuple(codes_in_text(sentence))))
                 previous = clause
     return found
 

@@ -40,6 +40,7 @@ from edge.knowledge.limit_text import (
 )
 from edge.knowledge.limit_text import unit_of as _unit_of
 from edge.knowledge.records import Chunk, Limit, Threshold
+from edge.knowledge.terms import codes_in_text
 from edge.knowledge.units import convert, unit_in_header, unit_named_in
 
 _PARAMETER: Final = (
@@ -217,10 +218,23 @@ def extract_limits(
         parameter = row[cols.param].strip()
         if not parameter:
             continue
+        printed = _row_codes(row, cols)
         for name, bounds in _row_bounds(row, header, cols):
             for owner in owners:
-                limits.append(bounds.limit(owner, name, source, context))
+                limits.append(replace(bounds.limit(owner, name, source, context), codes=printed))
     return limits
+
+
+def _row_codes(row: Sequence[str], cols: _Columns) -> tuple[str, ...]:
+    """Codes in a limit row's other cells: its test point ("MP7"), its valve ("V31")."""
+    ranged = cols.low is not None or cols.high is not None or cols.nominal is not None
+    bounds = {cols.low, cols.high, cols.nominal, cols.tolerance} if ranged else set(cols.values)
+    return tuple(
+        code
+        for i, cell in enumerate(row)
+        if i not in bounds | {cols.param, cols.component}
+        for code in codes_in_text(cell)
+    )
 
 
 def _row_bounds(

@@ -125,6 +125,9 @@ class Limit:
     """What the manual says to do when the limit is crossed, when it says so."""
     thresholds: tuple[Threshold, ...] = ()
     """The machine's own alarm and shutdown points beyond the band, when the manual gives them."""
+    codes: tuple[str, ...] = ()
+    """Codes printed with it besides its component's (the row's test point "MP7", the terminal
+    its sentence names "X2"): a reading that says one of them means this limit."""
 
 
 @dataclass(frozen=True, slots=True)

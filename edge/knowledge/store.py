@@ -304,6 +304,7 @@ class Store:
                             "thresholds": [
                                 [t.name, t.side, t.value, t.text] for t in lim.thresholds
                             ],
+                            "codes": list(lim.codes),
                         }
                     ),
                 )
@@ -371,6 +372,7 @@ class Store:
                         Threshold(str(n), "below" if side == "below" else "above", float(v), str(t))
                         for n, side, v, t in extra.get("thresholds", [])
                     ),
+                    codes=tuple(str(c) for c in extra.get("codes", [])),
                 )
             )
         return out

@@ -547,3 +547,26 @@ def test_a_component_is_said_by_its_head_without_its_description(name: str, spok
     from edge.knowledge.components import spoken_name
 
     assert spoken_name(name) == spoken
+
+
+def test_codes_printed_with_a_limit_name_it_for_a_reading() -> None:
+    # The test point in the row, the terminal in the sentence: "clamp pressure on MP7" is the
+    # tool clamping's 95-105 bar, not the pressure switch's 80-90 bar whose words fit as well.
+    rows = [
+        ["Circuit", "Test point", "Min. (bar)", "Nominal (bar)", "Max. (bar)", "Set at"],
+        ["Tool clamping, upper beam", "MP7", "95", "100", "105", "V31"],
+    ]
+    (clamping,) = extract_limits(
+        rows, section_component=None, known_components=set(), source=SOURCE
+    )
+    assert clamping.codes == ("MP7", "V31")
+    (x2,) = prose_limits(
+        "The control voltage is checked at terminal X2 and must be between 21.6 and 26.4 V.",
+        component=None,
+        source=SOURCE,
+    )
+    assert x2.codes == ("X2",)
+    switch = Limit("S31", "Clamping pressure switch, pressure rising", "bar", 80, 90, "80", "90")
+    described = [describe(switch, {"S31": ("Pressure switch",)}), describe(clamping, {})]
+    reading = with_unit(said("clamp pressure on MP7 is 101 bar", {}), "bar")
+    assert rank(reading, described, "bar", value=101)[0].limit is clamping
