@@ -190,6 +190,8 @@ def extract_limits(
     """
     if len(rows) < 2:
         return []
+    if _threshold_columns(rows):
+        return _threshold_limits(rows, known_components, section_component, source, context)
     if _find(rows[0], _MEASURED) is None and any(
         _NOT_LIMITS_TABLE.match(h.strip()) for h in rows[0]
     ):
@@ -305,6 +307,93 @@ def _row_bounds(
         # One column per model or variant ("VT 55", "VT 75"): say which.
         return [(f"{parameter} ({header[col].strip()})", b) for col, b in found]
     return [(parameter, b) for _, b in found]
+
+
+def _threshold_columns(rows: Sequence[Sequence[str]]) -> list[int]:
+    """The columns of a table of warning and alarm points with no normal band beside them.
+
+    "Measuring point | Quantity | Warning | Alarm" with figures in the last two: the first point
+    is the limit a reading is judged against, the others how far past it the machine acts.
+    """
+    header = rows[0]
+    lowered = [unit_in_header(h)[0].strip().lower() for h in header]
+    points = [i for i, h in enumerate(header) if _PROTECTIVE_HEADER.search(h)]
+    if not points or any(
+        _NORMAL_HEADER.search(h) or _LIMIT_HEADER.search(h) or h in _MIN or h in _MAX
+        for h in lowered
+    ):
+        return []
+    figures = [
+        _cell_value(r[i], "") is not None and bool(_FIGURE_START.match(r[i]))
+        for r in rows[1:]
+        for i in points
+        if i < len(r) and r[i].strip()
+    ]
+    return points if figures and sum(figures) * 2 > len(figures) else []
+
+
+def _threshold_limits(
+    rows: Sequence[Sequence[str]],
+    known: set[str],
+    section_component: str | None,
+    source: SourceRef,
+    context: str,
+) -> list[Limit]:
+    """The rows of a warning/alarm table as limits at their first point (see above)."""
+    points = _threshold_columns(rows)
+    header = rows[0]
+    limits: list[Limit] = []
+    for row in rows[1:]:
+        row = list(row) + [""] * (len(header) - len(row))
+        found = [
+            (i, value)
+            for i in points
+            if (value := _cell_value(row[i], _header_unit(header, i))) is not None
+            and _FIGURE_START.match(row[i])
+        ]
+        if not found:
+            continue
+        others = [row[i].strip() for i in range(len(row)) if i not in points and row[i].strip()]
+        first_words = others[0].split(",")[0].split() if others else []
+        owner = next((w for w in first_words if w in known), section_component or "")
+        codes = tuple(c for cell in others for c in codes_in_text(cell))
+        if owner and others[0].startswith(owner):
+            # "GEN1, DE and NDE bearings": the ID is the component, the rest says where.
+            others[0] = others[0][len(owner) :].lstrip(" ,")
+        parameter = ", ".join(o for o in others if o)
+        unit = found[0][1][1]
+        below = bool(re.search(r"\bbelow\b|<", row[found[0][0]], re.IGNORECASE))
+        marks = tuple(
+            Threshold(
+                unit_in_header(header[i])[0].strip().lower(),
+                "below" if below else "above",
+                value,
+                printed,
+            )
+            for i, (value, cell_unit, printed) in found
+            if cell_unit == unit
+        )
+        first = marks[0]
+        limits.append(
+            Limit(
+                owner,
+                parameter,
+                unit,
+                first.value if below else None,
+                None if below else first.value,
+                first.text if below else "",
+                "" if below else first.text,
+                source,
+                text=row[found[0][0]].strip(),
+                context=context,
+                thresholds=marks,
+                codes=codes,
+            )
+        )
+    return limits
+
+
+_FIGURE_START: Final = re.compile(r"^\s*(?:below|above|<|>|≤|≥)?\s*[-+\u2212]?\d", re.IGNORECASE)
 
 
 def _thresholds(

@@ -570,3 +570,20 @@ def test_codes_printed_with_a_limit_name_it_for_a_reading() -> None:
     described = [describe(switch, {"S31": ("Pressure switch",)}), describe(clamping, {})]
     reading = with_unit(said("clamp pressure on MP7 is 101 bar", {}), "bar")
     assert rank(reading, described, "bar", value=101)[0].limit is clamping
+
+
+def test_a_table_of_warning_and_alarm_points_limits_at_its_first_point() -> None:
+    rows = [
+        ["Measuring point", "Quantity, band", "Warning", "Alarm"],
+        ["MB1, radial", "velocity, 10–1,000 Hz", "1.8 mm/s (0.07 in/s)", "3.0 mm/s (0.12 in/s)"],
+        ["GEN1, DE and NDE bearings", "velocity, 10–5,000 Hz", "5.5 mm/s", "9.0 mm/s"],
+    ]
+    found = extract_limits(
+        rows, section_component=None, known_components={"MB1", "GEN1"}, source=SOURCE
+    )
+    assert [(x.component_id, x.parameter, x.maximum, x.unit) for x in found] == [
+        ("MB1", "radial, velocity, 10–1,000 Hz", 1.8, "mm/s"),
+        ("GEN1", "DE and NDE bearings, velocity, 10–5,000 Hz", 5.5, "mm/s"),
+    ]
+    assert [(t.name, t.value) for t in found[1].thresholds] == [("warning", 5.5), ("alarm", 9.0)]
+    assert assess(found[1], 10.2, "mm/s").passed == found[1].thresholds[1]
