@@ -172,6 +172,9 @@ _CLAUSE: Final = frozenset({"if", "when", "with", "that", "which", "so", "becaus
 _FASTENERS: Final = frozenset(
     {"bolt", "bolts", "screw", "screws", "nut", "nuts", "stud", "studs", "fastener", "fasteners"}
 )
+_PACKAGES: Final = frozenset({"kit", "kits", "set", "sets", "unit", "units", "assembly", "assy"})
+"""What a spare comes as, said loosely: "the nitrogen charging kit" is the "charging and gauge
+unit" of the parts list."""
 
 
 _HOW: Final = re.compile(
@@ -531,8 +534,8 @@ def _names_the_part(question: str, hit: Hit, row: _Unit) -> bool:
     "when" ...): its last word that is not a fastener (what it is: "clamp", "flange") must be in
     the row or its section, and one of its other words (which one: "flue", "outlet") too, when
     it has others. Fasteners are left out: torque tables name the joint ("element outlet
-    flange"), not the bolt. A question with figures in it ("M24", "dash 8") names a size, which
-    the codes and numbers pick.
+    flange"), not the bolt; so are "kit", "set", "unit", which parts lists use loosely. A
+    question with figures in it ("M24", "dash 8") names a size, which the codes and numbers pick.
     """
     asked = _PART_ASKED.search(question)
     if asked is None or re.search(r"\d", question):
@@ -541,7 +544,7 @@ def _names_the_part(question: str, hit: Hit, row: _Unit) -> bool:
     for word in _WORD.findall(asked["part"].lower()):
         if word in _CLAUSE:
             break
-        if word not in STOPWORDS and word not in _FASTENERS:
+        if word not in STOPWORDS and word not in _FASTENERS and word not in _PACKAGES:
             words.append(stem(word))
     if not words:
         return True

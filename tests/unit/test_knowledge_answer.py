@@ -144,6 +144,10 @@ def test_a_torque_or_part_number_is_said_only_for_the_part_asked() -> None:
     assert not wrong.ok and wrong.data["declined"] == "part-not-named"
     named = compose("part number for the flue gas temperature sensor", parts, (), None)
     assert named.ok and "4850-6102" in named.speech[0]
+    # What a spare comes as is said loosely: the "charging kit" is the "charging and gauge unit".
+    tools = hit((("Part number", "Tool"), ("WT25-9020-011", "Nitrogen charging and gauge unit")))
+    kit = compose("what's the number for the nitrogen charging kit", tools, (), None)
+    assert kit.ok and "WT25-9020-011" in kit.speech[0], kit.speech
     # A size said with figures is for the codes and numbers to pick ("the M10 bolts").
     sized = compose("what's the torque for the M10 bolts", torques, (), None)
     assert sized.ok and "45" in sized.speech[0]
