@@ -121,7 +121,10 @@ _CUES_BY_KIND: Final[dict[str, tuple[re.Pattern[str], re.Pattern[str]]]] = {
             ),
             "fluid": (
                 r"\b(oil|grease|fluid|coolant|lubricant|antifreeze|refrigerant|fuel)\b",
-                r"\b(ISO|HLP|HVLP|VG|NLGI|SAE|API|DOT|ACEA|POE|PAO|EN|ASTM)\b|\d+W-?\d+|\bR-\d+",
+                # Standards and grades; ISO 6743-4 hydraulic classes (HM, HV ...) name a grade
+                # in a brand's name ("Veltran HV 46").
+                r"\b(ISO|HLP|HVLP|VG|NLGI|SAE|API|DOT|ACEA|POE|PAO|EN|ASTM)\b|\d+W-?\d+|\bR-\d+"
+                r"|\b(?:HH|HL|HM|HR|HV|HG|HEES|HETG|HEPG|HFC|HFD)\s?\d{2,3}\b",
             ),
             "gas": (
                 r"\bgas\b",

@@ -255,3 +255,17 @@ def test_a_sentence_with_the_kind_of_value_asked_joins_the_best_one() -> None:
     belt = Hit(6, "Genset", ("6.5 Drive belt tension",), None, "text", text, 1.0, 0.5)
     said = compose("how much play should the charging alternator belt have", belt, (), None)
     assert "10 and 15 millimetres" in " ".join(said.speech), said.speech
+
+
+def test_a_brand_oil_named_by_its_hydraulic_class_is_the_oil_asked_for() -> None:
+    said = (
+        "Replace the pressure filter element every 12 months. "
+        "The oil is Veltran HV 46; top up through the filler filter only."
+    )
+    text = Hit(4, "Turbine", ("8.1 Hydraulic unit",), None, "text", said, 1.0, 0.6)
+    from edge.knowledge.answer import answer_holds_kind
+
+    question = "the oil for the hydraulics, what do I top up with"
+    result = compose(question, text, (), None)
+    assert "Veltran HV 46" in result.speech[0], result.speech
+    assert answer_holds_kind(question, result)  # so no other passage is looked for instead
