@@ -602,6 +602,8 @@ class Knowledge:
         keys = None
         if question is not None:
             keys = question_keys(question, codes_in_question(question, snap.vocabulary))
+            if snap.index.resolve(question) is not None:
+                component_id = None  # the question names its part: the conversation's is moot
         return self._cache.lookup(
             np.asarray(vector, dtype=np.float32), keys=keys, context=_context(component_id, machine)
         )
@@ -617,14 +619,15 @@ class Knowledge:
     ) -> None:
         """Remember ``result`` as the answer to ``question`` (ignored unless it is cacheable)."""
         snap = self._refresh()
+        named = snap.index.resolve(question) is not None
         doc_ids = sorted({d for s in result.sources for d in snap.titles.get(s.document, [])})
         self._cache.store_answer(
             question,
             np.asarray(vector, dtype=np.float32),
             result,
             keys=question_keys(question, codes_in_question(question, snap.vocabulary)),
-            named=snap.index.resolve(question) is not None,
-            context=_context(component_id, machine),
+            named=named,
+            context=_context(None if named else component_id, machine),
             doc_ids=doc_ids,
         )
 

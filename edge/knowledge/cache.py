@@ -8,7 +8,8 @@ thousands of entries. Guards against a near-identical question with a different 
   are closer than any threshold that still catches paraphrases); without the question's text a
   lookup only reuses answers to questions that had no codes or numbers at all;
 * an answer that relied on the conversation's component (the question named none) is only reused
-  in a conversation about the same component, and at the same machine;
+  in a conversation about the same component; any answer only at the same machine (the same words
+  name a return filter on two machines);
 * only cacheable results are stored (manual answers; never live readings or "nothing found");
 * changing or removing a manual drops the entries quoting it; adding a manual drops them all, since
   the new manual might answer better (both in the same transaction as the change, see
@@ -35,8 +36,8 @@ class _Entry:
     named: bool
     """The question itself named a component."""
     context: str | None
-    """Component and machine from the conversation the answer used, when the question named no
-    component."""
+    """Component (when the question named none) and machine from the conversation the answer
+    used."""
     keys: frozenset[str]
     result: ToolResult
 
@@ -101,7 +102,7 @@ class SemanticCache:
                 continue  # unverifiable: "M24 torque" and "M30 torque" embed almost alike
             if keys is not None and entry.keys != keys:
                 continue
-            if not entry.named and entry.context != context:
+            if entry.context != context:
                 continue
             return entry.result
         return None
@@ -129,7 +130,7 @@ class SemanticCache:
                     question,
                     vec.tobytes(),
                     int(named),
-                    None if named else context,
+                    context,
                     json.dumps(sorted(keys)),
                     _dump(result),
                     time.time(),
@@ -139,9 +140,7 @@ class SemanticCache:
             self.store.conn.executemany(
                 "insert or ignore into cache_docs values (?, ?)", [(cache_id, d) for d in doc_ids]
             )
-        self._entries.append(
-            _Entry(cache_id, named, None if named else context, keys, _load(_dump(result)))
-        )
+        self._entries.append(_Entry(cache_id, named, context, keys, _load(_dump(result))))
         self._matrix = np.vstack([self._matrix, vec[None, :]])
         return True
 

@@ -646,6 +646,23 @@ def test_the_machine_being_worked_on_answers_what_fits_several(knowledge: Knowle
     assert knowledge.cache_lookup(vector, question=question) is None
 
 
+def test_an_answer_to_a_question_naming_its_part_is_reused_only_at_its_machine(
+    knowledge: Knowledge,
+) -> None:
+    # Two machines may both have a "return filter": the part named does not name the machine.
+    question = "what is the torque for the yaw brake caliper bolts"
+    assert knowledge._snap.index.resolve(question) is not None  # names its part
+    vector = knowledge.embed(question)
+    answer = knowledge.answer(question, machine=TURBINE)
+    knowledge.cache_store(question, vector, answer, component_id="PITCH-HYD", machine=TURBINE)
+    for component in ("PITCH-HYD", "GBX", None):  # the conversation's part does not matter
+        hit = knowledge.cache_lookup(
+            vector, question=question, component_id=component, machine=TURBINE
+        )
+        assert hit is not None and hit.speech == answer.speech
+    assert knowledge.cache_lookup(vector, question=question, machine=WRENCH) is None
+
+
 def test_the_machine_being_worked_on_settles_a_reading_two_manuals_fit(
     knowledge: Knowledge,
 ) -> None:
