@@ -22,36 +22,36 @@ pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
 FLOORS = {
-    "answer_accuracy": 0.69,
-    "first_answer_accuracy": 0.65,
-    "recall_at_3": 0.86,
-    "declined": 0.59,
+    "answer_accuracy": 0.66,
+    "first_answer_accuracy": 0.63,
+    "recall_at_3": 0.83,
+    "declined": 0.55,
     "warned": 0.63,
 }
 """Dev-split floors, below what the dev split measured through this full path (router, cache, tools,
-the dialogue's presentation) on 2026-12-01 (eleven manuals, five of them written blind): answers
-317/437 with a procedure's later steps heard as "next" reads them (299/437 in the first answer
-alone), recall@3 390/437, no-answer declined 30/47, out-of-range warned 118/176, 1 false warning
-in 78 in-range readings, 29 clarifications in 254 readings; ``bench/knowledge.py`` prints the
-exact figures."""
+the dialogue's presentation) on 2026-12-01 (thirteen manuals, seven of them written blind):
+answers 382/565 with a procedure's later steps heard as "next" reads them (365/565 in the first
+answer alone), recall@3 478/565, no-answer declined 34/59, out-of-range warned 138/211, 1 false
+warning in 91 in-range readings, 40 clarifications in 302 readings; ``bench/knowledge.py`` prints
+the exact figures."""
 MAX_FALSE_WARNINGS = 1
 """By the words alone, 'parallel offset across the coupling is three thou': the pump skid's
 0.05 mm limit, not the conveyor's 0.10 mm (nothing in the words tells the two machines apart); at
 the machine, 'the heavy duty one is drawing seventy amps': the mixer's standard model's 56 A, not
 the heavy-duty model's 82 A (the limit names the model AM-60H; "heavy duty" is said of it only
 in the front matter and the technical description)."""
-MAX_CLARIFICATIONS = 0.14
+MAX_CLARIFICATIONS = 0.15
 AT_MACHINE_FLOORS = {
     "answer_accuracy": 0.79,
     "first_answer_accuracy": 0.75,
     "recall_at_3": 0.93,
-    "declined": 0.70,
-    "warned": 0.78,
+    "declined": 0.69,
+    "warned": 0.80,
 }
 """The same, asked at the machine (the conversation knows which machine's manual it is at), on
-2026-12-01: answers 360/437 (341/437 in the first answer), recall@3 417/437, declined 35/47,
-warned 144/176, 1 false warning in 78, 13 clarifications in 254."""
-AT_MACHINE_MAX_CLARIFICATIONS = 0.08
+2026-12-01: answers 455/565 (436/565 in the first answer), recall@3 535/565, declined 42/59,
+warned 173/211, 1 false warning in 91, 16 clarifications in 302."""
+AT_MACHINE_MAX_CLARIFICATIONS = 0.07
 
 
 def _dev_run(tmp_path_factory: pytest.TempPathFactory, *, at_machine: bool) -> SplitRun:
