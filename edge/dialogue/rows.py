@@ -16,6 +16,7 @@ from typing import Final
 
 from edge.knowledge.answer import INTERVAL, value_cues
 from edge.knowledge.components import in_sentence
+from edge.knowledge.limit_headers import MAX, MIN, NOMINAL
 from edge.knowledge.numbers import stated_values
 from edge.knowledge.tables import numeric, row_sentences
 from edge.knowledge.terms import normalize_code, stems
@@ -28,9 +29,10 @@ from edge.knowledge.units import (
 )
 
 _SKIP: Final = frozenset({"component", "component id", "unit"})
-_MIN: Final = frozenset({"min", "min.", "minimum", "lower limit", "low"})
-_MAX: Final = frozenset({"max", "max.", "maximum", "upper limit", "high"})
-_NOMINAL: Final = frozenset({"nominal", "nom.", "setpoint", "set point", "rated", "target"})
+# The limits tables' words for their columns, and the looser ones a column of a data table uses.
+_MIN: Final = frozenset(MIN) | {"low"}
+_MAX: Final = frozenset(MAX) | {"high"}
+_NOMINAL: Final = frozenset(NOMINAL) | {"nom.", "set point", "target"}
 _ASKS_MAX: Final = re.compile(
     r"\b(max|maximum|highest|upper|top (?:speed|limit|end)|most|hot|hottest|exceed|above|over|fast"
     r"|fastest)\b",

@@ -266,3 +266,16 @@ def bound_in_name(name: str) -> Bound | None:
     if re.match(r"(max|maximum|highest|upper limit)\b", lowered):
         return "max"
     return None
+
+
+_VALUE_WITH_UNIT: Final = re.compile(r"([-+\u2212]?\d+(?:[.,]\d+)?)\s*([^\s\d()]*)")
+
+
+def cell_value(cell: str, default_unit: str) -> tuple[float, str, str] | None:
+    """(value, unit, as printed) of a minimum or maximum cell ("40 F (4.4 C)", "700", "--")."""
+    m = _VALUE_WITH_UNIT.search(re.sub(r"\([^()]*\)", " ", cell))
+    if m is None:
+        return None
+    unit = unit_of(m.group(2)) if m.group(2) else ""
+    value = printed_number(m.group(1))
+    return value, unit or default_unit, m.group(1).lstrip("+")

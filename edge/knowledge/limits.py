@@ -30,10 +30,29 @@ from typing import Final, Literal
 from edge.events import SourceRef
 from edge.knowledge.components import id_list
 from edge.knowledge.limit_conditions import condition_limits
+from edge.knowledge.limit_headers import (
+    COMPONENT,
+    LIMIT_HEADER,
+    MAX,
+    MEASURED,
+    MIN,
+    NOMINAL,
+    NORMAL_HEADER,
+    NOT_LIMITS_TABLE,
+    NOT_VALUES,
+    PARAMETER,
+    PROTECTIVE_HEADER,
+    TOLERANCE,
+    UNIT,
+    find_column,
+    header_unit,
+)
+from edge.knowledge.limit_points import point_columns, point_limits, points_beside
 from edge.knowledge.limit_prose import NEW_ONLY, SENTENCE, prose_limits
 from edge.knowledge.limit_text import (
     Bounds,
     bound_in_name,
+    cell_value,
     nominal_with_tolerance,
     parse_bounds,
     printed_number,
@@ -43,88 +62,12 @@ from edge.knowledge.records import Chunk, Limit, Threshold
 from edge.knowledge.terms import codes_in_text
 from edge.knowledge.units import convert, unit_in_header, unit_named_in
 
-_PARAMETER: Final = (
-    "parameter",
-    "measurement",
-    "measured quantity",
-    "quantity",
-    "item",
-    "variable",
-    "description",
-    "point",
-    "check",
-    "characteristic",
-)
-_MEASURED: Final = ("parameter", "measurement", "measured quantity", "quantity", "variable")
-"""Headers that make a table one of measured quantities, whatever its other columns are called
-(a troubleshooting table's "Check" or "Description" column does not)."""
-_UNIT: Final = ("unit", "units")
-_MIN: Final = ("min", "minimum", "min.", "lower limit", "low limit", "lowest")
-_MAX: Final = ("max", "maximum", "max.", "upper limit", "high limit", "highest")
-_NOMINAL: Final = ("nominal", "nominal value", "setpoint", "rated")
-_TOLERANCE: Final = ("tolerance", "permissible deviation", "deviation")
-_COMPONENT: Final = (
-    "component",
-    "component id",
-    "id",
-    "equipment",
-    "desig",
-    "designation",
-    "tag",
-    "item id",
-)
-_NOT_VALUES: Final = re.compile(
-    r"\b(?:notes?|remarks?|see|reset|action|comments?|type|condition|setting|rated|capacity|"
-    r"quantity|lubricant|interval|part|thread|size|description|check|remedy|cause|for)\b",
-    re.IGNORECASE,
-)
-"""Columns that hold facts, not limits (an instrument's "Range / type", an alarm's condition)."""
-_NOT_LIMITS_TABLE: Final = re.compile(
-    r"^(?:code|alarm|fault|message|symptom|possible cause|cause|remedy)\b", re.IGNORECASE
-)
-"""A table of fault codes or troubleshooting: only its conditions' thresholds are limits
-(:mod:`edge.knowledge.limit_conditions`), never its other cells."""
-_LIMIT_HEADER: Final = re.compile(
-    r"limit|permissib|allow|range|tolerance|value|normal|operating", re.IGNORECASE
-)
-"""Columns where a bare value is a bound when the parameter's name says which one."""
-_NORMAL_HEADER: Final = re.compile(r"\b(?:normal|typical|nominal|expected|usual)\b", re.IGNORECASE)
-"""A column of the values a healthy machine shows, beside the limits' column."""
-_PROTECTIVE_HEADER: Final = re.compile(
-    r"\b(?:alarm|trip|warning|shutdown|alert|fault|cut[- ]?out)\b", re.IGNORECASE
-)
-"""A column of the thresholds at which the machine protects itself, beside the normal band."""
 _NUMBER: Final = re.compile(r"^[-+\u2212]?\d+(?:[.,]\d+)?$")
-_VALUE_WITH_UNIT: Final = re.compile(r"([-+\u2212]?\d+(?:[.,]\d+)?)\s*([^\s\d()]*)")
 _BOUND_WORDS: Final = re.compile(r"\b(?:min(?:imum)?|max(?:imum)?)\b\.?\s*", re.IGNORECASE)
-
-
-def _find(header: Sequence[str], names: tuple[str, ...]) -> int | None:
-    for i, cell in enumerate(header):
-        name, _ = unit_in_header(cell)
-        if name.strip().lower() in names:
-            return i
-    return None
 
 
 def _number(cell: str) -> float | None:
     return printed_number(cell) if _NUMBER.match(cell.strip()) else None
-
-
-def _cell_value(cell: str, default_unit: str) -> tuple[float, str, str] | None:
-    """(value, unit, as printed) of a minimum or maximum cell ("40 F (4.4 C)", "700", "--")."""
-    m = _VALUE_WITH_UNIT.search(re.sub(r"\([^()]*\)", " ", cell))
-    if m is None:
-        return None
-    unit = _unit_of(m.group(2)) if m.group(2) else ""
-    value = printed_number(m.group(1))
-    return value, unit or default_unit, m.group(1).lstrip("+")
-
-
-def _header_unit(header: Sequence[str], col: int | None) -> str:
-    if col is None:
-        return ""
-    return unit_in_header(header[col])[1] or ""
 
 
 def _ids(cell: str, known: set[str]) -> list[str]:
@@ -152,11 +95,11 @@ def _columns(rows: Sequence[Sequence[str]], known: set[str]) -> _Columns | None:
         (
             i
             for i, h in enumerate(lowered)
-            if h in _COMPONENT and any(_ids(r[i], known) for r in rows[1:] if i < len(r))
+            if h in COMPONENT and any(_ids(r[i], known) for r in rows[1:] if i < len(r))
         ),
         None,
     )
-    param = _find(header, _PARAMETER)
+    param = find_column(header, PARAMETER)
     if param is None or param == comp:
         texty = [
             i
@@ -166,13 +109,13 @@ def _columns(rows: Sequence[Sequence[str]], known: set[str]) -> _Columns | None:
         param = texty[0] if texty else None
     if param is None:
         return None
-    low, high = _find(header, _MIN), _find(header, _MAX)
-    nominal, tolerance = _find(header, _NOMINAL), _find(header, _TOLERANCE)
-    unit = _find(header, _UNIT)
+    low, high = find_column(header, MIN), find_column(header, MAX)
+    nominal, tolerance = find_column(header, NOMINAL), find_column(header, TOLERANCE)
+    unit = find_column(header, UNIT)
     if nominal is None:
         tolerance = None  # a "Tolerance" column alone holds limits ("max. 0.05 mm")
     used = {param, comp, unit, low, high, nominal, tolerance}
-    values = tuple(i for i, h in enumerate(lowered) if i not in used and not _NOT_VALUES.search(h))
+    values = tuple(i for i, h in enumerate(lowered) if i not in used and not NOT_VALUES.search(h))
     return _Columns(param, comp, unit, low, high, nominal, tolerance, values)
 
 
@@ -190,13 +133,13 @@ def extract_limits(
     """
     if len(rows) < 2:
         return []
-    if _threshold_columns(rows):
-        return _threshold_limits(rows, known_components, section_component, source, context)
-    if _find(rows[0], _MEASURED) is None and any(
-        _NOT_LIMITS_TABLE.match(h.strip()) for h in rows[0]
+    if point_columns(rows):
+        return point_limits(rows, known_components, section_component, source, context)
+    if find_column(rows[0], MEASURED) is None and any(
+        NOT_LIMITS_TABLE.match(h.strip()) for h in rows[0]
     ):
         # Its thresholds say when something is wrong: the other side is the limit. (A table of
-        # parameters with an "Alarm" column is a limits table: see :data:`_PROTECTIVE_HEADER`.)
+        # parameters with an "Alarm" column is a limits table: see :data:`PROTECTIVE_HEADER`.)
         return condition_limits(
             rows,
             known_components=known_components,
@@ -249,10 +192,10 @@ def _row_bounds(
         low = high = None
         printed: list[str] = []
         if cols.low is not None:
-            low = _cell_value(row[cols.low], default_unit or _header_unit(header, cols.low))
+            low = cell_value(row[cols.low], default_unit or header_unit(header, cols.low))
             printed += [f"{row[cols.low].strip()} minimum"] if low else []
         if cols.high is not None:
-            high = _cell_value(row[cols.high], default_unit or _header_unit(header, cols.high))
+            high = cell_value(row[cols.high], default_unit or header_unit(header, cols.high))
             printed += [f"{row[cols.high].strip()} maximum"] if high else []
         either = high or low
         if either is None:
@@ -276,28 +219,28 @@ def _row_bounds(
         cell = row[col].strip()
         if not cell or NEW_ONLY.search(cell):
             continue
-        unit = default_unit or _header_unit(header, col) or unit_named_in(parameter) or ""
-        variants = [] if _PROTECTIVE_HEADER.search(header[col]) else _variants(cell, unit)
+        unit = default_unit or header_unit(header, col) or unit_named_in(parameter) or ""
+        variants = [] if PROTECTIVE_HEADER.search(header[col]) else _variants(cell, unit)
         if variants:
             # "max. 16 A (TX-9/630); max. 26 A (TX-9/1000)": one limit per model.
             return [(f"{parameter} ({model})", bounds) for model, bounds in variants]
-        hint = named if _LIMIT_HEADER.search(header[col]) else None
+        hint = named if LIMIT_HEADER.search(header[col]) else None
         parsed = parse_bounds(cell, bound=hint, default_unit=unit)
         if parsed is not None:
             found.append((col, parsed))
-    normal = [(col, b) for col, b in found if _NORMAL_HEADER.search(header[col])]
+    normal = [(col, b) for col, b in found if NORMAL_HEADER.search(header[col])]
     if normal:
         # "Normal | Alarm | Trip": where the machine itself raises an alarm or trips is its own
         # protection, written as the fault's side ("> 770 V"); the technician is warned as soon
         # as a reading leaves the normal band, and told which of those points it passed.
         found = [
-            (col, replace(b, thresholds=_thresholds(row, header, cols.values, b)))
+            (col, replace(b, thresholds=points_beside(row, header, cols.values, b)))
             if (col, b) in normal
             else (col, b)
             for col, b in found
-            if not _PROTECTIVE_HEADER.search(header[col])
+            if not PROTECTIVE_HEADER.search(header[col])
         ]
-    limits = [(col, b) for col, b in found if not _NORMAL_HEADER.search(header[col])]
+    limits = [(col, b) for col, b in found if not NORMAL_HEADER.search(header[col])]
     if limits and len(limits) < len(found):
         # "Normal range | Limit": the normal band is where a healthy machine runs, the limit is
         # what a reading is judged against (a take-up at 81 kN is below the 84 kN minimum, not
@@ -307,116 +250,6 @@ def _row_bounds(
         # One column per model or variant ("VT 55", "VT 75"): say which.
         return [(f"{parameter} ({header[col].strip()})", b) for col, b in found]
     return [(parameter, b) for _, b in found]
-
-
-def _threshold_columns(rows: Sequence[Sequence[str]]) -> list[int]:
-    """The columns of a table of warning and alarm points with no normal band beside them.
-
-    "Measuring point | Quantity | Warning | Alarm" with figures in the last two: the first point
-    is the limit a reading is judged against, the others how far past it the machine acts.
-    """
-    header = rows[0]
-    lowered = [unit_in_header(h)[0].strip().lower() for h in header]
-    points = [i for i, h in enumerate(header) if _PROTECTIVE_HEADER.search(h)]
-    if not points or any(
-        _NORMAL_HEADER.search(h) or _LIMIT_HEADER.search(h) or h in _MIN or h in _MAX
-        for h in lowered
-    ):
-        return []
-    figures = [
-        _cell_value(r[i], "") is not None and bool(_FIGURE_START.match(r[i]))
-        for r in rows[1:]
-        for i in points
-        if i < len(r) and r[i].strip()
-    ]
-    return points if figures and sum(figures) * 2 > len(figures) else []
-
-
-def _threshold_limits(
-    rows: Sequence[Sequence[str]],
-    known: set[str],
-    section_component: str | None,
-    source: SourceRef,
-    context: str,
-) -> list[Limit]:
-    """The rows of a warning/alarm table as limits at their first point (see above)."""
-    points = _threshold_columns(rows)
-    header = rows[0]
-    limits: list[Limit] = []
-    for row in rows[1:]:
-        row = list(row) + [""] * (len(header) - len(row))
-        found = [
-            (i, value)
-            for i in points
-            if (value := _cell_value(row[i], _header_unit(header, i))) is not None
-            and _FIGURE_START.match(row[i])
-        ]
-        if not found:
-            continue
-        others = [row[i].strip() for i in range(len(row)) if i not in points and row[i].strip()]
-        first_words = others[0].split(",")[0].split() if others else []
-        owner = next((w for w in first_words if w in known), section_component or "")
-        codes = tuple(c for cell in others for c in codes_in_text(cell))
-        if owner and others[0].startswith(owner):
-            # "GEN1, DE and NDE bearings": the ID is the component, the rest says where.
-            others[0] = others[0][len(owner) :].lstrip(" ,")
-        parameter = ", ".join(o for o in others if o)
-        unit = found[0][1][1]
-        below = bool(re.search(r"\bbelow\b|<", row[found[0][0]], re.IGNORECASE))
-        marks = tuple(
-            Threshold(
-                unit_in_header(header[i])[0].strip().lower(),
-                "below" if below else "above",
-                value,
-                printed,
-            )
-            for i, (value, cell_unit, printed) in found
-            if cell_unit == unit
-        )
-        first = marks[0]
-        limits.append(
-            Limit(
-                owner,
-                parameter,
-                unit,
-                first.value if below else None,
-                None if below else first.value,
-                first.text if below else "",
-                "" if below else first.text,
-                source,
-                text=row[found[0][0]].strip(),
-                context=context,
-                thresholds=marks,
-                codes=codes,
-            )
-        )
-    return limits
-
-
-_FIGURE_START: Final = re.compile(r"^\s*(?:below|above|<|>|≤|≥)?\s*[-+\u2212]?\d", re.IGNORECASE)
-
-
-def _thresholds(
-    row: Sequence[str], header: Sequence[str], columns: Sequence[int], band: Bounds
-) -> tuple[Threshold, ...]:
-    """The alarm and shutdown points of a row beside its normal ``band`` ("80", "below 0.8").
-
-    A point's side is the one of the band it lies on; one inside the band is no point.
-    """
-    out: list[Threshold] = []
-    for col in columns:
-        if not _PROTECTIVE_HEADER.search(header[col]):
-            continue
-        found = _cell_value(row[col], band.unit)
-        if found is None or found[1] != band.unit:
-            continue
-        value, _, printed = found
-        name = unit_in_header(header[col])[0].strip().lower()
-        if band.maximum is not None and value >= band.maximum:
-            out.append(Threshold(name, "above", value, printed))
-        elif band.minimum is not None and value <= band.minimum:
-            out.append(Threshold(name, "below", value, printed))
-    return tuple(out)
 
 
 _VARIANT: Final = re.compile(r"^(?P<bound>.*\d.*?)\s*\((?P<model>[^()]*\d[^()]*)\)$")

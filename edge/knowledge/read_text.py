@@ -23,6 +23,16 @@ from dataclasses import dataclass
 from typing import Final
 
 from edge.knowledge.records import Block
+from edge.knowledge.table_layout import (
+    CAPTION,
+    COLUMN_SLACK,
+    GROUP_TITLE,
+    closes_above,
+    column_of,
+    header_labels,
+    labelled_header,
+    segments,
+)
 from edge.knowledge.text_art import (
     box_rows,
     is_box_line,
@@ -41,19 +51,8 @@ _NUMBERED_HEADING: Final = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\s+([A-Z][^\
 _STEP: Final = re.compile(r"^(\d{1,3})[.)]\s+(\S.*)$")
 _BULLET: Final = re.compile(r"^[-*\u2022]\s+(\S.*)$")
 _UNDERLINE: Final = re.compile(r"^\s*(=+|-+)\s*$")
-_SEGMENT: Final = re.compile(r"\S+(?: \S+)*")
-_CAPTION: Final = re.compile(
-    r"^(Table|Figure|Fig\.|Tab\.)\s+[A-Z]?\d+(?:[.\-]\d+)*\b",
-    re.IGNORECASE,  # "TABLE 6."
-)
 _WIDE_GAP: Final = re.compile(r"\S {3,}\S")
 _NUMBER_GAP: Final = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\s{2,}(?=[A-Z])")
-_COLUMN_SLACK: Final = 2
-"""Characters a cell may start left of its header (right-aligned numbers, layout rounding)."""
-_NO_VALUE: Final = frozenset(["", "-", "–", "—"])
-_NUMBER_FIRST: Final = re.compile(r"^[<>≤≥±+\-\u2212]?\s*\d")
-_GROUP: Final = re.compile(r"^[A-Z][a-z]+,?(?: [a-z]+,?){0,4}$")
-"""A title over a group of table rows: a capital, then words without figures or marks."""
 _HEADER_SHIFT: Final = 8
 """How far right of its column's cells a header may be set (right-aligned over left-aligned)."""
 
@@ -82,11 +81,6 @@ class _Outline:
 def parse_text(lines: Sequence[Line]) -> list[Block]:
     """Split text ``lines`` into blocks in reading order."""
     return _Parser([(unbox(text), page) for text, page in lines]).run()
-
-
-def _segments(line: str) -> list[tuple[int, str]]:
-    """Runs of text separated by two or more spaces, with their start columns."""
-    return [(m.start(), m.group()) for m in _SEGMENT.finditer(line.expandtabs(8))]
 
 
 class _Parser:
@@ -121,7 +115,7 @@ class _Parser:
                 self._items(_BULLET, "list")
             elif self._labelled_table(text):
                 pass
-            elif len(_segments(text)) >= 2 and not _CAPTION.match(stripped) and self._table():
+            elif len(segments(text)) >= 2 and not CAPTION.match(stripped) and self._table():
                 # (A caption set apart by two spaces, "Table 7-1  Tightening torques", is no
                 # header row: it introduces the table below it.)
                 pass
@@ -172,7 +166,7 @@ class _Parser:
         if not m or stripped.endswith((".", ",", ";", ":")) or len(m.group(2).split()) > 14:
             return False
         number = tuple(int(p) for p in m.group(1).split("."))
-        if len(_segments(stripped)) > 1:
+        if len(segments(stripped)) > 1:
             return False  # table rows are not headings
         if not self.outline.accepts(number) and not self._after_contents(number):
             return False  # nor is wrapped text that starts with a number
@@ -202,7 +196,7 @@ class _Parser:
     def _title(self, stripped: str, page: int | None) -> bool:
         if len(stripped) > 100 or stripped.endswith((".", ":")) or _STEP.match(stripped):
             return False
-        if len(_segments(stripped)) > 1:
+        if len(segments(stripped)) > 1:
             return False  # a table header, not a title
         self.blocks.append(Block("heading", stripped, level=1, page=page))
         self.i += 1
@@ -257,13 +251,13 @@ class _Parser:
         return heading or bool(_STEP.match(stripped) or _BULLET.match(stripped))
 
     def _labelled_table(self, text: str) -> bool:
-        """A table under a label line (see :func:`_labels`), read as one with its header.
+        """A table under a label line (see :func:`.table_layout.header_labels`), header and all.
 
         A label with a unit gives it to the columns under it; the words of one without (the
         header says what it groups) go to the caption above, or nowhere when the table goes on
         after a page break, where the caption is not printed again.
         """
-        labels = _labels(text, self._peek())
+        labels = header_labels(text, self._peek())
         if not labels:
             return False
         self.i += 1
@@ -273,13 +267,13 @@ class _Parser:
             return False
         words = " ".join(t for _, t in labels if not unit_in_header(t)[1])
         caption = self.blocks[-2] if len(self.blocks) > before and before else None
-        if words and caption is not None and _CAPTION.match(caption.text):
+        if words and caption is not None and CAPTION.match(caption.text):
             self.blocks[-2] = Block("paragraph", f"{caption.text} {words}", page=caption.page)
         return True
 
     def _table(self, labels: Sequence[tuple[int, str]] = ()) -> bool:
         header_line, page = self.lines[self.i]
-        header = _segments(header_line)
+        header = segments(header_line)
         if any(len(t) > 40 for _, t in header):
             return False  # long runs are sentences with double spaces, not column headers
         starts = [s for s, _ in header]
@@ -292,7 +286,7 @@ class _Parser:
             bounds = [*ruled[1:], len(line)]
             rows = [[line[a:b].strip() for a, b in zip(ruled, bounds, strict=True)]]
         below = self._first_row(self.i + 1)
-        if below and below[0][0] < starts[0] - _COLUMN_SLACK:
+        if below and below[0][0] < starts[0] - COLUMN_SLACK:
             # The header leaves the row labels' column blank ("      Natural gas   Propane").
             starts = [below[0][0], *starts]
             rows = [["", *rows[0]]]
@@ -308,7 +302,7 @@ class _Parser:
         blanks = 0
         while j < len(self.lines):
             line = self.lines[j][0]
-            segs = _segments(line)
+            segs = segments(line)
             if not segs:
                 blanks += 1
                 if blanks >= 2:
@@ -318,7 +312,7 @@ class _Parser:
             if is_rule(line.strip()):
                 j += 1  # the dashes under a header
                 continue
-            first_col = _column(segs[0][0], starts)
+            first_col = column_of(segs[0][0], starts)
             if first_col == 0 and self._starts_structure(_NUMBER_GAP.sub(r"\1 ", line.strip())):
                 break  # the next section's heading
             group = first_col == 0 and self._group_title(j, starts)
@@ -327,12 +321,12 @@ class _Parser:
                 break  # a line of ordinary text ends the table
             cells = [""] * len(starts)
             for start, text in segs:
-                col = _column(start, starts)
+                col = column_of(start, starts)
                 cells[col] = f"{cells[col]} {text}".strip()
             wrapped = (
                 len(segs) < 2
                 or (cells[0][:1].islower() and not all(cells))
-                or (len(rows) > 1 and _closes_above(rows[-1], cells))
+                or (len(rows) > 1 and closes_above(rows[-1], cells))
             )
             if cells == header_cells:
                 repeated = True
@@ -356,24 +350,24 @@ class _Parser:
             return False
         self.i = j
         if labels:
-            rows[0] = _labelled_header(rows, starts, labels)
+            rows[0] = labelled_header(rows, starts, labels)
         self._add_table(tuple(tuple(r) for r in rows), page)
         return True
 
     def _group_title(self, j: int, starts: list[int]) -> bool:
         """Line ``j`` is a title over the table rows that follow it ("Drive train")."""
-        segs = _segments(self.lines[j][0])
-        if len(segs) != 1 or not _GROUP.match(segs[0][1]):
+        segs = segments(self.lines[j][0])
+        if len(segs) != 1 or not GROUP_TITLE.match(segs[0][1]):
             return False
         below = self._first_row(j + 1)
-        return len(below) >= 2 and _column(below[0][0], starts) == 0
+        return len(below) >= 2 and column_of(below[0][0], starts) == 0
 
     def _first_row(self, j: int) -> list[tuple[int, str]]:
         """Segments of the first line of text from line ``j`` on (rules and blanks skipped)."""
         while j < len(self.lines):
             line = self.lines[j][0]
             if line.strip() and not is_rule(line.strip()):
-                return _segments(line)
+                return segments(line)
             j += 1
         return []
 
@@ -392,15 +386,15 @@ class _Parser:
         or two that end no sentence ("(aluminium housing)", "°C").
         """
         text = self.lines[j][0].strip()
-        if len(starts) < 2 or len(text) > starts[1] + _COLUMN_SLACK:
+        if len(starts) < 2 or len(text) > starts[1] + COLUMN_SLACK:
             return False
-        if self._starts_structure(text) or _CAPTION.match(text):
+        if self._starts_structure(text) or CAPTION.match(text):
             return False
         k = j + 1
         while k < len(self.lines) and k <= j + 2 and not self.lines[k][0].strip():
             k += 1
         following = self.lines[k][0] if k < len(self.lines) else ""
-        if len(_segments(following)) >= 2 and _column(_segments(following)[0][0], starts) == 0:
+        if len(segments(following)) >= 2 and column_of(segments(following)[0][0], starts) == 0:
             return True
         return len(text.split()) <= 3 and not text.endswith((".", ":"))
 
@@ -433,7 +427,7 @@ class _Parser:
             if is_rule(stripped):
                 break
             if parts and (
-                _CAPTION.match(stripped) or _row_like(line) or _labels(line, self._peek())
+                CAPTION.match(stripped) or _row_like(line) or header_labels(line, self._peek())
             ):
                 break  # a caption, or the first row of a table, starts something new
             parts.append(stripped)
@@ -441,96 +435,11 @@ class _Parser:
         self.blocks.append(Block("paragraph", " ".join(" ".join(parts).split()), page=page))
 
 
-def _labels(line: str, below: str) -> list[tuple[int, str]]:
-    """The runs of ``line`` when it labels some columns of the table header below it.
-
-    A two-row header in layout text: "Pressure (bar)" set over "Min.  Nominal  Max.", "Limit"
-    over "Alarm  Shutdown". The label starts right of the header's first column and is a few
-    short words; the header below is short runs that do not start with a figure (a row of
-    values, or headers that are sizes, "6 m  12 m", which keep the label in the caption).
-    """
-    segments, header = _segments(line), _segments(below)
-    if (
-        not 1 <= len(segments) <= 3
-        or len(header) < 2
-        or segments[0][0] <= header[0][0] + _COLUMN_SLACK
-        or _CAPTION.match(below.strip())
-        or any(len(t) > 30 or t.endswith(".") for _, t in segments)
-        or any(len(t) > 40 or _NUMBER_FIRST.match(t) for _, t in header)
-    ):
-        return []
-    return segments
-
-
-def _labelled_header(
-    rows: list[list[str]], starts: list[int], labels: Sequence[tuple[int, str]]
-) -> list[str]:
-    """The header with each label's unit added to the columns of bare numbers under it.
-
-    A label is centred over its columns or starts at the first of them, and the columns next to
-    them hold something else (a name, a test point): the label's columns are the run of numeric
-    columns around the one under it, each going to the nearest label when there are several.
-    """
-    header = list(rows[0])
-    numbers = [
-        not unit_in_header(h)[1] and _numeric_column(rows, col) for col, h in enumerate(header)
-    ]
-    centres = [(a + b) / 2 for a, b in zip(starts, [*starts[1:], starts[-1] + 12], strict=True)]
-    middles = [start + len(label) / 2 for start, label in labels]
-    for k, (start, label) in enumerate(labels):
-        col = _column(int(middles[k]), starts)
-        if not numbers[col]:
-            col = _column(start, starts)
-        if not numbers[col]:
-            continue
-        run = [col]
-        for step in (-1, 1):
-            nxt = col + step
-            while 0 <= nxt < len(header) and numbers[nxt]:
-                run.append(nxt)
-                nxt += step
-        unit = unit_in_header(label)[1]
-        for c in run:
-            if min(range(len(labels)), key=lambda m: abs(middles[m] - centres[c])) == k:
-                header[c] = f"{header[c]} ({unit})"
-    return header
-
-
-def _numeric_column(rows: list[list[str]], col: int) -> bool:
-    """Most of the column's filled cells start with a number."""
-    cells = [r[col] for r in rows[1:] if col < len(r) and r[col].strip() not in _NO_VALUE]
-    return bool(cells) and sum(_NUMBER_FIRST.match(c) is not None for c in cells) * 2 > len(cells)
-
-
-def _closes_above(above: Sequence[str], cells: Sequence[str]) -> bool:
-    """A sparse line that goes on with a bracket the row above left open.
-
-    "1,025 ± 52" over "lbf·ft)": a cell wrapped inside a bracket, and the line holds no row of
-    its own (at most half its cells filled).
-    """
-    if sum(bool(c) for c in cells) * 2 > len(cells):
-        return False
-    return any(
-        cell and above[k].count("(") > above[k].count(")")
-        for k, cell in enumerate(cells)
-        if k < len(above)
-    )
-
-
 def _row_like(line: str) -> bool:
     """A line that reads as a table row: short runs of text with wide gaps between them."""
-    segments = _segments(line)
+    runs = segments(line)
     return (
-        len(segments) >= 2
-        and all(len(t) <= 40 for _, t in segments)
+        len(runs) >= 2
+        and all(len(t) <= 40 for _, t in runs)
         and bool(_WIDE_GAP.search(line.strip()))
     )
-
-
-def _column(start: int, starts: list[int]) -> int:
-    """Index of the column a cell starting at ``start`` belongs to."""
-    col = 0
-    for k, s in enumerate(starts):
-        if s <= start + _COLUMN_SLACK:
-            col = k
-    return col

@@ -1,0 +1,83 @@
+"""The words of a limits table's headers: which column is the parameter, a bound, a unit.
+
+Manuals name the same columns many ways ("Min", "Minimum", "Lower limit"; "Tag", "ID",
+"Designation"); these vocabularies, and the two helpers that read a header through them, are
+shared by the readers of limits tables (:mod:`edge.knowledge.limits`) and of their alarm and
+shutdown points (:mod:`edge.knowledge.limit_points`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Final
+
+from edge.knowledge.units import unit_in_header
+
+PARAMETER: Final = (
+    "parameter",
+    "measurement",
+    "measured quantity",
+    "quantity",
+    "item",
+    "variable",
+    "description",
+    "point",
+    "check",
+    "characteristic",
+)
+MEASURED: Final = ("parameter", "measurement", "measured quantity", "quantity", "variable")
+"""Headers that make a table one of measured quantities, whatever its other columns are called
+(a troubleshooting table's "Check" or "Description" column does not)."""
+UNIT: Final = ("unit", "units")
+MIN: Final = ("min", "minimum", "min.", "lower limit", "low limit", "lowest")
+MAX: Final = ("max", "maximum", "max.", "upper limit", "high limit", "highest")
+NOMINAL: Final = ("nominal", "nominal value", "setpoint", "rated")
+TOLERANCE: Final = ("tolerance", "permissible deviation", "deviation")
+COMPONENT: Final = (
+    "component",
+    "component id",
+    "id",
+    "equipment",
+    "desig",
+    "designation",
+    "tag",
+    "item id",
+)
+NOT_VALUES: Final = re.compile(
+    r"\b(?:notes?|remarks?|see|reset|action|comments?|type|condition|setting|rated|capacity|"
+    r"quantity|lubricant|interval|part|thread|size|description|check|remedy|cause|for)\b",
+    re.IGNORECASE,
+)
+"""Columns that hold facts, not limits (an instrument's "Range / type", an alarm's condition)."""
+NOT_LIMITS_TABLE: Final = re.compile(
+    r"^(?:code|alarm|fault|message|symptom|possible cause|cause|remedy)\b", re.IGNORECASE
+)
+"""A table of fault codes or troubleshooting: only its conditions' thresholds are limits
+(:mod:`edge.knowledge.limit_conditions`), never its other cells."""
+LIMIT_HEADER: Final = re.compile(
+    r"limit|permissib|allow|range|tolerance|value|normal|operating", re.IGNORECASE
+)
+"""Columns where a bare value is a bound when the parameter's name says which one."""
+NORMAL_HEADER: Final = re.compile(r"\b(?:normal|typical|nominal|expected|usual)\b", re.IGNORECASE)
+"""A column of the values a healthy machine shows, beside the limits' column."""
+PROTECTIVE_HEADER: Final = re.compile(
+    r"\b(?:alarm|trip|warning|shutdown|alert|fault|cut[- ]?out)\b", re.IGNORECASE
+)
+"""A column of the thresholds at which the machine protects itself, beside the normal band."""
+
+
+def find_column(header: Sequence[str], names: tuple[str, ...]) -> int | None:
+    """The first column whose header, without its unit, is one of ``names``."""
+    for i, cell in enumerate(header):
+        name, _ = unit_in_header(cell)
+        if name.strip().lower() in names:
+            return i
+    return None
+
+
+def header_unit(header: Sequence[str], col: int | None) -> str:
+    """The canonical unit column ``col``'s header names ("" when none, or no column)."""
+    if col is None:
+        return ""
+    return unit_in_header(header[col])[1] or ""

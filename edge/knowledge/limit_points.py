@@ -1,0 +1,136 @@
+"""Alarm and shutdown points: where a machine protects itself beyond a limit's normal band.
+
+Two layouts print them. Beside a normal band ("Parameter | Normal | Alarm | Trip"), the band is
+the limit and the points say how far past it a reading went (:func:`points_beside`). Alone
+("Measuring point | Quantity | Warning | Alarm"), the first point is the limit and the others
+are points past it (:func:`point_limits`). A warning names the point passed ("84 °C is above the
+80 °C alarm point").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Final
+
+from edge.events import SourceRef
+from edge.knowledge.limit_headers import (
+    LIMIT_HEADER,
+    MAX,
+    MIN,
+    NORMAL_HEADER,
+    PROTECTIVE_HEADER,
+    header_unit,
+)
+from edge.knowledge.limit_text import Bounds, cell_value
+from edge.knowledge.records import Limit, Threshold
+from edge.knowledge.terms import codes_in_text
+from edge.knowledge.units import unit_in_header
+
+_FIGURE_START: Final = re.compile(r"^\s*(?:below|above|<|>|≤|≥)?\s*[-+\u2212]?\d", re.IGNORECASE)
+
+
+def point_columns(rows: Sequence[Sequence[str]]) -> list[int]:
+    """The columns of a table of warning and alarm points with no normal band beside them.
+
+    "Measuring point | Quantity | Warning | Alarm" with figures in the last two: the first point
+    is the limit a reading is judged against, the others how far past it the machine acts.
+    """
+    header = rows[0]
+    lowered = [unit_in_header(h)[0].strip().lower() for h in header]
+    points = [i for i, h in enumerate(header) if PROTECTIVE_HEADER.search(h)]
+    if not points or any(
+        NORMAL_HEADER.search(h) or LIMIT_HEADER.search(h) or h in MIN or h in MAX for h in lowered
+    ):
+        return []
+    figures = [
+        cell_value(r[i], "") is not None and bool(_FIGURE_START.match(r[i]))
+        for r in rows[1:]
+        for i in points
+        if i < len(r) and r[i].strip()
+    ]
+    return points if figures and sum(figures) * 2 > len(figures) else []
+
+
+def point_limits(
+    rows: Sequence[Sequence[str]],
+    known: set[str],
+    section_component: str | None,
+    source: SourceRef,
+    context: str,
+) -> list[Limit]:
+    """The rows of a warning/alarm table as limits at their first point (see above)."""
+    points = point_columns(rows)
+    header = rows[0]
+    limits: list[Limit] = []
+    for row in rows[1:]:
+        row = list(row) + [""] * (len(header) - len(row))
+        found = [
+            (i, value)
+            for i in points
+            if (value := cell_value(row[i], header_unit(header, i))) is not None
+            and _FIGURE_START.match(row[i])
+        ]
+        if not found:
+            continue
+        others = [row[i].strip() for i in range(len(row)) if i not in points and row[i].strip()]
+        first_words = others[0].split(",")[0].split() if others else []
+        owner = next((w for w in first_words if w in known), section_component or "")
+        codes = tuple(c for cell in others for c in codes_in_text(cell))
+        if owner and others[0].startswith(owner):
+            # "GEN1, DE and NDE bearings": the ID is the component, the rest says where.
+            others[0] = others[0][len(owner) :].lstrip(" ,")
+        parameter = ", ".join(o for o in others if o)
+        unit = found[0][1][1]
+        below = bool(re.search(r"\bbelow\b|<", row[found[0][0]], re.IGNORECASE))
+        marks = tuple(
+            Threshold(
+                unit_in_header(header[i])[0].strip().lower(),
+                "below" if below else "above",
+                value,
+                printed,
+            )
+            for i, (value, cell_unit, printed) in found
+            if cell_unit == unit
+        )
+        first = marks[0]
+        limits.append(
+            Limit(
+                owner,
+                parameter,
+                unit,
+                first.value if below else None,
+                None if below else first.value,
+                first.text if below else "",
+                "" if below else first.text,
+                source,
+                text=row[found[0][0]].strip(),
+                context=context,
+                thresholds=marks,
+                codes=codes,
+            )
+        )
+    return limits
+
+
+def points_beside(
+    row: Sequence[str], header: Sequence[str], columns: Sequence[int], band: Bounds
+) -> tuple[Threshold, ...]:
+    """The alarm and shutdown points of a row beside its normal ``band`` ("80", "below 0.8").
+
+    A point's side is the one of the band it lies on; one inside the band is no point.
+    """
+    out: list[Threshold] = []
+    for col in columns:
+        if not PROTECTIVE_HEADER.search(header[col]):
+            continue
+        found = cell_value(row[col], band.unit)
+        if found is None or found[1] != band.unit:
+            continue
+        value, _, printed = found
+        name = unit_in_header(header[col])[0].strip().lower()
+        if band.maximum is not None and value >= band.maximum:
+            out.append(Threshold(name, "above", value, printed))
+        elif band.minimum is not None and value <= band.minimum:
+            out.append(Threshold(name, "below", value, printed))
+    return tuple(out)
