@@ -2,8 +2,9 @@
 
 Plain text has no markup, so structure is inferred from the conventions manuals follow:
 
-* numbered headings (``3.2 Yaw brake``), accepted only when the number continues the outline
-  (a wrapped line that happens to start with ``10 N·m`` is not a chapter 10 after chapter 3);
+* numbered headings (``3.2 Yaw brake``, ``Section 4 – Hydraulic system``), accepted only when
+  the number continues the outline (a wrapped line that happens to start with ``10 N·m`` is not a
+  chapter 10 after chapter 3);
 * underlined titles (``===`` or ``---`` on the next line), and a short first line as the title;
 * numbered steps (``1.`` or ``1)``), continued by the lines that follow them;
 * tables as columns separated by two or more spaces; cells are assigned to columns by position,
@@ -48,6 +49,10 @@ Line = tuple[str, int | None]
 """A line of text and the 1-based page it is on (None for unpaged text)."""
 
 _NUMBERED_HEADING: Final = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\s+([A-Z][^\n]{0,90})$")
+_WORDED_HEADING: Final = re.compile(
+    r"^(?:Section|Chapter|Part)\s+(\d{1,2})\s*(?:[–—:.-]\s*)?([A-Z][^\n]{0,90})$"
+)
+"""A chapter heading that says so: "Section 4 – Hydraulic system", "Chapter 2: Safety"."""
 _STEP: Final = re.compile(r"^(\d{1,3})[.)]\s+(\S.*)$")
 _BULLET: Final = re.compile(r"^[-*\u2022]\s+(\S.*)$")
 _UNDERLINE: Final = re.compile(r"^\s*(=+|-+)\s*$")
@@ -162,7 +167,7 @@ class _Parser:
 
     def _numbered_heading(self, stripped: str, page: int | None) -> bool:
         stripped = _NUMBER_GAP.sub(r"\1 ", stripped)  # "1.1  ABOUT THIS MANUAL"
-        m = _NUMBERED_HEADING.match(stripped)
+        m = _NUMBERED_HEADING.match(stripped) or _WORDED_HEADING.match(stripped)
         if not m or stripped.endswith((".", ",", ";", ":")) or len(m.group(2).split()) > 14:
             return False
         number = tuple(int(p) for p in m.group(1).split("."))

@@ -302,3 +302,22 @@ def test_a_cell_wrapped_inside_a_bracket_joins_its_row() -> None:
         "1,390 ± 70 N·m (1,025 ± 52 lbf·ft)",
     )  # fmt: skip
     assert len(blocks[0].rows) == 3
+
+
+def test_a_chapter_heading_that_says_section_or_chapter_is_a_heading() -> None:
+    blocks = parse_text(
+        lines(
+            "Section 9 – Fault codes\n"
+            "9.1 Alarm classes\n"
+            "Alarms stop the machine.\n"
+            "\n"
+            "Section 10 – Spare parts\n"
+            "Keep these parts in stock.\n"
+        )
+    )
+    headings = [(b.text, b.level) for b in blocks if b.kind == "heading"]
+    assert headings == [
+        ("Section 9 – Fault codes", 2),
+        ("9.1 Alarm classes", 3),
+        ("Section 10 – Spare parts", 2),
+    ]
