@@ -175,6 +175,8 @@ _CLAUSE: Final = frozenset({"if", "when", "with", "that", "which", "so", "becaus
 _FASTENERS: Final = frozenset(
     {"bolt", "bolts", "screw", "screws", "nut", "nuts", "stud", "studs", "fastener", "fasteners"}
 )
+_SIZE_SAID: Final = re.compile(r"(?<![A-Za-z])\d|\bM\d")
+"""A figure that says a size ("M24", "dash 8", "16 mm"), not one in a tag ("the Y1 cylinder")."""
 _PACKAGES: Final = frozenset({"kit", "kits", "set", "sets", "unit", "units", "assembly", "assy"})
 """What a spare comes as, said loosely: "the nitrogen charging kit" is the "charging and gauge
 unit" of the parts list."""
@@ -538,10 +540,11 @@ def _names_the_part(question: str, hit: Hit, row: _Unit) -> bool:
     the row or its section, and one of its other words (which one: "flue", "outlet") too, when
     it has others. Fasteners are left out: torque tables name the joint ("element outlet
     flange"), not the bolt; so are "kit", "set", "unit", which parts lists use loosely. A
-    question with figures in it ("M24", "dash 8") names a size, which the codes and numbers pick.
+    question with a size in it ("M24", "dash 8") names it, which the codes and numbers pick; a tag
+    ("the Y1 cylinder") does not.
     """
     asked = _PART_ASKED.search(question)
-    if asked is None or re.search(r"\d", question):
+    if asked is None or _SIZE_SAID.search(question):
         return True
     words: list[str] = []
     for word in _WORD.findall(asked["part"].lower()):

@@ -148,6 +148,9 @@ def test_a_torque_or_part_number_is_said_only_for_the_part_asked() -> None:
     tools = hit((("Part number", "Tool"), ("WT25-9020-011", "Nitrogen charging and gauge unit")))
     kit = compose("what's the number for the nitrogen charging kit", tools, (), None)
     assert kit.ok and "WT25-9020-011" in kit.speech[0], kit.speech
+    # A tag's figures name no size: the part after it must still be in the row.
+    tagged = compose("part number for the pressure hose to the Y1 cylinder", parts, (), None)
+    assert not tagged.ok and tagged.data["declined"] == "part-not-named"
     # A size said with figures is for the codes and numbers to pick ("the M10 bolts").
     sized = compose("what's the torque for the M10 bolts", torques, (), None)
     assert sized.ok and "45" in sized.speech[0]
