@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from edge.events import ToolResult
@@ -37,6 +37,9 @@ SIMILARITY_AT_MACHINE: Final = 0.15
 """The same bar for a chunk of the manual of the machine being worked on."""
 ROW_LIKENESS: Final = 2.0
 """Weight of a row's own embedding likeness to the question, beside its words and values."""
+RULE_BONUS: Final = 1.0
+"""Added to a sentence that states a rule ("only", "never", "must") when the question asks
+whether something may be done."""
 MAX_ROWS: Final = 4
 """Table rows spoken at most (all rows of a short table when no row is singled out)."""
 
@@ -61,6 +64,17 @@ _PROCEDURE: Final = re.compile(
     r"|\bwalk me through\b|\bwhat do i do\b|\bprocess\b|\binstructions\b",
     re.IGNORECASE,
 )
+_PERMISSION: Final = re.compile(
+    r"^\s*(?:(?:can|may|could|should) (?:i|we)\b|is it (?:ok|okay|safe|allowed)\b"
+    r"|(?:am i|are we) allowed\b|do (?:i|we) (?:have|need) to\b)",
+    re.IGNORECASE,
+)
+"""A yes-or-no question about what may be done ("can I top up with shop air")."""
+_RULE: Final = re.compile(
+    r"\b(?:only|never|must|shall|do not|don't|not permitted|prohibited|forbidden)\b",
+    re.IGNORECASE,
+)
+"""Words of a sentence that states what may or must be done."""
 _LIMIT_ASKED: Final = re.compile(r"\ballow|\bpermi(t|ss)|\bacceptab|\btoleran", re.IGNORECASE)
 _LIMIT_STATED: Final = re.compile(
     r"\bmust not\b|\bnot (more|less) than\b|\bmax(imum|\.)?\b|\bmin(imum|\.)?\b"
@@ -329,9 +343,17 @@ def _pieces(
         # set the valve lash": "Checking and adjusting the valve clearance", not the oil change).
         asked = asks_for_procedure(question)
         procedure = 10.0 + scorer.lexical(hit.section[-1] if hit.section else "") if asked else 2.5
+        if not asked and _PERMISSION.search(question):
+            procedure = 0.0  # "can I top up with shop air": a rule answers, not the procedure
         units.append(_Unit("steps", 0, "", procedure))
         units += [_Unit("step", i, s, scorer.score(s)) for i, s in enumerate(steps)]
     units += [_Unit("sentence", len(intro) + i, s, scorer.score(s)) for i, s in enumerate(body)]
+    if _PERMISSION.search(question):
+        # What may be done is said by a rule ("Charge the accumulator with dry nitrogen only").
+        units = [
+            replace(u, score=u.score + RULE_BONUS) if u.text and _RULE.search(u.text) else u
+            for u in units
+        ]
     return _Pieces(units, intro, steps, body)
 
 

@@ -272,3 +272,15 @@ def test_a_brand_oil_named_by_its_hydraulic_class_is_the_oil_asked_for() -> None
     result = compose(question, text, (), None)
     assert "Veltran HV 46" in result.speech[0], result.speech
     assert answer_holds_kind(question, result)  # so no other passage is looked for instead
+
+
+def test_asked_whether_something_may_be_done_a_rule_answers_not_the_procedure() -> None:
+    steps = Hit(
+        4, "Press brake", ("4.5 Accumulator precharge",), None, "steps", "", 1.0, 0.6,
+        items=("Lock out the machine.", "Open the drain valve V6.", "Fit the charging unit."),
+        intro="Charge the accumulator with dry nitrogen only. Air can ignite with the oil.",
+    )  # fmt: skip
+    asked = compose("can I top up the accumulator with shop air", steps, (), None)
+    assert "dry nitrogen only" in asked.speech[0], asked.speech
+    how = compose("how do I top up the accumulator", steps, (), None)
+    assert how.data.get("kind") == "steps", how.speech
