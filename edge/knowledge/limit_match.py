@@ -33,9 +33,6 @@ PARAMETER_WEIGHT: Final = 1.0
 CODE_WEIGHT: Final = 2.0
 COMPONENT_WEIGHT: Final = 0.8
 CONTEXT_WEIGHT: Final = 0.25
-PAIR_WEIGHT: Final = 0.5
-"""When the reading and the parameter say two words together ("oil pressure"); once: the words
-themselves already counted."""
 IMPLIED_SHARE: Final = 0.5
 """Share of a weight that a word only implied by the unit earns ("pressure" for bar)."""
 FIGURE_WEIGHT: Final = 1.0
@@ -126,22 +123,12 @@ _CODE: Final = re.compile(
 
 def words(text: str) -> set[str]:
     """Stems of the content words of ``text``, synonyms as the word manuals use."""
-    return set(_stems_in_order(text))
-
-
-def word_pairs(text: str) -> set[tuple[str, str]]:
-    """Neighbouring content words of ``text``, as stems ("oil pressure" -> ("oil", "pressur"))."""
-    found = _stems_in_order(text)
-    return set(zip(found, found[1:], strict=False))
-
-
-def _stems_in_order(text: str) -> list[str]:
-    out: list[str] = []
+    out: set[str] = set()
     for raw in _WORD.findall(text):
         word = raw.lower().strip("-")
         if word in STOPWORDS or word in _IGNORED or len(word) < 2:
             continue
-        out.append(stem(_SYNONYMS.get(word, word)))
+        out.add(stem(_SYNONYMS.get(word, word)))
     return out
 
 
@@ -173,8 +160,6 @@ class Described:
     """Every word the limit's manual uses."""
     names: frozenset[str] = frozenset()
     """The words of the component's name (its first name, as its manual prints it)."""
-    pairs: frozenset[tuple[str, str]] = frozenset()
-    """Neighbouring words of the parameter ("oil pressure at the manifold": oil-pressure ...)."""
 
 
 def normal_code(code: str) -> str:
@@ -203,7 +188,6 @@ def describe(
         document_codes,
         document_words,
         frozenset(words(names[0])) if names else frozenset(),
-        frozenset(word_pairs(limit.parameter)),
     )
 
 
@@ -238,9 +222,6 @@ class Said:
     figures: frozenset[float] = frozenset()
     """Figures said besides the value ("on the thousand kilo car"): a limit per model or size
     whose name states one is that model's."""
-    pairs: frozenset[tuple[str, str]] = frozenset()
-    """Neighbouring words said ("oil pressure"): a parameter that says them together is meant
-    more surely than one that has both words apart or one of them."""
 
 
 def said(
@@ -267,7 +248,6 @@ def said(
         named,
         spoken=frozenset(own - negated),
         figures=frozenset(stated_values(written(transcript))),
-        pairs=frozenset(word_pairs(transcript)),
     )
 
 
@@ -368,7 +348,6 @@ def rank(
             score += COVERAGE_WEIGHT * covered / len(d.parameter)
         score -= NEGATED_WEIGHT * len(reading.negated & (d.parameter | d.context))
         score += FIGURE_WEIGHT * len(reading.figures & stated_values(d.limit.parameter))
-        score += PAIR_WEIGHT if reading.pairs & d.pairs else 0.0
         if d.limit.component_id and (
             normal_code(d.limit.component_id) in reading.codes
             or (d.names and d.names <= reading.spoken)

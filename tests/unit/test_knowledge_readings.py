@@ -234,16 +234,3 @@ def test_a_word_said_outweighs_one_the_unit_only_implies() -> None:
     described = [describe(counterbalance, {}), describe(switch, {"S31": "Pressure switch"})]
     reading = with_unit(said("counterbalance on the left side is only 48 bar", {}), "bar")
     assert rank(reading, described, "bar", value=48)[0].limit is counterbalance
-
-
-def test_words_said_together_pick_the_parameter_that_says_them_together() -> None:
-    from edge.knowledge.limit_match import describe, rank, said, with_unit
-    from edge.knowledge.records import Limit
-
-    names = {"GB1": ("Gearbox, three-stage, with offline filter and oil/air cooler",)}
-    manifold = Limit("GB1", "Oil pressure at the bearing manifold", "bar", 1.2, 3.5, "1.2", "3.5")
-    filter_dp = Limit("GB1", "Main filter differential pressure", "bar", None, 1.8, "", "1.8")
-    described = [describe(filter_dp, names), describe(manifold, names)]
-    reading = with_unit(said("GB1 oil pressure is down to point six bar", names), "bar")
-    ranked = rank(reading, described, "bar", value=0.6)
-    assert ranked[0].limit is manifold and ranked[0].score > ranked[1].score + 0.05
