@@ -30,7 +30,7 @@ from edge.knowledge.answer import (
     not_found,
     relevant,
 )
-from edge.knowledge.cache import SemanticCache, question_keys
+from edge.knowledge.cache import SemanticCache, conversation_context, question_keys
 from edge.knowledge.components import ComponentIndex, merge
 from edge.knowledge.ingest import IngestLimits, Ingestor, expand_paths
 from edge.knowledge.initialisms import initialisms, spelled_out
@@ -605,7 +605,9 @@ class Knowledge:
             if snap.index.resolve(question) is not None:
                 component_id = None  # the question names its part: the conversation's is moot
         return self._cache.lookup(
-            np.asarray(vector, dtype=np.float32), keys=keys, context=_context(component_id, machine)
+            np.asarray(vector, dtype=np.float32),
+            keys=keys,
+            context=conversation_context(component_id, machine),
         )
 
     def cache_store(
@@ -627,7 +629,7 @@ class Knowledge:
             result,
             keys=question_keys(question, codes_in_question(question, snap.vocabulary)),
             named=named,
-            context=_context(None if named else component_id, machine),
+            context=conversation_context(None if named else component_id, machine),
             doc_ids=doc_ids,
         )
 
@@ -672,16 +674,6 @@ class Knowledge:
                     self._store.delete_document(doc.doc_id)
             self._refresh(force=True)
         return gone
-
-
-def _context(component_id: str | None, machine: str | None) -> str | None:
-    """What of the conversation an answer may have relied on: its component and its machine.
-
-    The machine being worked on picks between manuals that answer alike.
-    """
-    if machine is None:
-        return component_id
-    return f"{component_id or ''} @ {machine}"
 
 
 def _passage_text(hit: Hit) -> str:

@@ -9,7 +9,8 @@ thousands of entries. Guards against a near-identical question with a different 
   lookup only reuses answers to questions that had no codes or numbers at all;
 * an answer that relied on the conversation's component (the question named none) is only reused
   in a conversation about the same component; any answer only at the same machine (the same words
-  name a return filter on two machines);
+  name a return filter on two machines), or, given before a machine was known, at the machine
+  whose manual it quotes;
 * only cacheable results are stored (manual answers; never live readings or "nothing found");
 * changing or removing a manual drops the entries quoting it; adding a manual drops them all, since
   the new manual might answer better (both in the same transaction as the change, see
@@ -40,6 +41,39 @@ class _Entry:
     used."""
     keys: frozenset[str]
     result: ToolResult
+
+
+def conversation_context(component_id: str | None, machine: str | None) -> str | None:
+    """What of the conversation an answer may have relied on: its component and its machine.
+
+    The machine being worked on picks between manuals that answer alike.
+    """
+    if machine is None:
+        return component_id
+    return f"{component_id or ''}{_AT}{machine}"
+
+
+_AT = " @ "
+
+
+def _fits(entry: _Entry, context: str | None) -> bool:
+    """Whether ``entry`` may answer in a conversation with ``context``.
+
+    The same component and machine; or an answer given before any machine was known, asked again
+    at the machine whose manual it quotes (the answer is what made that the machine).
+    """
+    if entry.context == context:
+        return True
+    stored, _, stored_machine = (entry.context or "").partition(_AT)
+    asked, _, machine = (context or "").partition(_AT)
+    sources = entry.result.sources
+    return (
+        stored == asked
+        and not stored_machine
+        and bool(machine)
+        and bool(sources)
+        and all(s.document == machine for s in sources)
+    )
 
 
 def question_keys(question: str, codes: list[str]) -> frozenset[str]:
@@ -102,7 +136,7 @@ class SemanticCache:
                 continue  # unverifiable: "M24 torque" and "M30 torque" embed almost alike
             if keys is not None and entry.keys != keys:
                 continue
-            if entry.context != context:
+            if not _fits(entry, context):
                 continue
             return entry.result
         return None
