@@ -30,7 +30,7 @@ from edge.hearing.denoise import DenoiseStream
 from edge.stt_stream import StreamingTranscriber
 from edge.turntaking.bargein import EchoGuard, NoiseFloor, Onset, OnsetDetector, OnsetSettings
 from edge.turntaking.end_of_turn import TurnJudge
-from edge.turntaking.endpoint import Decision, Endpointer, EndpointSettings, Words, judge_words
+from edge.turntaking.endpoint import Decision, Endpointer, EndpointSettings, judge_words
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -383,13 +383,15 @@ class Listener:
             capture.samples.append(new)
             capture.transcriber.push(new, voiced=prob >= self.settings.endpoint.threshold)
         endpointer = capture.endpointer
-        words, turn = self._verdicts(capture)
+        words = judge_words(capture.transcriber.settled_text)
+        turn = None
+        if self._turn is not None and endpointer.last_voice_at is not None:
+            turn = self._turn.probability((capture.turn_id, endpointer.last_voice_at))
         decision = endpointer.update(self._time, duration, prob, words=words, turn=turn)
         if decision is Decision.PREFLIGHT:
             capture.transcriber.preflight()
             if self._turn is not None and not capture.held and endpointer.last_voice_at is not None:
-                key = (capture.turn_id, endpointer.last_voice_at)
-                self._turn.ask(key, capture.samples, then=self.verdict_in)
+                self._turn.ask((capture.turn_id, endpointer.last_voice_at), capture.samples)
         elif capture.held:
             if self._time - capture.started_at >= self.settings.ptt_max_s:
                 self._finish(capture, "ptt-timeout")
@@ -397,20 +399,3 @@ class Listener:
             self._finish(capture, endpointer.end_reason)
         elif decision is Decision.ABANDON:
             self._finish(capture, "no-speech")
-
-    def _verdicts(self, capture: Capture) -> tuple[Words, float | None]:
-        """What the transcript and the end-of-turn model say about the capture's current pause."""
-        endpointer = capture.endpointer
-        turn = None
-        if self._turn is not None and endpointer.last_voice_at is not None:
-            turn = self._turn.probability((capture.turn_id, endpointer.last_voice_at))
-        return judge_words(capture.transcriber.settled_text), turn
-
-    def verdict_in(self) -> None:
-        """A verdict on the pause came in between frames: end the turn now if it may."""
-        capture = self.capture
-        if capture is None or capture.held:
-            return
-        words, turn = self._verdicts(capture)
-        if capture.endpointer.recheck(words=words, turn=turn):
-            self._finish(capture, capture.endpointer.end_reason)

@@ -95,7 +95,6 @@ def build_voice_path(
 
         def settled(text: str) -> None:
             session.prepare(turn_id, text)
-            listener.verdict_in()  # the transcript may end the turn before the next frame
 
         return assistant.transcriber(turn_id, on_interim=interim, on_settled=settled)
 

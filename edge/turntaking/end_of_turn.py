@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,16 +44,8 @@ class TurnJudge:
         """The newest verdict (for any pause)."""
         self.rate = engine.rate
 
-    def ask(
-        self,
-        key: tuple[int, float],
-        chunks: list[Int16Array],
-        then: Callable[[], None] | None = None,
-    ) -> None:
-        """Judge the utterance made of ``chunks`` at the pause ``key`` (once per key).
-
-        ``then`` is called on the event loop once the verdict is in.
-        """
+    def ask(self, key: tuple[int, float], chunks: list[Int16Array]) -> None:
+        """Judge the utterance made of ``chunks`` at the pause ``key`` (once per key)."""
         if key == self._asked:
             return
         self._asked = key
@@ -66,16 +57,14 @@ class TurnJudge:
             length += len(chunk)
             if length >= keep:
                 break
-        self._tasks.spawn(self._judge(key, tail[::-1], then), name=f"judge:{key[0]}")
+        self._tasks.spawn(self._judge(key, tail[::-1]), name=f"judge:{key[0]}")
 
     def probability(self, key: tuple[int, float]) -> float | None:
         """The verdict for the pause ``key``, when it is in."""
         latest = self.latest
         return latest.probability if latest is not None and latest.key == key else None
 
-    async def _judge(
-        self, key: tuple[int, float], chunks: list[Int16Array], then: Callable[[], None] | None
-    ) -> None:
+    async def _judge(self, key: tuple[int, float], chunks: list[Int16Array]) -> None:
         def run() -> tuple[float, float]:
             started = time.perf_counter()
             audio = np.concatenate(chunks).astype(np.float32) / 32768.0
@@ -84,8 +73,6 @@ class TurnJudge:
         probability, seconds = await self._thread.run(run)
         self.latest = TurnVerdict(key, probability, seconds)
         _LOGGER.debug("End of turn %d: p=%.2f in %.0f ms", key[0], probability, seconds * 1000)
-        if then is not None:
-            then()
 
     async def close(self) -> None:
         """Stop waiting for verdicts in flight."""

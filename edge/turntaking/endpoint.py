@@ -10,8 +10,7 @@ Three witnesses are heard, fastest first:
 - the *silence*: ``long_pause_s`` (1 s) ends the turn whatever the others say.
 
 When a pause begins the caller is told to *preflight*: decode what it has now and ask the model,
-so that both verdicts, and the final transcript, are usually ready ~200 ms into the pause; a
-verdict that arrives between frames is judged at once (:meth:`Endpointer.recheck`). Waiting
+so that both verdicts, and the final transcript, are usually ready ~200 ms into the pause. Waiting
 for the transcript before ending costs nothing: the answer cannot start before it anyway.
 """
 
@@ -150,39 +149,24 @@ class Endpointer:
                 return Decision.ABANDON
             return Decision.CONTINUE
         pause = now - (self.last_voice_at or now)
-        if self._pause_ends(pause, words, turn):
-            return Decision.END
-        if pause >= s.preflight_s and not self._preflighted:
-            self._preflighted = True
-            return Decision.PREFLIGHT
-        return self._check_length(now)
-
-    def recheck(self, *, words: Words, turn: float | None) -> bool:
-        """Whether the pause heard so far ends the turn, now that a verdict came in.
-
-        The transcript and the end-of-turn model finish between frames; judged at once, the turn
-        ends up to a frame (32 ms) sooner than at the next frame. Sets :attr:`end_reason`.
-        """
-        if self.voiced or not self.speech_started or self.last_voice_at is None:
-            return False
-        return self._pause_ends(self._now - self.last_voice_at, words, turn)
-
-    def _pause_ends(self, pause: float, words: Words, turn: float | None) -> bool:
-        s = self.settings
         if pause >= s.long_pause_s:
             self.end_reason = "long-pause"
-        elif pause >= s.short_pause_s and words is Words.COMPLETE:
+            return Decision.END
+        if pause >= s.short_pause_s and words is Words.COMPLETE:
             self.end_reason = "complete"
-        elif (
+            return Decision.END
+        if (
             pause >= s.turn_pause_s
             and turn is not None
             and turn >= s.turn_threshold
             and words in (Words.COMPLETE, Words.UNCLEAR)
         ):
             self.end_reason = "turn"
-        else:
-            return False
-        return True
+            return Decision.END
+        if pause >= s.preflight_s and not self._preflighted:
+            self._preflighted = True
+            return Decision.PREFLIGHT
+        return self._check_length(now)
 
     def _check_length(self, now: float) -> Decision:
         if (

@@ -147,23 +147,6 @@ def test_model_alone_never_cuts_words_that_stop_mid_sentence(words: Words) -> No
     assert end - t == pytest.approx(1.0, abs=FRAME)
 
 
-def test_a_verdict_arriving_between_frames_ends_the_turn_at_once() -> None:
-    # The transcript settles mid-frame, 160 ms into the pause: the turn ends then, not a frame on.
-    ep = Endpointer(SETTINGS, 0.0)
-    _, t = run(ep, 0.0, 1.5, 0.9)
-    decisions, _ = run(ep, t, 0.16, 0.05, words=Words.UNKNOWN, turn=0.9)
-    assert Decision.END not in decisions
-    assert not ep.recheck(words=Words.INCOMPLETE, turn=0.9)  # "the torque for the ..."
-    assert ep.recheck(words=Words.COMPLETE, turn=0.9) and ep.end_reason == "turn"
-
-
-def test_a_verdict_never_ends_a_turn_while_speech_goes_on() -> None:
-    ep = Endpointer(SETTINGS, 0.0)
-    _, t = run(ep, 0.0, 1.5, 0.9)
-    assert not ep.recheck(words=Words.COMPLETE, turn=0.99)
-    assert not Endpointer(SETTINGS, 0.0).recheck(words=Words.COMPLETE, turn=0.99)  # no speech
-
-
 def test_a_hesitant_model_leaves_complete_words_to_the_short_pause() -> None:
     ep = Endpointer(SETTINGS, 0.0)
     _, t = run(ep, 0.0, 1.5, 0.9)
