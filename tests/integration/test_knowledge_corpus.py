@@ -50,7 +50,7 @@ AT_MACHINE_FLOORS = {
 }
 """The same, asked at the machine (the conversation knows which machine's manual it is at), on
 2026-12-01: answers 457/565 (437/565 in the first answer), recall@3 535/565, declined 44/59,
-warned 173/211, 1 false warning in 91, 16 clarifications in 302."""
+warned 172/211, 1 false warning in 91, 17 clarifications in 302."""
 AT_MACHINE_MAX_CLARIFICATIONS = 0.07
 
 
