@@ -54,13 +54,16 @@ def point_columns(rows: Sequence[Sequence[str]]) -> list[int]:
 
 def point_limits(
     rows: Sequence[Sequence[str]],
+    points: Sequence[int],
     known: set[str],
     section_component: str | None,
     source: SourceRef,
     context: str,
 ) -> list[Limit]:
-    """The rows of a warning/alarm table as limits at their first point (see above)."""
-    points = point_columns(rows)
+    """The rows of a warning/alarm table as limits at their first point.
+
+    ``points``: the table's :func:`point_columns`, found by the caller that chose this reading.
+    """
     header = rows[0]
     limits: list[Limit] = []
     for row in rows[1:]:

@@ -133,8 +133,9 @@ def extract_limits(
     """
     if len(rows) < 2:
         return []
-    if point_columns(rows):
-        return point_limits(rows, known_components, section_component, source, context)
+    points = point_columns(rows)
+    if points:
+        return point_limits(rows, points, known_components, section_component, source, context)
     if find_column(rows[0], MEASURED) is None and any(
         NOT_LIMITS_TABLE.match(h.strip()) for h in rows[0]
     ):

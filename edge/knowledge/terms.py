@@ -104,7 +104,8 @@ def code_said_as_number(question: str, vocabulary: set[str] | frozenset[str]) ->
         digits, after = m.group(1), m.group(2)
         if units_said(after) or after[:1] in ("%", "°") or after.lower() in ("h", "hours", "hour"):
             continue  # a quantity ("1500 rpm", "the 1000 h kit"), not a code
-        found = [c for c in vocabulary if re.fullmatch(rf"[a-z]{{1,3}}0*{digits}", c)]
+        pattern = re.compile(rf"[a-z]{{1,3}}0*{digits}")
+        found = [c for c in vocabulary if c.endswith(digits) and pattern.fullmatch(c)]
         if len(found) == 1:
             return digits, found[0]
     return "", ""
