@@ -6,7 +6,10 @@ For every <manual-id>/questions.toml:
   * verifies that every question `values` entry, every cited section (heading or caption) and every
     number in every reading `limit` occurs literally in the extracted text (whitespace-normalised);
   * verifies, from the manual structure, that the values of each question occur inside at least one
-    of its cited sections (heading-to-next-heading span, or caption-to-end-of-table span);
+    of its cited sections (heading-to-next-heading span, or caption-to-end-of-table span); plain-text
+    manuals that contain form feeds are read as `pdftotext -layout` output (spans_txt_layout: mixed-case
+    numbered headings, "Table N — Title" captions, running headers and footers skipped), all other
+    plain-text manuals as before (ALL-CAPS numbered headings);
   * checks that no-answer questions have no sections and no values.
 Also checks splits.toml. Exit status 1 if any error was found.
 Run: python render/check.py   (from samples/eval/dev, with python-docx, fpdf2 and pypdf installed)
@@ -155,6 +158,62 @@ def spans_txt(path):
     return {k: norm(" ".join(v)) for k, v in spans.items()}
 
 
+LAYOUT_HEAD_RE = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\s{1,3}([A-Z][^ ]*(?: [^ ]+)*)$")
+LAYOUT_CAP_RE = re.compile(r"^\s*(Table \d+(?:[-.]\d+)? [\u2014\u2013-] \S.*?)(?: \(continued\))?\s*$")
+
+
+def spans_txt_layout(path):
+    """Spans for text in the style of `pdftotext -layout` (pages separated by form feeds).
+
+    Page furniture (the first and last non-blank line of a page, when the same line with digits
+    masked is first or last on at least 3 pages) is skipped. Headings are numbered lines in any
+    case ("4.3.2  Brake air gap") at the left margin, after a blank line, with single spaces inside
+    the title. Captions are "Table N — Title" lines; a repeated "... (continued)" caption adds to
+    the same span. A caption span ends at the next heading or caption, or at the first prose line
+    (left margin, no run of two spaces, 50 characters or more) after a blank line."""
+    with open(path, encoding="utf-8") as f:
+        pages = [p.split("\n") for p in f.read().split("\f")]
+    counts = {}
+
+    def mask(s):
+        return re.sub(r"\d+", "#", s.strip())
+
+    ends = []
+    for lines in pages:
+        nb = [i for i, ln in enumerate(lines) if ln.strip()]
+        e = {nb[0], nb[-1]} if nb else set()
+        ends.append(e)
+        for i in e:
+            counts[mask(lines[i])] = counts.get(mask(lines[i]), 0) + 1
+    spans, cur, cap = {}, None, None
+    for lines, e in zip(pages, ends):
+        prev_blank = True
+        for i, ln in enumerate(lines):
+            if i in e and counts.get(mask(ln), 0) >= 3:
+                continue
+            s = ln.rstrip()
+            m = LAYOUT_HEAD_RE.match(s)
+            mc = LAYOUT_CAP_RE.match(s)
+            if m and prev_blank and len(m.group(2)) <= 60 and not s.endswith((".", ":", ";", ",")):
+                cur, cap = norm(m.group(1) + " " + m.group(2)), None
+                spans.setdefault(cur, [])
+            elif mc:
+                cap = norm(mc.group(1))
+                spans.setdefault(cap, [])
+                if cur:
+                    spans[cur].append(s)
+            else:
+                if (cap and prev_blank and s and not s[0].isspace() and "  " not in s.strip()
+                        and len(s) >= 50):
+                    cap = None
+                if cur:
+                    spans[cur].append(s)
+                if cap:
+                    spans[cap].append(s)
+            prev_blank = not s.strip()
+    return {k: norm(" ".join(v)) for k, v in spans.items()}
+
+
 class _HTMLSpans(html.parser.HTMLParser):
     def __init__(self):
         super().__init__()
@@ -256,7 +315,7 @@ def check_manual(folder):
     elif fmt == "markdown":
         spans = spans_md(path)
     elif fmt == "text":
-        spans = spans_txt(path)
+        spans = spans_txt_layout(path) if "\f" in raw else spans_txt(path)
     else:
         spans = spans_html(path)
     headings = [k for k in spans if not k.startswith("Table")]
