@@ -22,6 +22,7 @@ from typing import Final
 from edge.knowledge.components import ComponentIndex, heading_component
 from edge.knowledge.records import Block, Chunk, ChunkKind, ParsedDocument
 from edge.knowledge.split import CHUNK_CHARS, CHUNK_WORDS, clip, fits, pieces
+from edge.knowledge.table_headers import joined_header
 
 TEXT_WORDS: Final = CHUNK_WORDS
 """Target size of a text chunk; MiniLM reads 256 word pieces, so chunks stay well below."""
@@ -100,9 +101,15 @@ class _Chunker:
                 return
             intro, page = self._take_intro(block.page)
             self._emit("steps", text, page, intro, items=block.items)
+        elif block.kind == "table" and all(len(row) <= 1 for row in block.rows):
+            # A ruled box of one column is a note, not a table: "CAUTION" over the lines of its
+            # text, which read as one paragraph (a row per printed line would cut sentences).
+            text = " ".join(" ".join(row).strip() for row in block.rows if row and row[0].strip())
+            if text:
+                self.paragraphs.append((text, block.page))
         elif block.kind == "table":
             intro, page = self._take_intro(block.page)
-            for group in self._table_groups(block.rows):
+            for group in self._table_groups(joined_header(block.rows)):
                 text = "\n".join(" | ".join(cells) for cells in group)
                 if len(text) > STRUCTURED_CHARS:  # one row larger than a chunk: read it as text
                     self.paragraphs.append((" ".join(" ".join(r) for r in group[1:]), page))

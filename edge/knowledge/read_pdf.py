@@ -2,29 +2,23 @@
 
 Layout mode keeps the horizontal position of text, so table columns survive as runs separated by
 spaces and the plain-text reader can rebuild them; two-column pages are put in reading order first
-(:mod:`edge.knowledge.pdf_columns`). Running headers and footers are recognised by their first run
-of text too, so a header that names the current chapter ("Manual    3 Technical data") goes.
+(:mod:`edge.knowledge.pdf_columns`). Running headers and footers go
+(:mod:`edge.knowledge.page_edges`).
 Each line keeps its 1-based page number, which is what citations give.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import Final
 
+from edge.knowledge.page_edges import edge_lines, running_lines
 from edge.knowledge.pdf_columns import reading_order
 from edge.knowledge.read_text import Line, parse_text
 from edge.knowledge.records import Block
 
 _LOGGER = logging.getLogger(__name__)
-
-_PAGE_MARK: Final = re.compile(r"(^|\s)(page\s+)?\d{1,4}(\s*(of|/)\s*\d{1,4})?\s*$", re.IGNORECASE)
-_DIGITS: Final = re.compile(r"\d+")
-_RUNS: Final = re.compile(r"\s{2,}")
 
 
 class PdfTextError(Exception):
@@ -76,10 +70,10 @@ def read_pdf(
         raise PdfTextError(f"not a readable PDF ({type(err).__name__}: {err})") from err
     if not any(line.strip() for page in pages for line in page):
         raise PdfTextError("the PDF has no text layer (scanned pages need OCR first)")
-    repeated = _running_lines(pages)
+    repeated = running_lines(pages)
     lines: list[Line] = []
     for number, page in enumerate(pages, start=1):
-        drop = _edge_lines(page, repeated)
+        drop = edge_lines(page, repeated)
         # Headers and footers go first: read as columns they would land mid-page.
         kept = reading_order([line for k, line in enumerate(page) if k not in drop])
         lines.extend((line, number) for line in kept)
@@ -93,49 +87,3 @@ def _page_lines(text: str) -> list[str]:
     indents = [len(line) - len(line.lstrip()) for line in lines if line.strip()]
     cut = min(indents, default=0)
     return [line[cut:] for line in lines]
-
-
-def _key(line: str) -> str:
-    return _DIGITS.sub("#", " ".join(line.split()))
-
-
-def _first_key(line: str) -> str:
-    """The key of the first run of text of a line with several ("Manual    2 Safety")."""
-    runs = _RUNS.split(line.strip())
-    return "<first>" + _key(runs[0]) if runs[0] else ""
-
-
-def _running_lines(pages: list[list[str]]) -> set[str]:
-    """Lines (digits masked) at the top or bottom of most pages: running headers and footers."""
-    if len(pages) < 3:
-        return set()
-    counts: Counter[str] = Counter()
-    for page in pages:
-        content = [line for line in page if line.strip()]
-        edges = content[:2] + content[-2:]
-        counts.update({_key(line) for line in edges} | {_first_key(line) for line in edges})
-    counts.pop("", None)
-    return {line for line, n in counts.items() if n >= max(3, len(pages) // 2)}
-
-
-def _edge_lines(page: list[str], repeated: set[str]) -> set[int]:
-    """Indexes of running lines and page numbers, peeled from the top and bottom inwards."""
-    content = [k for k, line in enumerate(page) if line.strip()]
-    drop: set[int] = set()
-    for order in (content[:2], content[::-1][:2]):
-        seen: set[str] = set()
-        for k in order:
-            key = _key(page[k])
-            running = key in repeated or _first_key(page[k]) in repeated
-            # The same words twice in a row are the running header and then the title itself.
-            if key in seen or (not running and not _is_page_mark(page[k])):
-                break
-            seen.add(key)
-            drop.add(k)
-    return drop
-
-
-def _is_page_mark(line: str) -> bool:
-    """A line holding only a page number, "Page 3" or "3 of 14"."""
-    stripped = line.strip()
-    return bool(stripped) and len(stripped) <= 20 and bool(_PAGE_MARK.fullmatch(stripped))

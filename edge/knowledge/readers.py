@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Final
 
+from edge.knowledge.page_edges import form_fed_lines
 from edge.knowledge.read_docx import DocxError, read_docx
 from edge.knowledge.read_html import parse_html
 from edge.knowledge.read_markdown import parse_markdown
@@ -96,6 +97,9 @@ def read_document(
             blocks = parse_markdown(text)
         elif fmt == "html":
             title, blocks = parse_html(text)
+        elif "\f" in text:
+            lines, pages = form_fed_lines(text)
+            blocks = parse_text(lines)
         else:
             blocks = parse_text([(line, None) for line in text.splitlines()])
     if not any(b.text or b.rows or b.items for b in blocks if b.kind != "heading"):

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from edge.knowledge.page_edges import edge_lines, running_lines
 from edge.knowledge.read_html import parse_html
 from edge.knowledge.read_markdown import parse_markdown
-from edge.knowledge.read_pdf import _edge_lines, _running_lines
 from edge.knowledge.read_text import parse_text
 from edge.knowledge.readers import ReadError, detect_format, read_document
 
@@ -139,9 +139,9 @@ def test_running_headers_and_page_numbers_are_peeled_off() -> None:
         [header, "Body two.", "Page 2 of 3"],
         [header, "Body three.", "", "Page 3 of 3"],
     ]
-    repeated = _running_lines(pages)
-    assert _edge_lines(pages[0], repeated) == {0, 5}  # the title under the header stays
-    assert _edge_lines(pages[1], repeated) == {0, 2}
+    repeated = running_lines(pages)
+    assert edge_lines(pages[0], repeated) == {0, 5}  # the title under the header stays
+    assert edge_lines(pages[1], repeated) == {0, 2}
 
 
 def test_format_detection_and_bad_files(tmp_path: Path) -> None:

@@ -1,0 +1,90 @@
+"""A table printed with two header rows, read as one.
+
+Word, HTML and Markdown tables often group columns under a label that spans them: "Oil
+temperature (°C)" over "Alarm | Trip", "In service" over "Normal | Action". The reader gives
+the label once (a spanned cell is blank) or repeats it (HTML ``colspan``), and the cells that span
+both rows ("Device") come twice. Everything downstream - the row sentences that are embedded and
+spoken, the limits read from the table - expects one header row naming each column, so the two
+are joined: "Oil temperature Alarm (°C)", or "Min. (bar)" under a label that only gives the unit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Final
+
+from edge.knowledge.limit_headers import MAX, MIN, NOMINAL, TOLERANCE, UNIT
+from edge.knowledge.units import unit_in_header
+
+_FIGURE_FIRST: Final = re.compile(r"^[<>≤≥±+\-\u2212]?\s*\d")
+_LABEL_WORDS: Final = 5
+"""A header cell is a few words; a longer cell is a row of data."""
+
+
+def joined_header(rows: Sequence[Sequence[str]]) -> tuple[tuple[str, ...], ...]:
+    """``rows`` with a two-row header joined into one (unchanged when it has one header row).
+
+    The second row is a header when it sits under labels that span columns: some column has a
+    label in the second row but none of its own in the first (blank, or the label of the column
+    to its left repeated), the first column is blank or the same in both rows (a cell spanning
+    both), and no cell of it is a figure or more than a few words.
+    """
+    table = tuple(tuple(r) for r in rows)
+    if len(table) < 3 or len(table[1]) != len(table[0]):
+        return table
+    top, second = table[0], table[1]
+    spanned = [
+        i
+        for i in range(1, len(top))
+        if second[i].strip() and (not top[i].strip() or top[i] == top[i - 1])
+    ]
+    first_spans = second[0].strip() in ("", top[0].strip())
+    labels = [c.strip() for c in second if c.strip()]
+    if (
+        not spanned
+        or not first_spans
+        or len(labels) < 2
+        or any(_FIGURE_FIRST.match(c) or len(c.split()) > _LABEL_WORDS for c in labels)
+    ):
+        return table
+    groups = _group_labels(top)
+    return (tuple(_join(g, label) for g, label in zip(groups, second, strict=True)), *table[2:])
+
+
+def _group_labels(top: Sequence[str]) -> list[str]:
+    """Each column's label in the first row: its own, or that of the span it is under."""
+    out: list[str] = []
+    for cell in top:
+        out.append(cell.strip() or (out[-1] if out else ""))
+    return out
+
+
+def _join(group: str, label: str) -> str:
+    """One column's header from the group label over it and its own label.
+
+    The group's unit goes to the column, and its name in front ("Oil temperature Alarm (°C)"),
+    except before a bound: "Pressure (bar)" over "Min. | Nominal | Max." gives "Min. (bar)", as
+    a limits table names its bound columns.
+    """
+    label = label.strip()
+    if not label or label == group:
+        return group or label
+    if not group:
+        return label
+    name, unit = unit_in_header(group)
+    own_name, own_unit = unit_in_header(label)
+    bound = own_name.strip().lower() in (*MIN, *MAX, *NOMINAL, *TOLERANCE, *UNIT)
+    text = own_name.strip() if bound or not name.strip() else f"{name.strip()} {own_name.strip()}"
+    unit_text = _unit_printed(group) if unit and not own_unit else _unit_printed(label)
+    return f"{text} ({unit_text})" if unit_text else text
+
+
+def _unit_printed(header: str) -> str:
+    """The unit as printed in a header ("Oil temperature (°C)" -> "°C"), or ""."""
+    if unit_in_header(header)[1] is None:
+        return ""
+    m = re.search(r"[\(\[]\s*([^()\[\]]+?)\s*[\)\]]\s*$", header) or re.search(
+        r",\s*([^,()\[\]]+?)\s*(?:[\(\[][^()\[\]]*[\)\]])?\s*$", header
+    )
+    return m.group(1) if m else header.strip()
