@@ -116,7 +116,9 @@ def describe_all(
     none: frozenset[str] = frozenset()
     for lim in limits:
         title = lim.source.document if lim.source else ""
-        own = {**names, **doc_names.get(title, {})}
+        # Only the manual's own names: an ID it does not define is no part another manual
+        # calls by that ID ("M1" is the hoist motor of a crane, a fan motor of a transformer).
+        own = doc_names.get(title, {}) if title in doc_names else names
         out.append(describe(lim, own, doc_codes.get(title, none), doc_words.get(title, none)))
     return tuple(out)
 
@@ -517,13 +519,13 @@ class Knowledge:
         """The name of ``component_id`` as ``document`` (a manual's title) calls it.
 
         Two manuals may give one ID to different parts ("M1": a main drive motor, a traction
-        motor); a limit's part is named as its own manual names it. Without a document, or when
-        that manual does not name it, the name the manuals agree on first.
+        motor); a limit's part is named as its own manual names it, and not at all when that
+        manual does not name it (another manual's part of that ID is not this one). Without a
+        document, the name the manuals agree on first.
         """
         snap = self._snap
-        own = snap.own_names.get((document, component_id)) if document else None
-        if own is not None:
-            return own
+        if document and document in snap.titles:
+            return snap.own_names.get((document, component_id))
         found = snap.index.get(component_id)
         return found.name if found else None
 

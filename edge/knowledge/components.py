@@ -14,6 +14,8 @@ from typing import Final
 from edge.knowledge.records import Component
 
 _ID: Final = re.compile(r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*$")
+_DEVICE: Final = re.compile(r"^\d{2}[A-Z]{1,2}\d?$")
+"""A protective device's function number with its letter suffix ("26Q", "49W", "63B")."""
 _HEADING_ID: Final = re.compile(r"\(([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*)\)\s*$")
 _HEADING_NUMBER: Final = re.compile(r"^\d+(?:\.\d+)*\s+")
 _ID_HEADERS: Final = (
@@ -28,8 +30,12 @@ _ID_HEADERS: Final = (
     "symbol",
     "item",
 )
-_NAME_HEADERS: Final = ("component", "name", "component name", "description")
+_NAME_HEADERS: Final = ("component", "name", "component name", "description", "device", "equipment")
 _ALIAS_HEADERS: Final = ("also called", "aliases", "alias", "other names", "synonyms")
+
+DESIGNATION: Final = re.compile(r"[A-Z]{1,3}-?\d{1,3}[A-Z]?")
+"""A reference designation ("M1", "Y2", "K10", "TT-03"): numbered within one machine's documents,
+so the same one names different parts in different manuals."""
 
 
 def heading_component(title: str) -> Component | None:
@@ -60,7 +66,7 @@ def table_components(rows: Sequence[Sequence[str]]) -> list[Component]:
         # "P-101A / P-101B | Centrifugal pump": two components of one description.
         ids = id_list(row[id_col])
         name = row[name_col].strip()
-        if not name or not ids or not all(_ID.match(cid) for cid in ids):
+        if not name or not ids or not all(_ID.match(c) or _DEVICE.match(c) for c in ids):
             continue
         aliases: tuple[str, ...] = ()
         if alias_col is not None:
@@ -69,9 +75,18 @@ def table_components(rows: Sequence[Sequence[str]]) -> list[Component]:
     return found
 
 
-_ID_RANGE: Final = re.compile(r"([A-Z]+)(\d+)\s*[\u2013\u2014-]\s*\1(\d+)")
+_ID_RANGE: Final = re.compile(r"\b([A-Z]+)(\d+)\s*[\u2013\u2014-]\s*\1(\d+)\b")
 MAX_RANGE: Final = 24
 """Most IDs one range stands for ("FAN1–FAN4" is four)."""
+
+
+def ranged_ids(text: str) -> list[str]:
+    """The IDs every range in ``text`` stands for ("transmitters VS1–VS4": VS1 to VS4)."""
+    found: list[str] = []
+    for span in _ID_RANGE.finditer(text):
+        if 0 < int(span[3]) - int(span[2]) < MAX_RANGE:
+            found += [f"{span[1]}{n}" for n in range(int(span[2]), int(span[3]) + 1)]
+    return found
 
 
 def id_list(cell: str) -> list[str]:

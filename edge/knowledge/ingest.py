@@ -25,7 +25,13 @@ import numpy as np
 from edge.engines.base import Embedder
 from edge.errors import KnowledgeError
 from edge.knowledge.chunker import ChunkedDocument, chunk_document
-from edge.knowledge.components import ComponentIndex, heading_component, merge, table_components
+from edge.knowledge.components import (
+    DESIGNATION,
+    ComponentIndex,
+    heading_component,
+    merge,
+    table_components,
+)
 from edge.knowledge.limits import document_limits
 from edge.knowledge.progress import Progress, ProgressCallback, Stage
 from edge.knowledge.readers import SUFFIXES, LimitError, ReadError, read_document
@@ -46,7 +52,7 @@ _LOGGER = logging.getLogger(__name__)
 
 EMBED_SLICE: Final = 64
 """Texts per call to the embedder between two progress reports."""
-READING: Final = 1
+READING: Final = 2
 """Version of what reading a manual stores (blocks, chunks, components, limits). Bump it with a
 change to the readers or the extraction that changes what a stored manual holds: a manual stored
 by an older reading is read again by the next ingest (``edge-ingest.timer`` runs one an hour),
@@ -201,9 +207,14 @@ class Ingestor:
         own = merge(found)
         # Earlier manuals' components are known too: a lift manual may mention "TWR". An ID this
         # manual defines itself is its own part, whatever another manual calls it ("M1" is the
-        # main drive motor here and a forklift's traction motor there).
+        # main drive motor here and a forklift's traction motor there), and a designation ("M1",
+        # "Y2", "K10") is never borrowed: every wiring diagram numbers its own motors from 1.
         mine = {c.id for c in own}
-        others = [c for c in self.store.components() if c.id not in mine]
+        others = [
+            c
+            for c in self.store.components()
+            if c.id not in mine and not DESIGNATION.fullmatch(c.id)
+        ]
         index = ComponentIndex(merge([*own, *others]))
         chunked = chunk_document(parsed, index)
         if not chunked.chunks:

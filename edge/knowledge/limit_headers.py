@@ -33,6 +33,8 @@ UNIT: Final = ("unit", "units")
 MIN: Final = ("min", "minimum", "min.", "lower limit", "low limit", "lowest")
 MAX: Final = ("max", "maximum", "max.", "upper limit", "high limit", "highest")
 NOMINAL: Final = ("nominal", "nominal value", "setpoint", "rated")
+NEW: Final = ("new", "as new", "when new", "new value", "new size", "new condition")
+"""A column of sizes when new, beside the wear or discard limit they are worn towards."""
 TOLERANCE: Final = ("tolerance", "permissible deviation", "deviation")
 COMPONENT: Final = (
     "component",
@@ -45,7 +47,7 @@ COMPONENT: Final = (
     "item id",
 )
 NOT_VALUES: Final = re.compile(
-    r"\b(?:notes?|remarks?|see|reset|action|comments?|type|condition|setting|rated|capacity|"
+    r"\b(?:test|notes?|remarks?|see|reset|action|comments?|type|condition|setting|rated|capacity|"
     r"quantity|lubricant|interval|part|thread|size|description|check|remedy|cause|for)\b",
     re.IGNORECASE,
 )
@@ -59,7 +61,15 @@ LIMIT_HEADER: Final = re.compile(
     r"limit|permissib|allow|range|tolerance|value|normal|operating", re.IGNORECASE
 )
 """Columns where a bare value is a bound when the parameter's name says which one."""
-NORMAL_HEADER: Final = re.compile(r"\b(?:normal|typical|nominal|expected|usual)\b", re.IGNORECASE)
+AS_NEW_HEADER: Final = re.compile(
+    r"\bnew\b|\brewound\b|\bafter (?:filling|overhaul|repair)|\bcommissioning\b|\binitial\b",
+    re.IGNORECASE,
+)
+"""A column of figures for new or rebuilt parts ("New or rewound", "After filling"), beside the
+one a machine in service is judged by."""
+NORMAL_HEADER: Final = re.compile(
+    r"\b(?:normal|typical|nominal|expected|usual|control range|target)\b", re.IGNORECASE
+)
 """A column of the values a healthy machine shows, beside the limits' column."""
 PROTECTIVE_HEADER: Final = re.compile(
     r"\b(?:alarm|trip|warning|shutdown|alert|fault|cut[- ]?out)\b", re.IGNORECASE

@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Final
 
+from edge.knowledge.components import ranged_ids
 from edge.knowledge.numbers import stated_values
 from edge.knowledge.records import Limit
 from edge.knowledge.spoken import written
@@ -55,6 +56,8 @@ DOCUMENT_WORD_WEIGHT: Final = 0.15
 OPERATING_BONUS: Final = 0.2
 """A limit from an operating-limits table or section rather than a trip setting in prose."""
 SAME_UNIT_BONUS: Final = 0.1
+UNITLESS_BONUS: Final = 1.0
+"""A value said without a unit, against a limit printed without one: as much as a word said."""
 COVERAGE_WEIGHT: Final = 0.3
 NEGATED_WEIGHT: Final = 1.5
 PREFERRED_BONUS: Final = 0.3
@@ -142,7 +145,7 @@ def codes(text: str) -> set[str]:
             continue  # "to 0.5 bar", "at 45 N": words before numbers, not codes
         elif m.group(1).isupper() or not text[m.end(1) : m.start(2)]:
             found.add(f"{m.group(1)}{m.group(2)}".lower())  # "TT 11", "tt11"
-    return found
+    return found | {c.lower() for c in ranged_ids(text)}  # "VS1–VS4" holds VS3
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,6 +279,10 @@ _DIMENSION_WORDS: Final = {
 """A unit says what was measured: "2800 psi" is a pressure even when the word is not said."""
 
 
+_VAGUE: Final = frozenset(stem(w) for w in (*_DIMENSION_WORDS.values(), "speed", "level", "value"))
+"""One-word parameters that say only what kind of quantity was measured."""
+
+
 def with_unit(reading: Said, unit: str | None) -> Said:
     """``reading`` with the quantity its unit measures added to its words."""
     implied = _DIMENSION_WORDS.get(dimension(unit) or "") if unit else None
@@ -339,7 +346,8 @@ def rank(
                     score += weight * (IMPLIED_SHARE if implied else 1.0)
                     matched.append(word)
                     break
-        if len(d.parameter) > 1:  # a vague one-word parameter ("Pressure") earns no coverage
+        if len(d.parameter) > 1 or not d.parameter <= _VAGUE:
+            # A vague one-word parameter ("Pressure") earns no coverage; "pH" does.
             covered = sum(
                 1
                 for w in d.parameter
@@ -374,6 +382,10 @@ def rank(
             score += OPERATING_BONUS
         if unit is not None and unit == d.limit.unit:
             score += SAME_UNIT_BONUS
+        elif unit is None and dimension(d.limit.unit) is None:
+            # "pH on the tower water is six point seven": a value said with no unit fits a limit
+            # printed with none (a pH, a ratio, a count) better than the water's temperature.
+            score += UNITLESS_BONUS
         if prefer and d.limit.component_id == prefer:
             score += PREFERRED_BONUS
         off_scale = SCALE_WEIGHT * decades_off(d.limit, value, unit)

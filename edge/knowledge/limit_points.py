@@ -65,17 +65,12 @@ def point_limits(
     ``points``: the table's :func:`point_columns`, found by the caller that chose this reading.
     """
     header = rows[0]
+    groups: dict[str, list[int]] = {}
+    for i in points:
+        groups.setdefault(_point_name(header[i])[0], []).append(i)
     limits: list[Limit] = []
     for row in rows[1:]:
         row = list(row) + [""] * (len(header) - len(row))
-        found = [
-            (i, value)
-            for i in points
-            if (value := cell_value(row[i], header_unit(header, i))) is not None
-            and _FIGURE_START.match(row[i])
-        ]
-        if not found:
-            continue
         others = [row[i].strip() for i in range(len(row)) if i not in points and row[i].strip()]
         first_words = others[0].split(",")[0].split() if others else []
         owner = next((w for w in first_words if w in known), section_component or "")
@@ -83,37 +78,70 @@ def point_limits(
         if owner and others[0].startswith(owner):
             # "GEN1, DE and NDE bearings": the ID is the component, the rest says where.
             others[0] = others[0][len(owner) :].lstrip(" ,")
-        parameter = ", ".join(o for o in others if o)
-        unit = found[0][1][1]
-        below = bool(re.search(r"\bbelow\b|<", row[found[0][0]], re.IGNORECASE))
-        marks = tuple(
-            Threshold(
-                unit_in_header(header[i])[0].strip().lower(),
-                "below" if below else "above",
-                value,
-                printed,
-            )
-            for i, (value, cell_unit, printed) in found
-            if cell_unit == unit
-        )
-        first = marks[0]
-        limits.append(
-            Limit(
-                owner,
-                parameter,
-                unit,
-                first.value if below else None,
-                None if below else first.value,
-                first.text if below else "",
-                "" if below else first.text,
-                source,
-                text=row[found[0][0]].strip(),
-                context=context,
-                thresholds=marks,
-                codes=codes,
-            )
-        )
+        for group, columns in groups.items():
+            # "Oil temperature" over "Alarm | Trip", "Winding temperature" over two more: each
+            # group is a quantity of its own, measured where the row says.
+            parameter = ", ".join(o for o in (group, *others) if o)
+            limit = _row_limit(row, header, columns, owner, parameter, codes, source, context)
+            if limit is not None:
+                limits.append(limit)
     return limits
+
+
+def _point_name(header: str) -> tuple[str, str]:
+    """(group, point) of a point column's header.
+
+    "Oil temperature Alarm (°C)" gives ("Oil temperature", "alarm"); "Trip / absolute limit"
+    gives ("", "trip / absolute limit").
+    """
+    name = unit_in_header(header)[0].strip()
+    m = PROTECTIVE_HEADER.search(name)
+    if m is None:
+        return "", name.lower()
+    return name[: m.start()].strip(" ,"), name[m.start() :].strip().lower()
+
+
+def _row_limit(
+    row: Sequence[str],
+    header: Sequence[str],
+    columns: Sequence[int],
+    owner: str,
+    parameter: str,
+    codes: tuple[str, ...],
+    source: SourceRef,
+    context: str,
+) -> Limit | None:
+    """The limit at the first of a row's points in ``columns``, the others past it."""
+    found = [
+        (i, value)
+        for i in columns
+        if (value := cell_value(row[i], header_unit(header, i))) is not None
+        and _FIGURE_START.match(row[i])
+    ]
+    if not found:
+        return None
+    unit = found[0][1][1]
+    below = bool(re.search(r"\bbelow\b|<", row[found[0][0]], re.IGNORECASE))
+    marks = tuple(
+        Threshold(_point_name(header[i])[1], "below" if below else "above", value, printed)
+        for i, (value, cell_unit, printed) in found
+        if cell_unit == unit
+    )
+    first = marks[0]
+    return Limit(
+        owner,
+        parameter,
+        unit,
+        first.value if below else None,
+        None if below else first.value,
+        first.text if below else "",
+        "" if below else first.text,
+        source,
+        text=row[found[0][0]].strip(),
+        context=context,
+        thresholds=marks,
+        codes=codes,
+    )
 
 
 def points_beside(

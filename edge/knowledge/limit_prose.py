@@ -58,6 +58,8 @@ _PRONOUN: Final = re.compile(r"^(?:it|they|this|these|that|the value|the reading
 _LEADING: Final = re.compile(r"^(?:the|a|an|at\s.*?,?\s*(?:the)?|in\s.*?,\s*(?:the)?)\s+", re.I)
 _CLAUSE: Final = re.compile(r";\s+|,\s+(?:that is|i\.e\.)\s+|\s+and\s+(?=(?:must|shall)\b)")
 """Where a sentence holds two statements (see :func:`prose_limits`)."""
+_SUBJECT_WORDS: Final = 6
+_CONDITION: Final = re.compile(r"\s(?:under|with|during|while|when|after|before)\s", re.IGNORECASE)
 SENTENCE: Final = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 
 
@@ -179,6 +181,10 @@ def _build(
     if not subject or _PRONOUN.match(subject):
         subject = _subject(re.split(r"\s+(?:is|are|was|means)\s+", previous)[0])
         subject = subject or re.sub(r"^\d+(?:\.\d+)*\s+", "", context)
+    if len(subject.split()) > _SUBJECT_WORDS:
+        # "The girder deflection at mid-span under the rated load of 20 t must not exceed
+        # 30 mm": what follows "under", "with", "during" says when it is measured, not what.
+        subject = _CONDITION.split(subject)[0].strip(" ,")
     if not subject or len(subject.split()) > 10:
         return None
     action = sentence[:1].upper() + sentence[1:] if re.match(r"^[A-Za-z]+\s", sentence) else ""

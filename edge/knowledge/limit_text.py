@@ -49,7 +49,7 @@ _MAX_BEFORE: Final = re.compile(
     r"(?:(?:must|should|shall) (?:stay|be|remain) )?at or below|"
     r"(?:must|should|shall) (?:stay|be|remain) below|(?<!not )(?<!be )less than|"
     r"reaches|reach)"
-    r"\s*:?\s*$|[≤<]\s*$",
+    r"\s*:?\s*$|[≤<]\s*$|^\s*(?:below|under)\s+$",  # a cell that is "below 45"
     re.IGNORECASE,
 )
 _MIN_BEFORE: Final = re.compile(
@@ -57,7 +57,7 @@ _MIN_BEFORE: Final = re.compile(
     r"smaller|narrower) than)|at least|"
     r"(?:fall|falls|drop|drops) below|no less than|(?:(?:must|should|shall) "
     r"(?:stay|be|remain) )?at or above|(?:must|should|shall) (?:stay|be|remain) above|"
-    r"(?<!not )(?<!be )more than)\s*:?\s*$|[≥>]\s*$",
+    r"(?<!not )(?<!be )more than)\s*:?\s*$|[≥>]\s*$|^\s*(?:above|over)\s+$",  # "above 40"
     re.IGNORECASE,
 )
 _NEGATED_COMPARISON: Final = re.compile(
@@ -257,15 +257,20 @@ def nominal_with_tolerance(nominal: str, tolerance: str) -> Bounds | None:
 def bound_in_name(name: str) -> Bound | None:
     """Which bound a parameter's name states: "Minimum working pressure" -> ``"min"``.
 
-    Only a name that starts with it: "initial fill to MAX" or "between MIN and MAX marks" name no
-    bound.
+    A name that starts with it, or sets it after a comma or in brackets ("Air gap, max."):
+    "initial fill to MAX" or "between MIN and MAX marks" name no bound.
     """
     lowered = name.strip().lower()
-    if re.match(r"(min|minimum|lowest|lower limit)\b", lowered):
+    if re.match(r"(min|minimum|lowest|lower limit)\b", lowered) or _MIN_SET_AFTER.search(lowered):
         return "min"
-    if re.match(r"(max|maximum|highest|upper limit)\b", lowered):
+    if re.match(r"(max|maximum|highest|upper limit)\b", lowered) or _MAX_SET_AFTER.search(lowered):
         return "max"
     return None
+
+
+_MIN_SET_AFTER: Final = re.compile(r",\s*(?:min|minimum)\b|\((?:min|minimum)\.?\)")
+_MAX_SET_AFTER: Final = re.compile(r",\s*(?:max|maximum)\b|\((?:max|maximum)\.?\)")
+"""A bound set after the quantity: "Air gap, max. (re-adjust)", "Wear (max.)"."""
 
 
 _VALUE_WITH_UNIT: Final = re.compile(r"([-+\u2212]?\d+(?:[.,]\d+)?)\s*([^\s\d()]*)")

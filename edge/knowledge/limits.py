@@ -28,14 +28,16 @@ from dataclasses import dataclass, replace
 from typing import Final, Literal
 
 from edge.events import SourceRef
-from edge.knowledge.components import id_list
+from edge.knowledge.components import DESIGNATION, id_list
 from edge.knowledge.limit_conditions import condition_limits
 from edge.knowledge.limit_headers import (
+    AS_NEW_HEADER,
     COMPONENT,
     LIMIT_HEADER,
     MAX,
     MEASURED,
     MIN,
+    NEW,
     NOMINAL,
     NORMAL_HEADER,
     NOT_LIMITS_TABLE,
@@ -50,6 +52,7 @@ from edge.knowledge.limit_headers import (
 from edge.knowledge.limit_points import point_columns, point_limits, points_beside
 from edge.knowledge.limit_prose import NEW_ONLY, SENTENCE, prose_limits
 from edge.knowledge.limit_text import (
+    Bound,
     Bounds,
     bound_in_name,
     cell_value,
@@ -63,6 +66,15 @@ from edge.knowledge.terms import codes_in_text
 from edge.knowledge.units import convert, unit_in_header, unit_named_in
 
 _NUMBER: Final = re.compile(r"^[-+\u2212]?\d+(?:[.,]\d+)?$")
+_CAPTION_TITLE: Final = re.compile(
+    r"\b(?:table|tab\.)\s+[A-Z]?\d+(?:[.\-]\d+)*\s*[.:—–-]?\s*(\w+)", re.IGNORECASE
+)
+_VALUES_ARE: Final = re.compile(r"\bvalues? (?:\w+ ){0,4}(?:are|is) (?:the )?(\w+) values?\b", re.I)
+_LAST_BRACKET: Final = re.compile(r"\s*\([^()]*\)\s*$")
+_NOMINAL_WORD: Final = re.compile(r",?\s*\bnominal\b\.?", re.IGNORECASE)
+_QUALIFIED: Final = re.compile(
+    r"\b(?:min(?:imum)?|max(?:imum)?|nominal)\b\.?\s*(?:\([^()]*\))?", re.IGNORECASE
+)
 _BOUND_WORDS: Final = re.compile(r"\b(?:min(?:imum)?|max(?:imum)?)\b\.?\s*", re.IGNORECASE)
 
 
@@ -70,9 +82,15 @@ def _number(cell: str) -> float | None:
     return printed_number(cell) if _NUMBER.match(cell.strip()) else None
 
 
-def _ids(cell: str, known: set[str]) -> list[str]:
-    """Component IDs in an ID cell ("P-101A / P-101B" is two), when all are known."""
+def _ids(cell: str, known: set[str] | None) -> list[str]:
+    """Component IDs in an ID cell ("P-101A / P-101B" is two), when all are known.
+
+    ``known`` None: any IDs, for a tag column whose tags no table of the manual names ("M1–M4"
+    where the tag list says "Mn: fan motor of cell n").
+    """
     parts = id_list(cell)
+    if known is None:
+        return parts if parts and all(DESIGNATION.fullmatch(p) for p in parts) else []
     return parts if parts and all(p in known for p in parts) else []
 
 
@@ -86,6 +104,8 @@ class _Columns:
     nominal: int | None
     tolerance: int | None
     values: tuple[int, ...]
+    tagged: bool = False
+    """The component column holds tags no table of the manual names."""
 
 
 def _columns(rows: Sequence[Sequence[str]], known: set[str]) -> _Columns | None:
@@ -99,6 +119,19 @@ def _columns(rows: Sequence[Sequence[str]], known: set[str]) -> _Columns | None:
         ),
         None,
     )
+    tagged = comp is None
+    if tagged:
+        # A tag column whose tags no table of the manual names: the tags still say whose limit
+        # each row is, and the column holds no limits.
+        comp = next(
+            (
+                i
+                for i, h in enumerate(lowered)
+                if h in COMPONENT
+                and sum(bool(_ids(r[i], None)) for r in rows[1:] if i < len(r)) * 2 >= len(rows) - 1
+            ),
+            None,
+        )
     param = find_column(header, PARAMETER)
     if param is None or param == comp:
         texty = [
@@ -116,7 +149,7 @@ def _columns(rows: Sequence[Sequence[str]], known: set[str]) -> _Columns | None:
         tolerance = None  # a "Tolerance" column alone holds limits ("max. 0.05 mm")
     used = {param, comp, unit, low, high, nominal, tolerance}
     values = tuple(i for i, h in enumerate(lowered) if i not in used and not NOT_VALUES.search(h))
-    return _Columns(param, comp, unit, low, high, nominal, tolerance, values)
+    return _Columns(param, comp, unit, low, high, nominal, tolerance, values, tagged)
 
 
 def extract_limits(
@@ -152,23 +185,64 @@ def extract_limits(
     if cols is None:
         return []
     header = rows[0]
+    qualifiers = _qualifiers(rows, cols)
+    stated = _bound_of_table(context)
     limits: list[Limit] = []
-    for row in rows[1:]:
+    for n, row in enumerate(rows[1:]):
         row = list(row) + [""] * (len(header) - len(row))
         if cols.component is not None:
-            owners = _ids(row[cols.component], known_components)
-            if not owners:
+            # A tag the manual's tag list gives only as a pattern ("Mn: fan motor of cell n")
+            # still says whose limit the row is.
+            cell = row[cols.component]
+            owners = _ids(cell, known_components) or _ids(cell, None)
+            if not owners and not cols.tagged:
                 continue
+            owners = owners or [section_component or ""]
         else:
             owners = [section_component or ""]
         parameter = row[cols.param].strip()
         if not parameter:
             continue
         printed = _row_codes(row, cols)
-        for name, bounds in _row_bounds(row, header, cols):
+        for name, bounds in _row_bounds(row, header, cols, stated):
+            if n in qualifiers:  # "Breakdown voltage (kV), Main tank (In service)"
+                name = name.replace(parameter, f"{parameter}, {qualifiers[n]}", 1)
             for owner in owners:
                 limits.append(replace(bounds.limit(owner, name, source, context), codes=printed))
     return limits
+
+
+def _qualifiers(rows: Sequence[Sequence[str]], cols: _Columns) -> dict[int, str]:
+    """What tells apart rows that give limits for the same parameter, by row (0 = first row).
+
+    "Breakdown voltage | IEC 60156 | Main tank | min. 40" and "... | Diverter compartment |
+    min. 30": the label is printed once for both (a merged cell) and a text column says where
+    each applies. Its cells join the parameter's name; cells the rows share do not.
+    """
+    body = [list(r) for r in rows[1:]]
+    bounds = {cols.param, cols.component, cols.unit, cols.low, cols.high, cols.nominal}
+    texts = [
+        i
+        for i in range(len(rows[0]))
+        if i not in bounds | {cols.tolerance}
+        and not any(re.search(r"\d", r[i]) for r in body if i < len(r))
+    ]
+    by_name: dict[str, list[int]] = {}
+    for n, row in enumerate(body):
+        if cols.param < len(row) and row[cols.param].strip():
+            by_name.setdefault(row[cols.param].strip(), []).append(n)
+    out: dict[int, str] = {}
+    for same in by_name.values():
+        if len(same) < 2:
+            continue
+        telling = [
+            i for i in texts if len({body[n][i].strip() for n in same if i < len(body[n])}) > 1
+        ]
+        for n in same:
+            words = [body[n][i].strip() for i in telling if i < len(body[n]) and body[n][i].strip()]
+            if words:
+                out[n] = ", ".join(words)
+    return out
 
 
 def _row_codes(row: Sequence[str], cols: _Columns) -> tuple[str, ...]:
@@ -183,12 +257,30 @@ def _row_codes(row: Sequence[str], cols: _Columns) -> tuple[str, ...]:
     )
 
 
+def _bound_of_table(context: str) -> Bound | None:
+    """The bound every value of a table is, when its caption or intro says so.
+
+    "Table 4 — Minimum insulation resistance", "The values in Table 4 are minimum values": a bare
+    "2 MΩ" under "In service" is then a minimum.
+    """
+    for m in _CAPTION_TITLE.finditer(context):
+        if bound := bound_in_name(m.group(1)):
+            return bound
+    said = _VALUES_ARE.search(context)
+    return bound_in_name(said.group(1)) if said else None
+
+
 def _row_bounds(
-    row: Sequence[str], header: Sequence[str], cols: _Columns
+    row: Sequence[str], header: Sequence[str], cols: _Columns, stated: Bound | None = None
 ) -> list[tuple[str, Bounds]]:
+    """The bounds a limits table's row gives, with the name of each (per column, per model).
+
+    ``stated``: the bound the table's caption says all its values are.
+    """
     parameter = row[cols.param].strip()
     unit_text = row[cols.unit].strip() if cols.unit is not None else ""
-    default_unit = _unit_of(unit_text) if unit_text else ""
+    # The row's own unit: its Unit cell, or a unit closing its label ("Water content (ppm)").
+    default_unit = (_unit_of(unit_text) if unit_text else "") or unit_in_header(parameter)[1] or ""
     if cols.low is not None or cols.high is not None:
         low = high = None
         printed: list[str] = []
@@ -215,6 +307,7 @@ def _row_bounds(
         toleranced = nominal_with_tolerance(row[cols.nominal], row[cols.tolerance])
         return [(parameter, toleranced)] if toleranced else []
     named = bound_in_name(parameter)
+    new = find_column(header, NEW)
     found: list[tuple[int, Bounds]] = []
     for col in cols.values:
         cell = row[col].strip()
@@ -225,10 +318,21 @@ def _row_bounds(
         if variants:
             # "max. 16 A (TX-9/630); max. 26 A (TX-9/1000)": one limit per model.
             return [(f"{parameter} ({model})", bounds) for model, bounds in variants]
-        hint = named if LIMIT_HEADER.search(header[col]) else None
+        # A bound the name states holds under a limits header, or under one column per model
+        # or part ("Air gap, max. | Y1 hoist | Y2 trolley"), not in a data sheet's one value
+        # column ("Max. output | 22 kW" is a rating).
+        by_variant = len(cols.values) > 1
+        hint = (named or stated) if LIMIT_HEADER.search(header[col]) or by_variant else stated
+        if hint is None and new is not None and col != new:
+            hint = _side_of_new(cell, row[new], unit)
         parsed = parse_bounds(cell, bound=hint, default_unit=unit)
         if parsed is not None:
             found.append((col, parsed))
+    in_service = [(col, b) for col, b in found if not AS_NEW_HEADER.search(header[col])]
+    if in_service:
+        # "New or rewound | In service", "After filling | In service": a reading is taken on a
+        # machine in service; the stricter figures for new parts are its acceptance test.
+        found = in_service
     normal = [(col, b) for col, b in found if NORMAL_HEADER.search(header[col])]
     if normal:
         # "Normal | Alarm | Trip": where the machine itself raises an alarm or trips is its own
@@ -251,6 +355,18 @@ def _row_bounds(
         # One column per model or variant ("VT 55", "VT 75"): say which.
         return [(f"{parameter} ({header[col].strip()})", b) for col, b in found]
     return [(parameter, b) for _, b in found]
+
+
+def _side_of_new(cell: str, new_cell: str, unit: str) -> Bound | None:
+    """The bound a bare wear or discard limit is, from the size when new printed beside it.
+
+    "New 90.0 mm | Discard limit 94.5 mm" (a hook opens up as it wears): a maximum;
+    "New 95.0 mm | Discard limit 90.2 mm": a minimum.
+    """
+    limit, new = cell_value(cell, unit), cell_value(new_cell, unit)
+    if limit is None or new is None or limit[1] != new[1] or limit[0] == new[0]:
+        return None
+    return "max" if limit[0] > new[0] else "min"
 
 
 _VARIANT: Final = re.compile(r"^(?P<bound>.*\d.*?)\s*\((?P<model>[^()]*\d[^()]*)\)$")
@@ -306,7 +422,58 @@ def merge_bounds(limits: Iterable[Limit]) -> list[Limit]:
             maximum_text=high.maximum_text,
             text=f"{low.text} minimum, {high.text} maximum",
         )
+    return _nominal_widened(out)
+
+
+def _nominal_widened(limits: list[Limit]) -> list[Limit]:
+    """A nominal band and the limit of the same quantity beside it, as one limit.
+
+    "Air gap, nominal | 0.40 ± 0.05 mm" over "Air gap, max. (re-adjust) | 0.80 mm": the band is
+    where the part is set, the maximum is where a reading is out of range. The maximum replaces
+    the band's upper end (a minimum its lower end); the band's other end stays.
+    """
+    out = list(limits)
+    for lim in limits:
+        if lim not in out or lim.minimum is None or lim.maximum is None:
+            continue
+        if not _NOMINAL_WORD.search(lim.parameter):
+            continue
+        quantity = _quantity(lim.parameter)
+        for other in limits:
+            if (
+                other is lim
+                or other not in out
+                or other.component_id != lim.component_id
+                or other.unit != lim.unit
+                or (other.minimum is None) == (other.maximum is None)
+                or _quantity(other.parameter) != quantity
+            ):
+                continue
+            name = _NOMINAL_WORD.sub("", lim.parameter)
+            widened = replace(
+                lim,
+                parameter=" ".join(name.replace(" ,", ",").split()).strip(" ,"),
+                minimum=lim.minimum if other.minimum is None else other.minimum,
+                minimum_text=lim.minimum_text if other.minimum is None else other.minimum_text,
+                maximum=lim.maximum if other.maximum is None else other.maximum,
+                maximum_text=lim.maximum_text if other.maximum is None else other.maximum_text,
+                text=f"{lim.text}; {other.text}",
+            )
+            out[out.index(lim)] = widened
+            out.remove(other)
+            break
     return out
+
+
+def _quantity(parameter: str) -> str:
+    """A parameter's name without bound or nominal words and the remark after them.
+
+    The last bracket stays: it names the model or part of a column ("... (Y1 hoist)").
+    """
+    last = _LAST_BRACKET.search(parameter)
+    name, variant = (parameter[: last.start()], last.group()) if last else (parameter, "")
+    bare = _QUALIFIED.sub(" ", name) + variant
+    return " ".join(re.sub(r"[\s,]+", " ", bare).split()).lower()
 
 
 _ACTION: Final = re.compile(

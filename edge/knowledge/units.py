@@ -69,6 +69,11 @@ _UNITS: Final[dict[str, tuple[str, str]]] = {
     "ft/min": ("velocity", "feet per minute"),
     "kVA": ("apparent power", "kilovolt-amperes"),
     "lb": ("mass", "pounds"),
+    "lbf": ("force", "pounds-force"),
+    "µS/cm": ("conductivity", "microsiemens per centimetre"),
+    "cm³": ("volume", "cubic centimetres"),
+    "mL": ("volume", "millilitres"),
+    "°": ("angle", "degrees"),
 }
 
 # lower-cased spoken or written form -> canonical symbol
@@ -305,6 +310,27 @@ _ALIASES: Final[dict[str, str]] = {
     "foot per minute": "ft/min",
     "feet a minute": "ft/min",
     "fpm": "ft/min",
+    "pound force": "lbf",
+    "pounds force": "lbf",
+    "pounds-force": "lbf",
+    "us/cm": "µS/cm",
+    "μs/cm": "µS/cm",  # Greek mu
+    "micro siemens": "µS/cm",
+    "microsiemens": "µS/cm",
+    "micro siemens per centimetre": "µS/cm",
+    "microsiemens per centimetre": "µS/cm",
+    "micro siemens per centimeter": "µS/cm",
+    "microsiemens per centimeter": "µS/cm",
+    "cc": "cm³",
+    "ccs": "cm³",
+    "cm3": "cm³",
+    "cubic centimetres": "cm³",
+    "cubic centimeters": "cm³",
+    "ml": "mL",
+    "millilitre": "mL",
+    "millilitres": "mL",
+    "milliliter": "mL",
+    "milliliters": "mL",
 }
 
 _TO_BASE: Final[dict[str, tuple[float, float]]] = {
@@ -355,6 +381,11 @@ _TO_BASE: Final[dict[str, tuple[float, float]]] = {
     "W": (1.0, 0.0),
     "kW": (1000.0, 0.0),
     "ft/min": (5.08, 0.0),
+    "lbf": (4.4482216153, 0.0),
+    "µS/cm": (1.0, 0.0),
+    "cm³": (0.001, 0.0),
+    "mL": (0.001, 0.0),
+    "°": (1.0, 0.0),
 }
 
 # Units the speech pass spells out when they follow a number in manual text.

@@ -70,7 +70,9 @@ def _unit_after(transcript: str, mention: NumberMention) -> tuple[str | None, st
 def spoken_values(transcript: str) -> list[SpokenValue]:
     """Every reading number with the unit said after it.
 
-    A number said in "mil" comes twice, in thousandths of an inch and then in millimetres.
+    A number said in "mil" comes twice, in thousandths of an inch and then in millimetres; one
+    in bare "degrees" as a temperature and then as an angle; one in "pounds" as a mass and then
+    as a force.
     """
     out = []
     for mention in reading_numbers(transcript):
@@ -84,19 +86,36 @@ def spoken_values(transcript: str) -> list[SpokenValue]:
         out.append(SpokenValue(mention, unit, scale_said=not bare, unit_words=unit_words))
         if unit == "mil" and words and words[0] in _MIL:
             out.append(SpokenValue(mention, "mm", unit_words=unit_words))
+        if bare:
+            # "Blade three is pitched at fifteen point four degrees": an angle, when the words
+            # name a limit in degrees of angle better than any temperature.
+            out.append(SpokenValue(mention, "°", unit_words=unit_words))
+        if unit == "lb":
+            # "Only takes 17 pounds to deflect": pounds of force, when a force limit fits.
+            out.append(SpokenValue(mention, "lbf", unit_words=unit_words))
     return out
 
 
-def states_a_value(transcript: str) -> bool:
-    """Whether ``transcript`` says a value with its unit ("pulling 245 amps", "at 92 degrees").
+_READ_OFF: Final = re.compile(
+    r"\b(?:reads|reading|shows|showing|measures|measured|came (?:out|back) at|comes out at)$"
+)
+"""A verb that reads a value off an instrument, right before a number said with no unit."""
 
+
+def states_a_value(transcript: str) -> bool:
+    """Whether ``transcript`` says a value read off something.
+
+    With its unit ("pulling 245 amps", "at 92 degrees"), or read off with none ("AE-04 reads
+    8.1").
     A size that names a part is no value read off it: "for a 16 millimetre tube", "torque for
     24 mm bolts".
     """
     for value in spoken_values(transcript):
-        before = re.findall(r"[a-z']+", transcript[: value.mention.start].lower())[-1:]
-        if value.unit is not None and not (before and before[0] in _SIZE_WORDS):
+        before = re.findall(r"[a-z']+", transcript[: value.mention.start].lower())[-3:]
+        if value.unit is not None and not (before and before[-1] in _SIZE_WORDS):
             return True
+        if value.unit is None and _READ_OFF.search(" ".join(before)):
+            return True  # "AE-04 reads 8.1", "the PI came out at 1.05": a pH, a ratio
     return False
 
 

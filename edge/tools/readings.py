@@ -220,7 +220,8 @@ class ReadingsTool:
             "value": value.mention.value,
             "value_text": value_text(value.mention),
             "unit": unit or limit.unit,
-            "unit_assumed": unit is None,
+            # A pH or a count has no unit to say; a temperature without one is a guess.
+            "unit_assumed": unit is None and dimension(limit.unit) is not None,
             "component_guessed": guessed,
             "limit": limit,
             "transcript": transcript,
@@ -290,15 +291,20 @@ class ReadingsTool:
             # Two manuals' limits: the technician knows which machine they stand at.
             names = " or ".join(f"the {machine_name(m)}" for m in machines)
             raise ToolError("reading-which-machine", f"Which machine: {names}?", needs="which")
+        verdicts = _verdicts(tied[:3], value)
+        if verdicts == {"within"}:
+            # Within every limit it could be (the relay's alarm point and the dial's): whichever
+            # was meant, the answer is the same, and nothing is logged against a part.
+            return tied[0].limit, False
         owners = list(dict.fromkeys(c.limit.component_id for c in tied[:3]))
         if len(owners) > 1 and len({c.limit.parameter.lower() for c in tied}) == 1:
             first = {c.limit.component_id: c.limit for c in reversed(tied[:3])}
             names = " or ".join(f"the {self._name(o, first[o]) or 'general'}" for o in owners)
             raise ToolError("reading-which-component", f"Which component: {names}?", needs="which")
-        verdicts = _verdicts(tied[:3], value)
-        if len(owners) == 1 and len(verdicts) == 1 and None not in verdicts:
-            # One part's limits that say the same of this value ("Room temperature below +1 °C"
-            # and "Ambient temperature +1 to +45 °C"): which one was meant changes nothing.
+        if len(verdicts) == 1 and None not in verdicts:
+            # Past every limit it could be, on one side ("pH 6.7": the analyser's alarm band and
+            # the water-treatment limit; "Room temperature below +1 °C" and "Ambient temperature
+            # +1 to +45 °C"): which one was meant changes nothing, and the warning comes now.
             return tied[0].limit, False
         labels = list(dict.fromkeys(self._label(c.limit) for c in tied[:3]))
         if len(labels) == 1:

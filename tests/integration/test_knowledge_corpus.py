@@ -22,35 +22,39 @@ pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
 FLOORS = {
-    "answer_accuracy": 0.66,
-    "first_answer_accuracy": 0.63,
-    "recall_at_3": 0.83,
-    "declined": 0.55,
-    "warned": 0.63,
+    "answer_accuracy": 0.62,
+    "first_answer_accuracy": 0.59,
+    "recall_at_3": 0.81,
+    "declined": 0.51,
+    "warned": 0.62,
 }
 """Dev-split floors, below what the dev split measured through this full path (router, cache, tools,
-the dialogue's presentation) on 2026-12-01 (thirteen manuals, seven of them written blind):
-answers 386/565 with a procedure's later steps heard as "next" reads them (368/565 in the first
-answer alone), recall@3 481/565, no-answer declined 35/59, out-of-range warned 138/211, 1 false
-warning in 91 in-range readings, 40 clarifications in 302 readings; ``bench/knowledge.py`` prints
-the exact figures."""
-MAX_FALSE_WARNINGS = 1
-"""By the words alone, 'parallel offset across the coupling is three thou': the pump skid's
-0.05 mm limit, not the conveyor's 0.10 mm (nothing in the words tells the two machines apart); at
-the machine, 'the heavy duty one is drawing seventy amps': the mixer's standard model's 56 A, not
-the heavy-duty model's 82 A (the limit names the model AM-60H; "heavy duty" is said of it only
-in the front matter and the technical description)."""
+the dialogue's presentation) on 2026-12-01 (sixteen manuals, ten of them written blind, three of
+them added that day): answers 479/743 with a procedure's later steps heard as "next" reads them
+(459/743 in the first answer alone), recall@3 621/743, no-answer declined 40/74, out-of-range
+warned 180/276, 3 false warnings in 114 in-range readings, 48 clarifications in 390 readings;
+``bench/knowledge.py`` prints the exact figures."""
+MAX_FALSE_WARNINGS = 3
+"""By the words alone, with nothing to tell sixteen manuals apart: 'parallel offset across the
+coupling is three thou' (the pump skid's 0.05 mm limit, not the conveyor's 0.10 mm); 'the heavy
+duty one is drawing seventy amps' (a crane's hoist motor, not the mixer's heavy-duty model);
+'M2 drawing 44 amps at sixty hertz' (the crane's and the transformer's M2, not the cooling
+tower's fan motor: every wiring diagram numbers its motors from M1)."""
 MAX_CLARIFICATIONS = 0.15
 AT_MACHINE_FLOORS = {
-    "answer_accuracy": 0.79,
-    "first_answer_accuracy": 0.75,
-    "recall_at_3": 0.93,
-    "declined": 0.69,
+    "answer_accuracy": 0.74,
+    "first_answer_accuracy": 0.71,
+    "recall_at_3": 0.92,
+    "declined": 0.64,
     "warned": 0.80,
 }
 """The same, asked at the machine (the conversation knows which machine's manual it is at), on
-2026-12-01: answers 457/565 (437/565 in the first answer), recall@3 535/565, declined 44/59,
-warned 172/211, 1 false warning in 91, 17 clarifications in 302."""
+2026-12-01: answers 566/743 (545/743 in the first answer), recall@3 701/743, declined 50/74,
+warned 228/276, 1 false warning in 114, 21 clarifications in 390."""
+AT_MACHINE_MAX_FALSE_WARNINGS = 1
+"""At the machine, 'the heavy duty one is drawing seventy amps': the mixer's standard model's
+56 A, not the heavy-duty model's 82 A (the limit names the model AM-60H; "heavy duty" is said of
+it only in the front matter and the technical description)."""
 AT_MACHINE_MAX_CLARIFICATIONS = 0.07
 
 
@@ -70,17 +74,19 @@ def test_every_dev_manual_is_ingested_with_limits(dev_run: SplitRun) -> None:
     assert all(o.limits > 0 for o in dev_run.ingest), [(o.path, o.limits) for o in dev_run.ingest]
 
 
-def _assert_above(run: SplitRun, floors: dict[str, float], max_clarifications: float) -> None:
+def _assert_above(
+    run: SplitRun, floors: dict[str, float], max_clarifications: float, max_false: int
+) -> None:
     overall = figures(run.questions, run.readings)
     low = {k: overall[k] for k, floor in floors.items() if (overall[k] or 0.0) < floor}
     assert not low, (low, by_manual(run.questions, run.readings))
-    assert overall["false_warnings"] <= MAX_FALSE_WARNINGS, overall
+    assert overall["false_warnings"] <= max_false, overall
     clarifications = overall["clarifications"]
     assert clarifications is not None and clarifications <= max_clarifications, overall
 
 
 def test_the_figures_stay_above_their_floors(dev_run: SplitRun) -> None:
-    _assert_above(dev_run, FLOORS, MAX_CLARIFICATIONS)
+    _assert_above(dev_run, FLOORS, MAX_CLARIFICATIONS, MAX_FALSE_WARNINGS)
 
 
 def test_at_the_machine_the_figures_stay_above_their_floors(
@@ -89,7 +95,9 @@ def test_at_the_machine_the_figures_stay_above_their_floors(
     # The machine being worked on settles what the words leave open between manuals: its manual
     # answers and its limits judge, so its figures sit above the words-only ones.
     run = _dev_run(tmp_path_factory, at_machine=True)
-    _assert_above(run, AT_MACHINE_FLOORS, AT_MACHINE_MAX_CLARIFICATIONS)
+    _assert_above(
+        run, AT_MACHINE_FLOORS, AT_MACHINE_MAX_CLARIFICATIONS, AT_MACHINE_MAX_FALSE_WARNINGS
+    )
 
 
 def test_a_procedures_values_are_heard_in_its_later_steps(dev_run: SplitRun) -> None:

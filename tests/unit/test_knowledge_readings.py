@@ -234,3 +234,89 @@ def test_a_word_said_outweighs_one_the_unit_only_implies() -> None:
     described = [describe(counterbalance, {}), describe(switch, {"S31": "Pressure switch"})]
     reading = with_unit(said("counterbalance on the left side is only 48 bar", {}), "bar")
     assert rank(reading, described, "bar", value=48)[0].limit is counterbalance
+
+
+def test_degrees_may_be_an_angle_and_pounds_a_force() -> None:
+    from edge.knowledge.limit_match import describe, rank, said, with_unit
+    from edge.knowledge.records import Limit
+    from edge.tools.reading_values import spoken_values
+
+    pitch = "blade three is pitched at fifteen point four degrees"
+    assert [v.unit for v in spoken_values(pitch) if v.mention.value == 15.4] == ["°C", "°"]
+    assert [v.unit for v in spoken_values("oil is at 92 degrees C")] == ["°C"]  # scale said
+    assert [v.unit for v in spoken_values("takes 17 pounds to deflect")] == ["lb", "lbf"]
+    limits = [
+        describe(Limit("", "Blade pitch angle", "°", 14, 15, "14", "15"), {}),
+        describe(Limit("", "Oil sump temperature", "°F", None, 180, "", "180"), {}),
+    ]
+    ranked = {
+        v.unit: rank(with_unit(said(pitch, {}), v.unit), limits, v.unit, value=15.4)
+        for v in spoken_values(pitch)
+        if v.unit
+    }
+    assert ranked["°"][0].limit.parameter == "Blade pitch angle"
+    assert ranked["°"][0].score > ranked["°C"][0].score
+
+
+def test_a_value_read_with_no_unit_meets_a_limit_printed_with_none() -> None:
+    from edge.knowledge.limit_match import describe, rank, said
+    from edge.knowledge.records import Limit
+    from edge.tools.reading_values import states_a_value
+
+    assert states_a_value("AE-04 reads 8.1") and states_a_value("the PI came out at 1.05")
+    assert not states_a_value("what is the pH limit 7")
+    limits = [
+        describe(Limit("", "Hot water entering the tower", "°F", 85, 110, "85", "110"), {}),
+        describe(Limit("", "pH", "", 7.2, 8.6, "7.2", "8.6"), {}),
+    ]
+    reading = said("ph on the tower water is six point seven", {})
+    assert rank(reading, limits, None, value=6.7)[0].limit.parameter == "pH"
+
+
+def test_units_of_conductivity_volume_force_and_angle() -> None:
+    from edge.knowledge.limit_match import codes
+    from edge.knowledge.units import convert, normalize_unit
+
+    assert [normalize_unit(u) for u in ("micro siemens", "cc", "ml", "pounds force", "°")] == [
+        "µS/cm",
+        "cm³",
+        "mL",
+        "lbf",
+        "°",
+    ]
+    assert convert(400, "cm³", "L") == pytest.approx(0.4)
+    assert convert(10, "lbf", "N") == pytest.approx(44.48, abs=0.01)
+    assert {"vs3", "vs4"} <= codes("Fan deck, transmitters VS1–VS4 (support beam)")
+
+
+def test_limits_of_two_parts_that_agree_on_the_value_need_no_question() -> None:
+    # The relay's and the dial thermometer's winding-temperature alarm points tie on the words
+    # "winding temp": 100 °C is within both, 140 °C above both: no question either way.
+    from edge.aio import EngineThread
+    from edge.knowledge.limit_match import Candidate
+    from edge.knowledge.numbers import NumberMention
+    from edge.knowledge.records import Limit
+    from edge.tools.reading_values import SpokenValue
+    from edge.tools.readings import ReadingsTool
+
+    relay = Limit("K10", "Winding temperature, relay", "°C", None, 115, "", "115")
+    dial = Limit("49W", "Winding temperature, dial", "°C", None, 120, "", "120")
+    tied = [Candidate(relay, 2.0, ("wind",)), Candidate(dial, 2.0, ("wind",))]
+
+    class Unnamed:  # the manuals give the tags no names
+        def component_name(self, component_id: str, document: str | None = None) -> None:
+            return None
+
+    tool = ReadingsTool(Unnamed(), EngineThread("test"), None)  # type: ignore[arg-type]
+
+    def value(number: float) -> SpokenValue:
+        return SpokenValue(NumberMention(number, 0, 3, str(number)), "°C")
+
+    try:
+        assert tool._choose(tied, value(100)) == (relay, False)
+        assert tool._choose(tied, value(140)) == (relay, False)
+        with pytest.raises(ToolError) as asked:
+            tool._choose(tied, value(118))  # above the relay's, within the dial's: which?
+        assert asked.value.code == "reading-which-component"
+    finally:
+        tool._thread.shutdown()

@@ -1,0 +1,153 @@
+"""Limits tables as Word, HTML and plain-text manuals print them: two header rows, rows that
+share a label, bounds a caption or a "new" column states, nominal bands beside their limit."""
+
+from __future__ import annotations
+
+import pytest
+
+from edge.events import SourceRef
+from edge.knowledge.components import table_components
+from edge.knowledge.limit_prose import prose_limits
+from edge.knowledge.limit_text import bound_in_name
+from edge.knowledge.limits import extract_limits, merge_bounds
+from edge.knowledge.page_edges import form_fed_lines
+from edge.knowledge.table_headers import joined_header
+
+pytestmark = pytest.mark.unit
+
+SOURCE = SourceRef("Manual", "4 Operating limits", 7)
+
+
+def _limits(rows: tuple[tuple[str, ...], ...], context: str = "") -> list[tuple[object, ...]]:
+    found = extract_limits(
+        joined_header(rows),
+        section_component=None,
+        known_components=set(),
+        source=SOURCE,
+        context=context,
+    )
+    return [(x.parameter, x.unit, x.minimum, x.maximum) for x in merge_bounds(found)]
+
+
+def test_two_header_rows_are_joined_with_the_group_label_and_its_unit() -> None:
+    spanned = (
+        ("Device", "Oil temperature (°C)", "", "Winding temperature (°C)", ""),
+        ("Device", "Alarm", "Trip", "Alarm", "Trip"),
+        ("Monitoring relay", "90", "100", "115", "130"),
+    )
+    assert joined_header(spanned)[0] == (
+        "Device",
+        "Oil temperature Alarm (°C)",
+        "Oil temperature Trip (°C)",
+        "Winding temperature Alarm (°C)",
+        "Winding temperature Trip (°C)",
+    )
+    # HTML repeats a spanning label; a label that only gives the unit leaves bound names alone.
+    repeated = (("Item", "Pressure (bar)", "Pressure (bar)"), ("", "Min.", "Max."), ("A", "1", "2"))
+    assert joined_header(repeated)[0] == ("Item", "Min. (bar)", "Max. (bar)")
+    # One header row and a first data row of words stay as they are.
+    codes = (("Code", "Meaning"), ("E01", "Overcurrent"), ("E02", "Undervoltage"))
+    assert joined_header(codes) == codes
+
+
+def test_each_group_of_alarm_and_trip_points_is_a_limit_of_its_own() -> None:
+    rows = (
+        ("Device", "Oil temperature (°C)", "", "Winding temperature (°C)", ""),
+        ("Device", "Alarm", "Trip", "Alarm", "Trip"),
+        ("Monitoring relay", "90", "100", "115", "130"),
+    )
+    found = extract_limits(
+        joined_header(rows), section_component=None, known_components=set(), source=SOURCE
+    )
+    assert [(x.parameter, x.maximum, [t.value for t in x.thresholds]) for x in found] == [
+        ("Oil temperature, Monitoring relay", 90, [90, 100]),
+        ("Winding temperature, Monitoring relay", 115, [115, 130]),
+    ]
+    assert found[0].thresholds[1].name == "trip"
+
+
+def test_rows_sharing_a_label_are_told_apart_and_judged_in_service() -> None:
+    rows = (
+        ("Property", "Test method", "Compartment", "After filling", "In service", ""),
+        ("Property", "Test method", "Compartment", "After filling", "Normal", "Action"),
+        ("Breakdown voltage (kV)", "IEC 60156", "Main tank", "min. 60", "min. 40", "below 30"),
+        ("Breakdown voltage (kV)", "IEC 60156", "Diverter", "min. 50", "min. 30", "below 25"),
+    )
+    assert _limits(rows) == [
+        ("Breakdown voltage (kV), Main tank", "kV", 40, None),
+        ("Breakdown voltage (kV), Diverter", "kV", 30, None),
+    ]
+
+
+def test_a_bound_stated_by_the_caption_or_by_the_size_when_new() -> None:
+    insulation = (
+        ("Circuit", "Test voltage", "New or rewound", "In service"),
+        ("Hoist motor M1", "500 V DC", "10 MΩ", "2 MΩ"),
+    )
+    caption = "4.3.2 Insulation resistance Table 4 — Minimum insulation resistance"
+    assert _limits(insulation, caption) == [("Hoist motor M1", "MOhm", 2, None)]
+    assert _limits(insulation, "The values in Table 4 are minimum values.") == [
+        ("Hoist motor M1", "MOhm", 2, None)
+    ]
+    assert _limits(insulation, "Table 4 — Insulation resistance") == []
+    wear = (
+        ("Dimension", "New", "Discard limit"),
+        ("Throat opening", "90.0 mm (3.54 in)", "94.5 mm (3.72 in), +5 %"),
+        ("Saddle height", "95.0 mm (3.74 in)", "90.2 mm (3.55 in), −5 %"),
+    )
+    assert _limits(wear) == [
+        ("Throat opening", "mm", None, 94.5),
+        ("Saddle height", "mm", 90.2, None),
+    ]
+
+
+def test_a_nominal_band_widens_to_the_limit_beside_it() -> None:
+    brakes = (
+        ("Parameter", "Y1 hoist", "Y2 trolley"),
+        ("Air gap, nominal", "0.40 ± 0.05 mm", "0.30 ± 0.05 mm"),
+        ("Air gap, max. (re-adjust)", "0.80 mm (0.031 in)", "0.60 mm (0.024 in)"),
+        ("Rotor thickness, min.", "13.0 mm", "7.5 mm"),
+    )
+    assert _limits(brakes) == [
+        ("Air gap (Y1 hoist)", "mm", 0.35, 0.8),
+        ("Air gap (Y2 trolley)", "mm", 0.25, 0.6),
+        ("Rotor thickness, min. (Y1 hoist)", "mm", 13.0, None),
+        ("Rotor thickness, min. (Y2 trolley)", "mm", 7.5, None),
+    ]
+    assert bound_in_name("Wear (max.)") == "max" and bound_in_name("Fill to MAX") is None
+
+
+def test_a_long_subject_loses_the_condition_it_is_measured_under() -> None:
+    text = "The girder deflection at mid-span under the rated load of 20 t must not exceed 30 mm."
+    (limit,) = prose_limits(text, component=None, source=SOURCE)
+    assert (limit.parameter, limit.maximum, limit.unit) == (
+        "Girder deflection at mid-span",
+        30,
+        "mm",
+    )
+
+
+def test_form_fed_text_loses_its_running_lines_and_keeps_its_pages() -> None:
+    page = "OBC-20 Bridge Crane  ·  Service Manual\n\n{body}\n\n            Page {n} of 3\n"
+    bodies = ("Check the brake.", "Grease the rope.", "Test the limit switch.")
+    text = "\f".join(page.format(body=b, n=n) for n, b in enumerate(bodies, start=1)) + "\f"
+    lines, pages = form_fed_lines(text)
+    assert pages == 3
+    assert [(line, n) for line, n in lines if line.strip()] == [
+        ("Check the brake.", 1),
+        ("Grease the rope.", 2),
+        ("Test the limit switch.", 3),
+    ]
+
+
+def test_a_device_list_names_its_tags() -> None:
+    rows = (
+        ("Tag", "Device", "Function"),
+        ("49W", "Winding temperature indicator (WTI)", "Fan start contacts"),
+        ("M1, M2", "Fan motors, fan group 1", "0.37 kW"),
+    )
+    assert [(c.id, c.name) for c in table_components(rows)] == [
+        ("49W", "Winding temperature indicator (WTI)"),
+        ("M1", "Fan motors, fan group 1"),
+        ("M2", "Fan motors, fan group 1"),
+    ]
