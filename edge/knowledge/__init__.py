@@ -63,6 +63,10 @@ NAME_CHUNKS: Final = 3
 """A code printed in more chunks than this names a machine (see :meth:`Knowledge._names`)."""
 _NEAR_TIE: Final = 0.9
 """Fused scores this close to the best (10 %) leave the choice to what the passages hold."""
+ANSWER_HITS: Final = 6
+"""Passages an answer is chosen from. The first near ties compete on what they hold; the others
+are there for a best passage that lacks the kind of value asked ("how often do I change the
+oil": the caution over the oil-change steps ranks first, the interval table fifth)."""
 FIT_PER_SCORE: Final = 5.0
 """Weight of the fused score (relative to the best) against a passage's fit: ~0.5 per 10 %."""
 
@@ -357,7 +361,7 @@ class Knowledge:
         hits = self.search(
             question,
             vector=vector,
-            k=3,
+            k=ANSWER_HITS,
             prefer_component=component.id if component else None,
             machine=machine,
         )

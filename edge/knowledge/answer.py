@@ -93,10 +93,17 @@ _CUES_BY_KIND: Final[dict[str, tuple[re.Pattern[str], re.Pattern[str]]]] = {
                 r"\b\d+\s*(minutes?|min|seconds?|s|hours?|h)\b",
             ),
             "interval": (
-                r"\bhow often\b|\binterval\b|\bfrequency\b|\bwhen\b|\bdue\b|\bevery\b",
+                r"\bhow often\b|\binterval\b|\bfrequency\b|^\s*when\b"
+                r"|\bwhen (do|does|should|must|is|are|will|can)\b|\bdue\b|\bevery\b",
                 r"\bevery\b|\bwhichever\b|\b\d+\s*(h|hours?|months?|years?|weeks?|days?)\b"
                 r"|\b(daily|weekly|monthly|annual|annually|yearly)\b"
                 r"|\b(once|twice) (a|an|per|every)\b",
+            ),
+            # "When do I replace a carbon brush": a condition with its figure answers as well as
+            # a time ("when it is shorter than 25 mm"); "how often" asks for a time only.
+            "condition": (
+                r"^\s*when\b|\bwhen (do|does|should|must|is|are|will|can)\b",
+                r"\b(when|as soon as|once|if)\b[^.;]*\d",
             ),
             "count": (r"\bhow many\b|\bnumber of\b", _COUNT),
             "quantity": (

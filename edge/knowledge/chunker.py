@@ -22,7 +22,7 @@ from typing import Final
 from edge.knowledge.components import ComponentIndex, heading_component
 from edge.knowledge.records import Block, Chunk, ChunkKind, ParsedDocument
 from edge.knowledge.split import CHUNK_CHARS, CHUNK_WORDS, clip, fits, pieces
-from edge.knowledge.table_headers import joined_header
+from edge.knowledge.table_headers import joined_header, procedure_rows
 
 TEXT_WORDS: Final = CHUNK_WORDS
 """Target size of a text chunk; MiniLM reads 256 word pieces, so chunks stay well below."""
@@ -101,6 +101,10 @@ class _Chunker:
                 return
             intro, page = self._take_intro(block.page)
             self._emit("steps", text, page, intro, items=block.items)
+        elif block.kind == "table" and (steps := procedure_rows(block.rows)):
+            # "Step | Action" with the steps numbered down the first column: a procedure set as a
+            # table, read out step by step like any other.
+            self.add(Block("steps", items=steps, page=block.page))
         elif block.kind == "table" and all(len(row) <= 1 for row in block.rows):
             # A ruled box of one column is a note, not a table: "CAUTION" over the lines of its
             # text, which read as one paragraph (a row per printed line would cut sentences).

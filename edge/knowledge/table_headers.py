@@ -1,4 +1,4 @@
-"""A table printed with two header rows, read as one.
+"""A table's header rows: two printed rows read as one, and a procedure set as a table.
 
 Word, HTML and Markdown tables often group columns under a label that spans them: "Oil
 temperature (°C)" over "Alarm | Trip", "In service" over "Normal | Action". The reader gives
@@ -40,12 +40,16 @@ def joined_header(rows: Sequence[Sequence[str]]) -> tuple[tuple[str, ...], ...]:
         if second[i].strip() and (not top[i].strip() or top[i] == top[i - 1])
     ]
     first_spans = second[0].strip() in ("", top[0].strip())
+    # The first cell printed again ("No." over "No."): a cell spanning both rows, so the second
+    # is a header even when its labels are figures ("Interval" over "1 M | 6 M | 1 Y").
+    repeated = bool(top[0].strip()) and second[0].strip() == top[0].strip()
     labels = [c.strip() for c in second if c.strip()]
     if (
         not spanned
         or not first_spans
         or len(labels) < 2
-        or any(_FIGURE_FIRST.match(c) or len(c.split()) > _LABEL_WORDS for c in labels)
+        or any(len(c.split()) > _LABEL_WORDS for c in labels)
+        or (not repeated and any(_FIGURE_FIRST.match(c) for c in labels))
     ):
         return table
     groups = _group_labels(top)
@@ -88,3 +92,34 @@ def _unit_printed(header: str) -> str:
         r",\s*([^,()\[\]]+?)\s*(?:[\(\[][^()\[\]]*[\)\]])?\s*$", header
     )
     return m.group(1) if m else header.strip()
+
+
+_STEP_HEADERS: Final = frozenset({"step", "steps", "no.", "no", "#", "item"})
+_ACTION_HEADERS: Final = frozenset(
+    {"action", "actions", "instruction", "instructions", "task", "what to do", "procedure"}
+)
+
+
+def procedure_rows(rows: Sequence[Sequence[str]]) -> tuple[str, ...]:
+    """The steps of a procedure set as a table ("Step | Action", numbered 1, 2, 3 ...), else ().
+
+    Each step is its action, with any other cell of the row after it ("Result: ...").
+    """
+    if len(rows) < 3:
+        return ()
+    header = [h.strip().lower() for h in rows[0]]
+    if len(header) < 2 or header[0] not in _STEP_HEADERS:
+        return ()
+    action = next((i for i, h in enumerate(header) if h in _ACTION_HEADERS), None)
+    numbers = [r[0].strip().rstrip(".") for r in rows[1:] if r]
+    if action is None or numbers != [str(n) for n in range(1, len(numbers) + 1)]:
+        return ()
+    steps: list[str] = []
+    for row in rows[1:]:
+        others = [
+            f"{rows[0][i].strip()}: {cell.strip()}"
+            for i, cell in enumerate(row)
+            if i not in (0, action) and cell.strip()
+        ]
+        steps.append(" ".join([row[action].strip(), *others]).strip())
+    return tuple(steps)

@@ -151,3 +151,30 @@ def test_a_device_list_names_its_tags() -> None:
         ("M1", "Fan motors, fan group 1"),
         ("M2", "Fan motors, fan group 1"),
     ]
+
+
+def test_interval_columns_under_a_spanning_label_and_procedures_set_as_tables() -> None:
+    from edge.knowledge.table_headers import procedure_rows
+
+    schedule = (
+        ("No.", "Task", "Interval", "", "Reference"),
+        ("No.", "Task", "1 M", "3 Y", "Reference"),
+        ("5", "Replace silica gel", "", "R", "7.1"),
+    )
+    assert joined_header(schedule)[0] == (
+        "No.",
+        "Task",
+        "Interval 1 M",
+        "Interval 3 Y",
+        "Reference",
+    )
+    steps = (
+        ("Step", "Action", "Result"),
+        ("1", "Switch off the fan supply Q11.", ""),
+        ("2", "Run the fan in MANUAL.", "Air flows towards the radiator."),
+    )
+    assert procedure_rows(steps) == (
+        "Switch off the fan supply Q11.",
+        "Run the fan in MANUAL. Result: Air flows towards the radiator.",
+    )
+    assert procedure_rows((("No.", "Action"), ("1", "Open"), ("3", "Close"))) == ()
