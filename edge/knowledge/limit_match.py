@@ -129,9 +129,11 @@ def words(text: str) -> set[str]:
     out: set[str] = set()
     for raw in _WORD.findall(text):
         word = raw.lower().strip("-")
-        if word in STOPWORDS or word in _IGNORED or len(word) < 2:
-            continue
-        out.add(stem(_SYNONYMS.get(word, word)))
+        # "Top-oil temperature" is said "top oil temperature": the parts count, and the whole.
+        for part in {word, *word.split("-")} if "-" in word else {word}:
+            if part in STOPWORDS or part in _IGNORED or len(part) < 2:
+                continue
+            out.add(stem(_SYNONYMS.get(part, part)))
     return out
 
 

@@ -323,6 +323,8 @@ def _row_bounds(
         # column ("Max. output | 22 kW" is a rating).
         by_variant = len(cols.values) > 1
         hint = (named or stated) if LIMIT_HEADER.search(header[col]) or by_variant else stated
+        # "Min. R60 at 20 °C | 1,000 MΩ": the column's header says which bound its values are.
+        hint = bound_in_name(unit_in_header(header[col])[0]) or hint
         if hint is None and new is not None and col != new:
             hint = _side_of_new(cell, row[new], unit)
         parsed = parse_bounds(cell, bound=hint, default_unit=unit)

@@ -178,3 +178,20 @@ def test_interval_columns_under_a_spanning_label_and_procedures_set_as_tables() 
         "Run the fan in MANUAL. Result: Air flows towards the radiator.",
     )
     assert procedure_rows((("No.", "Action"), ("1", "Open"), ("3", "Close"))) == ()
+
+
+def test_a_bound_the_column_header_states() -> None:
+    rows = (
+        ("Winding pair", "Test voltage (dc)", "Min. R60 at 20 °C", "Min. PI"),
+        ("HV winding to LV winding and tank", "5 kV", "1,000 MΩ", "1.3"),
+    )
+    assert _limits(rows) == [
+        ("HV winding to LV winding and tank (Min. R60 at 20 °C)", "MOhm", 1000, None),
+        ("HV winding to LV winding and tank (Min. PI)", "", 1.3, None),
+    ]
+
+
+def test_a_hyphenated_name_is_matched_by_its_parts() -> None:
+    from edge.knowledge.limit_match import words
+
+    assert {"top", "oil"} <= words("Top-oil temperature")
