@@ -30,6 +30,12 @@ from edge.knowledge.units import unit_in_header
 _FIGURE_START: Final = re.compile(r"^\s*(?:below|above|<|>|≤|≥)?\s*[-+\u2212]?\d", re.IGNORECASE)
 
 
+_LEVEL: Final = re.compile(
+    r"(?:low|high|lo|hi|low-low|high-high|first|second|1st|2nd|pre|early|final)?", re.IGNORECASE
+)
+"""Words before a point's name that say its level, not another quantity."""
+
+
 def point_columns(rows: Sequence[Sequence[str]]) -> list[int]:
     """The columns of a table of warning and alarm points with no normal band beside them.
 
@@ -98,7 +104,10 @@ def _point_name(header: str) -> tuple[str, str]:
     m = PROTECTIVE_HEADER.search(name)
     if m is None:
         return "", name.lower()
-    return name[: m.start()].strip(" ,"), name[m.start() :].strip().lower()
+    group = name[: m.start()].strip(" ,")
+    if _LEVEL.fullmatch(group):
+        return "", name.lower()  # "High alarm | High trip": levels of one quantity's points
+    return group, name[m.start() :].strip().lower()
 
 
 def _row_limit(

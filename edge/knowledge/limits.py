@@ -119,8 +119,8 @@ def _columns(rows: Sequence[Sequence[str]], known: set[str]) -> _Columns | None:
         ),
         None,
     )
-    tagged = comp is None
-    if tagged:
+    tagged = False
+    if comp is None:
         # A tag column whose tags no table of the manual names: the tags still say whose limit
         # each row is, and the column holds no limits.
         comp = next(
@@ -132,6 +132,7 @@ def _columns(rows: Sequence[Sequence[str]], known: set[str]) -> _Columns | None:
             ),
             None,
         )
+        tagged = comp is not None
     param = find_column(header, PARAMETER)
     if param is None or param == comp:
         texty = [
