@@ -140,4 +140,8 @@ def _title(found: str, blocks: list[Block], path: Path) -> str:
             break
         if _MODEL.match(block.text):  # a title line leads with the model it names
             return block.text
+    if found and _MODEL.search(found) and len(found) <= TITLE_CHARS:
+        # The cover's biggest line is the maker ("Ardenne Bendworks Ltd."); the document's own
+        # title names the machine ("Ardenne PB-160 CNC Hydraulic Press Brake – Service Manual").
+        return found
     return heading

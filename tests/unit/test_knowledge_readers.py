@@ -229,6 +229,14 @@ def test_the_title_is_the_cover_line_that_names_the_model() -> None:
     assert read_document(Path("cws.md"), series.encode()).title == "CWS Series Screw Chillers"
     plain = "# Keldane Climate Systems\n\nInstallation and service.\n\n## 1 Safety\n\nText.\n"
     assert read_document(Path("k.md"), plain.encode()).title == "Keldane Climate Systems"
+    # The document's own title (a PDF's metadata, an HTML <title>) when it names the machine
+    # and the cover's first line is the maker.
+    maker = (
+        "<html><head><title>Ardenne PB-160 Press Brake – Service Manual</title></head><body>"
+        "<h1>Ardenne Bendworks Ltd.</h1><h2>1 Safety</h2><p>Text.</p></body></html>"
+    )
+    titled = read_document(Path("pb.html"), maker.encode()).title
+    assert titled == "Ardenne PB-160 Press Brake – Service Manual"
 
 
 def test_html_drawings_are_not_text() -> None:
