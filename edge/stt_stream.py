@@ -6,6 +6,12 @@ voiced audio follows before the turn ends, that decode *is* the final transcript
 more. In a long utterance, every preflight at a pause commits the audio before the pause: later
 decodes cover only what came after (with the committed words as context), so the final decode never
 re-reads a long utterance from the start.
+
+What a full decode covers is fixed by the audio alone, never by when the decode thread got to it:
+a preflight covers up to the pause it was asked at (plus a short tail), and a pause that comes
+while another decode runs waits its turn with its own span. On a loaded machine the transcript
+comes later, never different (otherwise a slow decode would commit, or reuse, a span that ends
+mid-word, and "hydraulic oil leak" becomes "hydraulic torque, to leak").
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import asyncio
 import functools
 import logging
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
@@ -103,10 +110,14 @@ class StreamingTranscriber:
         self.heard: Heard | None = None
         """The final transcript as heard and corrected, once :meth:`final` returned."""
         self._latest: _Decode | None = None
+        """The newest decode since the commit point, drafts included (what is shown)."""
+        self._settled: _Decode | None = None
+        """The newest full (non-draft) decode since the commit point: the final's candidate."""
         self._previous_text = ""
         self._running: asyncio.Task[_Decode | None] | None = None
         self._tasks = TaskSet("stt")
-        self._preflight_pending = False
+        self._pauses: deque[tuple[int, int]] = deque()
+        """(last voiced sample, end) of each pause whose preflight waits for a running decode."""
         self.decodes = 0
         """Decodes run so far (interim, preflight and final)."""
         self.final_decode_s: float | None = None
@@ -124,14 +135,22 @@ class StreamingTranscriber:
             return
         due = self._length - (self._latest.end if self._latest else self._commit_at)
         if due >= self._interim_samples and self._running is None and self._last_voiced > 0:
-            self._start_decode(self._length, kind="interim")
+            self._start_decode(self._last_voiced, self._length, kind="interim")
 
     def preflight(self) -> None:
-        """A pause began: decode everything so far now, speculatively."""
+        """A pause began: decode everything up to it, speculatively.
+
+        Now, or after the decode that is running: a pause never waits in vain for its decode.
+        """
+        pause = (self._last_voiced, self._voiced_end())
         if self._running is None:
-            self._start_decode(self._length, kind="preflight")
+            self._start_decode(*pause, kind="preflight")
         else:
-            self._preflight_pending = True
+            self._pauses.append(pause)
+
+    def _voiced_end(self) -> int:
+        """The end of what a full decode covers: the voiced audio and a short tail."""
+        return min(self._length, self._last_voiced + int(_TAIL_S * self._rate))
 
     @property
     def seconds(self) -> float:
@@ -148,9 +167,9 @@ class StreamingTranscriber:
     @property
     def settled_text(self) -> str | None:
         """The transcript when a decode already covers every voiced sample, else None."""
-        if self._covers_voice(self._latest):
-            return self.text
-        if self._latest is None and self._committed and self._last_voiced <= self._commit_at:
+        if self._covers_voice(self._settled):
+            return self._join(self._settled.text if self._settled else "")
+        if self._settled is None and self._committed and self._last_voiced <= self._commit_at:
             return self.text
         return None
 
@@ -180,15 +199,20 @@ class StreamingTranscriber:
 
     async def _final(self) -> tuple[str, float | None]:
         started = time.perf_counter()
-        if self._running is not None:
-            await asyncio.shield(self._running)
-        if self._covers_voice(self._latest):
+        # Every pause's preflight first, in order, as an idle machine would have run them.
+        while self._running is not None or self._pauses:
+            if self._running is None:
+                self._start_decode(*self._pauses.popleft(), kind="preflight")
+            else:
+                await asyncio.shield(self._running)
+        settled = self._settled
+        if settled is not None and self._covers_voice(settled):
             self.final_decode_s = 0.0
-            return self.text, self._confidence(self._latest)
-        end = min(self._length, self._last_voiced + int(_TAIL_S * self._rate))
+            return self._join(settled.text), self._confidence(settled)
+        end = self._voiced_end()
         if end - self._commit_at < int(_MIN_DECODE_S * self._rate):
             self.final_decode_s = time.perf_counter() - started
-            return self.text, self._confidence(self._latest)
+            return self._join(settled.text if settled else ""), self._confidence(settled)
         result = await self._decode(self._commit_at, end)
         self.final_decode_s = time.perf_counter() - started
         return self._join(result.text if result else ""), self._confidence(result)
@@ -206,11 +230,11 @@ class StreamingTranscriber:
 
     # -- decoding ---------------------------------------------------------------------------------
 
-    def _start_decode(self, end: int, kind: str) -> None:
+    def _start_decode(self, voiced: int, end: int, kind: str) -> None:
         start = self._commit_at
         if end - start < int(_MIN_DECODE_S * self._rate):
             return
-        if self._last_voiced <= start:
+        if voiced <= start:
             # Nothing voiced since the commit: Whisper would only invent words for the silence
             # ("... caliper bolts, I'm"), and they would join the final transcript.
             return
@@ -242,6 +266,8 @@ class StreamingTranscriber:
         if start != self._commit_at:
             return decode  # a commit happened meanwhile; this decode is stale
         self._latest = decode
+        if not draft:
+            self._settled = decode
         if kind == "preflight":
             self._maybe_commit(decode)
             settled = self.settled_text
@@ -251,9 +277,8 @@ class StreamingTranscriber:
             stable = _common_prefix(self._previous_text, text)
             self._on_interim(self.text, len(self._join(stable)) if stable else 0)
         self._previous_text = text
-        if self._preflight_pending:
-            self._preflight_pending = False
-            self._start_decode(self._length, kind="preflight")
+        if self._pauses and self._running is None:
+            self._start_decode(*self._pauses.popleft(), kind="preflight")
         return decode
 
     def _maybe_commit(self, decode: _Decode) -> None:
@@ -264,6 +289,7 @@ class StreamingTranscriber:
                 self._committed_confidence.append(decode.confidence)
             self._commit_at = decode.end
             self._latest = None
+            self._settled = None
             self._previous_text = ""
 
     def _samples(self, start: int, end: int) -> Int16Array:

@@ -204,3 +204,41 @@ def test_silence_after_a_commit_is_not_decoded() -> None:
     text, decodes_after = asyncio.run(scenario())
     assert decodes_after == 0
     assert text == "words 4.0."
+
+
+class SlowStt(CountingStt):
+    """A loaded machine: every decode takes a while."""
+
+    def transcribe(
+        self, audio: np.ndarray, *, prompt: str | None = None, draft: bool = False
+    ) -> SttResult:
+        import time
+
+        time.sleep(0.15)
+        return super().transcribe(audio, prompt=prompt, draft=draft)
+
+
+@pytest.mark.parametrize("stt", [CountingStt, SlowStt])
+def test_what_a_decode_covers_does_not_depend_on_how_busy_the_machine_is(stt: type) -> None:
+    # Two phrases with a pause between them; interims running when each pause begins. However
+    # late the decodes run, the pause commits exactly the first phrase (and a short tail), and the
+    # final transcript is the same words an idle machine hears.
+    async def scenario() -> tuple[str, list[float]]:
+        engine = stt()
+        t = StreamingTranscriber(engine, EngineThread("t"), interim_s=0.3, commit_min_s=1.5)
+        await feed(t, 2.0, voiced=True)
+        await feed(t, 0.2, voiced=False)
+        t.preflight()
+        await feed(t, 0.6, voiced=False)  # the slow engine is still on the interim
+        await feed(t, 1.0, voiced=True)
+        await feed(t, 0.2, voiced=False)
+        t.preflight()
+        await feed(t, 0.4, voiced=False)
+        text = await t.final()
+        full = [s for (s, _), draft in zip(engine.calls, engine.drafts, strict=True) if not draft]
+        await t.close()
+        return text, full
+
+    text, full = asyncio.run(scenario())
+    assert text == "words 2.2. words 1.8."
+    assert full == pytest.approx([2.18, 1.76], abs=0.02)
