@@ -22,7 +22,8 @@ from typing import Final
 from edge.knowledge.components import ComponentIndex, heading_component
 from edge.knowledge.records import Block, Chunk, ChunkKind, ParsedDocument
 from edge.knowledge.split import CHUNK_CHARS, CHUNK_WORDS, clip, fits, pieces
-from edge.knowledge.table_headers import joined_header, procedure_rows
+from edge.knowledge.table_headers import joined_header
+from edge.knowledge.table_steps import procedure_rows
 
 TEXT_WORDS: Final = CHUNK_WORDS
 """Target size of a text chunk; MiniLM reads 256 word pieces, so chunks stay well below."""

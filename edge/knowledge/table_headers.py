@@ -1,4 +1,4 @@
-"""A table's header rows: two printed rows read as one, and a procedure set as a table.
+"""A table's header rows: two printed rows read as one.
 
 Word, HTML and Markdown tables often group columns under a label that spans them: "Oil
 temperature (°C)" over "Alarm | Trip", "In service" over "Normal | Action". The reader gives
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Final
 
 from edge.knowledge.limit_headers import MAX, MIN, NOMINAL, TOLERANCE, UNIT
-from edge.knowledge.units import unit_in_header
+from edge.knowledge.units import header_unit
 
 _FIGURE_FIRST: Final = re.compile(r"^[<>≤≥±+\-\u2212]?\s*\d")
 _LABEL_WORDS: Final = 5
@@ -76,50 +76,9 @@ def _join(group: str, label: str) -> str:
         return group or label
     if not group:
         return label
-    name, unit = unit_in_header(group)
-    own_name, own_unit = unit_in_header(label)
+    name, unit, printed = header_unit(group)
+    own_name, own_unit, own_printed = header_unit(label)
     bound = own_name.strip().lower() in (*MIN, *MAX, *NOMINAL, *TOLERANCE, *UNIT)
     text = own_name.strip() if bound or not name.strip() else f"{name.strip()} {own_name.strip()}"
-    unit_text = _unit_printed(group) if unit and not own_unit else _unit_printed(label)
+    unit_text = printed if unit and not own_unit else own_printed
     return f"{text} ({unit_text})" if unit_text else text
-
-
-def _unit_printed(header: str) -> str:
-    """The unit as printed in a header ("Oil temperature (°C)" -> "°C"), or ""."""
-    if unit_in_header(header)[1] is None:
-        return ""
-    m = re.search(r"[\(\[]\s*([^()\[\]]+?)\s*[\)\]]\s*$", header) or re.search(
-        r",\s*([^,()\[\]]+?)\s*(?:[\(\[][^()\[\]]*[\)\]])?\s*$", header
-    )
-    return m.group(1) if m else header.strip()
-
-
-_STEP_HEADERS: Final = frozenset({"step", "steps", "no.", "no", "#", "item"})
-_ACTION_HEADERS: Final = frozenset(
-    {"action", "actions", "instruction", "instructions", "task", "what to do", "procedure"}
-)
-
-
-def procedure_rows(rows: Sequence[Sequence[str]]) -> tuple[str, ...]:
-    """The steps of a procedure set as a table ("Step | Action", numbered 1, 2, 3 ...), else ().
-
-    Each step is its action, with any other cell of the row after it ("Result: ...").
-    """
-    if len(rows) < 3:
-        return ()
-    header = [h.strip().lower() for h in rows[0]]
-    if len(header) < 2 or header[0] not in _STEP_HEADERS:
-        return ()
-    action = next((i for i, h in enumerate(header) if h in _ACTION_HEADERS), None)
-    numbers = [r[0].strip().rstrip(".") for r in rows[1:] if r]
-    if action is None or numbers != [str(n) for n in range(1, len(numbers) + 1)]:
-        return ()
-    steps: list[str] = []
-    for row in rows[1:]:
-        others = [
-            f"{rows[0][i].strip()}: {cell.strip()}"
-            for i, cell in enumerate(row)
-            if i not in (0, action) and cell.strip()
-        ]
-        steps.append(" ".join([row[action].strip(), *others]).strip())
-    return tuple(steps)

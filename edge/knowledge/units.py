@@ -452,25 +452,32 @@ def unit_named_in(parameter: str) -> str | None:
 
 
 def unit_in_header(header: str) -> tuple[str, str | None]:
-    """Split a column header like ``"Torque (N·m)"`` into its name and canonical unit.
+    """Split a column header like ``"Torque (N·m)"`` into its name and canonical unit."""
+    name, unit, _ = header_unit(header)
+    return name, unit
+
+
+def header_unit(header: str) -> tuple[str, str | None, str]:
+    """A column header's name, canonical unit and the unit as printed ("" when it has none).
 
     A unit after a comma comes first ("Torque, N·m", "Weight empty, kg (lb)": the bracket holds
     the conversion); a short header that is a unit is that unit ("°C", "psi").
     """
     alone = normalize_unit(header.strip())
     if alone and len(header.strip()) <= 6:
-        return "", alone  # a column headed by its unit alone ("°C | °F")
-    m = re.match(r"^(.*?),\s*([^,()\[\]]+?)\s*(?:[\(\[][^()\[\]]*[\)\]])?\s*$", header)
-    if m:
-        unit = normalize_unit(m.group(2))
-        if unit:
-            return m.group(1), unit
-    m = re.match(r"^(.*?)\s*[\(\[]\s*([^()\[\]]+?)\s*[\)\]]\s*$", header)
-    if m:
-        unit = normalize_unit(m.group(2))
-        if unit:
-            return m.group(1), unit
-    return header, None
+        return "", alone, header.strip()  # a column headed by its unit alone ("°C | °F")
+    for pattern in _HEADER_UNIT:
+        m = pattern.match(header)
+        if m and (unit := normalize_unit(m.group(2))):
+            return m.group(1), unit, m.group(2)
+    return header, None, ""
+
+
+_HEADER_UNIT: Final = (
+    re.compile(r"^(.*?),\s*([^,()\[\]]+?)\s*(?:[\(\[][^()\[\]]*[\)\]])?\s*$"),
+    re.compile(r"^(.*?)\s*[\(\[]\s*([^()\[\]]+?)\s*[\)\]]\s*$"),
+)
+"""Where a header prints its unit: after a comma, else in a closing bracket."""
 
 
 def dimension(unit: str) -> str | None:

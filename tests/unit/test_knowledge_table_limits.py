@@ -45,6 +45,9 @@ def test_two_header_rows_are_joined_with_the_group_label_and_its_unit() -> None:
     # HTML repeats a spanning label; a label that only gives the unit leaves bound names alone.
     repeated = (("Item", "Pressure (bar)", "Pressure (bar)"), ("", "Min.", "Max."), ("A", "1", "2"))
     assert joined_header(repeated)[0] == ("Item", "Min. (bar)", "Max. (bar)")
+    # The unit the group is measured in, not the conversion printed beside it.
+    converted = (("Part", "Mass, kg (lb)", ""), ("", "Empty", "Full"), ("Tank", "40", "90"))
+    assert joined_header(converted)[0] == ("Part", "Mass Empty (kg)", "Mass Full (kg)")
     # One header row and a first data row of words stay as they are.
     codes = (("Code", "Meaning"), ("E01", "Overcurrent"), ("E02", "Undervoltage"))
     assert joined_header(codes) == codes
@@ -154,7 +157,7 @@ def test_a_device_list_names_its_tags() -> None:
 
 
 def test_interval_columns_under_a_spanning_label_and_procedures_set_as_tables() -> None:
-    from edge.knowledge.table_headers import procedure_rows
+    from edge.knowledge.table_steps import procedure_rows
 
     schedule = (
         ("No.", "Task", "Interval", "", "Reference"),
