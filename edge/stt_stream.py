@@ -41,6 +41,9 @@ _MIN_DECODE_S: Final = 0.3
 _TAIL_S: Final = 0.25
 """Audio kept after the last voiced frame when decoding the final transcript."""
 _NO_SPEECH: Final = 0.6
+_MIN_WORD_S: Final = 0.25
+"""Less voiced audio than this after a commit is no word: a breath, a click, the VAD's last
+frames of the committed phrase. Decoded alone it gives Whisper's inventions ("I'm not.")."""
 """Above this no-speech probability a short transcript is taken as a hallucination."""
 
 Interim = Callable[[str, int], None]
@@ -103,6 +106,8 @@ class StreamingTranscriber:
         self._audio = np.zeros(0, dtype=np.int16)
         self._length = 0
         self._last_voiced = 0
+        self._voiced: list[tuple[int, int]] = []
+        """The voiced stretches of the utterance (first sample, sample after the last)."""
         self._commit_at = 0
         self._committed: list[str] = []
         self._committed_confidence: list[float] = []
@@ -128,9 +133,12 @@ class StreamingTranscriber:
     def push(self, samples: Int16Array, voiced: bool) -> None:
         """Append captured audio; ``voiced`` is the VAD's verdict for it."""
         self._chunks.append(samples)
-        self._length += len(samples)
+        start, self._length = self._length, self._length + len(samples)
         if voiced:
             self._last_voiced = self._length
+            if self._voiced and self._voiced[-1][1] == start:
+                start = self._voiced.pop()[0]
+            self._voiced.append((start, self._length))
         if self._interim_samples is None:
             return
         due = self._length - (self._latest.end if self._latest else self._commit_at)
@@ -210,12 +218,16 @@ class StreamingTranscriber:
             self.final_decode_s = 0.0
             return self._join(settled.text), self._confidence(settled)
         end = self._voiced_end()
-        if end - self._commit_at < int(_MIN_DECODE_S * self._rate):
+        short = end - self._commit_at < int(_MIN_DECODE_S * self._rate)
+        if short or (self._committed and self._voiced_since_commit() < _MIN_WORD_S * self._rate):
             self.final_decode_s = time.perf_counter() - started
             return self._join(settled.text if settled else ""), self._confidence(settled)
         result = await self._decode(self._commit_at, end)
         self.final_decode_s = time.perf_counter() - started
         return self._join(result.text if result else ""), self._confidence(result)
+
+    def _voiced_since_commit(self) -> int:
+        return sum(max(0, end - max(start, self._commit_at)) for start, end in self._voiced)
 
     def _confidence(self, tail: _Decode | None) -> float | None:
         """The least confident of the committed pieces and the tail."""

@@ -242,3 +242,23 @@ def test_what_a_decode_covers_does_not_depend_on_how_busy_the_machine_is(stt: ty
     text, full = asyncio.run(scenario())
     assert text == "words 2.2. words 1.8."
     assert full == pytest.approx([2.18, 1.76], abs=0.02)
+
+
+def test_a_blip_of_voice_after_the_last_commit_adds_no_invented_words() -> None:
+    # The VAD's last frames of a phrase, or a breath, after the preflight committed it: decoded
+    # alone, Whisper makes words of them ("oil leak at the gearbox. I'm not.").
+    async def scenario() -> tuple[str, int]:
+        stt = CountingStt()
+        t = StreamingTranscriber(stt, EngineThread("t"), interim_s=None, commit_min_s=3.0)
+        await feed(t, 3.2, voiced=True)
+        await feed(t, 0.3, voiced=False)
+        t.preflight()
+        await feed(t, 0.3, voiced=False)
+        await feed(t, 0.1, voiced=True)
+        await feed(t, 0.3, voiced=False)
+        calls = len(stt.calls)
+        text = await t.final()
+        await t.close()
+        return text, len(stt.calls) - calls
+
+    assert asyncio.run(scenario()) == ("words 3.5.", 0)
