@@ -9,6 +9,10 @@ it (caption, section, the sentence it came from). A reading's words are compared
 * a word of the component's name counts a little less, a word of the context a little;
 * an ID said aloud brings its component's name along ("TT-101A" is "pump bearing temperature");
 * a word said after "no" or "without" counts against limits that have it ("no glycol");
+* of limits that tie, one that holds only under a condition the reading does not say ("at
+  start", "passivation period") yields to one that always holds: "gearbox oil is at 96 degrees"
+  is the sump's; and one whose words come in the order said ("HV to LV and tank") wins over
+  one with the same words in another ("LV winding to HV winding and tank");
 * the unit said keeps only limits of the same dimension ("degrees" only temperatures).
 
 Spoken synonyms are few and general (amps/pulling -> current, delta p -> differential/drop,
@@ -126,15 +130,20 @@ _CODE: Final = re.compile(
 
 def words(text: str) -> set[str]:
     """Stems of the content words of ``text``, synonyms as the word manuals use."""
-    out: set[str] = set()
+    return set(ordered_words(text))
+
+
+def ordered_words(text: str) -> tuple[str, ...]:
+    """The stems :func:`words` gives, in the order they come, each once."""
+    out: dict[str, None] = {}
     for raw in _WORD.findall(text):
         word = raw.lower().strip("-")
         # "Top-oil temperature" is said "top oil temperature": the parts count, and the whole.
-        for part in {word, *word.split("-")} if "-" in word else {word}:
+        for part in (word, *word.split("-")) if "-" in word else (word,):
             if part in STOPWORDS or part in _IGNORED or len(part) < 2:
                 continue
-            out.add(stem(_SYNONYMS.get(part, part)))
-    return out
+            out[stem(_SYNONYMS.get(part, part))] = None
+    return tuple(out)
 
 
 def codes(text: str) -> set[str]:
@@ -165,6 +174,37 @@ class Described:
     """Every word the limit's manual uses."""
     names: frozenset[str] = frozenset()
     """The words of the component's name (its first name, as its manual prints it)."""
+    condition: frozenset[str] = frozenset()
+    """The words of a condition the parameter holds under ("at start" -> start), if any."""
+    order: tuple[str, ...] = ()
+    """The parameter's words in the order printed."""
+
+
+_CONDITION: Final = re.compile(
+    r"(?:,|\b(?:at|during|when|while|before|after|until|under|with)\b)\s*([A-Za-z][^,;()]*)",
+    re.IGNORECASE,
+)
+"""A condition a parameter's name qualifies it by: after a comma or a word of circumstance."""
+_DEFAULT_CONDITION: Final = frozenset(
+    stem(w)
+    for w in ("normal", "operation", "operating", "service", "running", "continuous", "rated")
+)
+"""Words of the condition a reading is taken under unless it says otherwise."""
+
+
+def condition_words(parameter: str) -> frozenset[str]:
+    """The words of the conditions ``parameter`` holds under, bar the usual ones.
+
+    "Gearbox oil temperature at start" -> {start}; "pH, passivation period (first 8 weeks)" ->
+    {passivation, period}; "pH, normal operation" and "Oil pressure at rated speed" -> none: that
+    is where a reading comes from unless it says otherwise.
+    """
+    found: set[str] = set()
+    for m in _CONDITION.finditer(parameter):
+        said = words(m.group(1))
+        if said and not said & _DEFAULT_CONDITION:
+            found |= said
+    return frozenset(found)
 
 
 def normal_code(code: str) -> str:
@@ -193,6 +233,8 @@ def describe(
         document_codes,
         document_words,
         frozenset(words(names[0])) if names else frozenset(),
+        condition_words(limit.parameter),
+        ordered_words(limit.parameter),
     )
 
 
@@ -205,6 +247,10 @@ class Candidate:
     matched: tuple[str, ...] = field(default=())
     off_scale: float = 0.0
     """What the value's scale took off ``score`` (see :func:`decades_off`)."""
+    unsaid_condition: bool = False
+    """The limit holds under a condition the reading does not say ("at start")."""
+    order: int = 0
+    """Pairs of the parameter's words said in its order, less those said the other way round."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +273,8 @@ class Said:
     figures: frozenset[float] = frozenset()
     """Figures said besides the value ("on the thousand kilo car"): a limit per model or size
     whose name states one is that model's."""
+    order: tuple[str, ...] = ()
+    """The words said, in order."""
 
 
 def said(
@@ -253,6 +301,7 @@ def said(
         named,
         spoken=frozenset(own - negated),
         figures=frozenset(stated_values(written(transcript))),
+        order=ordered_words(transcript),
     )
 
 
@@ -391,9 +440,20 @@ def rank(
         if prefer and d.limit.component_id == prefer:
             score += PREFERRED_BONUS
         off_scale = SCALE_WEIGHT * decades_off(d.limit, value, unit)
-        out.append(Candidate(d.limit, score - off_scale, tuple(sorted(matched)), off_scale))
+        unsaid = bool(d.condition) and not d.condition & (reading.words | reading.implied)
+        order = _in_order(reading.order, d.order)
+        out.append(
+            Candidate(d.limit, score - off_scale, tuple(sorted(matched)), off_scale, unsaid, order)
+        )
     out.sort(key=lambda c: -c.score)
     return out
+
+
+def _in_order(said: Sequence[str], printed: Sequence[str]) -> int:
+    """Pairs of ``printed``'s words that ``said`` has in the same order, less the pairs reversed."""
+    at = {w: i for i, w in enumerate(printed)}
+    places = [at[w] for w in said if w in at]
+    return sum(1 if b > a else -1 for a, b in zip(places, places[1:], strict=False))
 
 
 def decades_off(limit: Limit, value: float | None, unit: str | None) -> float:
@@ -425,6 +485,8 @@ def same_limit(a: Limit, b: Limit) -> bool:
 def best(candidates: Sequence[Candidate], *, by_words: bool = False) -> list[Candidate]:
     """The top candidates that tie (one when there is a clear winner), duplicates dropped.
 
+    Of a tie, those that hold under a condition the reading does not say are dropped when any
+    other holds always, and then those whose words were said less in their order.
     ``by_words``: as the words alone rank them, the value's scale left out.
     """
     if not candidates:
@@ -441,4 +503,6 @@ def best(candidates: Sequence[Candidate], *, by_words: bool = False) -> list[Can
             break
         if not any(same_limit(c.limit, t.limit) for t in tied):
             tied.append(c)
-    return tied
+    tied = [c for c in tied if not c.unsaid_condition] or tied
+    most = max(c.order for c in tied)
+    return [c for c in tied if c.order == most]

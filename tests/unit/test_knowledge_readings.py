@@ -320,3 +320,35 @@ def test_limits_of_two_parts_that_agree_on_the_value_need_no_question() -> None:
         assert asked.value.code == "reading-which-component"
     finally:
         tool._thread.shutdown()
+
+
+def test_a_limit_under_a_condition_not_said_yields_to_the_one_that_always_holds() -> None:
+    from edge.knowledge.limit_match import best, condition_words, describe, rank, said, with_unit
+    from edge.knowledge.records import Limit
+
+    assert condition_words("Gearbox oil temperature at start") == {"start"}
+    assert not condition_words("pH, normal operation")
+    assert not condition_words("Lube oil pressure at rated speed")
+    assert not condition_words("Insulation resistance (min. R60 at 20 °C)")
+    sump = Limit("GB", "Gearbox oil sump temperature", "°C", None, 90, "", "90")
+    start = Limit("GB", "Gearbox oil temperature at start", "°C", -15, None, "-15", "")
+    described = [describe(sump, {}), describe(start, {})]
+
+    def picked(words: str, value: float) -> list[Limit]:
+        reading = with_unit(said(words, {}), "°C")
+        return [c.limit for c in best(rank(reading, described, "°C", value=value))]
+
+    assert picked("gearbox oil is at 96 degrees", 96) == [sump]
+    assert picked("gearbox oil is minus 20 at start", -20) == [start]
+
+
+def test_of_two_limits_with_the_same_words_the_one_in_the_order_said_wins() -> None:
+    from edge.knowledge.limit_match import best, describe, rank, said, with_unit
+    from edge.knowledge.records import Limit
+
+    hv = Limit("", "HV winding to LV winding and tank", "MOhm", 600, None, "600", "")
+    lv = Limit("", "LV winding to HV winding and tank", "MOhm", 300, None, "300", "")
+    described = [describe(hv, {}), describe(lv, {})]
+    for words, meant in (("megger on HV to LV and tank", hv), ("LV to HV and tank", lv)):
+        reading = with_unit(said(f"{words} is 650 megohms", {}), "MOhm")
+        assert [c.limit for c in best(rank(reading, described, "MOhm", value=650))] == [meant]
