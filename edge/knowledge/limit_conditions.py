@@ -1,11 +1,14 @@
 """Limits stated as the condition of a fault or a troubleshooting check: "B2 reads above 65 °C".
 
-A fault-code table ("E02 | Fluid temperature high | B2 reads above 65 °C | Check cooler and fan")
-or a troubleshooting table ("Pump worn | Case drain flow above 6 L/min | Overhaul or replace P1")
-says when something is wrong; the other side of that threshold is where the machine should be.
-So the condition "above 65 °C" is a maximum of 65 °C, "below 3.8 mA or above 20.5 mA" the range
-3.8 to 20.5 mA, and the row's remedy is the action to take. A condition with more to it than a
-threshold ("below 180 bar 10 s after start", "at 75 % of limit") is no plain limit and is skipped.
+A fault-code table ("E02 | Fluid temperature high | B2 reads above 65 °C | Check cooler and fan"),
+a fault-code list ("E18: Brake coil over-temperature: brake coil temperature above 100 °C. The car
+stops at the landing.") or a troubleshooting table ("Pump worn | Case drain flow above 6 L/min |
+Overhaul or replace P1") says when something is wrong; the other side of that threshold is where
+the machine should be. So the condition "above 65 °C" is a maximum of 65 °C, "below 3.8 mA or
+above 20.5 mA" the range 3.8 to 20.5 mA, and the row's remedy is the action to take. A condition
+with more to it than a threshold ("below 180 bar 10 s after start", "at 75 % of limit") is no
+plain limit and is skipped; one said in words ("above 10 % during constant-speed travel") joins
+the parameter's name.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from collections.abc import Sequence
 from typing import Final
 
 from edge.events import SourceRef
+from edge.knowledge.limit_prose import SENTENCE
 from edge.knowledge.limit_text import Bounds, printed_number, unit_of
 from edge.knowledge.records import Limit
 
@@ -32,9 +36,15 @@ _CONDITION: Final = re.compile(
     + _THRESHOLD.format(w="first", v="v1", u="u1")
     + r"(?:\s+or\s+"
     + _THRESHOLD.format(w="second", v="v2", u="u2")
-    + r")?\s*\.?\s*$",
+    + r")?"
+    # A circumstance in words ("during constant-speed travel"); one with figures is no threshold.
+    + r"(?:\s+(?P<when>(?:during|while|when|at|in|with)\s+[^\d.;:]+?))?\s*\.?\s*$",
     re.IGNORECASE,
 )
+_LISTED: Final = re.compile(
+    r"^\s*(?P<code>[A-Z]{0,3}[-\s]?\d{1,4}[A-Z]?)\s*[:\u2013\u2014-]\s+(?P<text>.+)$"
+)
+"""An entry of a fault-code list printed as paragraphs: "E18: Brake coil over-temperature: ..."."""
 _ACTION_HEADER: Final = re.compile(r"\b(?:action|remedy|what to do|correction|fix)\b", re.I)
 _CODE_CELL: Final = re.compile(r"^[A-Z]{0,3}[-\s]?\d{1,4}[A-Z]?$")
 _STATE_WORDS: Final = re.compile(
@@ -84,11 +94,43 @@ def condition_limits(
             )
             others = [c for i, c in enumerate(cells) if i not in (col, action_col) and c]
             parameter = _parameter(m.group("what"), owner, others)
+            if m.group("when"):
+                parameter = f"{parameter} {' '.join(m.group('when').split())}"
             action = cells[action_col] if action_col is not None and action_col < len(cells) else ""
             found.append(
                 bounds.limit(owner, parameter, source, " ".join([context, *others]).strip(), action)
             )
     return found
+
+
+def listed_condition_limits(
+    text: str,
+    *,
+    known_components: set[str],
+    section_component: str | None,
+    source: SourceRef,
+    context: str = "",
+) -> list[Limit]:
+    """The thresholds of a fault-code list printed as paragraphs, a code and its text on each.
+
+    The entry's first sentence is the condition; the sentences after it say what happens and
+    what to do ("The car finishes its run and stops at the landing. Check the hold voltage").
+    """
+    rows: list[tuple[str, str, str]] = []
+    for line in text.split("\n"):
+        m = _LISTED.match(line)
+        if m is not None:
+            first, *after = SENTENCE.split(" ".join(m.group("text").split()))
+            rows.append((m.group("code"), first, " ".join(after)))
+    if not rows:
+        return []
+    return condition_limits(
+        [("Code", "Condition", "Action"), *rows],
+        known_components=known_components,
+        section_component=section_component,
+        source=source,
+        context=context,
+    )
 
 
 def _bounds(m: re.Match[str], printed: str) -> Bounds | None:

@@ -29,7 +29,7 @@ from typing import Final, Literal
 
 from edge.events import SourceRef
 from edge.knowledge.components import DESIGNATION, id_list
-from edge.knowledge.limit_conditions import condition_limits
+from edge.knowledge.limit_conditions import condition_limits, listed_condition_limits
 from edge.knowledge.limit_headers import (
     AS_NEW_HEADER,
     COMPONENT,
@@ -49,6 +49,7 @@ from edge.knowledge.limit_headers import (
     find_column,
     header_unit,
 )
+from edge.knowledge.limit_match import words
 from edge.knowledge.limit_points import point_columns, point_limits, points_beside
 from edge.knowledge.limit_prose import NEW_ONLY, SENTENCE, prose_limits
 from edge.knowledge.limit_text import (
@@ -63,7 +64,7 @@ from edge.knowledge.limit_text import (
 from edge.knowledge.limit_text import unit_of as _unit_of
 from edge.knowledge.records import Chunk, Limit, Threshold
 from edge.knowledge.terms import codes_in_text
-from edge.knowledge.units import convert, unit_in_header, unit_named_in
+from edge.knowledge.units import convert, dimension, unit_in_header, unit_named_in
 
 _NUMBER: Final = re.compile(r"^[-+\u2212]?\d+(?:[.,]\d+)?$")
 _CAPTION_TITLE: Final = re.compile(
@@ -240,9 +241,9 @@ def _qualifiers(rows: Sequence[Sequence[str]], cols: _Columns) -> dict[int, str]
             i for i in texts if len({body[n][i].strip() for n in same if i < len(body[n])}) > 1
         ]
         for n in same:
-            words = [body[n][i].strip() for i in telling if i < len(body[n]) and body[n][i].strip()]
-            if words:
-                out[n] = ", ".join(words)
+            cells = [body[n][i].strip() for i in telling if i < len(body[n]) and body[n][i].strip()]
+            if cells:
+                out[n] = ", ".join(cells)
     return out
 
 
@@ -510,6 +511,7 @@ def document_limits(
     """Every limit of a chunked manual: its tables, its sentences and its procedures."""
     actions = section_actions(chunks)
     limits: list[Limit] = []
+    faults: list[Limit] = []
     for chunk, intro in zip(chunks, intros, strict=True):
         source = SourceRef(title, chunk.section_path, chunk.page)
         owner = section_components.get(chunk.section)
@@ -527,9 +529,32 @@ def document_limits(
         else:
             text = "\n".join(chunk.items) if chunk.kind == "steps" else chunk.text
             limits += prose_limits(text, component=owner, source=source, context=leaf)
+            faults += listed_condition_limits(
+                text, known_components=known, section_component=owner, source=source, context=leaf
+            )
         if intro:  # the paragraph before a table or procedure ("The deflection must be ...")
             limits += prose_limits(intro, component=owner, source=source, context=leaf)
-    return merge_bounds(limits)
+    return merge_bounds([*limits, *_not_given_otherwise(faults, limits)])
+
+
+def _not_given_otherwise(faults: Sequence[Limit], limits: Sequence[Limit]) -> list[Limit]:
+    """The thresholds of a fault list for what none of the manual's limits measures.
+
+    "E21: motor winding temperature above 130 °C" is where the machine trips; where the manual's
+    limits give "M1 winding temperature max. 110 °C", that is what a reading is judged by, and
+    the trip point would only compete with it.
+    """
+
+    def measures(limit: Limit) -> tuple[str | None, set[str]]:
+        return dimension(limit.unit) or limit.unit, words(limit.parameter)
+
+    given = [measures(limit) for limit in limits]
+    kept: list[Limit] = []
+    for fault in faults:
+        kind, named = measures(fault)
+        if not any(kind == other and len(named & said) >= 2 for other, said in given):
+            kept.append(fault)
+    return kept
 
 
 Verdict = Literal["below", "above", "within"]

@@ -441,6 +441,28 @@ def test_the_thresholds_of_fault_and_troubleshooting_tables_are_limits() -> None
     ]
 
 
+def test_the_thresholds_of_a_fault_code_list_printed_as_paragraphs_are_limits() -> None:
+    from edge.knowledge.limit_conditions import listed_condition_limits
+
+    listed = (
+        "E11: Drive overspeed: car speed above 110 % of rated speed. Emergency stop.\n"
+        "E18: Brake coil over-temperature: brake coil temperature above 100 °C (212 °F). The car"
+        " stops at the landing. Let the coil cool down.\n"
+        "E25 - Current imbalance: difference between phase currents above 10 % during"
+        " constant-speed travel. Check the FC1 output stage.\n"
+        "Reset a locked fault in menu 2-4 after the cause is cleared."
+    )
+    found = listed_condition_limits(
+        listed, known_components={"FC1"}, section_component="K1", source=SOURCE
+    )
+    assert [(x.component_id, x.parameter, x.maximum, x.unit, x.action) for x in found] == [
+        ("K1", "brake coil temperature", 100, "°C",
+         "The car stops at the landing. Let the coil cool down."),
+        ("K1", "difference between phase currents during constant-speed travel", 10, "%",
+         "Check the FC1 output stage."),
+    ]  # fmt: skip
+
+
 def test_a_tag_brings_its_name_along_but_that_name_names_no_other_part() -> None:
     # "B3 says the winding's at 290 F": B3 is a motor temperature sensor here; its words must
     # not make another manual's B2 "Temperature sensor" the part the technician named.
@@ -587,3 +609,26 @@ def test_a_table_of_warning_and_alarm_points_limits_at_its_first_point() -> None
     ]
     assert [(t.name, t.value) for t in found[1].thresholds] == [("warning", 5.5), ("alarm", 9.0)]
     assert assess(found[1], 10.2, "mm/s").passed == found[1].thresholds[1]
+
+
+def test_a_fault_lists_trip_point_yields_to_the_manuals_limit_for_the_same_thing() -> None:
+    from edge.knowledge.limits import document_limits
+    from edge.knowledge.records import Chunk
+
+    table = Chunk(
+        "table",
+        ("4 Operating limits",),
+        "",
+        rows=(("Tag", "Parameter", "Max. (°C)"), ("M1", "Winding temperature", "110")),
+    )
+    faults = Chunk(
+        "text",
+        ("11 Fault codes",),
+        "E18: Brake coil over-temperature: brake coil temperature above 100 °C. Let it cool.\n"
+        "E21: Motor over-temperature: motor winding temperature above 130 °C. It parks.",
+    )
+    found = document_limits([table, faults], ["", ""], {}, title="TX-9", known={"M1"})
+    assert sorted((x.parameter, x.maximum) for x in found) == [
+        ("Winding temperature", 110),
+        ("brake coil temperature", 100),  # no other limit measures it: the fault's threshold
+    ]
