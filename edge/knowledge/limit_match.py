@@ -116,6 +116,9 @@ _DIFFERENCE_WORDS: Final = frozenset(
     {"ris", "differential", "approach", "superheat", "subcool", "split", "spread", "gain"}
 )
 """Stems of the words that make a temperature said in degrees a difference ("rise", "delta")."""
+_DIFFERENCE_LIMIT: Final = _DIFFERENCE_WORDS | {"differenc", "delta", "drop"}
+"""Stems of the words that make a limit in degrees one on a difference ("flow/return
+difference")."""
 _IGNORED: Final = frozenset(
     {"reading", "reads", "read", "shows", "showing", "says", "measured", "measures", "measure",
      "about", "only", "level", "value", "sitting", "getting", "currently", "right", "now"}
@@ -380,6 +383,10 @@ def rank(
         if d.limit.unit == "K" and unit in ("°C", "°F") and not differs:
             # "110 Fahrenheit in the UPS room" is a temperature, not a rise of 110 degrees: a
             # limit in kelvin (a difference) takes degrees only when the words say a difference.
+            continue
+        difference = (d.parameter | d.context) & _DIFFERENCE_LIMIT
+        if unit == "K" and d.limit.unit != "K" and not difference:
+            # And the other way round: "36 K across the boiler" is no boiler room's temperature.
             continue
         score = 0.0
         matched: list[str] = []

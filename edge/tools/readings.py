@@ -263,15 +263,18 @@ class ReadingsTool:
                 "reading-which-parameter",
                 f"{manuals} no limit measured in that unit. What was measured?",
             )
+        # A percentage is of anything (slip, imbalance, a level): the one limit in per cent
+        # says nothing of what was read.
+        of_anything = dimension(value.unit or "") == "fraction"
         if tied[0].score <= 0:
-            if len(tied) == 1:
+            if len(tied) == 1 and not of_anything:
                 return tied[0].limit, True  # the only limit measured in that unit
             raise ToolError(
                 "reading-which-parameter",
                 "Which reading is that? Say what you measured.",
                 needs="which",
             )
-        if not tied[0].matched and len(ranked) > 1:
+        if not tied[0].matched and (len(ranked) > 1 or of_anything):
             # No word of the reading names its part or parameter: the manuals' limit for it may
             # be missing, and a look-alike in the same unit would warn about the wrong thing.
             raise ToolError(

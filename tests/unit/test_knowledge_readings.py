@@ -352,3 +352,31 @@ def test_of_two_limits_with_the_same_words_the_one_in_the_order_said_wins() -> N
     for words, meant in (("megger on HV to LV and tank", hv), ("LV to HV and tank", lv)):
         reading = with_unit(said(f"{words} is 650 megohms", {}), "MOhm")
         assert [c.limit for c in best(rank(reading, described, "MOhm", value=650))] == [meant]
+
+
+def test_kelvin_said_is_a_difference_and_a_percentage_needs_its_name() -> None:
+    from edge.aio import EngineThread
+    from edge.knowledge.limit_match import Candidate, describe, rank, said, with_unit
+    from edge.knowledge.numbers import NumberMention
+    from edge.knowledge.records import Limit
+    from edge.tools.reading_values import SpokenValue
+    from edge.tools.readings import ReadingsTool
+
+    room = Limit("", "Boiler room temperature", "°C", 5, 40, "5", "40")
+    spread = Limit("", "Flow/return difference", "K", None, 30, "", "30")
+    reading = with_unit(said("delta t across the boiler is 36 k", {}), "K")
+    ranked = rank(reading, [describe(room, {}), describe(spread, {})], "K", value=36)
+    assert [c.limit for c in ranked] == [spread]  # no room is 36 K warm
+    assert rank(reading, [describe(room, {})], "K", value=36) == []
+    # "eight percent under the average tension": the manual's one limit in per cent (a phase
+    # current imbalance) names nothing of it; a limit in volts would have been the voltage.
+    imbalance = Limit("", "Difference between phase currents", "%", None, 10, "", "10")
+    tool = ReadingsTool(None, EngineThread("test"), None)  # type: ignore[arg-type]
+    eight = SpokenValue(NumberMention(8, 0, 1, "8"), "%")
+    try:
+        with pytest.raises(ToolError) as asked:
+            tool._choose([Candidate(imbalance, 2.3)], eight)
+        assert asked.value.code == "reading-which-parameter"
+        assert tool._choose([Candidate(imbalance, 2.3, ("phase",))], eight) == (imbalance, False)
+    finally:
+        tool._thread.shutdown()
