@@ -95,7 +95,10 @@ _THREAD: Final = re.compile(r"m\d{1,2}(?:x[\d.]+)?")
 
 
 def _limit_key(lim: Limit) -> tuple[object, ...]:
-    return (lim.component_id, lim.parameter.lower(), lim.unit, lim.minimum, lim.maximum)
+    # The manual's title is in the key: two machines' manuals may print the very same limit
+    # ("Insulation resistance, min. 10 MΩ"), and each machine keeps its own.
+    document = lim.source.document if lim.source else ""
+    return (document, lim.component_id, lim.parameter.lower(), lim.unit, lim.minimum, lim.maximum)
 
 
 def describe_all(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -632,3 +633,28 @@ def test_a_fault_lists_trip_point_yields_to_the_manuals_limit_for_the_same_thing
         ("Winding temperature", 110),
         ("brake coil temperature", 100),  # no other limit measures it: the fault's threshold
     ]
+
+
+def test_two_machines_manuals_printing_the_same_limit_each_keep_it(tmp_path: Path) -> None:
+    # The same manual in two formats gives its limits twice and one is kept; two machines'
+    # manuals that print the same limit are two limits, one for each machine.
+    from edge.knowledge import Knowledge
+    from tests.unit.test_fault_ingest_bounds import HashEmbedder
+
+    body = "## 6 Motor\n\nThe insulation resistance must be not less than 10 MΩ.\n"
+    paths = []
+    for name in ("Conveyor BC-1", "Cooling tower CT-4"):
+        path = tmp_path / f"{name.split()[-1]}.md"
+        path.write_text(f"# {name} manual\n\n{body}")
+        paths.append(path)
+    knowledge = Knowledge.open(tmp_path / "k.db", HashEmbedder())
+    try:
+        knowledge.ingest(paths)
+        documents = {
+            d.limit.source.document
+            for d in knowledge.described_limits()
+            if d.limit.source is not None and d.limit.unit == "MOhm"
+        }
+        assert documents == {"Conveyor BC-1 manual", "Cooling tower CT-4 manual"}
+    finally:
+        knowledge.close()
