@@ -140,6 +140,18 @@ _CUES_BY_KIND: Final[dict[str, tuple[re.Pattern[str], re.Pattern[str]]]] = {
                 r"\bwatts?\b|\bkilowatts?\b|\bhorsepower\b|\bhow powerful\b",
                 r"\b\d+(\.\d+)?\s*(W|kW|watts?|kilowatts?|hp)\b",
             ),
+            "voltage": (
+                r"\bvoltage\b|\bvolts?\b",
+                r"\b\d+(\.\d+)?\s*(kV|mV|V|volts?|kilovolts?)\b",
+            ),
+            "current": (
+                r"\bcurrent\b|\bamps?\b|\bamperage\b",
+                r"\b\d+(\.\d+)?\s*(A|mA|amps?|amperes?)\b",
+            ),
+            "resistance": (
+                r"\bresistance\b|\bmegger|\bohms?\b",
+                r"\b\d+(\.\d+)?\s*(MΩ|kΩ|mΩ|Ω|MOhm|ohms?|megohms?)(?!\w)",
+            ),
             "fluid": (
                 r"\b(oil|grease|fluid|coolant|lubricant|antifreeze|refrigerant|fuel)\b",
                 # Standards and grades; ISO 6743-4 hydraulic classes (HM, HV ...) name a grade
@@ -215,7 +227,18 @@ water be" asks for a hardness, not a fill quantity."""
 
 _AMOUNT: Final = ("much", "many")
 _MEASURES: Final = frozenset(
-    {"torque", "pressure", "temperature", "speed", "weight", "length", "power"}
+    {
+        "torque",
+        "pressure",
+        "temperature",
+        "speed",
+        "weight",
+        "length",
+        "power",
+        "voltage",
+        "current",
+        "resistance",
+    }
 )
 """Kinds of value that are measured, not filled: "how much torque" asks for N·m, not litres."""
 

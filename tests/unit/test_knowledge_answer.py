@@ -78,6 +78,12 @@ def test_the_kind_of_value_asked_in_a_technicians_words() -> None:
     # "how much torque" asks for a torque; "how much oil" for a quantity
     assert holds("how much torque on the M24 caliper bolts", "M24 caliper bolts 900 N·m")
     assert not holds("how much torque on the M24 caliper bolts", "caliper grease 0.5 kg")
+    # A voltage, a current or a resistance asked about: "oil" there names what was tested
+    breakdown = "minimum breakdown voltage for the main tank oil in service"
+    assert holds(breakdown, "Breakdown voltage (kV) | Main tank | min. 40 | 1 kV")
+    assert holds("max leakage current on the surge arresters", "leakage current max. 1.0 mA")
+    assert holds("minimum insulation resistance on the stator", "not less than 1 MΩ")
+    assert not holds("minimum insulation resistance on the stator", "test at 500 V DC")
     assert holds("how much oil does the gearbox take", "gearbox oil fill 450 l")
     assert not holds("how much oil does the gearbox take", "drain plug 120 N·m")
 
