@@ -45,7 +45,9 @@ _TENS_WORDS: Final = {
 }
 _SCALES: Final = {"hundred", "thousand"}
 _NUMBER_WORDS: Final = set(_UNITS_WORDS) | set(_TENS_WORDS) | set(_SCALES) | {"point", "and", "a"}
-_WORD: Final = re.compile(r"[A-Za-z]+|[-\u2212]?\d[\d,]*(?:\.\d+)?|\S")
+_WORD: Final = re.compile(r"[A-Za-z]+|[-\u2212]?\d(?:\d|,(?=\d{3}(?!\d)))*(?:\.\d+)?|\S")
+"""A word, a number ("1,000.5": a comma only before three digits, so "46, then" is 46), or a
+sign."""
 _DIGITS: Final = re.compile(r"^[-\u2212]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
 _CODE_DIGITS: Final = re.compile(r"[A-Za-z][\-]?$")
 _NAME_BEFORE: Final = re.compile(r"(?<![A-Za-z])[A-Z]{2,}[\s\-]$")

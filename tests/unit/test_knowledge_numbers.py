@@ -64,3 +64,9 @@ def test_counts_per_hour_are_readings_and_limits() -> None:
     said = spoken_values("pump A has started twelve times in the last hour")
     assert [(v.mention.value, v.unit) for v in said] == [(12.0, "starts/h")]
     assert speakable("12 starts/h, 25 drops/min") == "12 starts per hour, 25 drops per minute"
+
+
+def test_a_number_before_a_comma_is_still_a_number() -> None:
+    # "grade ISO VG 46, zinc-free": the comma ends the number; only three digits after it group.
+    assert [n.value for n in find_numbers("viscosity grade 46, zinc-free")] == [46]
+    assert [n.value for n in find_numbers("at 46, 47 or 1,000,000 cycles")] == [46, 47, 1_000_000]
