@@ -140,6 +140,11 @@ _CUES_BY_KIND: Final[dict[str, tuple[re.Pattern[str], re.Pattern[str]]]] = {
                 r"\bwatts?\b|\bkilowatts?\b|\bhorsepower\b|\bhow powerful\b",
                 r"\b\d+(\.\d+)?\s*(W|kW|watts?|kilowatts?|hp)\b",
             ),
+            "frequency": (
+                # "What frequency should the belt ring at": hertz, not how often.
+                r"\bfrequency\b|\bhertz\b|\bHz\b|\bring at\b",
+                r"\b\d+(\.\d+)?\s*(Hz|hertz|kHz)\b",
+            ),
             "voltage": (
                 r"\bvoltage\b|\bvolts?\b",
                 r"\b\d+(\.\d+)?\s*(kV|mV|V|volts?|kilovolts?)\b",
@@ -157,7 +162,10 @@ _CUES_BY_KIND: Final[dict[str, tuple[re.Pattern[str], re.Pattern[str]]]] = {
                 # Standards and grades; ISO 6743-4 hydraulic classes (HM, HV ...) name a grade
                 # in a brand's name ("Veltran HV 46").
                 r"\b(ISO|HLP|HVLP|VG|NLGI|SAE|API|DOT|ACEA|POE|PAO|EN|ASTM)\b|\d+W-?\d+|\bR-\d+"
-                r"|\b(?:HH|HL|HM|HR|HV|HG|HEES|HETG|HEPG|HFC|HFD)\s?\d{2,3}\b",
+                r"|\b(?:HH|HL|HM|HR|HV|HG|HEES|HETG|HEPG|HFC|HFD)\s?\d{2,3}\b"
+                # Coolants by their chemistry: organic acid (OAT), hybrid, glycol mixtures.
+                r"|\b(?:OAT|HOAT|IAT|NOAT|P-OAT|Si-OAT)\b"
+                r"|\b(?:ethylene|propylene|mono-?ethylene) glycol\b",
             ),
             "gas": (
                 r"\bgas\b",

@@ -84,6 +84,10 @@ def test_the_kind_of_value_asked_in_a_technicians_words() -> None:
     assert holds("max leakage current on the surge arresters", "leakage current max. 1.0 mA")
     assert holds("minimum insulation resistance on the stator", "not less than 1 MΩ")
     assert not holds("minimum insulation resistance on the stator", "test at 500 V DC")
+    # "What frequency should the belt ring at" asks for hertz (as well as how often)
+    assert holds("what frequency should the X axis belt ring at", "the belt must ring at 110 Hz")
+    # A coolant is named by its chemistry
+    assert holds("what coolant goes in this thing", "water and ethylene glycol with OAT inhibitors")
     assert holds("how much oil does the gearbox take", "gearbox oil fill 450 l")
     assert not holds("how much oil does the gearbox take", "drain plug 120 N·m")
 
