@@ -140,6 +140,7 @@ _CUES_BY_KIND: Final[dict[str, tuple[re.Pattern[str], re.Pattern[str]]]] = {
                 r"\bwatts?\b|\bkilowatts?\b|\bhorsepower\b|\bhow powerful\b",
                 r"\b\d+(\.\d+)?\s*(W|kW|watts?|kilowatts?|hp)\b",
             ),
+            "angle": (r"\bangle\b", r"°|\bdegrees?\b"),
             "frequency": (
                 # "What frequency should the belt ring at": hertz, not how often.
                 r"\bfrequency\b|\bhertz\b|\bHz\b|\bring at\b",
@@ -243,6 +244,7 @@ _MEASURES: Final = frozenset(
         "weight",
         "length",
         "power",
+        "angle",
         "voltage",
         "current",
         "resistance",

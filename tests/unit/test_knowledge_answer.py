@@ -86,6 +86,8 @@ def test_the_kind_of_value_asked_in_a_technicians_words() -> None:
     assert not holds("minimum insulation resistance on the stator", "test at 500 V DC")
     # "What frequency should the belt ring at" asks for hertz (as well as how often)
     assert holds("what frequency should the X axis belt ring at", "the belt must ring at 110 Hz")
+    # An angle is in degrees, whatever else the question's words cue ("set to" a pressure)
+    assert holds("what pitch angle do the fan blades get set to", "Pitch angle | 14.5° ± 0.5°")
     # A coolant is named by its chemistry
     assert holds("what coolant goes in this thing", "water and ethylene glycol with OAT inhibitors")
     assert holds("how much oil does the gearbox take", "gearbox oil fill 450 l")
