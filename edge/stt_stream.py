@@ -8,8 +8,8 @@ decodes cover only what came after (with the committed words as context), so the
 re-reads a long utterance from the start.
 
 What a full decode covers is fixed by the audio alone, never by when the decode thread got to it:
-a preflight covers up to the pause it was asked at (plus a short tail), and a pause that comes
-while another decode runs waits its turn with its own span. On a loaded machine the transcript
+a preflight covers what was captured when it was asked for, and a pause that comes while another
+decode runs waits its turn with that span. On a loaded machine the transcript
 comes later, never different (otherwise a slow decode would commit, or reuse, a span that ends
 mid-word, and "hydraulic oil leak" becomes "hydraulic torque, to leak").
 """
@@ -150,7 +150,9 @@ class StreamingTranscriber:
 
         Now, or after the decode that is running: a pause never waits in vain for its decode.
         """
-        pause = (self._last_voiced, self._voiced_end())
+        # Everything captured so far (the pause too): a voiced blip later in the pause does not
+        # undo what this decode covers.
+        pause = (self._last_voiced, self._length)
         if self._running is None:
             self._start_decode(*pause, kind="preflight")
         else:
