@@ -141,6 +141,14 @@ _CUES_BY_KIND: Final[dict[str, tuple[re.Pattern[str], re.Pattern[str]]]] = {
                 r"\b\d+(\.\d+)?\s*(W|kW|watts?|kilowatts?|hp)\b",
             ),
             "angle": (r"\bangle\b", r"°|\bdegrees?\b"),
+            "sound": (
+                r"\bhow loud\b|\bdecibels?\b|\bdB\b|\b(sound|noise) (pressure )?(level|power)\b",
+                r"\bdB\b|\bdB\(?A\)?|\bdecibels?\b",
+            ),
+            "protection": (
+                r"\bIP\s*(rating|class|code)\b|\bingress protection\b|\benclosure rating\b",
+                r"\bIP\s?\d{2}[A-Z]?\b|\bNEMA\s?\d",
+            ),
             "frequency": (
                 # "What frequency should the belt ring at": hertz, not how often.
                 r"\bfrequency\b|\bhertz\b|\bHz\b|\bring at\b",

@@ -88,6 +88,11 @@ def test_the_kind_of_value_asked_in_a_technicians_words() -> None:
     assert holds("what frequency should the X axis belt ring at", "the belt must ring at 110 Hz")
     # An angle is in degrees, whatever else the question's words cue ("set to" a pressure)
     assert holds("what pitch angle do the fan blades get set to", "Pitch angle | 14.5° ± 0.5°")
+    # How loud, and how well sealed: a level in decibels, a protection class
+    assert holds("how loud is the boiler in decibels", "sound pressure level 58 dB(A) at 1 m")
+    assert not holds("how loud is the boiler in decibels", "room temperature 5 to 40 °C")
+    assert holds("what's the IP rating on the motor", "totally enclosed, IP55, class F")
+    assert not holds("what's the IP rating on the motor", "rated power 30 kW")
     # A coolant is named by its chemistry
     assert holds("what coolant goes in this thing", "water and ethylene glycol with OAT inhibitors")
     assert holds("how much oil does the gearbox take", "gearbox oil fill 450 l")
