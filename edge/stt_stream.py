@@ -9,9 +9,9 @@ re-reads a long utterance from the start.
 
 What a full decode covers is fixed by the audio alone, never by when the decode thread got to it:
 a preflight covers what was captured when it was asked for, and a pause that comes while another
-decode runs waits its turn with that span. On a loaded machine the transcript
-comes later, never different (otherwise a slow decode would commit, or reuse, a span that ends
-mid-word, and "hydraulic oil leak" becomes "hydraulic torque, to leak").
+decode runs waits its turn with that span. On a loaded machine the transcript comes later, never
+different (otherwise a slow decode would commit, or reuse, a span that ends mid-word, and
+"hydraulic oil leak" becomes "hydraulic torque, to leak").
 """
 
 from __future__ import annotations
@@ -41,10 +41,10 @@ _MIN_DECODE_S: Final = 0.3
 _TAIL_S: Final = 0.25
 """Audio kept after the last voiced frame when decoding the final transcript."""
 _NO_SPEECH: Final = 0.6
+"""Above this no-speech probability a short transcript is taken as a hallucination."""
 _MIN_WORD_S: Final = 0.25
 """Less voiced audio than this after a commit is no word: a breath, a click, the VAD's last
 frames of the committed phrase. Decoded alone it gives Whisper's inventions ("I'm not.")."""
-"""Above this no-speech probability a short transcript is taken as a hallucination."""
 
 Interim = Callable[[str, int], None]
 """Receives an interim transcript and the length of its stable prefix (chars)."""
@@ -159,7 +159,7 @@ class StreamingTranscriber:
             self._pauses.append(pause)
 
     def _voiced_end(self) -> int:
-        """The end of what a full decode covers: the voiced audio and a short tail."""
+        """The end of what the final decode covers: the voiced audio and a short tail."""
         return min(self._length, self._last_voiced + int(_TAIL_S * self._rate))
 
     @property
