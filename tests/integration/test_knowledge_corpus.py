@@ -22,17 +22,17 @@ pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
 FLOORS = {
-    "answer_accuracy": 0.64,
-    "first_answer_accuracy": 0.61,
+    "answer_accuracy": 0.65,
+    "first_answer_accuracy": 0.62,
     "recall_at_3": 0.81,
-    "declined": 0.51,
-    "warned": 0.62,
+    "declined": 0.52,
+    "warned": 0.65,
 }
 """Dev-split floors, below what the dev split measured through this full path (router, cache, tools,
 the dialogue's presentation) on 2026-12-01 (sixteen manuals, ten of them written blind, three of
-them added that day): answers 493/743 with a procedure's later steps heard as "next" reads them
-(473/743 in the first answer alone), recall@3 622/743, no-answer declined 40/74, out-of-range
-warned 179/276, 3 false warnings in 114 in-range readings, 46 clarifications in 390 readings;
+them added that day): answers 498/743 with a procedure's later steps heard as "next" reads them
+(478/743 in the first answer alone), recall@3 622/743, no-answer declined 41/74, out-of-range
+warned 187/276, 3 false warnings in 114 in-range readings, 30 clarifications in 390 readings;
 ``bench/knowledge.py`` prints the exact figures."""
 MAX_FALSE_WARNINGS = 3
 """By the words alone, with nothing to tell sixteen manuals apart: 'parallel offset across the
@@ -40,22 +40,22 @@ coupling is three thou' (the pump skid's 0.05 mm limit, not the conveyor's 0.10 
 duty one is drawing seventy amps' (a crane's hoist motor, not the mixer's heavy-duty model);
 'M2 drawing 44 amps at sixty hertz' (the crane's and the transformer's M2, not the cooling
 tower's fan motor: every wiring diagram numbers its motors from M1)."""
-MAX_CLARIFICATIONS = 0.15
+MAX_CLARIFICATIONS = 0.10
 AT_MACHINE_FLOORS = {
-    "answer_accuracy": 0.76,
-    "first_answer_accuracy": 0.73,
+    "answer_accuracy": 0.77,
+    "first_answer_accuracy": 0.74,
     "recall_at_3": 0.92,
-    "declined": 0.64,
-    "warned": 0.80,
+    "declined": 0.66,
+    "warned": 0.83,
 }
 """The same, asked at the machine (the conversation knows which machine's manual it is at), on
-2026-12-01: answers 579/743 (559/743 in the first answer), recall@3 701/743, declined 50/74,
-warned 227/276, 1 false warning in 114, 21 clarifications in 390."""
+2026-12-01, later: answers 586/743 (566/743 in the first answer), recall@3 701/743, declined
+51/74, warned 237/276, 1 false warning in 114, 13 clarifications in 390."""
 AT_MACHINE_MAX_FALSE_WARNINGS = 1
 """At the machine, 'the heavy duty one is drawing seventy amps': the mixer's standard model's
 56 A, not the heavy-duty model's 82 A (the limit names the model AM-60H; "heavy duty" is said of
 it only in the front matter and the technical description)."""
-AT_MACHINE_MAX_CLARIFICATIONS = 0.07
+AT_MACHINE_MAX_CLARIFICATIONS = 0.05
 
 
 def _dev_run(tmp_path_factory: pytest.TempPathFactory, *, at_machine: bool) -> SplitRun:
