@@ -41,12 +41,12 @@ _CONDITION: Final = re.compile(
     + r"(?:\s+(?P<when>(?:during|while|when|at|in|with)\s+[^\d.;:]+?))?\s*\.?\s*$",
     re.IGNORECASE,
 )
-_LISTED: Final = re.compile(
-    r"^\s*(?P<code>[A-Z]{0,3}[-\s]?\d{1,4}[A-Z]?)\s*[:\u2013\u2014-]\s+(?P<text>.+)$"
-)
+_CODE_TEXT: Final = r"[A-Z]{0,3}[-\s]?\d{1,4}[A-Z]?"
+"""A fault code as printed ("E02", "F-12")."""
+_LISTED: Final = re.compile(rf"^\s*(?P<code>{_CODE_TEXT})\s*[:\u2013\u2014-]\s+(?P<text>.+)$")
 """An entry of a fault-code list printed as paragraphs: "E18: Brake coil over-temperature: ..."."""
 _ACTION_HEADER: Final = re.compile(r"\b(?:action|remedy|what to do|correction|fix)\b", re.I)
-_CODE_CELL: Final = re.compile(r"^[A-Z]{0,3}[-\s]?\d{1,4}[A-Z]?$")
+_CODE_CELL: Final = re.compile(rf"^{_CODE_TEXT}$")
 _STATE_WORDS: Final = re.compile(
     r"\s+(?:too\s+)?(?:high|low|hot|cold|fault|alarm|warning|exceeded|clogged|blocked)$",
     re.IGNORECASE,

@@ -384,8 +384,7 @@ def rank(
             # "110 Fahrenheit in the UPS room" is a temperature, not a rise of 110 degrees: a
             # limit in kelvin (a difference) takes degrees only when the words say a difference.
             continue
-        difference = (d.parameter | d.context) & _DIFFERENCE_LIMIT
-        if unit == "K" and d.limit.unit != "K" and not difference:
+        if unit == "K" and d.limit.unit != "K" and not _on_a_difference(d):
             # And the other way round: "36 K across the boiler" is no boiler room's temperature.
             continue
         score = 0.0
@@ -454,6 +453,11 @@ def rank(
         )
     out.sort(key=lambda c: -c.score)
     return out
+
+
+def _on_a_difference(d: Described) -> bool:
+    """Whether ``d``'s words say its limit is on a temperature difference ("flow/return")."""
+    return bool((d.parameter | d.context) & _DIFFERENCE_LIMIT)
 
 
 def _in_order(said: Sequence[str], printed: Sequence[str]) -> int:
