@@ -486,6 +486,11 @@ def dimension(unit: str) -> str | None:
     return entry[0] if entry else None
 
 
+def units_of(kind: str) -> tuple[str, ...]:
+    """Every canonical unit that measures ``kind`` (``"temperature"``: °C, °F, K)."""
+    return tuple(unit for unit, (measures, _) in _UNITS.items() if measures == kind)
+
+
 _DIFFERENCE: Final = {"K": 1.0, "°C": 1.0, "°F": 5.0 / 9.0}
 """Kelvin in manuals is a temperature difference ("min. 6 K drop across the cooler")."""
 

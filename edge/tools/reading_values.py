@@ -15,6 +15,7 @@ from typing import Final
 
 from edge.errors import ToolError
 from edge.knowledge.numbers import NumberMention, find_numbers, reading_numbers
+from edge.knowledge.records import Limit
 from edge.knowledge.units import format_number, normalize_unit
 
 _LOGGER = logging.getLogger(__name__)
@@ -42,6 +43,18 @@ class SpokenValue:
     """False for a bare "degrees": the temperature scale is the limit's."""
     unit_words: str = ""
     """The words the unit was said in ("millimetres per second")."""
+    short: bool = False
+    """Said as a shortfall against something else ("two percent slower than the steps")."""
+
+    def against(self, limit: Limit) -> float:
+        """The value as ``limit`` reads it: a shortfall is negative where the limit is signed.
+
+        "Running two percent slower than the steps" is −2 % of a handrail speed of 0 to +2 %
+        relative to the steps; against "deviation max. 5 %" it is a deviation of 2 %.
+        """
+        value = self.mention.value
+        signed = limit.minimum is not None and limit.minimum <= 0
+        return -value if self.short and value > 0 and signed else value
 
     @property
     def words(self) -> str:
@@ -83,7 +96,11 @@ def spoken_values(transcript: str) -> list[SpokenValue]:
             and words[0] in _BARE_DEGREES
             and (len(words) < 2 or words[1] not in _SCALES)
         )
-        out.append(SpokenValue(mention, unit, scale_said=not bare, unit_words=unit_words))
+        rest = transcript[mention.end :].lower()
+        short = unit == "%" and bool(_SHORT.match(rest[rest.find(unit_words) + len(unit_words) :]))
+        out.append(
+            SpokenValue(mention, unit, scale_said=not bare, unit_words=unit_words, short=short)
+        )
         if unit == "mil" and words and words[0] in _MIL:
             out.append(SpokenValue(mention, "mm", unit_words=unit_words))
         if bare:
@@ -96,10 +113,17 @@ def spoken_values(transcript: str) -> list[SpokenValue]:
     return out
 
 
+_SHORT: Final = re.compile(r"\s*(?:slower|lower|less|under|below|short|behind)\b")
+"""Words after a percentage that make it a shortfall ("two percent slower than the steps")."""
 _READ_OFF: Final = re.compile(
-    r"\b(?:reads|reading|shows|showing|measures|measured|came (?:out|back) at|comes out at)$"
+    r"(?:\b(?:reads|reading|shows|showing|measures|measured|came (?:out|back) at|comes out at"
+    r"|(?:sitting|running|down|up) (?:at|to))"
+    r"|(?:\bis|\bare|\bwas|(?<!\S)'s)(?: (?:at|only|now|about|around|down to|up to))?)$"
 )
-"""A verb that reads a value off an instrument, right before a number said with no unit."""
+"""Words that read a value off an instrument, right before a number said with no unit: a verb
+("AE-04 reads 8.1") or a statement of what something is now ("gearbox oil is minus fifteen",
+"the pH is down to seven point nine"). Only statements get here: a question that says a number
+("is 8 too high?") asks the manuals."""
 
 
 def states_a_value(transcript: str) -> bool:
@@ -111,7 +135,7 @@ def states_a_value(transcript: str) -> bool:
     24 mm bolts".
     """
     for value in spoken_values(transcript):
-        before = re.findall(r"[a-z']+", transcript[: value.mention.start].lower())[-3:]
+        before = re.findall(r"[a-z]+|'s", transcript[: value.mention.start].lower())[-3:]
         if value.unit is not None and not (before and before[-1] in _SIZE_WORDS):
             return True
         if value.unit is None and _READ_OFF.search(" ".join(before)):

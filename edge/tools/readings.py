@@ -41,7 +41,7 @@ from edge.knowledge.limits import Assessment, assess
 from edge.knowledge.machines import machine_name
 from edge.knowledge.numbers import reading_numbers
 from edge.knowledge.records import Limit
-from edge.knowledge.units import dimension, format_number, speakable, spoken_unit
+from edge.knowledge.units import dimension, format_number, speakable, spoken_unit, units_of
 from edge.report.base import (
     Citation,
     IncidentDraft,
@@ -217,11 +217,12 @@ class ReadingsTool:
         return {
             "component_id": limit.component_id or None,
             "parameter": limit.parameter,
-            "value": value.mention.value,
+            "value": value.against(limit),
             "value_text": value_text(value.mention),
             "unit": unit or limit.unit,
-            # A pH or a count has no unit to say; a temperature without one is a guess.
-            "unit_assumed": unit is None and dimension(limit.unit) is not None,
+            # A pH or a count has no unit to say; a temperature without one is a guess, which
+            # matters only when another scale would judge the value otherwise.
+            "unit_assumed": unit is None and _scale_matters(limit, value.against(limit)),
             "component_guessed": guessed,
             "limit": limit,
             "transcript": transcript,
@@ -267,14 +268,16 @@ class ReadingsTool:
         # says nothing of what was read.
         of_anything = dimension(value.unit or "") == "fraction"
         if tied[0].score <= 0:
-            if len(tied) == 1 and not of_anything:
-                return tied[0].limit, True  # the only limit measured in that unit
+            if len(tied) == 1 and not of_anything and not tied[0].off_scale:
+                # The only limit measured in that unit, and the value on its scale: "108 feet
+                # a minute" of the steps is no vibration velocity of 4.5 mm/s.
+                return tied[0].limit, True
             raise ToolError(
                 "reading-which-parameter",
                 "Which reading is that? Say what you measured.",
                 needs="which",
             )
-        if not tied[0].matched and (len(ranked) > 1 or of_anything):
+        if not tied[0].matched and (len(ranked) > 1 or of_anything or tied[0].off_scale):
             # No word of the reading names its part or parameter: the manuals' limit for it may
             # be missing, and a look-alike in the same unit would warn about the wrong thing.
             raise ToolError(
@@ -301,6 +304,11 @@ class ReadingsTool:
             return tied[0].limit, False
         owners = list(dict.fromkeys(c.limit.component_id for c in tied[:3]))
         if len(owners) > 1 and len({c.limit.parameter.lower() for c in tied}) == 1:
+            if sum(1 for o in owners if o) == 1:
+                # The gearbox oil temperature in the limits table (TT1, max. 95 °C) and in a
+                # sentence that names no tag ("must not be started with the gearbox oil below
+                # −15 °C"): one quantity, its bounds printed apart.
+                return _broken_first(tied[:3], value).limit, False
             first = {c.limit.component_id: c.limit for c in reversed(tied[:3])}
             names = " or ".join(f"the {self._name(o, first[o]) or 'general'}" for o in owners)
             raise ToolError("reading-which-component", f"Which component: {names}?", needs="which")
@@ -599,6 +607,23 @@ def _unit_against(value: SpokenValue, limit: Limit) -> str | None:
     return value.unit
 
 
+def _scale_matters(limit: Limit, value: float) -> bool:
+    """Whether ``value``, said with no unit, is judged otherwise in another unit of its kind.
+
+    "Top oil is minus 31" is below the -25 °C minimum whether the technician meant Celsius or
+    Fahrenheit: the warning need not wait for a "yes". "Oil at the separator is 130" is within
+    a limit in °F and far above it in °C: which was meant must be asked.
+    """
+    kind = dimension(limit.unit)
+    if kind is None:
+        return False
+    verdicts = set()
+    for unit in units_of(kind):
+        result = assess(limit, value, unit)
+        verdicts.add(result.verdict if result is not None else None)
+    return len(verdicts) > 1
+
+
 def _broken_first(candidates: list[Candidate], value: SpokenValue) -> Candidate:
     """The first candidate whose limit ``value`` is outside of, else the first."""
     return next((c for c in candidates if _verdict(c, value) in ("above", "below")), candidates[0])
@@ -612,5 +637,5 @@ def _verdicts(candidates: list[Candidate], value: SpokenValue) -> set[str | None
 def _verdict(candidate: Candidate, value: SpokenValue) -> str | None:
     """What ``candidate``'s limit says of ``value``, in the unit said (None: not comparable)."""
     limit = candidate.limit
-    result = assess(limit, value.mention.value, _unit_against(value, limit) or limit.unit)
+    result = assess(limit, value.against(limit), _unit_against(value, limit) or limit.unit)
     return result.verdict if result is not None else None

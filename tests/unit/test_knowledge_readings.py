@@ -380,3 +380,72 @@ def test_kelvin_said_is_a_difference_and_a_percentage_needs_its_name() -> None:
         assert tool._choose([Candidate(imbalance, 2.3, ("phase",))], eight) == (imbalance, False)
     finally:
         tool._thread.shutdown()
+
+
+def test_a_value_stated_with_no_unit_is_a_reading_and_waits_only_when_the_scale_matters() -> None:
+    from edge.knowledge.records import Limit
+    from edge.tools.reading_values import states_a_value
+    from edge.tools.readings import _scale_matters
+
+    assert states_a_value("gearbox oil is minus fifteen and we want to start up")
+    assert states_a_value("ph of the system water is down to seven point nine")
+    assert states_a_value("the oil's at 80")
+    assert not states_a_value("the guard has 4 bolts")
+    top_oil = Limit("", "Top-oil temperature", "°C", -25, None, "-25", "")
+    separator = Limit("", "Oil temperature", "°F", None, 180, "", "180")
+    assert not _scale_matters(top_oil, -31)  # below the minimum in °C, °F and kelvin alike
+    assert _scale_matters(separator, 130)  # within in °F, far above in °C: ask which
+
+
+def test_a_value_off_the_only_limits_scale_is_no_reading_of_it_and_a_shortfall_is_negative() -> (
+    None
+):
+    from edge.aio import EngineThread
+    from edge.knowledge.limit_match import Candidate
+    from edge.knowledge.records import Limit
+    from edge.tools.reading_values import spoken_values
+    from edge.tools.readings import ReadingsTool
+
+    vibration = Limit("", "Vibration velocity", "mm/s", None, 4.5, "", "4.5")
+    tool = ReadingsTool(None, EngineThread("test"), None)  # type: ignore[arg-type]
+    try:
+        steps = spoken_values("steps are doing a hundred and eight feet a minute")[0]
+        with pytest.raises(ToolError) as asked:
+            tool._choose([Candidate(vibration, 0.5, (), off_scale=1.6)], steps)
+        assert asked.value.code == "reading-which-parameter"
+        housing = spoken_values("housing is at 6 millimetres per second")[0]
+        assert tool._choose([Candidate(vibration, 0.0)], housing) == (vibration, True)
+    finally:
+        tool._thread.shutdown()
+    relative = Limit("HR", "Handrail speed relative to step speed", "%", 0, 2, "0", "2")
+    deviation = Limit("", "Deviation from mean tension", "%", None, 5, "", "5")
+    slower = spoken_values("HR-R is running two percent slower than the steps")[0]
+    assert slower.short and slower.against(relative) == -2  # below the 0 to +2 % band
+    assert slower.against(deviation) == 2  # a deviation of 2 %, whichever way
+    faster = spoken_values("left handrail is running three percent faster")[0]
+    assert not faster.short and faster.against(relative) == 3
+
+
+def test_a_part_s_limit_and_the_same_quantity_printed_without_a_tag_are_one_quantity() -> None:
+    from edge.aio import EngineThread
+    from edge.knowledge.limit_match import Candidate
+    from edge.knowledge.records import Limit
+    from edge.tools.reading_values import spoken_values
+    from edge.tools.readings import ReadingsTool
+
+    table = Limit("TT1", "Gearbox oil temperature", "°C", None, 95, "", "95")
+    sentence = Limit("", "Gearbox oil temperature", "°C", -15, None, "-15", "")
+    tied = [Candidate(table, 2.0, ("oil",)), Candidate(sentence, 2.0, ("oil",))]
+
+    class Named:
+        def component_name(self, component_id: str, document: str | None = None) -> str:
+            return "gearbox oil sump temperature sensor"
+
+    tool = ReadingsTool(Named(), EngineThread("test"), None)  # type: ignore[arg-type]
+    try:
+        cold = spoken_values("oil in the gearbox is at minus twenty degrees")[0]
+        hot = spoken_values("oil in the gearbox is at 99 degrees")[0]
+        assert tool._choose(tied, cold) == (sentence, False)
+        assert tool._choose(tied, hot) == (table, False)
+    finally:
+        tool._thread.shutdown()
