@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from typing import Final
 
 from edge.knowledge.components import ranged_ids
-from edge.knowledge.numbers import stated_values
+from edge.knowledge.numbers import code_figures, stated_values
 from edge.knowledge.records import Limit
 from edge.knowledge.spoken import written
 from edge.knowledge.terms import STOPWORDS, stem
@@ -412,7 +412,8 @@ def rank(
             )
             score += COVERAGE_WEIGHT * covered / len(d.parameter)
         score -= NEGATED_WEIGHT * len(reading.negated & (d.parameter | d.context))
-        score += FIGURE_WEIGHT * len(reading.figures & stated_values(d.limit.parameter))
+        figures = stated_values(d.limit.parameter) | code_figures(d.limit.parameter)
+        score += FIGURE_WEIGHT * len(reading.figures & figures)
         if d.limit.component_id and (
             normal_code(d.limit.component_id) in reading.codes
             or (d.names and d.names <= reading.spoken)

@@ -178,8 +178,9 @@ def _words_value(words: list[str]) -> float | None:
             current = 1
         elif w in _UNITS_WORDS or w in _TENS_WORDS:
             v = _UNITS_WORDS.get(w, _TENS_WORDS.get(w, 0))
-            if previous in _UNITS_WORDS:
-                # Digit groups read as written: "one two five", "nineteen ninety".
+            if previous in _UNITS_WORDS or (previous in _TENS_WORDS and w in _TENS_WORDS):
+                # Digit groups read as written: "one two five", "nineteen ninety", "thirty
+                # thirty five" (3035, as a year or a model's "30/35" is said; not 65).
                 current = current * (10 if v < 10 else 100) + v
             else:
                 current += v
@@ -208,6 +209,22 @@ def reading_numbers(text: str) -> list[NumberMention]:
 
 
 _CODE_TOKEN: Final = re.compile(r"\b[A-Za-z]+[-.]?\d[\w.-]*")
+
+
+_GROUPED_CODE: Final = re.compile(r"\b[A-Za-z]+[-.]?\d+(?:[/.\-]\d+)+")
+
+
+def code_figures(text: str) -> set[float]:
+    """The figures of codes in ``text`` said digit group after digit group.
+
+    "ES-30/35" is "ES thirty thirty five", 3035. Codes of one group are left out.
+    """
+    out = set()
+    for code in _GROUPED_CODE.findall(text):
+        groups = re.findall(r"\d+", code)
+        if len(groups) > 1:
+            out.add(float("".join(groups)))
+    return out
 
 
 def stated_values(text: str) -> set[float]:

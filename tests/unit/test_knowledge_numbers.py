@@ -70,3 +70,13 @@ def test_a_number_before_a_comma_is_still_a_number() -> None:
     # "grade ISO VG 46, zinc-free": the comma ends the number; only three digits after it group.
     assert [n.value for n in find_numbers("viscosity grade 46, zinc-free")] == [46]
     assert [n.value for n in find_numbers("at 46, 47 or 1,000,000 cycles")] == [46, 47, 1_000_000]
+
+
+def test_a_model_said_digit_group_by_digit_group() -> None:
+    from edge.knowledge.numbers import code_figures
+
+    # "on the ES thirty thirty five": 3035, as "twenty twenty five" is 2025; never 30 + 35.
+    assert [m.value for m in find_numbers("ES thirty thirty five")] == [3035]
+    assert [m.value for m in find_numbers("twenty one amps")] == [21]
+    assert code_figures("M1 current, max. (ES-30/35)") == {3035}
+    assert code_figures("Brake M24 on E-117") == set()  # one group: no model said in groups
