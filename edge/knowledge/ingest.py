@@ -52,7 +52,7 @@ _LOGGER = logging.getLogger(__name__)
 
 EMBED_SLICE: Final = 64
 """Texts per call to the embedder between two progress reports."""
-READING: Final = 2
+READING: Final = 3
 """Version of what reading a manual stores (blocks, chunks, components, limits). Bump it with a
 change to the readers or the extraction that changes what a stored manual holds: a manual stored
 by an older reading is read again by the next ingest (``edge-ingest.timer`` runs one an hour),

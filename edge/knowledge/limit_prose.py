@@ -18,6 +18,7 @@ from edge.events import SourceRef
 from edge.knowledge.limit_text import Bounds, parse_bounds
 from edge.knowledge.records import Limit
 from edge.knowledge.terms import codes_in_text
+from edge.knowledge.units import dimension
 
 NEW_ONLY: Final = re.compile(r"\bwhen new\b|\bnew condition\b|\bas new\b", re.IGNORECASE)
 
@@ -38,6 +39,19 @@ _EVENT: Final = re.compile(
     r"measures?\s+(?:more|less)\s+than)\b",
     re.IGNORECASE,
 )
+_FORBIDDEN_WITH: Final = re.compile(
+    r"\b(?:(?:must|shall|should|may)\s+not\s+be\s+[a-z]+|do\s+not\s+[a-z]+|never\s+[a-z]+)\b"
+    r"[^.;]*?\b(?:with|when|while|if)\s+(?:the\s+)?(?P<subject>[a-z][\w\s\-]{0,60}?)\s+"
+    r"(?:is\s+|are\s+)?(?P<side>below|under|lower than|less than|above|over|higher than|"
+    r"more than|exceeding)\s+(?P<bound>[-+\u2212]?\d[^;]*)",
+    re.IGNORECASE,
+)
+""""The drive must not be started with the gearbox oil below −15 °C", "Do not energise the
+transformer when the top-oil temperature is below −25 °C": what is forbidden past a value bounds
+the quantity named after "with" / "when" (below: a minimum; above: a maximum)."""
+_NAMED_BY_KIND: Final = frozenset(("temperature", "pressure", "voltage", "current"))
+"""Kinds of quantity whose name is the word for them: "the gearbox oil below −15 °C" is the
+gearbox oil temperature, as the manual's table of limits calls it."""
 _LOW_EVENT: Final = re.compile(r"below|less|worn|wears?", re.IGNORECASE)
 """Events that cross a minimum: a value falling, a part worn down to what must remain."""
 _ACCEPTED: Final = re.compile(
@@ -119,6 +133,18 @@ def _sentence_limit(
     accepted = _ACCEPTED.search(sentence)
     if accepted is not None:
         return _accepted(accepted, sentence, previous, component, source, context)
+    forbidden = _FORBIDDEN_WITH.search(sentence)
+    if forbidden is not None:
+        low = forbidden.group("side").lower() in ("below", "under", "lower than", "less than")
+        bounds = parse_bounds(forbidden.group("bound"), bound="min" if low else "max")
+        if bounds is not None and (bounds.minimum if low else bounds.maximum) is not None:
+            subject = _LEADING.sub("", forbidden.group("subject").strip())
+            kind = dimension(bounds.unit)
+            if kind in _NAMED_BY_KIND and kind not in subject.lower():
+                subject = f"{subject} {kind}"  # "gearbox oil" below −15 °C: its temperature
+            return _build(
+                subject, previous, bounds, sentence, component, source, context, modal=True
+            )
     modal = _MODAL.search(sentence)
     event = _EVENT.search(sentence)
     if modal is not None and event is None:

@@ -246,12 +246,16 @@ def _both(
     return first
 
 
-def nominal_with_tolerance(nominal: str, tolerance: str) -> Bounds | None:
-    """A nominal cell and a tolerance cell ("400 V", "± 1 %") as one limit."""
+def nominal_with_tolerance(nominal: str, tolerance: str, default_unit: str = "") -> Bounds | None:
+    """A nominal cell and a tolerance cell ("400 V", "± 1 %") as one limit.
+
+    ``default_unit``: the row's Unit cell or the columns' header unit, for cells that give none
+    ("0.6 | ±0.1 | mm").
+    """
     joined = f"{nominal.strip()} {tolerance.strip()}"
     if not re.search(r"\d", nominal) or not re.search(r"±|\+/-", tolerance):
         return None
-    return parse_bounds(joined)
+    return parse_bounds(joined, default_unit=default_unit)
 
 
 def bound_in_name(name: str) -> Bound | None:

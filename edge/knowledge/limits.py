@@ -65,10 +65,14 @@ from edge.knowledge.limit_text import unit_of as _unit_of
 from edge.knowledge.records import Chunk, Limit, Threshold
 from edge.knowledge.terms import codes_in_text
 from edge.knowledge.units import convert, dimension, unit_in_header, unit_named_in
+from edge.knowledge.units import header_unit as header_parts
 
 _NUMBER: Final = re.compile(r"^[-+\u2212]?\d+(?:[.,]\d+)?$")
 _CAPTION_TITLE: Final = re.compile(
     r"\b(?:table|tab\.)\s+[A-Z]?\d+(?:[.\-]\d+)*\s*[.:—–-]?\s*(\w+)", re.IGNORECASE
+)
+_CAPTION: Final = re.compile(
+    r"\b(?:table|tab\.)\s+[A-Z]?\d+(?:[.\-]\d+)*\s*[.:—–-]?\s*([^\n]+)", re.IGNORECASE
 )
 _VALUES_ARE: Final = re.compile(r"\bvalues? (?:\w+ ){0,4}(?:are|is) (?:the )?(\w+) values?\b", re.I)
 _LAST_BRACKET: Final = re.compile(r"\s*\([^()]*\)\s*$")
@@ -107,6 +111,9 @@ class _Columns:
     values: tuple[int, ...]
     tagged: bool = False
     """The component column holds tags no table of the manual names."""
+    keyed: bool = False
+    """The parameter column holds figures of a condition, not names ("Rated speed [m/s] | Min.
+    [m] | Max. [m]": one stopping distance per speed); the quantity is the caption's."""
 
 
 def _columns(rows: Sequence[Sequence[str]], known: set[str]) -> _Columns | None:
@@ -142,16 +149,23 @@ def _columns(rows: Sequence[Sequence[str]], known: set[str]) -> _Columns | None:
             if i != comp and sum(bool(re.search(r"[A-Za-z]{3}", r[i])) for r in rows[1:]) > 0
         ]
         param = texty[0] if texty else None
+    low, high = find_column(header, MIN), find_column(header, MAX)
+    keyed = False
+    if param is None and (low is not None or high is not None) and 0 not in (comp, low, high):
+        # Every cell a figure: the first column says under which condition each row holds.
+        param = 0
+        keyed = all(_number(r[0]) is not None for r in rows[1:] if r and r[0].strip())
+        if not keyed:
+            return None
     if param is None:
         return None
-    low, high = find_column(header, MIN), find_column(header, MAX)
     nominal, tolerance = find_column(header, NOMINAL), find_column(header, TOLERANCE)
     unit = find_column(header, UNIT)
     if nominal is None:
         tolerance = None  # a "Tolerance" column alone holds limits ("max. 0.05 mm")
     used = {param, comp, unit, low, high, nominal, tolerance}
     values = tuple(i for i, h in enumerate(lowered) if i not in used and not NOT_VALUES.search(h))
-    return _Columns(param, comp, unit, low, high, nominal, tolerance, values, tagged)
+    return _Columns(param, comp, unit, low, high, nominal, tolerance, values, tagged, keyed)
 
 
 def extract_limits(
@@ -205,6 +219,14 @@ def extract_limits(
         parameter = row[cols.param].strip()
         if not parameter:
             continue
+        if cols.keyed:
+            quantity = _caption_quantity(context)
+            if not quantity:
+                continue
+            name, _, printed_unit = header_parts(header[cols.param])
+            row[cols.param] = parameter = (
+                f"{quantity} at {name.strip().lower()} {parameter} {printed_unit}".strip()
+            )
         printed = _row_codes(row, cols)
         for name, bounds in _row_bounds(row, header, cols, stated):
             if n in qualifiers:  # "Breakdown voltage (kV), Main tank (In service)"
@@ -259,6 +281,12 @@ def _row_codes(row: Sequence[str], cols: _Columns) -> tuple[str, ...]:
     )
 
 
+def _caption_quantity(context: str) -> str:
+    """What a table's caption says it gives: "Table 7-1: Stopping distance, empty step band"."""
+    m = _CAPTION.search(context)
+    return m.group(1).strip(" .:") if m else ""
+
+
 def _bound_of_table(context: str) -> Bound | None:
     """The bound every value of a table is, when its caption or intro says so.
 
@@ -306,7 +334,10 @@ def _row_bounds(
         )
         return [(parameter, bounds)]
     if cols.nominal is not None and cols.tolerance is not None:
-        toleranced = nominal_with_tolerance(row[cols.nominal], row[cols.tolerance])
+        unit = (
+            default_unit or header_unit(header, cols.nominal) or header_unit(header, cols.tolerance)
+        )
+        toleranced = nominal_with_tolerance(row[cols.nominal], row[cols.tolerance], unit)
         return [(parameter, toleranced)] if toleranced else []
     named = bound_in_name(parameter)
     new = find_column(header, NEW)

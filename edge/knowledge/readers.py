@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Final
 
@@ -30,6 +31,9 @@ _MODEL: Final = re.compile(r"\b[A-Za-z]{1,6}[- ]?\d{2,5}[A-Za-z]?\b")
 """A model designation ("HX-30", "VT 55", "WC-180"): what a manual's title names."""
 TITLE_CHARS: Final = 100
 """Longest line taken for a title (a sentence is not one)."""
+_DASH_AS_MINUS: Final = re.compile(r"(?<![\w.,)\u2013\u2212-])\u2013(?=\d)")
+"""An en dash right before a figure and after no figure or word: typesetters' minus sign
+("below –15 °C", "–25 to +40 °C"); "40–75 °C" and "Figure A–3" keep their dash."""
 
 
 class ReadError(Exception):
@@ -104,8 +108,31 @@ def read_document(
             blocks = parse_text([(line, None) for line in text.splitlines()])
     if not any(b.text or b.rows or b.items for b in blocks if b.kind != "heading"):
         raise ReadError("no readable text found")
+    blocks = [_with_minus_signs(b) for b in blocks]
     return ParsedDocument(
         title=_title(title, blocks, path), format=fmt, blocks=tuple(blocks), pages=pages
+    )
+
+
+def minus_signs(text: str) -> str:
+    """``text`` with every en dash used as a minus sign made the minus sign U+2212.
+
+    Every figure parser reads "−15" as minus fifteen; an en dash before a figure read as a
+    separator made a cold-start minimum of –15 °C a minimum of 15 °C.
+    """
+    return _DASH_AS_MINUS.sub("\u2212", text) if "\u2013" in text else text
+
+
+def _with_minus_signs(block: Block) -> Block:
+    if not any(
+        "\u2013" in s for s in (block.text, *block.items, *(c for r in block.rows for c in r))
+    ):
+        return block
+    return replace(
+        block,
+        text=minus_signs(block.text),
+        items=tuple(minus_signs(i) for i in block.items),
+        rows=tuple(tuple(minus_signs(c) for c in row) for row in block.rows),
     )
 
 

@@ -658,3 +658,17 @@ def test_two_machines_manuals_printing_the_same_limit_each_keep_it(tmp_path: Pat
         assert documents == {"Conveyor BC-1 manual", "Cooling tower CT-4 manual"}
     finally:
         knowledge.close()
+
+
+def test_what_must_not_be_done_past_a_value_bounds_that_value() -> None:
+    text = (
+        "The drive must not be started with the gearbox oil below \u221215 °C (5 °F). "
+        "Do not energise the transformer when the top-oil temperature is below \u221225 °C. "
+        "Do not operate the crane when the wind speed is above 20 m/s."
+    )
+    found = prose_limits(text, component=None, source=SOURCE, context="4.3 Oil")
+    assert [(x.parameter, x.minimum, x.maximum, x.unit) for x in found] == [
+        ("Gearbox oil temperature", -15, None, "°C"),
+        ("Top-oil temperature", -25, None, "°C"),
+        ("Wind speed", None, 20, "m/s"),
+    ]

@@ -265,3 +265,17 @@ def test_a_caption_set_apart_by_two_spaces_introduces_its_table() -> None:
     assert table.rows[0] == ("Bolt size", "Class", "Torque, N·m (lbf·ft)", "Joint")
     assert table.rows[2] == ("M16", "8.8", "210 (155)", "Coupling CP1 and spacer bolts")
     assert any(b.kind == "paragraph" and b.text.startswith("Table 7-1") for b in blocks)
+
+
+def test_an_en_dash_before_a_figure_is_a_minus_sign() -> None:
+    from edge.knowledge.readers import minus_signs
+
+    doc = read_document(
+        Path("m.md"),
+        "# Limits\n\nDo not start below –15 °C.\n\n| Item | Range |\n|---|---|\n"
+        "| Ambient | –25 to +40 °C |\n| Oil | 40–75 °C |\n".encode(),
+    )
+    texts = [b.text for b in doc.blocks] + [c for b in doc.blocks for r in b.rows for c in r]
+    assert "Do not start below \u221215 °C." in texts
+    assert "\u221225 to +40 °C" in texts and "40–75 °C" in texts  # a range keeps its dash
+    assert minus_signs("Figure A–3, pages 3–5") == "Figure A–3, pages 3–5"

@@ -198,3 +198,21 @@ def test_a_hyphenated_name_is_matched_by_its_parts() -> None:
     from edge.knowledge.limit_match import words
 
     assert {"top", "oil"} <= words("Top-oil temperature")
+
+
+def test_a_unit_column_after_the_tolerance_and_rows_keyed_by_a_condition() -> None:
+    settings = (
+        ("Tag", "Setting", "Nominal", "Tolerance", "Unit"),
+        ("BR1", "Air gap", "0.6", "±0.1", "mm"),
+        ("BR1", "Coil voltage, holding", "104", "±10 %", "V DC"),
+    )
+    assert _limits(settings) == [
+        ("Air gap", "mm", 0.5, 0.7),
+        ("Coil voltage, holding", "V", 93.6, 114.4),
+    ]
+    # One stopping distance per rated speed: the caption says what the bounds are of.
+    stopping = (("Rated speed [m/s]", "Min. [m]", "Max. [m]"), ("0.50", "0.25", "0.90"))
+    assert _limits(stopping, "Table 7-1: Stopping distance, empty step band") == [
+        ("Stopping distance, empty step band at rated speed 0.50 m/s", "m", 0.25, 0.9)
+    ]
+    assert _limits(stopping) == []  # no caption: no name for what was measured
