@@ -72,7 +72,7 @@ NORMAL_HEADER: Final = re.compile(
 )
 """A column of the values a healthy machine shows, beside the limits' column."""
 PROTECTIVE_HEADER: Final = re.compile(
-    r"\b(?:alarm|trip|warning|shutdown|alert|fault|cut[- ]?out)\b", re.IGNORECASE
+    r"\b(?:alarm|trip|warning|shut[- ]?down|alert|fault|cut[- ]?out)\b", re.IGNORECASE
 )
 """A column of the thresholds at which the machine protects itself, beside the normal band."""
 

@@ -116,6 +116,20 @@ class _Columns:
     [m] | Max. [m]": one stopping distance per speed); the quantity is the caption's."""
 
 
+def _code_column(rows: Sequence[Sequence[str]], known: set[str]) -> int | None:
+    """A "Code" column whose cells are the manual's measuring points or parts ("PT-101").
+
+    Such a table ("Code | Normal [bar] | Alarm [bar]") gives limits by point; a "Code" column
+    of fault codes ("E-117") makes a troubleshooting table.
+    """
+    for i, h in enumerate(rows[0]):
+        if h.strip().lower() == "code":
+            cells = [r[i] for r in rows[1:] if i < len(r) and r[i].strip()]
+            if cells and sum(bool(_ids(c, known)) for c in cells) * 2 > len(cells):
+                return i
+    return None
+
+
 def _columns(rows: Sequence[Sequence[str]], known: set[str]) -> _Columns | None:
     header = list(rows[0])
     lowered = [unit_in_header(h)[0].strip().lower() for h in header]
@@ -128,6 +142,7 @@ def _columns(rows: Sequence[Sequence[str]], known: set[str]) -> _Columns | None:
         None,
     )
     tagged = False
+    comp = comp if comp is not None else _code_column(rows, known)
     if comp is None:
         # A tag column whose tags no table of the manual names: the tags still say whose limit
         # each row is, and the column holds no limits.
@@ -148,7 +163,9 @@ def _columns(rows: Sequence[Sequence[str]], known: set[str]) -> _Columns | None:
             for i in range(len(header))
             if i != comp and sum(bool(re.search(r"[A-Za-z]{3}", r[i])) for r in rows[1:]) > 0
         ]
-        param = texty[0] if texty else None
+        # "Code | Normal [bar] | Alarm [bar]": no column names the quantity; the code does (the
+        # manual's list of measuring points says what PT-101 measures).
+        param = texty[0] if texty else comp
     low, high = find_column(header, MIN), find_column(header, MAX)
     keyed = False
     if param is None and (low is not None or high is not None) and 0 not in (comp, low, high):
@@ -185,8 +202,10 @@ def extract_limits(
     points = point_columns(rows)
     if points:
         return point_limits(rows, points, known_components, section_component, source, context)
-    if find_column(rows[0], MEASURED) is None and any(
-        NOT_LIMITS_TABLE.match(h.strip()) for h in rows[0]
+    if (
+        find_column(rows[0], MEASURED) is None
+        and any(NOT_LIMITS_TABLE.match(h.strip()) for h in rows[0])
+        and _code_column(rows, known_components) is None
     ):
         # Its thresholds say when something is wrong: the other side is the limit. (A table of
         # parameters with an "Alarm" column is a limits table: see :data:`PROTECTIVE_HEADER`.)
@@ -227,7 +246,9 @@ def extract_limits(
             row[cols.param] = parameter = (
                 f"{quantity} at {name.strip().lower()} {parameter} {printed_unit}".strip()
             )
-        printed = _row_codes(row, cols)
+        # Its measuring point printed in the name ("HT water temperature at engine outlet
+        # (TE-202)") names it as a code in another cell does.
+        printed = tuple(dict.fromkeys((*codes_in_text(parameter), *_row_codes(row, cols))))
         for name, bounds in _row_bounds(row, header, cols, stated):
             if n in qualifiers:  # "Breakdown voltage (kV), Main tank (In service)"
                 name = name.replace(parameter, f"{parameter}, {qualifiers[n]}", 1)

@@ -31,7 +31,8 @@ def _prose(part: str, width: int) -> bool:
     """A line of running text: long for its column and no wide gaps (table cells have them)."""
     text = part.strip()
     long_enough = len(text) >= max(PROSE_CHARS, 0.55 * width)
-    return long_enough and not _cells(text) and " " in text
+    # ".......... 2.5–4.0 bar" is the end of a dot-leader line whose name sits left of it.
+    return long_enough and not _cells(text) and " " in text and not text.startswith("...")
 
 
 def _cells(part: str) -> bool:

@@ -321,3 +321,21 @@ def test_a_chapter_heading_that_says_section_or_chapter_is_a_heading() -> None:
         ("9.1 Alarm classes", 3),
         ("Section 10 – Spare parts", 2),
     ]
+
+
+def test_dot_leader_lines_set_far_from_their_names_are_no_second_column() -> None:
+    # pypdf's layout text of an A5 page: every name, a wide gap, then its leader and value.
+    prose = "The engine has two cooling water circuits, each with its own engine-driven pump."
+    leaders = [
+        f"{name:<60}{'.' * 30}{value}"
+        for name, value in (
+            ("HT water pressure at engine inlet (PT-201)", "2.5–4.0 bar"),
+            ("HT water temperature at engine inlet (TE-201)", "72–80 °C"),
+            ("HT water temperature at engine outlet (TE-202)", "85–92 °C"),
+            ("LT water pressure at charge air cooler inlet (PT-301)", "2.0–3.5 bar"),
+            ("LT water temperature at charge air cooler inlet (TE-301)", "25–38 °C"),
+        )
+    ]
+    page = [prose, "", *leaders, "", prose]
+    assert find_gutter(page) is None
+    assert reading_order(page) == page

@@ -216,3 +216,32 @@ def test_a_unit_column_after_the_tolerance_and_rows_keyed_by_a_condition() -> No
         ("Stopping distance, empty step band at rated speed 0.50 m/s", "m", 0.25, 0.9)
     ]
     assert _limits(stopping) == []  # no caption: no name for what was measured
+
+
+def test_limits_by_measuring_point_code_with_alarm_and_shut_down_points() -> None:
+    rows = (
+        ("Code", "Normal [°C]", "Alarm [°C]", "Shut down [°C]"),
+        ("TE-101", "60–68", "H 74", "H 80"),
+        ("TE-201", "72–80", "—", "—"),
+    )
+    found = extract_limits(
+        rows,
+        section_component=None,
+        known_components={"TE-101", "TE-201"},
+        source=SOURCE,
+        context="Tab. 5-3 Alarm and shut-down settings, temperatures",
+    )
+    assert [(x.component_id, x.unit, x.minimum, x.maximum) for x in found] == [
+        ("TE-101", "°C", 60, 68),
+        ("TE-201", "°C", 72, 80),
+    ]
+    assert [(t.name, t.value) for t in found[0].thresholds] == [("alarm", 74), ("shut down", 80)]
+    # A "Code" column of fault codes is still a troubleshooting table, not limits by code.
+    faults = (("Code", "Meaning", "Action"), ("E-117", "Converter fault", "Reset"))
+    assert (
+        extract_limits(faults, section_component=None, known_components=set(), source=SOURCE) == []
+    )
+    # A measuring point printed in a limit's name names it.
+    leader = (("Item", "Value"), ("HT water temperature at engine outlet (TE-202)", "85–92 °C"))
+    named = extract_limits(leader, section_component=None, known_components=set(), source=SOURCE)
+    assert [x.codes for x in named] == [("TE-202",)]
