@@ -31,6 +31,9 @@ _ID_HEADERS: Final = (
     "item",
 )
 _NAME_HEADERS: Final = ("component", "name", "component name", "description", "device", "equipment")
+_POINT_HEADERS: Final = ("measuring point", "measurement", "sensor", "instrument", "signal")
+"""Names of measuring points: beside them a "Code" column holds the points' codes ("PT-101");
+elsewhere a "Code" column holds fault codes, which name no part."""
 _ALIAS_HEADERS: Final = ("also called", "aliases", "alias", "other names", "synonyms")
 
 DESIGNATION: Final = re.compile(r"[A-Z]{1,3}-?\d{1,3}[A-Z]?")
@@ -58,6 +61,10 @@ def table_components(rows: Sequence[Sequence[str]]) -> list[Component]:
     header = [_header_word(h) for h in rows[0]]
     id_col = next((i for i, h in enumerate(header) if h in _ID_HEADERS), None)
     name_col = next((i for i, h in enumerate(header) if h in _NAME_HEADERS and i != id_col), None)
+    if name_col is None:
+        name_col = next((i for i, h in enumerate(header) if h in _POINT_HEADERS), None)
+        if id_col is None and name_col is not None:
+            id_col = next((i for i, h in enumerate(header) if h == "code"), None)
     if id_col is None or name_col is None:
         return []
     alias_col = next((i for i, h in enumerate(header) if h in _ALIAS_HEADERS), None)
@@ -75,7 +82,10 @@ def table_components(rows: Sequence[Sequence[str]]) -> list[Component]:
     return found
 
 
-_ID_RANGE: Final = re.compile(r"\b([A-Z]+)(\d+)\s*[\u2013\u2014-]\s*\1(\d+)\b")
+_ID_RANGE: Final = re.compile(
+    r"\b([A-Z]+-?)(\d+)\s*(?:[\u2013\u2014-]|\u2026|\.{3}|\bto\b)\s*\1(\d+)\b"
+)
+"""A range of IDs: "FAN1–FAN4", "TE-701 … TE-709", "M1 to M4"."""
 MAX_RANGE: Final = 24
 """Most IDs one range stands for ("FAN1–FAN4" is four)."""
 

@@ -76,6 +76,9 @@ TIE: Final = 0.05
 _SYNONYMS: Final[dict[str, str]] = {
     "temp": "temperature",
     "temps": "temperature",
+    "entering": "inlet",
+    "into": "inlet",
+    "leaving": "outlet",
     "hot": "temperature",
     "pres": "pressure",
     "press": "pressure",

@@ -253,7 +253,9 @@ def extract_limits(
             if n in qualifiers:  # "Breakdown voltage (kV), Main tank (In service)"
                 name = name.replace(parameter, f"{parameter}, {qualifiers[n]}", 1)
             for owner in owners:
-                limits.append(replace(bounds.limit(owner, name, source, context), codes=printed))
+                # Keyed by code alone ("TE-701 … TE-709 | 75–92"): each point is its own name.
+                named = owner if cols.param == cols.component and owner else name
+                limits.append(replace(bounds.limit(owner, named, source, context), codes=printed))
     return limits
 
 

@@ -117,7 +117,8 @@ _SHORT: Final = re.compile(r"\s*(?:slower|lower|less|under|below|short|behind)\b
 """Words after a percentage that make it a shortfall ("two percent slower than the steps")."""
 _READ_OFF: Final = re.compile(
     r"(?:\b(?:reads|reading|shows|showing|measures|measured|came (?:out|back) at|comes out at"
-    r"|(?:sitting|running|down|up) (?:at|to))"
+    r"|(?:sitting|running|down|up) (?:at|to)"
+    r"|(?:dropped|fell|fallen|gone|went|rose|risen|climbed|jumped|crept)(?: (?:down|up))? to)"
     r"|(?:\bis|\bare|\bwas|(?<!\S)'s)(?: (?:at|only|now|about|around|down to|up to))?)$"
 )
 """Words that read a value off an instrument, right before a number said with no unit: a verb

@@ -32,6 +32,7 @@ from edge.knowledge.limit_match import (
     Described,
     Said,
     best,
+    normal_code,
     rank,
     said,
     with_unit,
@@ -221,8 +222,11 @@ class ReadingsTool:
             "value_text": value_text(value.mention),
             "unit": unit or limit.unit,
             # A pH or a count has no unit to say; a temperature without one is a guess, which
-            # matters only when another scale would judge the value otherwise.
-            "unit_assumed": unit is None and _scale_matters(limit, value.against(limit)),
+            # matters only when another scale would judge the value otherwise, and not when it
+            # was read off the limit's own instrument ("TE-706 shows 112": its display's unit).
+            "unit_assumed": unit is None
+            and not _instrument_said(limit, reading)
+            and _scale_matters(limit, value.against(limit)),
             "component_guessed": guessed,
             "limit": limit,
             "transcript": transcript,
@@ -605,6 +609,12 @@ def _unit_against(value: SpokenValue, limit: Limit) -> str | None:
     if value.unit is not None and not value.scale_said and dimension(limit.unit) == "temperature":
         return limit.unit  # "degrees" alone: the manual's own scale
     return value.unit
+
+
+def _instrument_said(limit: Limit, reading: Said) -> bool:
+    """Whether the reading names the measuring point ``limit`` is for, by its code."""
+    points = {limit.component_id, *limit.codes} - {""}
+    return bool({normal_code(p) for p in points} & reading.codes)
 
 
 def _scale_matters(limit: Limit, value: float) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from edge.errors import ToolError
@@ -390,6 +392,7 @@ def test_a_value_stated_with_no_unit_is_a_reading_and_waits_only_when_the_scale_
     assert states_a_value("gearbox oil is minus fifteen and we want to start up")
     assert states_a_value("ph of the system water is down to seven point nine")
     assert states_a_value("the oil's at 80")
+    assert states_a_value("PT-101 just dropped to 2.3")
     assert not states_a_value("the guard has 4 bolts")
     top_oil = Limit("", "Top-oil temperature", "°C", -25, None, "-25", "")
     separator = Limit("", "Oil temperature", "°F", None, 180, "", "180")
@@ -449,3 +452,15 @@ def test_a_part_s_limit_and_the_same_quantity_printed_without_a_tag_are_one_quan
         assert tool._choose(tied, hot) == (table, False)
     finally:
         tool._thread.shutdown()
+
+
+def test_a_value_read_off_the_limit_s_own_instrument_is_in_its_unit() -> None:
+    from edge.knowledge.limit_match import said
+    from edge.knowledge.records import Limit
+    from edge.tools.readings import _instrument_said
+
+    bearing = Limit("TE-706", "TE-706", "°C", None, 92, "", "92")
+    assert _instrument_said(bearing, said("TE-706 shows 112", {}))
+    assert not _instrument_said(bearing, said("main bearing is at 112", {}))
+    outlet = Limit("", "HT water temperature at engine outlet (TE-202)", "°C", 85, 92, "85", "92")
+    assert _instrument_said(replace(outlet, codes=("TE-202",)), said("TE-202 reads 89", {}))

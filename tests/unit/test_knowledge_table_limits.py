@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from edge.events import SourceRef
-from edge.knowledge.components import table_components
+from edge.knowledge.components import id_list, table_components
 from edge.knowledge.limit_prose import prose_limits
 from edge.knowledge.limit_text import bound_in_name
 from edge.knowledge.limits import extract_limits, merge_bounds
@@ -245,3 +245,33 @@ def test_limits_by_measuring_point_code_with_alarm_and_shut_down_points() -> Non
     leader = (("Item", "Value"), ("HT water temperature at engine outlet (TE-202)", "85–92 °C"))
     named = extract_limits(leader, section_component=None, known_components=set(), source=SOURCE)
     assert [x.codes for x in named] == [("TE-202",)]
+
+
+def test_a_list_of_measuring_point_codes_names_its_points_and_ranges_of_them() -> None:
+    points = table_components(
+        (
+            ("Code", "Measuring point", "Location"),
+            ("PT-101", "Lube oil pressure, engine inlet", "after the filter"),
+            ("TE-701 … TE-709", "Main bearing temperature", "bearing 1 … 9"),
+        )
+    )
+    assert [(c.id, c.name) for c in points[:2]] == [
+        ("PT-101", "Lube oil pressure, engine inlet"),
+        ("TE-701", "Main bearing temperature"),
+    ]
+    assert len(points) == 10
+    assert table_components((("Code", "Meaning", "Action"), ("E-117", "Converter fault", ""))) == []
+    assert id_list("M1 to M3") == ["M1", "M2", "M3"]
+    # Limits keyed by a range of points: each point its own limit, named by its code.
+    rows = (("Code", "Normal [°C]", "Alarm [°C]"), ("TE-701 … TE-703", "75–92", "H 100"))
+    found = extract_limits(
+        rows,
+        section_component=None,
+        known_components={"TE-701", "TE-702", "TE-703"},
+        source=SOURCE,
+    )
+    assert [(x.component_id, x.parameter, x.maximum) for x in found] == [
+        ("TE-701", "TE-701", 92),
+        ("TE-702", "TE-702", 92),
+        ("TE-703", "TE-703", 92),
+    ]
