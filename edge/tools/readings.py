@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Final
@@ -322,14 +323,28 @@ class ReadingsTool:
             # +1 to +45 °C"): which one was meant changes nothing, and the warning comes now.
             return tied[0].limit, False
         labels = list(dict.fromkeys(self._label(c.limit) for c in tied[:3]))
-        if len(labels) == 1:
+        if len({self._quantity(c.limit) for c in tied[:3]}) == 1:
             # One part's one parameter with its bounds printed apart ("F51 Mains voltage below
-            # 195 V", "F52 Mains voltage above 253 V"): the value is out of range if it breaks
-            # either, and "mains voltage or mains voltage?" would ask nothing.
+            # 195 V", "F52 Mains voltage above 253 V"; "Lube oil pressure at engine inlet
+            # (PT-101) | 4.0–5.0 bar" and "..., min. .... 3.5 bar"): the value is out of range
+            # if it breaks either, and "mains voltage or mains voltage?" would ask nothing.
             return _broken_first(tied[:3], value).limit, False
         named = " or ".join(labels)
         code = "reading-parameter-unclear" if len(owners) == 1 else "reading-which-component"
         raise ToolError(code, f"Which one: {named}?", needs="which")
+
+    def _quantity(self, limit: Limit) -> str:
+        """What ``limit`` measures, without the bound or the measuring point its name prints.
+
+        "Lube oil pressure at engine inlet (PT-101)" and "Lube oil pressure at engine inlet,
+        min." are one quantity; "Motor current (AM-60S)" and "(AM-60H)" are two models' (a
+        model is no part the manual lists).
+        """
+        label = _BOUND.sub(" ", self._label(limit))
+        for code in limit.codes:
+            if self._knowledge is not None and self._knowledge.component(code) is not None:
+                label = re.sub(rf"\(\s*{re.escape(code)}\s*\)", " ", label, flags=re.IGNORECASE)
+        return " ".join(label.split()).strip(" ,").lower()
 
     def _label(self, limit: Limit) -> str:
         name = self._name(limit.component_id, limit)
@@ -609,6 +624,9 @@ def _unit_against(value: SpokenValue, limit: Limit) -> str | None:
     if value.unit is not None and not value.scale_said and dimension(limit.unit) == "temperature":
         return limit.unit  # "degrees" alone: the manual's own scale
     return value.unit
+
+
+_BOUND: Final = re.compile(r",?\s*\b(?:min|max)(?:imum)?\b\.?", re.IGNORECASE)
 
 
 def _instrument_said(limit: Limit, reading: Said) -> bool:

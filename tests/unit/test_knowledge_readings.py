@@ -464,3 +464,40 @@ def test_a_value_read_off_the_limit_s_own_instrument_is_in_its_unit() -> None:
     assert not _instrument_said(bearing, said("main bearing is at 112", {}))
     outlet = Limit("", "HT water temperature at engine outlet (TE-202)", "°C", 85, 92, "85", "92")
     assert _instrument_said(replace(outlet, codes=("TE-202",)), said("TE-202 reads 89", {}))
+
+
+def test_a_point_s_band_and_the_same_quantity_s_bound_printed_apart_are_one_quantity() -> None:
+    from edge.aio import EngineThread
+    from edge.knowledge.limit_match import Candidate
+    from edge.knowledge.records import Component, Limit
+    from edge.tools.reading_values import spoken_values
+    from edge.tools.readings import ReadingsTool
+
+    band = Limit("", "Lube oil pressure at engine inlet (PT-101)", "bar", 4, 5, "4.0", "5.0")
+    band = replace(band, codes=("PT-101",))
+    floor = Limit("", "Lube oil pressure at engine inlet, min.", "bar", 3.5, None, "3.5", "")
+    standard = replace(
+        Limit("", "Motor current (AM-60S)", "A", None, 56, "", "56"), codes=("AM-60S",)
+    )
+    heavy = replace(Limit("", "Motor current (AM-60H)", "A", None, 82, "", "82"), codes=("AM-60H",))
+
+    class Points:  # the manual lists PT-101 as a measuring point; models are no parts
+        def component(self, code: str) -> Component | None:
+            return Component(code, "Lube oil pressure") if code == "PT-101" else None
+
+        def component_name(self, component_id: str, document: str | None = None) -> None:
+            return None
+
+    tool = ReadingsTool(Points(), EngineThread("test"), None)  # type: ignore[arg-type]
+    try:
+        low = spoken_values("lube oil pressure at the engine inlet is 3.8 bar")[0]
+        pair = [Candidate(band, 3.0, ("oil",)), Candidate(floor, 3.0, ("oil",))]
+        assert tool._choose(pair, low) == (band, False)  # below the band, above the alarm floor
+        amps = spoken_values("the motor is drawing seventy amps")[0]
+        with pytest.raises(ToolError) as asked:
+            tool._choose(
+                [Candidate(standard, 2.0, ("motor",)), Candidate(heavy, 2.0, ("motor",))], amps
+            )
+        assert asked.value.code == "reading-parameter-unclear"
+    finally:
+        tool._thread.shutdown()
