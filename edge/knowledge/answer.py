@@ -221,6 +221,7 @@ _PART_ASKED: Final = re.compile(
 )
 """A torque or part number asked for a part named by its words ("for the flue adapter clamp")."""
 _WORD: Final = re.compile(r"[a-z]+")
+_IN_UNIT: Final = re.compile(r"\s+in\s+([a-z][a-z -]*)$")
 _CLAUSE: Final = frozenset({"if", "when", "with", "that", "which", "so", "because", "before"})
 _FASTENERS: Final = frozenset(
     {"bolt", "bolts", "screw", "screws", "nut", "nuts", "stud", "studs", "fastener", "fasteners"}
@@ -571,8 +572,12 @@ class _Scorer:
         return len(words - self.context) + 3.0 * len(found & self.codes)
 
     def key(self, cell: str) -> float:
-        """Score of a row's key (its first cell) stating a figure of the question."""
-        return 1.5 * len(self.figures & stated_values(cell))
+        """Score of a row's key (its first cell) stating a figure or a code of the question.
+
+        "What does F-07 mean": the row keyed F-07, not the F-06 row that ends "or after F-07".
+        """
+        keyed = normalize_code(cell) in self.codes  # the row is the code's own
+        return 1.5 * len(self.figures & stated_values(cell)) + (1.5 if keyed else 0.0)
 
 
 def _rows(hit: Hit, units: list[_Unit], scorer: _Scorer, data: dict[str, Any]) -> list[str]:
@@ -617,7 +622,10 @@ def _names_the_part(question: str, hit: Hit, row: _Unit) -> bool:
     if asked is None or _SIZE_SAID.search(question):
         return True
     words: list[str] = []
-    for word in _WORD.findall(asked["part"].lower()):
+    part = asked["part"].lower()
+    if (unit := _IN_UNIT.search(part)) and normalize_unit(unit.group(1)):
+        part = part[: unit.start()]  # "... clamping hub in foot pounds": the unit names no part
+    for word in _WORD.findall(part):
         if word in _CLAUSE:
             break
         if word not in STOPWORDS and word not in _FASTENERS and word not in _PACKAGES:

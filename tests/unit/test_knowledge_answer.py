@@ -301,3 +301,20 @@ def test_asked_whether_something_may_be_done_a_rule_answers_not_the_procedure() 
     assert "dry nitrogen only" in asked.speech[0], asked.speech
     how = compose("how do I top up the accumulator", steps, (), None)
     assert how.data.get("kind") == "steps", how.speech
+
+
+def test_the_row_a_code_keys_answers_for_it_and_a_unit_asked_in_names_no_part() -> None:
+    faults = (
+        ("Code", "Meaning", "Detected when"),
+        ("F-06", "Auxiliary brake tripped", "Step speed above 120 %, or after F-07"),
+        ("F-07", "Unintended reversal of travel direction", "Direction differs"),
+    )
+    result = compose("what does F-07 mean", hit(faults), ("f07",), None)
+    assert result.speech[0].startswith("F-07")
+    torques = (
+        ("Joint", "Thread", "Torque [N·m]", "Torque [lbf·ft]"),
+        ("Drive sprocket clamping hub", "M16", "280", "207"),
+        ("Handrail drive friction wheel hub", "M12", "115", "85"),
+    )
+    asked = "torque for the drive sprocket clamping hub in foot pounds"
+    assert "207" in " ".join(compose(asked, hit(torques), (), None).speech)
