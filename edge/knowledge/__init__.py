@@ -36,7 +36,7 @@ from edge.knowledge.ingest import IngestLimits, Ingestor, expand_paths
 from edge.knowledge.initialisms import initialisms, spelled_out
 from edge.knowledge.limit_match import Described, codes, describe, normal_code, words
 from edge.knowledge.machines import machine_name, machine_stems, machine_words, machines_named
-from edge.knowledge.numbers import find_numbers, stated_values
+from edge.knowledge.numbers import code_figures, find_numbers, stated_values
 from edge.knowledge.progress import ProgressCallback
 from edge.knowledge.records import Component, DocumentInfo, Hit, IngestOutcome, Limit
 from edge.knowledge.search import EXACT_LIMIT, SearchOptions, search
@@ -490,8 +490,9 @@ class Knowledge:
                 other is best
                 or other.doc_id != best.doc_id
                 or not relevant(other, codes)
-                # A figure in a code counts here: "forty six?" is the "ISO VG 46" it names.
-                or not figures <= {n.value for n in find_numbers(_passage_text(other))}
+                # A figure in a code counts here: "forty six?" is the "ISO VG 46" it names, and
+                # "ES thirty thirty" the "ES-30/30".
+                or not figures <= _figures_in(_passage_text(other))
             ):
                 continue
             found = compose(question, other, codes, component, self._part_names(other))
@@ -695,3 +696,8 @@ def _passage_text(hit: Hit) -> str:
 def _words(hit: Hit) -> frozenset[str]:
     """Stems of everything ``hit`` says, its section titles included."""
     return frozenset(stems(f"{' '.join(hit.section)} {_passage_text(hit)}"))
+
+
+def _figures_in(text: str) -> set[float]:
+    """Every figure ``text`` prints, in codes too, and its codes' figures said group by group."""
+    return {n.value for n in find_numbers(text)} | code_figures(text)

@@ -674,7 +674,11 @@ def answer_holds_kind(question: str, result: ToolResult, *, judged: bool = True)
     elif judged:
         return True
     else:
-        quoted = " ".join(str(v) for row in data.get("values", ()) for v in row.values())
+        cells = [str(c) for row in data.get("values", ()) for c in (*row.keys(), *row.values())]
+        # A unit printed once in a header or a row's label ("M1 rated current [A] | 21.6").
+        units = dict.fromkeys(u for u in (unit_in_header(c)[1] for c in cells) if u)
+        values = [str(v) for row in data.get("values", ()) for v in row.values()]
+        quoted = " ".join([*values, *(f"1 {unit}" for unit in units)])
     return any(cue.search(quoted) for cue in cues)
 
 

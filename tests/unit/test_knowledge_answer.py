@@ -318,3 +318,15 @@ def test_the_row_a_code_keys_answers_for_it_and_a_unit_asked_in_names_no_part() 
     )
     asked = "torque for the drive sprocket clamping hub in foot pounds"
     assert "207" in " ".join(compose(asked, hit(torques), (), None).speech)
+
+
+def test_a_unit_printed_once_in_a_row_s_label_holds_the_kind_asked() -> None:
+    from edge.events import ToolResult
+    from edge.knowledge import _figures_in
+    from edge.knowledge.answer import answer_holds_kind
+
+    row = {"Item": "M1 rated current at 400 V [A]", "ES-30/30": "21.6", "ES-30/35": "18.3"}
+    found = ToolResult(("M1 rated current: 21.6",), data={"values": [row]})
+    assert answer_holds_kind("rated current of the main motor", found, judged=False)
+    assert not answer_holds_kind("what oil goes in the main motor bearings", found, judged=False)
+    assert {3030, 21.6} <= _figures_in("M1 rated current, ES-30/30: 21.6 A")
