@@ -132,7 +132,9 @@ _CUES_BY_KIND: Final[dict[str, tuple[re.Pattern[str], re.Pattern[str]]]] = {
                 # "Wear" the noun ("wear ring", "how much wear"), not the verb ("do I wear").
                 r"\bthick|\bthin|(?<!\bi )(?<!\bwe )(?<!\byou )(?<!\bto )\bwear|\blength\b"
                 r"|\bshort|\bbacklash|\bdiameter|\bgap\b"
-                r"|\bclearance\b|\bplay\b|\bdeflect|\bapart\b|\bhow far\b",
+                r"|\bclearance\b|\bplay\b|\bdeflect|\bapart\b|\bhow far\b"
+                # How far a part moves or gives: "how much can the crankshaft flex", "slack".
+                r"|\bflex|\bslack\b|\bsag\b|\bstretch|\bbend\b|\bend ?float\b",
                 r"\b(mm|millimetres?|in|inch(es)?)\b",
             ),
             "speed": (r"\bspeed\b|\brpm\b|\bfast\b", r"\brpm\b|min⁻¹|m/min|m/s|km/h"),
@@ -281,7 +283,10 @@ def value_cues(question: str) -> list[re.Pattern[str]]:
         return [_LIMIT_STATED]
     how = _HOW.search(question)
     if how is not None:
-        measured = _measure_named(question[how.end() :]) if how.group(1) in _AMOUNT else []
+        rest = question[how.end() :]
+        # "How much torque": the word after names it; "how much can the crankshaft flex": the
+        # measure the rest of the question names does.
+        measured = (_measure_named(rest) or _measures_in(rest)) if how.group(1) in _AMOUNT else []
         asked = measured or [answer for ask, answer in _CUES if ask.search(how.group(0))]
         if asked or how.group(1) not in _AMOUNT:
             # "How high can the temperature go": the measure the question names; "how hard":

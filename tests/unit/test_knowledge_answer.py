@@ -330,3 +330,10 @@ def test_a_unit_printed_once_in_a_row_s_label_holds_the_kind_asked() -> None:
     assert answer_holds_kind("rated current of the main motor", found, judged=False)
     assert not answer_holds_kind("what oil goes in the main motor bearings", found, judged=False)
     assert {3030, 21.6} <= _figures_in("M1 rated current, ES-30/30: 21.6 A")
+
+
+def test_how_much_a_part_moves_or_gives_is_a_length_not_a_fill() -> None:
+    length = value_cues("how much can the crankshaft flex on a freshly aligned engine")
+    assert any(c.search("0.05 mm") for c in length) and not any(c.search("20 L") for c in length)
+    assert any(c.search("12 mm") for c in value_cues("how much slack should the drive chain have"))
+    assert any(c.search("20 L") for c in value_cues("how much oil does the gearbox hold"))
