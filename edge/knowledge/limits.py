@@ -125,7 +125,8 @@ def _code_column(rows: Sequence[Sequence[str]], known: set[str]) -> int | None:
     for i, h in enumerate(rows[0]):
         if h.strip().lower() == "code":
             cells = [r[i] for r in rows[1:] if i < len(r) and r[i].strip()]
-            if cells and sum(bool(_ids(c, known)) for c in cells) * 2 > len(cells):
+            keyed = sum(id_list(c)[0] in known for c in cells if id_list(c))
+            if cells and keyed * 2 > len(cells):
                 return i
     return None
 
@@ -161,7 +162,9 @@ def _columns(rows: Sequence[Sequence[str]], known: set[str]) -> _Columns | None:
         texty = [
             i
             for i in range(len(header))
-            if i != comp and sum(bool(re.search(r"[A-Za-z]{3}", r[i])) for r in rows[1:]) > 0
+            if i not in (comp, find_column(header, UNIT))
+            and not (PROTECTIVE_HEADER.search(header[i]) or NORMAL_HEADER.search(header[i]))
+            and sum(bool(re.search(r"[A-Za-z]{3}", r[i])) for r in rows[1:]) > 0
         ]
         # "Code | Normal [bar] | Alarm [bar]": no column names the quantity; the code does (the
         # manual's list of measuring points says what PT-101 measures).
@@ -229,12 +232,18 @@ def extract_limits(
             # A tag the manual's tag list gives only as a pattern ("Mn: fan motor of cell n")
             # still says whose limit the row is.
             cell = row[cols.component]
-            owners = _ids(cell, known_components) or _ids(cell, None)
+            owners, variant = _ids(cell, known_components), ""
+            parts = id_list(cell)
+            if not owners and parts and parts[0] in known_components:
+                # "SE-802, ME640-6L": the point, and the model its limit is for.
+                owners = [p for p in parts if p in known_components]
+                variant = ", ".join(p for p in parts if p not in known_components)
+            owners = owners or _ids(cell, None)
             if not owners and not cols.tagged:
                 continue
             owners = owners or [section_component or ""]
         else:
-            owners = [section_component or ""]
+            owners, variant = [section_component or ""], ""
         parameter = row[cols.param].strip()
         if not parameter:
             continue
@@ -255,6 +264,7 @@ def extract_limits(
             for owner in owners:
                 # Keyed by code alone ("TE-701 … TE-709 | 75–92"): each point is its own name.
                 named = owner if cols.param == cols.component and owner else name
+                named = f"{named} ({variant})" if variant else named
                 limits.append(replace(bounds.limit(owner, named, source, context), codes=printed))
     return limits
 

@@ -275,3 +275,20 @@ def test_a_list_of_measuring_point_codes_names_its_points_and_ranges_of_them() -
         ("TE-702", "TE-702", 92),
         ("TE-703", "TE-703", 92),
     ]
+
+
+def test_a_point_and_the_model_its_limit_is_for_in_one_code_cell() -> None:
+    rows = (
+        ("Code", "Unit", "Normal", "Alarm", "Shut down"),
+        ("SE-802, ME640-6L", "rpm", "up to 52,000", "H 55,500", "—"),
+        ("SE-802, ME640-8L", "rpm", "up to 45,000", "H 48,000", "—"),
+        ("LS-104", "—", "—", "L (switch)", "—"),
+    )
+    found = extract_limits(
+        rows, section_component=None, known_components={"SE-802", "LS-104"}, source=SOURCE
+    )
+    assert [(x.component_id, x.parameter, x.maximum, x.unit) for x in found] == [
+        ("SE-802", "SE-802 (ME640-6L)", 52000, "rpm"),
+        ("SE-802", "SE-802 (ME640-8L)", 45000, "rpm"),
+    ]
+    assert [t.value for t in found[0].thresholds] == [55500]
