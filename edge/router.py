@@ -72,6 +72,14 @@ _WH_WORDS: Final = frozenset(
 _QUESTION_WORDS: Final = _WH_WORDS | {"is", "are", "does", "do", "did", "should", "can", "could"}
 _REQUEST_WORDS: Final = frozenset(("tell", "give", "show", "list", "find", "look", "explain"))
 """First words of a request for information said as a command ("tell me the torque ...")."""
+_SUPERLATIVES: Final = frozenset(
+    (
+        "longest", "shortest", "biggest", "smallest", "largest", "highest", "lowest", "most",
+        "least", "maximum", "minimum", "max", "min", "hottest", "coldest", "fastest", "slowest",
+    )
+)  # fmt: skip
+"""First words of a question said as a phrase ("longest stopping distance allowed at 0.65 metres
+a second"): the figure in it is a condition, not a reading."""
 _WANTING: Final = frozenset(("need", "want", "would", "wonder", "wondered"))
 """Second words after "I" or "we" that ask for something ("I need the torque for 24 mm ...")."""
 
@@ -170,7 +178,7 @@ class SemanticRouter:
         # number in a name is no reading ("What oil does the XY-75 take?"), nor is a question
         # asking what something is ("what's the torque for an M12 ten nine bolt").
         if intent in self._needs_number and (
-            not reading_numbers(text) or (words and words[0] in _WH_WORDS)
+            not reading_numbers(text) or (words and words[0] in _WH_WORDS | _SUPERLATIVES)
         ):
             return False
         # "What PPE do I need in the nacelle?" embeds nearer an incident example than any
@@ -238,7 +246,7 @@ def _asks(words: list[str], text: str) -> bool:
     """Whether the request is a question or asks for something, rather than states a fact."""
     if not words or text.rstrip().endswith("?"):
         return True
-    if words[0] in _QUESTION_WORDS or words[0] in _REQUEST_WORDS:
+    if words[0] in _QUESTION_WORDS or words[0] in _REQUEST_WORDS or words[0] in _SUPERLATIVES:
         return True
     return words[0] in ("i", "we") and len(words) > 1 and words[1] in _WANTING
 

@@ -419,6 +419,10 @@ def normalize_unit(text: str | None) -> str | None:
     key = key.removeprefix("in ").strip(" .")
     if key in _ALIASES:
         return _ALIASES[key]
+    # "Metres a second", "litres an hour": said for "per".
+    key = re.sub(r"\s+an?\s+(?=(?:second|minute|hour|min|sec|hr)s?$)", " per ", key)
+    if key in _ALIASES:
+        return _ALIASES[key]
     key = key.replace("°", "").strip()
     return _ALIASES.get(key) or _ALIASES.get("deg " + key) if key else None
 

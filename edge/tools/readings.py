@@ -282,9 +282,12 @@ class ReadingsTool:
                 "Which reading is that? Say what you measured.",
                 needs="which",
             )
-        if not tied[0].matched and (len(ranked) > 1 or of_anything or tied[0].off_scale):
+        named = len(tied[0].matched) > (1 if tied[0].off_scale >= FAR_OFF_SCALE else 0)
+        if not named and (len(ranked) > 1 or of_anything or tied[0].off_scale):
             # No word of the reading names its part or parameter: the manuals' limit for it may
             # be missing, and a look-alike in the same unit would warn about the wrong thing.
+            # A value tens of times past the limit needs more than one word in common with it
+            # ("the steps measured 0.63 metres per second" on the drive unit is no vibration).
             raise ToolError(
                 "reading-which-parameter",
                 "Which reading is that? Say what you measured.",
@@ -626,6 +629,9 @@ def _unit_against(value: SpokenValue, limit: Limit) -> str | None:
     return value.unit
 
 
+FAR_OFF_SCALE: Final = 1.0
+"""Decades beyond the scale slack (30 times the nearest bound) where one shared word is not
+enough to take a reading for a limit's."""
 _BOUND: Final = re.compile(r",?\s*\b(?:min|max)(?:imum)?\b\.?", re.IGNORECASE)
 
 

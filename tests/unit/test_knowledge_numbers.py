@@ -80,3 +80,8 @@ def test_a_model_said_digit_group_by_digit_group() -> None:
     assert [m.value for m in find_numbers("twenty one amps")] == [21]
     assert code_figures("M1 current, max. (ES-30/35)") == {3035}
     assert code_figures("Brake M24 on E-117") == set()  # one group: no model said in groups
+
+
+def test_a_rate_said_with_a_for_per() -> None:
+    assert normalize_unit("metres a second") == "m/s"
+    assert normalize_unit("feet a minute") == "ft/min"

@@ -416,6 +416,9 @@ def test_a_value_off_the_only_limits_scale_is_no_reading_of_it_and_a_shortfall_i
         with pytest.raises(ToolError) as asked:
             tool._choose([Candidate(vibration, 0.5, (), off_scale=1.6)], steps)
         assert asked.value.code == "reading-which-parameter"
+        steps = spoken_values("the steps on the unit measured 0.63 metres per second")[0]
+        with pytest.raises(ToolError):  # 140 times the limit, one word shared: no vibration
+            tool._choose([Candidate(vibration, 0.5, ("unit",), off_scale=1.7)], steps)
         housing = spoken_values("housing is at 6 millimetres per second")[0]
         assert tool._choose([Candidate(vibration, 0.0)], housing) == (vibration, True)
     finally:

@@ -87,6 +87,8 @@ def test_a_model_name_with_digits_is_no_reading(router: SemanticRouter) -> None:
 def test_a_wh_question_with_a_number_asks_the_manuals(router: SemanticRouter) -> None:
     said = "what's the general torque for an M12 ten nine bolt"
     assert router.route(near(0, 0.3, 0.8), said).intent == "manuals"
+    phrase = "longest stopping distance allowed at point six five metres a second"
+    assert router.route(near(0, 0.3, 0.8), phrase).intent == "manuals"
 
 
 def test_a_stated_value_goes_to_the_tool_that_recognizes_it_wherever_it_embeds() -> None:
