@@ -77,7 +77,6 @@ _SYNONYMS: Final[dict[str, str]] = {
     "temp": "temperature",
     "temps": "temperature",
     "entering": "inlet",
-    "into": "inlet",
     "leaving": "outlet",
     "hot": "temperature",
     "pres": "pressure",
