@@ -563,9 +563,18 @@ class Knowledge:
         """Every limit with the words that describe it, for matching spoken readings."""
         return self._snap.described
 
-    def component_names(self) -> dict[str, tuple[str, ...]]:
-        """Component ID -> its name and aliases."""
-        return self._snap.names
+    def component_names(self, machine: str | None = None) -> dict[str, tuple[str, ...]]:
+        """Component ID -> its name and aliases.
+
+        At a ``machine`` (its manual's title) an ID its manual defines is named as that manual
+        names it: "M1" said at the escalator is its main drive motor, not the crane's hoist
+        motor or a turbine's PT100 sensor kit.
+        """
+        snap = self._snap
+        if machine is None:
+            return snap.names
+        own = {cid: (name,) for (title, cid), name in snap.own_names.items() if title == machine}
+        return {**snap.names, **own}
 
     def glossary(self) -> str:
         """Domain words for the speech recogniser's prompt (at most ~60 words).

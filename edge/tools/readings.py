@@ -190,7 +190,7 @@ class ReadingsTool:
         prefer = self._preferred(args, request)
         named = self._knowledge.resolve_component(transcript)
         reading = replace(
-            said(transcript, self._knowledge.component_names(), named),
+            said(transcript, self._knowledge.component_names(request.machine), named),
             machines=self._knowledge.machines_named(transcript),
             machine=request.machine,
         )
@@ -282,8 +282,8 @@ class ReadingsTool:
                 "Which reading is that? Say what you measured.",
                 needs="which",
             )
-        named = len(tied[0].matched) > (1 if tied[0].off_scale >= FAR_OFF_SCALE else 0)
-        if not named and (len(ranked) > 1 or of_anything or tied[0].off_scale):
+        told = len(tied[0].matched) > (1 if tied[0].off_scale >= FAR_OFF_SCALE else 0)
+        if not told and (len(ranked) > 1 or of_anything or tied[0].off_scale):
             # No word of the reading names its part or parameter: the manuals' limit for it may
             # be missing, and a look-alike in the same unit would warn about the wrong thing.
             # A value tens of times past the limit needs more than one word in common with it

@@ -504,3 +504,18 @@ def test_a_point_s_band_and_the_same_quantity_s_bound_printed_apart_are_one_quan
         assert asked.value.code == "reading-parameter-unclear"
     finally:
         tool._thread.shutdown()
+
+
+def test_at_a_machine_an_id_is_named_as_its_own_manual_names_it() -> None:
+    from types import SimpleNamespace
+
+    from edge.knowledge import Knowledge
+
+    snap = SimpleNamespace(
+        names={"M1": ("Hoist motor", "PT100 sensor kit"), "GB1": ("Gearbox",)},
+        own_names={("Escalator", "M1"): "Main drive motor", ("Crane", "M1"): "Hoist motor"},
+    )
+    stub = SimpleNamespace(_snap=snap)
+    assert Knowledge.component_names(stub) == snap.names  # type: ignore[arg-type]
+    at = Knowledge.component_names(stub, "Escalator")  # type: ignore[arg-type]
+    assert at == {"M1": ("Main drive motor",), "GB1": ("Gearbox",)}
