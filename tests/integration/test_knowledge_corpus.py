@@ -22,40 +22,41 @@ pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
 FLOORS = {
-    "answer_accuracy": 0.65,
-    "first_answer_accuracy": 0.62,
-    "recall_at_3": 0.81,
-    "declined": 0.52,
-    "warned": 0.65,
+    "answer_accuracy": 0.60,
+    "first_answer_accuracy": 0.58,
+    "recall_at_3": 0.79,
+    "declined": 0.50,
+    "warned": 0.63,
 }
 """Dev-split floors, below what the dev split measured through this full path (router, cache, tools,
-the dialogue's presentation) on 2026-12-01 (sixteen manuals, ten of them written blind, three of
-them added that day): answers 498/743 with a procedure's later steps heard as "next" reads them
-(478/743 in the first answer alone), recall@3 622/743, no-answer declined 41/74, out-of-range
-warned 187/276, 3 false warnings in 114 in-range readings, 30 clarifications in 390 readings;
-``bench/knowledge.py`` prints the exact figures."""
-MAX_FALSE_WARNINGS = 3
-"""By the words alone, with nothing to tell sixteen manuals apart: 'parallel offset across the
-coupling is three thou' (the pump skid's 0.05 mm limit, not the conveyor's 0.10 mm); 'the heavy
-duty one is drawing seventy amps' (a crane's hoist motor, not the mixer's heavy-duty model);
-'M2 drawing 44 amps at sixty hertz' (the crane's and the transformer's M2, not the cooling
-tower's fan motor: every wiring diagram numbers its motors from M1)."""
-MAX_CLARIFICATIONS = 0.10
+the dialogue's presentation) on 2026-12-01 (eighteen manuals, twelve of them written blind, the
+escalator and the marine engine added that evening): answers 531/853 with a procedure's later
+steps heard as "next" reads them (513/853 in the first answer alone), recall@3 695/853, no-answer
+declined 45/84, out-of-range warned 221/337, 8 false warnings in 137 in-range readings, 49
+clarifications in 474 readings; ``bench/knowledge.py`` prints the exact figures."""
+MAX_FALSE_WARNINGS = 8
+"""By the words alone, with nothing to tell eighteen manuals apart, tags and model words every
+manual uses pick another machine's limit: 'PT-101 is reading 95 kPa' (the pump skid's suction
+transmitter, judged by the marine engine's PT-101 lube oil pressure); 'M2 drawing 44 amps' (the
+crane's trolley motor, not the cooling tower's fan motor); 'the heavy duty one is drawing
+seventy amps' (a crane's hoist motor); 'parallel offset across the coupling is three thou' (the
+pump skid's 0.05 mm, not the conveyor's 0.10 mm); and four more of the same kind."""
+MAX_CLARIFICATIONS = 0.12
 AT_MACHINE_FLOORS = {
-    "answer_accuracy": 0.77,
-    "first_answer_accuracy": 0.74,
-    "recall_at_3": 0.92,
+    "answer_accuracy": 0.74,
+    "first_answer_accuracy": 0.71,
+    "recall_at_3": 0.90,
     "declined": 0.66,
     "warned": 0.83,
 }
 """The same, asked at the machine (the conversation knows which machine's manual it is at), on
-2026-12-01, later: answers 586/743 (566/743 in the first answer), recall@3 701/743, declined
-51/74, warned 237/276, 1 false warning in 114, 13 clarifications in 390."""
+2026-12-01, eighteen manuals: answers 646/853 (627/853 in the first answer), recall@3 785/853,
+declined 59/84, warned 288/337, 1 false warning in 137, 27 clarifications in 474."""
 AT_MACHINE_MAX_FALSE_WARNINGS = 1
 """At the machine, 'the heavy duty one is drawing seventy amps': the mixer's standard model's
 56 A, not the heavy-duty model's 82 A (the limit names the model AM-60H; "heavy duty" is said of
 it only in the front matter and the technical description)."""
-AT_MACHINE_MAX_CLARIFICATIONS = 0.05
+AT_MACHINE_MAX_CLARIFICATIONS = 0.07
 
 
 def _dev_run(tmp_path_factory: pytest.TempPathFactory, *, at_machine: bool) -> SplitRun:
