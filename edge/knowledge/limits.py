@@ -68,12 +68,12 @@ from edge.knowledge.units import convert, dimension, unit_in_header, unit_named_
 from edge.knowledge.units import header_unit as header_parts
 
 _NUMBER: Final = re.compile(r"^[-+\u2212]?\d+(?:[.,]\d+)?$")
-_CAPTION_TITLE: Final = re.compile(
-    r"\b(?:table|tab\.)\s+[A-Z]?\d+(?:[.\-]\d+)*\s*[.:—–-]?\s*(\w+)", re.IGNORECASE
-)
-_CAPTION: Final = re.compile(
-    r"\b(?:table|tab\.)\s+[A-Z]?\d+(?:[.\-]\d+)*\s*[.:—–-]?\s*([^\n]+)", re.IGNORECASE
-)
+_TABLE_NUMBER: Final = r"\b(?:table|tab\.)\s+[A-Z]?\d+(?:[.\-]\d+)*\s*[.:—–-]?\s*"
+"""A caption's label: "Table 7-1:", "Tab. 5-2", "TABLE 5."."""
+_CAPTION_TITLE: Final = re.compile(_TABLE_NUMBER + r"(\w+)", re.IGNORECASE)
+"""A caption's first word (it may say which bound the table gives: "Minimum ...")."""
+_CAPTION: Final = re.compile(_TABLE_NUMBER + r"([^\n]+)", re.IGNORECASE)
+"""A caption's title: what the table gives ("Stopping distance, empty step band")."""
 _VALUES_ARE: Final = re.compile(r"\bvalues? (?:\w+ ){0,4}(?:are|is) (?:the )?(\w+) values?\b", re.I)
 _LAST_BRACKET: Final = re.compile(r"\s*\([^()]*\)\s*$")
 _NOMINAL_WORD: Final = re.compile(r",?\s*\bnominal\b\.?", re.IGNORECASE)
