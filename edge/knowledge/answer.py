@@ -548,6 +548,7 @@ class _Scorer:
         # Within one hit, words of its section title tell its units apart less (they all share
         # it); between hits (``within`` False) a word counts the same wherever it is.
         self.context = stems(" ".join(hit.section)) if within else frozenset()
+        self.within = within
         self.codes = set(codes)
         self.cues = value_cues(question)
         # "The 1000 hour kit", "the 16 mm tube": a figure the question states picks the row
@@ -581,7 +582,9 @@ class _Scorer:
 
         "What does F-07 mean": the row keyed F-07, not the F-06 row that ends "or after F-07".
         """
-        keyed = normalize_code(cell) in self.codes  # the row is the code's own
+        # Only among one passage's rows: between passages, the tables keyed by a size ("M24")
+        # are many, and the part asked about decides.
+        keyed = self.within and normalize_code(cell) in self.codes  # the row is the code's own
         return 1.5 * len(self.figures & stated_values(cell)) + (1.5 if keyed else 0.0)
 
 
