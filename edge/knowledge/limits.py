@@ -125,13 +125,17 @@ def _code_column(rows: Sequence[Sequence[str]], known: set[str]) -> int | None:
     for i, h in enumerate(rows[0]):
         if h.strip().lower() == "code":
             cells = [r[i] for r in rows[1:] if i < len(r) and r[i].strip()]
-            keyed = sum(id_list(c)[0] in known for c in cells if id_list(c))
+            firsts = [ids[0] for ids in map(id_list, cells) if ids]
+            keyed = sum(first in known for first in firsts)
             if cells and keyed * 2 > len(cells):
                 return i
     return None
 
 
-def _columns(rows: Sequence[Sequence[str]], known: set[str]) -> _Columns | None:
+def _columns(
+    rows: Sequence[Sequence[str]], known: set[str], code_column: int | None
+) -> _Columns | None:
+    """Which column holds what; ``code_column`` is :func:`_code_column`'s answer."""
     header = list(rows[0])
     lowered = [unit_in_header(h)[0].strip().lower() for h in header]
     comp = next(
@@ -143,7 +147,7 @@ def _columns(rows: Sequence[Sequence[str]], known: set[str]) -> _Columns | None:
         None,
     )
     tagged = False
-    comp = comp if comp is not None else _code_column(rows, known)
+    comp = comp if comp is not None else code_column
     if comp is None:
         # A tag column whose tags no table of the manual names: the tags still say whose limit
         # each row is, and the column holds no limits.
@@ -205,10 +209,11 @@ def extract_limits(
     points = point_columns(rows)
     if points:
         return point_limits(rows, points, known_components, section_component, source, context)
+    code_column = _code_column(rows, known_components)
     if (
         find_column(rows[0], MEASURED) is None
         and any(NOT_LIMITS_TABLE.match(h.strip()) for h in rows[0])
-        and _code_column(rows, known_components) is None
+        and code_column is None
     ):
         # Its thresholds say when something is wrong: the other side is the limit. (A table of
         # parameters with an "Alarm" column is a limits table: see :data:`PROTECTIVE_HEADER`.)
@@ -219,7 +224,7 @@ def extract_limits(
             source=source,
             context=context,
         )
-    cols = _columns(rows, known_components)
+    cols = _columns(rows, known_components, code_column)
     if cols is None:
         return []
     header = rows[0]

@@ -67,17 +67,17 @@ def unit_after(transcript: str, mention: NumberMention) -> str | None:
     return _unit_after(transcript, mention)[0]
 
 
-def _unit_after(transcript: str, mention: NumberMention) -> tuple[str | None, str]:
-    """The unit said right after a number (None if none), and the words it was said in."""
+def _unit_after(transcript: str, mention: NumberMention) -> tuple[str | None, str, int]:
+    """The unit said right after a number (None if none), its words, and where they end."""
     # Up to five words: "twelve times in the last hour".
-    words = re.findall(r"[^\s,;.?!]+|%", transcript[mention.end :])[:5]
+    words = list(re.finditer(r"[^\s,;.?!]+|%", transcript[mention.end :]))[:5]
     for size in (5, 4, 3, 2, 1):
         if len(words) >= size:
-            said = " ".join(words[:size])
+            said = " ".join(word.group() for word in words[:size])
             unit = normalize_unit(said)
             if unit is not None:
-                return unit, said
-    return None, ""
+                return unit, said, mention.end + words[size - 1].end()
+    return None, "", mention.end
 
 
 def spoken_values(transcript: str) -> list[SpokenValue]:
@@ -89,15 +89,14 @@ def spoken_values(transcript: str) -> list[SpokenValue]:
     """
     out = []
     for mention in reading_numbers(transcript):
-        unit, unit_words = _unit_after(transcript, mention)
+        unit, unit_words, unit_end = _unit_after(transcript, mention)
         words = re.findall(r"[^\s,;.?!]+", transcript[mention.end :].lower())[:2]
         bare = (
             bool(words)
             and words[0] in _BARE_DEGREES
             and (len(words) < 2 or words[1] not in _SCALES)
         )
-        rest = transcript[mention.end :].lower()
-        short = unit == "%" and bool(_SHORT.match(rest[rest.find(unit_words) + len(unit_words) :]))
+        short = unit == "%" and bool(_SHORT.match(transcript[unit_end:].lower()))
         out.append(
             SpokenValue(mention, unit, scale_said=not bare, unit_words=unit_words, short=short)
         )

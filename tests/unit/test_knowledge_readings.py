@@ -430,6 +430,8 @@ def test_a_value_off_the_only_limits_scale_is_no_reading_of_it_and_a_shortfall_i
     assert slower.against(deviation) == 2  # a deviation of 2 %, whichever way
     faster = spoken_values("left handrail is running three percent faster")[0]
     assert not faster.short and faster.against(relative) == 3
+    # The unit as transcribed, capitals and all: "Percent" still ends where the shortfall begins.
+    assert spoken_values("HR-R is running 2 Percent slower than the steps")[0].short
 
 
 def test_a_part_s_limit_and_the_same_quantity_printed_without_a_tag_are_one_quantity() -> None:
