@@ -22,6 +22,7 @@ import numpy as np
 
 from edge.engines.base import Embedder
 from edge.events import ToolResult
+from edge.knowledge.abbreviations import learned, merged, spelled
 from edge.knowledge.answer import (
     answer_holds_kind,
     asks_for_procedure,
@@ -86,12 +87,19 @@ class _Snapshot:
     """A word or pair that names one manual's machine ("power unit") -> its titles."""
     initialisms: dict[str, str]
     """Initials of a section title ("PPE") -> its words ("personal protective equipment")."""
+    abbreviations: dict[str, str]
+    """An abbreviation the manuals use ("LO") -> the words it stands for ("lube oil")."""
     vector_count: int
     version: int
 
 
 _THREAD: Final = re.compile(r"m\d{1,2}(?:x[\d.]+)?")
 """A metric thread size, normalised ("m30", "m16x1.5")."""
+
+
+def _spelled(text: str, snap: _Snapshot) -> str:
+    """``text`` with what its initialisms and abbreviations stand for beside them."""
+    return spelled(spelled_out(text, snap.initialisms), snap.abbreviations)
 
 
 def _limit_key(lim: Limit) -> tuple[object, ...]:
@@ -198,6 +206,7 @@ class Knowledge:
         limits = tuple({_limit_key(lim): lim for lim in self._store.limits()}.values())
         names = {c.id: (c.name, *c.aliases) for c in index.components}
         terms = self._store.document_terms()
+        tables = self._store.tables()
         return _Snapshot(
             index=index,
             limits=limits,
@@ -209,6 +218,10 @@ class Knowledge:
             own_names={(title, c.id): c.name for title, (comps, _) in terms.items() for c in comps},
             machine_words=machine_words({title: texts for title, (_, texts) in terms.items()}),
             initialisms=initialisms(self._store.section_titles()),
+            abbreviations=merged(
+                learned(tables.get(title, ()), {c.id: c.name for c in comps}, texts)
+                for title, (comps, texts) in terms.items()
+            ),
             vector_count=self._store.vector_count(),
             version=self._store.data_version(),
         )
@@ -263,7 +276,7 @@ class Knowledge:
                 count double when the question names no machine (a soft filter).
         """
         snap = self._refresh()
-        question = spelled_out(written(question), snap.initialisms)
+        question = _spelled(written(question), snap)
         vec = self.embed(question) if vector is None else np.asarray(vector, dtype=np.float32)
         named = self._named_documents(question, snap)
         mode = self._search_mode
@@ -326,11 +339,11 @@ class Knowledge:
         """
         snap = self._refresh()
         question = written(question)
-        spelled = spelled_out(question, snap.initialisms)
-        if spelled != question:
+        spelled_question = _spelled(question, snap)
+        if spelled_question != question:
             # "What PPE ...": the words of the title it stands for are searched and matched too
             # (the turn's vector is of the words without them).
-            question, vector = spelled, None
+            question, vector = spelled_question, None
         number, code = code_said_as_number(question, snap.vocabulary)
         if code:
             # "What's a 5104": the manuals' F5104, searched and matched as the code it is.
@@ -562,6 +575,14 @@ class Knowledge:
     def described_limits(self) -> tuple[Described, ...]:
         """Every limit with the words that describe it, for matching spoken readings."""
         return self._snap.described
+
+    def spell_out(self, transcript: str) -> str:
+        """``transcript`` with the words its initialisms and abbreviations stand for beside them.
+
+        "LO pressure is 3.8 bar" -> "LO (lube oil) pressure is 3.8 bar", when the manuals use
+        "LO" for lube oil (see :mod:`edge.knowledge.abbreviations`).
+        """
+        return _spelled(transcript, self._refresh())
 
     def component_names(self, machine: str | None = None) -> dict[str, tuple[str, ...]]:
         """Component ID -> its name and aliases.

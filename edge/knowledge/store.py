@@ -345,6 +345,16 @@ class Store:
             out.setdefault(title, ([], []))[1].append(f"{section} {text}")
         return out
 
+    def tables(self) -> dict[str, list[list[list[str]]]]:
+        """Per document title: its tables, rows of cells (header row first)."""
+        out: dict[str, list[list[list[str]]]] = {}
+        for title, rows in self.conn.execute(
+            "select d.title, c.rows from chunks c join documents d using (doc_id) "
+            "where c.rows != '[]' order by c.doc_id, c.ord"
+        ).fetchall():
+            out.setdefault(title, []).append(json.loads(rows))
+        return out
+
     def limits(self) -> list[Limit]:
         """Every operating limit, with its source."""
         rows = self.conn.execute(

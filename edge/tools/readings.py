@@ -190,7 +190,11 @@ class ReadingsTool:
         prefer = self._preferred(args, request)
         named = self._knowledge.resolve_component(transcript)
         reading = replace(
-            said(transcript, self._knowledge.component_names(request.machine), named),
+            said(
+                self._knowledge.spell_out(transcript),
+                self._knowledge.component_names(request.machine),
+                named,
+            ),
             machines=self._knowledge.machines_named(transcript),
             machine=request.machine,
         )

@@ -699,3 +699,32 @@ def test_cache_never_holds_live_readings_and_follows_manual_changes(
     assert reopened.remove("wt2000-maintenance.md")
     reopened.close()
     assert knowledge.cache_lookup(knowledge.embed(question), question=question) is None
+
+
+def test_a_reading_in_the_manuals_own_abbreviation_meets_the_limit_it_abbreviates(
+    knowledge: Knowledge, tmp_path: Path
+) -> None:
+    # "LO" is printed only in the alarm list's display texts, beside the point it is about.
+    engine = tmp_path / "engine.md"
+    engine.write_text(
+        "# ME-9 auxiliary engine\n\n"
+        "## 4 Operating data\n\n"
+        "| Parameter | Normal |\n|---|---|\n"
+        "| Lube oil pressure at engine inlet | 4.0–5.0 bar |\n"
+        "| Fuel pressure at engine inlet | 6.0–8.0 bar |\n"
+        "| HT water pressure at engine inlet | 2.5–4.0 bar |\n\n"
+        "## 5 Monitoring\n\n"
+        "| Code | Measuring point |\n|---|---|\n"
+        "| PT-101 | Lube oil pressure, engine inlet |\n"
+        "| PT-401 | Fuel pressure, engine inlet |\n\n"
+        "| Code | Display text | Measuring point |\n|---|---|---|\n"
+        "| AL-101 | LO PRESS LOW | PT-101 |\n"
+        "| AL-401 | FUEL PRESS LOW | PT-401 |\n",
+        encoding="utf-8",
+    )
+    assert knowledge.ingest([engine])[0].status == "added"
+    result = ask(
+        readings(knowledge, MemoryReporter()), "LO pressure at the engine inlet is 3.8 bar"
+    )
+    assert result.speech[0].startswith("Warning: lube oil pressure"), result.speech
+    assert "below the 4.0 bar minimum" in result.speech[0], result.speech

@@ -1,0 +1,46 @@
+"""Abbreviations a manual uses for its own words ("LO" for lube oil), learned from the manual."""
+
+from __future__ import annotations
+
+import pytest
+
+from edge.knowledge.abbreviations import learned, merged, spelled
+
+pytestmark = pytest.mark.unit
+
+POINTS = {
+    "PT-101": "Lube oil pressure, engine inlet",
+    "PT-201": "HT water pressure, engine inlet",
+    "PT-401": "Fuel pressure, engine inlet",
+    "PDT-103": "Lube oil filter differential pressure",
+}
+ALARMS = [
+    ["Code", "Display text", "Measuring point", "Action"],
+    ["AL-101", "LO PRESS LOW", "PT-101", "Alarm"],
+    ["AL-103", "LO FILTER DP HIGH", "PDT-103", "Alarm"],
+    ["AL-201", "HT PRESS LOW", "PT-201", "Alarm"],
+    ["AL-401", "FO PRESS LOW", "PT-401", "Alarm"],  # "FO": no run of words in "Fuel pressure"
+]
+
+
+def test_a_display_text_beside_its_point_spells_out_the_initials_of_the_points_name() -> None:
+    known = learned([ALARMS], POINTS)
+    assert known == {"LO": "lube oil", "DP": "differential pressure"}
+    # "HT" is a word of the point's own name; "LOW", "PRESS" are words, not initials.
+
+
+def test_a_bracketed_definition_in_prose_counts_and_two_readings_cancel() -> None:
+    prose = ["The high-temperature (HT) circuit cools the liners.", "A variable speed drive (VSD)."]
+    assert learned([], {}, prose) == {"HT": "high temperature", "VSD": "variable speed drive"}
+    clash = ["A charge air (CA) cooler.", "The control automation (CA) panel."]
+    assert learned([], {}, clash) == {}
+    assert merged([{"LO": "lube oil"}, {"LO": "lock out"}, {"DP": "differential pressure"}]) == {
+        "DP": "differential pressure"
+    }
+
+
+def test_a_transcript_gets_the_words_beside_the_abbreviation_once() -> None:
+    known = {"LO": "lube oil"}
+    assert spelled("LO pressure is 3.8 bar", known) == "LO (lube oil) pressure is 3.8 bar"
+    assert spelled("lube oil pressure, LO inlet", known) == "lube oil pressure, LO inlet"
+    assert spelled("LO-101 reads 4", known) == "LO-101 reads 4"  # a code, not the abbreviation
