@@ -134,15 +134,49 @@ def spans_msrc(src):
     return {k: norm(" ".join(v)) for k, v in spans.items()}
 
 
+MD_SETEXT_RE = re.compile(r"^ {0,3}(=+|-+)\s*$")
+MD_CAP_RE = re.compile(r"^\s*(?:<caption>\s*(Table \d+[^<]*?)\s*</caption>|\*\*(Table \d+[-.]\d+\.? [^*]+?)\*\*)\s*$")
+
+
 def spans_md(path):
-    spans, cur = {}, None
-    for line in open(path, encoding="utf-8"):
+    """Markdown headings: ATX ("## 3.2 Charging") and Setext (a text line after a blank line,
+    underlined with === or ---; the underline is not part of any span). Table captions: a line
+    that is only "**Table 7-2. Title**" or "<caption>Table 4-1. Title</caption>"; a caption span
+    runs to the first blank line after its table content, a "</table>" line or the next heading."""
+    spans, cur, cap, cap_body = {}, None, None, False
+    lines = open(path, encoding="utf-8").readlines()
+    i, prev_blank = 0, True
+    while i < len(lines):
+        line = lines[i]
         m = re.match(r"^#{1,6}\s+(.*)$", line)
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
         if m:
-            cur = m.group(1).strip()
+            cur, cap = m.group(1).strip(), None
             spans[cur] = []
-        elif cur:
-            spans[cur].append(line)
+        elif (prev_blank and line.strip() and MD_SETEXT_RE.match(nxt)
+                and not line.lstrip().startswith(("|", "<", "-", "*", "+", ">", "!", "="))):
+            cur, cap = line.strip(), None
+            spans[cur] = []
+            i += 2
+            prev_blank = False
+            continue
+        else:
+            mc = MD_CAP_RE.match(line)
+            if cur:
+                spans[cur].append(line)
+            if mc:
+                cap, cap_body = (mc.group(1) or mc.group(2)).strip(), False
+                spans[cap] = []
+            elif cap:
+                if not line.strip() and cap_body:
+                    cap = None
+                else:
+                    spans[cap].append(line)
+                    cap_body = cap_body or bool(line.strip())
+                    if "</table>" in line:
+                        cap = None
+        prev_blank = not line.strip()
+        i += 1
     return {k: norm(" ".join(v)) for k, v in spans.items()}
 
 
