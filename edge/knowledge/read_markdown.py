@@ -1,8 +1,14 @@
-"""Markdown manuals to blocks: ATX headings, pipe tables, numbered steps, bullets, paragraphs.
+"""Markdown manuals to blocks: headings, pipe tables, numbered steps, bullets, paragraphs.
 
-Blockquotes (``> **WARNING** ...`` admonitions) are read as paragraphs without their markers;
-thematic breaks (``---``) are dropped; a list nested in an item (bullets under a step, sub-items
-under a bullet) joins that item's text, so each step keeps everything it says.
+Headings are ATX (``## 3.2 Charging``) or setext (a line underlined with ``===`` or ``---``);
+pipe tables may leave out their outer pipes (``Tag | Component`` over ``--- | ---``), as GitHub
+allows; raw HTML blocks (a ``<table>`` with its ``<caption>``) are read as the HTML reader reads
+them. Blockquotes (``> **WARNING** ...``) and MkDocs admonitions (``!!! warning "Hot surfaces"``
+over an indented body) are read as paragraphs without their markers, the admonition's kind and
+title first ("WARNING: Hot surfaces. The discharge lines ..."); footnote markers (``[^1]``) are
+dropped from the text and each footnote is a paragraph "Note 1: ..."; thematic breaks (``---``
+after a blank line) are dropped; a list nested in an item (bullets under a step, sub-items under
+a bullet) joins that item's text, so each step keeps everything it says.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from edge.knowledge.read_html import parse_html
 from edge.knowledge.records import Block
 
 _HEADING: Final = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
@@ -18,12 +25,18 @@ _BULLET: Final = re.compile(r"^\s{0,3}[-*+]\s+(.+)$")
 _TABLE_RULE: Final = re.compile(r"^\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 _THEMATIC_BREAK: Final = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
 _QUOTE: Final = re.compile(r"^\s{0,3}>\s?")
+_SETEXT: Final = re.compile(r"^\s{0,3}(=+|-+)\s*$")
+_ADMONITION: Final = re.compile(r'^\s{0,3}[!?]{3}\+?\s*(\w+)(?:\s+"([^"]*)")?\s*$')
+_FOOTNOTE: Final = re.compile(r"^\s{0,3}\[\^(\w+)\]:\s*(.*)$")
+_FOOTNOTE_MARK: Final = re.compile(r"\[\^\w+\]")
+_HTML_BLOCK: Final = re.compile(r"^\s{0,3}<(table|div|figure|dl|section|aside)\b", re.IGNORECASE)
 _LINK: Final = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _EMPHASIS: Final = re.compile(r"(\*\*|__|\*|`)")
 
 
 def clean_inline(text: str) -> str:
     """Drop inline Markdown (emphasis, code ticks, link targets) and collapse whitespace."""
+    text = _FOOTNOTE_MARK.sub("", text)
     text = _LINK.sub(r"\1", text)
     text = _EMPHASIS.sub("", text)
     return " ".join(text.split())
@@ -45,8 +58,18 @@ def parse_markdown(source: str) -> list[Block]:
         if m := _HEADING.match(line):
             blocks.append(Block("heading", clean_inline(m.group(2)), level=len(m.group(1))))
             i += 1
-        elif line.lstrip().startswith("|"):
+        elif _is_table(lines, i):
             i = _table(lines, i, blocks)
+        elif _setext(lines, i):
+            level = 1 if lines[i + 1].strip().startswith("=") else 2
+            blocks.append(Block("heading", clean_inline(line), level=level))
+            i += 2
+        elif m := _ADMONITION.match(line):
+            i = _admonition(lines, i, m, blocks)
+        elif m := _FOOTNOTE.match(line):
+            i = _paragraph(lines, i, blocks, first=f"Note {m.group(1)}: {m.group(2)}")
+        elif m := _HTML_BLOCK.match(line):
+            i = _html(lines, i, m.group(1).lower(), blocks)
         elif _STEP.match(line):
             i = _items(lines, i, blocks, _STEP, "steps")
         elif _BULLET.match(line):
@@ -56,9 +79,33 @@ def parse_markdown(source: str) -> list[Block]:
     return blocks
 
 
+def _is_table(lines: list[str], i: int) -> bool:
+    """A pipe table starts here: a row with outer pipes, or one over a delimiter row."""
+    if lines[i].lstrip().startswith("|"):
+        return True
+    return (
+        "|" in lines[i]
+        and i + 1 < len(lines)
+        and "|" in lines[i + 1]
+        and bool(_TABLE_RULE.match(lines[i + 1].strip()))
+    )
+
+
+def _setext(lines: list[str], i: int) -> bool:
+    """A one-line setext heading: text over a line of ``=`` or ``-``."""
+    return (
+        i + 1 < len(lines)
+        and bool(_SETEXT.match(lines[i + 1]))
+        and not (_STEP.match(lines[i]) or _BULLET.match(lines[i]) or _QUOTE.match(lines[i]))
+    )
+
+
 def _table(lines: list[str], i: int, blocks: list[Block]) -> int:
     rows: list[tuple[str, ...]] = []
-    while i < len(lines) and lines[i].lstrip().startswith("|"):
+    outer = lines[i].lstrip().startswith("|")
+    while i < len(lines) and (
+        lines[i].lstrip().startswith("|") if outer else "|" in lines[i] and lines[i].strip()
+    ):
         line = lines[i].strip()
         i += 1
         if _TABLE_RULE.match(line):
@@ -82,6 +129,45 @@ def _quote(lines: list[str], i: int, blocks: list[Block]) -> int:
     if text:
         blocks.append(Block("paragraph", text))
     return i
+
+
+def _admonition(lines: list[str], i: int, m: re.Match[str], blocks: list[Block]) -> int:
+    """A MkDocs admonition, its kind and title first: "WARNING: Hot surfaces. Let it cool ..."."""
+    head = m.group(1).upper() + (f": {m.group(2)}." if m.group(2) else ":")
+    body: list[Block] = []
+    i = _indented_after(lines, i + 1, body)
+    text = " ".join(b.text for b in body if b.text)
+    blocks.append(Block("paragraph", clean_inline(f"{head} {text}")))
+    return i
+
+
+def _indented_after(lines: list[str], i: int, blocks: list[Block]) -> int:
+    """An admonition's indented body as one more paragraph."""
+    parts: list[str] = []
+    while i < len(lines) and (
+        lines[i].startswith(("    ", "\t")) or not lines[i].strip() and _more_indented(lines, i)
+    ):
+        parts.append(lines[i].strip())
+        i += 1
+    text = clean_inline(" ".join(p for p in parts if p))
+    if text:
+        blocks.append(Block("paragraph", text))
+    return i
+
+
+def _more_indented(lines: list[str], i: int) -> bool:
+    """A blank line inside an indented body: the next line with text is indented too."""
+    rest = next((line for line in lines[i:] if line.strip()), "")
+    return rest.startswith(("    ", "\t"))
+
+
+def _html(lines: list[str], i: int, tag: str, blocks: list[Block]) -> int:
+    """A raw HTML block, from its opening ``tag`` to the line that closes it."""
+    end = i
+    while end < len(lines) and f"</{tag}" not in lines[end].lower():
+        end += 1
+    blocks.extend(parse_html("\n".join(lines[i : end + 1]))[1])
+    return end + 1
 
 
 def _indent(line: str) -> int:
@@ -114,8 +200,10 @@ def _items(
     return i
 
 
-def _paragraph(lines: list[str], i: int, blocks: list[Block]) -> int:
-    parts: list[str] = []
+def _paragraph(lines: list[str], i: int, blocks: list[Block], first: str | None = None) -> int:
+    """A paragraph from line ``i`` (read as ``first`` when given) to the next block."""
+    parts = [lines[i].strip() if first is None else first]
+    i += 1
     while i < len(lines):
         line = lines[i]
         if (
@@ -123,7 +211,11 @@ def _paragraph(lines: list[str], i: int, blocks: list[Block]) -> int:
             or _QUOTE.match(line)
             or _THEMATIC_BREAK.match(line)
             or _HEADING.match(line)
-            or line.lstrip().startswith("|")
+            or _is_table(lines, i)
+            or _setext(lines, i)
+            or _ADMONITION.match(line)
+            or _FOOTNOTE.match(line)
+            or _HTML_BLOCK.match(line)
             or _STEP.match(line)
             or _BULLET.match(line)
         ):

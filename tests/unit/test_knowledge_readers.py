@@ -221,6 +221,29 @@ def test_markdown_admonitions_breaks_aligned_tables_and_nested_lists() -> None:
     assert blocks[3].items == ("Isolate the truck.", "Check: the chains; the forks")
 
 
+def test_markdown_as_mkdocs_writes_it_setext_bare_pipes_html_admonitions_footnotes() -> None:
+    blocks = parse_markdown(
+        "Section 3 - Refrigeration circuit\n=================\n\n"
+        "3.1 Circuit data\n----------------\n\n"
+        "**Suction pressure, normal:** 118–128 psig[^1]\n\n"
+        "Tag | Component\n--- | ---\nCMP1 | Scroll compressor\n\n"
+        '!!! warning "Hot surfaces"\n    The lines exceed 250 °F.\n\n    Let them cool.\n\n'
+        "<table>\n<caption>Table 4-1. Gas heat data</caption>\n"
+        "<tr><th>Item</th><th>RT-150-L</th></tr>\n<tr><td>Input</td><td>180,000</td></tr>\n"
+        "</table>\n\n"
+        "[^1]: At the rating point:\n95 °F outdoor air.\n\n---\n\nEnd.\n"
+    )
+    assert [(b.kind, b.level) for b in blocks[:2]] == [("heading", 1), ("heading", 2)]
+    assert blocks[1].text == "3.1 Circuit data"
+    assert blocks[2].text == "Suction pressure, normal: 118–128 psig"  # no footnote marker
+    assert blocks[3].rows == (("Tag", "Component"), ("CMP1", "Scroll compressor"))
+    assert blocks[4].text == "WARNING: Hot surfaces. The lines exceed 250 °F. Let them cool."
+    assert blocks[5].text == "Table 4-1. Gas heat data"
+    assert blocks[6].rows == (("Item", "RT-150-L"), ("Input", "180,000"))
+    assert blocks[7].text == "Note 1: At the rating point: 95 °F outdoor air."
+    assert [b.text for b in blocks[8:]] == ["End."]  # a rule after a blank line is no heading
+
+
 def test_the_title_is_the_cover_line_that_names_the_model() -> None:
     cover = "# TAMSEN FLUID SYSTEMS\n\nHX-30 Hydraulic Power Unit\n\n## 1 Safety\n\nText.\n"
     assert read_document(Path("hx30.md"), cover.encode()).title == "HX-30 Hydraulic Power Unit"
