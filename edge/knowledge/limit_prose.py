@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import Final
 
 from edge.events import SourceRef
-from edge.knowledge.limit_text import Bounds, parse_bounds
+from edge.knowledge.limit_text import Bounds, bound_in_name, parse_bounds
 from edge.knowledge.records import Limit
 from edge.knowledge.terms import codes_in_text
 from edge.knowledge.units import dimension
@@ -74,6 +74,13 @@ _CLAUSE: Final = re.compile(r";\s+|,\s+(?:that is|i\.e\.)\s+|\s+and\s+(?=(?:must
 """Where a sentence holds two statements (see :func:`prose_limits`)."""
 _SUBJECT_WORDS: Final = 6
 _CONDITION: Final = re.compile(r"\s(?:under|with|during|while|when|after|before)\s", re.IGNORECASE)
+_LABELLED: Final = re.compile(
+    r"^(?P<label>[A-Z][^:;.]{2,80}?):\s+(?P<value>(?:max\.|min\.|maximum|minimum|not (?:less|more)"
+    r" than|up to|[≤≥<>]|[-+\u2212]?\d|[a-z]+(?: [a-z]+)?\s+[-+\u2212]?\d).*)$"
+)
+"""A line that names a quantity and gives its value: "Suction pressure, normal: 118–128 psig",
+"Manifold pressure, natural gas: high fire 3.5 ± 0.3 in. w.c.; low fire 1.8 ± 0.2 in. w.c."."""
+_CONDITION_FIRST: Final = re.compile(r"^(?P<condition>[a-z]+(?: [a-z]+)?)\s+(?=[-+\u2212]?\d)")
 SENTENCE: Final = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 
 
@@ -110,6 +117,10 @@ def prose_limits(
     found: list[Limit] = []
     previous = ""
     for paragraph in text.split("\n"):
+        labelled = _labelled_limits(" ".join(paragraph.split()), component, source, context)
+        if labelled:
+            found.extend(labelled)
+            continue
         for sentence in SENTENCE.split(" ".join(paragraph.split())):
             # "The air gap is 0.3-0.5 mm when new; readjust when it reaches 0.8 mm": the sizes
             # of new parts are no limit, the clause after them is.
@@ -125,6 +136,31 @@ def prose_limits(
                     found.append(replace(limit, codes=tuple(codes_in_text(sentence))))
                 previous = clause
     return found
+
+
+def _labelled_limits(
+    line: str, component: str | None, source: SourceRef, context: str
+) -> list[Limit]:
+    """Limits of a "Quantity: value" line, one per ";" clause.
+
+    A clause's condition (a word or two before its figure: "high fire", "low fire") joins the
+    quantity's name.
+    """
+    m = _LABELLED.match(line)
+    if m is None:
+        return []
+    label = m.group("label").strip()
+    out = []
+    for clause in m.group("value").split(";"):
+        clause = clause.strip()
+        condition = _CONDITION_FIRST.match(clause)
+        name = f"{label}, {condition.group('condition')}" if condition else label
+        bounds = parse_bounds(
+            clause[condition.end() :] if condition else clause, bound=bound_in_name(label)
+        )
+        if bounds is not None:
+            out.append(bounds.limit(component or "", name, source, f"{context} {line}".strip(), ""))
+    return out
 
 
 def _sentence_limit(

@@ -14,6 +14,7 @@ a bullet) joins that item's text, so each step keeps everything it says.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Final
 
 from edge.knowledge.read_html import parse_html
@@ -76,7 +77,28 @@ def parse_markdown(source: str) -> list[Block]:
             i = _items(lines, i, blocks, _BULLET, "list")
         else:
             i = _paragraph(lines, i, blocks)
-    return blocks
+    return _chapters_below_title(blocks)
+
+
+_NUMBERED: Final = re.compile(r"^(?:(?:section|chapter|part)\s+)?\d", re.IGNORECASE)
+
+
+def _chapters_below_title(blocks: list[Block]) -> list[Block]:
+    """Chapters one level below the title when both are top-level headings.
+
+    A manual that underlines its title and its chapters alike with ``===`` (or writes both as
+    ``#``) has one level-1 heading per chapter; the chunker reads level 1 as the document's title
+    only, so each chapter moves one level down, as does the whole tree under it. A first heading
+    with a number ("Section 1 - General") is a chapter too.
+    """
+    tops = [i for i, b in enumerate(blocks) if b.kind == "heading" and b.level == 1]
+    if len(tops) < 2:
+        return blocks
+    title = tops[0] if not _NUMBERED.match(blocks[tops[0]].text) else None
+    return [
+        replace(b, level=b.level + 1) if b.kind == "heading" and i != title else b
+        for i, b in enumerate(blocks)
+    ]
 
 
 def _is_table(lines: list[str], i: int) -> bool:

@@ -74,6 +74,8 @@ _UNITS: Final[dict[str, tuple[str, str]]] = {
     "cm³": ("volume", "cubic centimetres"),
     "mL": ("volume", "millilitres"),
     "°": ("angle", "degrees"),
+    "cfm": ("flow", "cubic feet per minute"),
+    "AWG": ("wire size", "gauge"),
 }
 
 # lower-cased spoken or written form -> canonical symbol
@@ -205,6 +207,19 @@ _ALIASES: Final[dict[str, str]] = {
     "inch of water": "inH2O",
     "inches water": "inH2O",
     "inches h2o": "inH2O",
+    "cfm": "cfm",
+    "cubic feet per minute": "cfm",
+    "cubic feet a minute": "cfm",
+    "awg": "AWG",
+    "inches wc": "inH2O",
+    "inch wc": "inH2O",
+    "wc": "inH2O",
+    "iwc": "inH2O",
+    "in wg": "inH2O",
+    "inches of water column": "inH2O",
+    "inch of water column": "inH2O",
+    "inches water column": "inH2O",
+    "inches of water gauge": "inH2O",
     "inch": "in",
     "inches": "in",
     "mils": "mil",
@@ -386,6 +401,7 @@ _TO_BASE: Final[dict[str, tuple[float, float]]] = {
     "cm³": (0.001, 0.0),
     "mL": (0.001, 0.0),
     "°": (1.0, 0.0),
+    "cfm": (1.6990108, 0.0),
 }
 
 # Units the speech pass spells out when they follow a number in manual text.
@@ -417,6 +433,10 @@ def normalize_unit(text: str | None) -> str | None:
         return "mΩ"  # milliohms; "MΩ" is megohms, and lower case would make them one
     key = " ".join(text.strip().lower().replace("º", "°").split())
     key = key.removeprefix("in ").strip(" .")
+    if key in _ALIASES:
+        return _ALIASES[key]
+    # "in. w.c.": inches of water column, dots and all.
+    key = " ".join(key.replace(".", "").split()) if "." in key else key
     if key in _ALIASES:
         return _ALIASES[key]
     # "Metres a second", "litres an hour": said for "per".

@@ -84,8 +84,8 @@ def spoken_values(transcript: str) -> list[SpokenValue]:
     """Every reading number with the unit said after it.
 
     A number said in "mil" comes twice, in thousandths of an inch and then in millimetres; one
-    in bare "degrees" as a temperature and then as an angle; one in "pounds" as a mass and then
-    as a force.
+    in bare "degrees" as a temperature and then as an angle; one in "pounds" as a mass, then as
+    a force, then as a pressure; one in "inches" as a length, then as inches of water.
     """
     out = []
     for mention in reading_numbers(transcript):
@@ -107,8 +107,13 @@ def spoken_values(transcript: str) -> list[SpokenValue]:
             # name a limit in degrees of angle better than any temperature.
             out.append(SpokenValue(mention, "°", unit_words=unit_words))
         if unit == "lb":
-            # "Only takes 17 pounds to deflect": pounds of force, when a force limit fits.
+            # "Only takes 17 pounds to deflect": pounds of force, when a force limit fits;
+            # "suction dropped to 52 pounds": pounds per square inch, when a pressure one does.
             out.append(SpokenValue(mention, "lbf", unit_words=unit_words))
+            out.append(SpokenValue(mention, "psi", unit_words=unit_words))
+        if unit == "in" and words and words[0].startswith("inch"):
+            # "Low fire manifold reads 1.4 inches": inches of water, when a gas pressure fits.
+            out.append(SpokenValue(mention, "inH2O", unit_words=unit_words))
     return out
 
 

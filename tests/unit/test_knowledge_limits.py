@@ -117,6 +117,7 @@ def test_a_nominal_value_with_a_tolerance_in_percent_or_units() -> None:
         (100, "lbf·ft", "N·m", 135.582),
         (30, "inH2O", "kPa", 7.473),
         (300, "gpm", "m³/h", 68.137),
+        (6000, "cfm", "m³/h", 10194.065),
         (4, "°C", "K", 4.0),  # a kelvin limit is a difference ("6 K drop")
         (9, "°F", "K", 5.0),
     ],
@@ -138,9 +139,14 @@ def test_spoken_units_of_every_kind() -> None:
         "millibar": "mbar",
         "min⁻¹": "rpm",
         "lbf-ft": "lbf·ft",
+        "in. w.c.": "inH2O",  # inches of water column, as US gas-train manuals print it
+        "inches water column": "inH2O",
+        "cubic feet per minute": "cfm",
+        "AWG": "AWG",
     }
     assert {k: normalize_unit(k) for k in said_units} == said_units
     assert convert(5, "bar", "°C") is None
+    assert convert(14, "AWG", "mm") is None  # a wire size is no length
 
 
 def test_a_limits_table_keyed_by_ids_from_another_table() -> None:
@@ -671,4 +677,20 @@ def test_what_must_not_be_done_past_a_value_bounds_that_value() -> None:
         ("Gearbox oil temperature", -15, None, "°C"),
         ("Top-oil temperature", -25, None, "°C"),
         ("Wind speed", None, 20, "m/s"),
+    ]
+
+
+def test_a_quantity_named_before_a_colon_is_limited_by_the_value_after_it() -> None:
+    text = (
+        "Suction pressure, normal: 118–128 psig\n"
+        "Manifold pressure, natural gas: high fire 3.5 ± 0.3 in. w.c.; "
+        "low fire 1.8 ± 0.2 in. w.c.\n"
+        "Nominal airflow: 6,000 cfm\n"  # a rating, no bound
+        "Document: CV-SM-150, Revision D, March 2026\n"
+    )
+    found = prose_limits(text, component=None, source=SOURCE, context="3.1 Circuit data")
+    assert [(f.parameter, f.minimum, f.maximum, f.unit) for f in found] == [
+        ("Suction pressure, normal", 118, 128, "psi"),
+        ("Manifold pressure, natural gas, high fire", 3.2, 3.8, "inH2O"),
+        ("Manifold pressure, natural gas, low fire", 1.6, 2.0, "inH2O"),
     ]

@@ -231,9 +231,11 @@ def test_markdown_as_mkdocs_writes_it_setext_bare_pipes_html_admonitions_footnot
         "<table>\n<caption>Table 4-1. Gas heat data</caption>\n"
         "<tr><th>Item</th><th>RT-150-L</th></tr>\n<tr><td>Input</td><td>180,000</td></tr>\n"
         "</table>\n\n"
-        "[^1]: At the rating point:\n95 °F outdoor air.\n\n---\n\nEnd.\n"
+        "[^1]: At the rating point:\n95 °F outdoor air.\n\n---\n\nEnd.\n\n"
+        "Section 4 - Gas heat\n====\n"
     )
-    assert [(b.kind, b.level) for b in blocks[:2]] == [("heading", 1), ("heading", 2)]
+    # Chapters underlined like a title sit below the title's level, with what they hold.
+    assert [(b.kind, b.level) for b in blocks[:2]] == [("heading", 2), ("heading", 3)]
     assert blocks[1].text == "3.1 Circuit data"
     assert blocks[2].text == "Suction pressure, normal: 118–128 psig"  # no footnote marker
     assert blocks[3].rows == (("Tag", "Component"), ("CMP1", "Scroll compressor"))
@@ -241,7 +243,7 @@ def test_markdown_as_mkdocs_writes_it_setext_bare_pipes_html_admonitions_footnot
     assert blocks[5].text == "Table 4-1. Gas heat data"
     assert blocks[6].rows == (("Item", "RT-150-L"), ("Input", "180,000"))
     assert blocks[7].text == "Note 1: At the rating point: 95 °F outdoor air."
-    assert [b.text for b in blocks[8:]] == ["End."]  # a rule after a blank line is no heading
+    assert [b.text for b in blocks[8:]] == ["End.", "Section 4 - Gas heat"]  # a rule is no heading
 
 
 def test_the_title_is_the_cover_line_that_names_the_model() -> None:

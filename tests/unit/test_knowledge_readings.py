@@ -238,7 +238,7 @@ def test_a_word_said_outweighs_one_the_unit_only_implies() -> None:
     assert rank(reading, described, "bar", value=48)[0].limit is counterbalance
 
 
-def test_degrees_may_be_an_angle_and_pounds_a_force() -> None:
+def test_degrees_may_be_an_angle_and_pounds_a_force_or_a_pressure() -> None:
     from edge.knowledge.limit_match import describe, rank, said, with_unit
     from edge.knowledge.records import Limit
     from edge.tools.reading_values import spoken_values
@@ -246,7 +246,9 @@ def test_degrees_may_be_an_angle_and_pounds_a_force() -> None:
     pitch = "blade three is pitched at fifteen point four degrees"
     assert [v.unit for v in spoken_values(pitch) if v.mention.value == 15.4] == ["°C", "°"]
     assert [v.unit for v in spoken_values("oil is at 92 degrees C")] == ["°C"]  # scale said
-    assert [v.unit for v in spoken_values("takes 17 pounds to deflect")] == ["lb", "lbf"]
+    assert [v.unit for v in spoken_values("takes 17 pounds to deflect")] == ["lb", "lbf", "psi"]
+    manifold = spoken_values("low fire manifold reads 1.4 inches")
+    assert [v.unit for v in manifold] == ["in", "inH2O"]
     limits = [
         describe(Limit("", "Blade pitch angle", "°", 14, 15, "14", "15"), {}),
         describe(Limit("", "Oil sump temperature", "°F", None, 180, "", "180"), {}),
