@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from typing import Final
 
 from edge.knowledge.components import ranged_ids
-from edge.knowledge.numbers import code_figures, stated_values
+from edge.knowledge.numbers import code_figures, find_numbers, stated_values
 from edge.knowledge.records import Limit
 from edge.knowledge.spoken import written
 from edge.knowledge.terms import STOPWORDS, stem
@@ -164,6 +164,27 @@ def codes(text: str) -> set[str]:
     return found | {c.lower() for c in ranged_ids(text)}  # "VS1–VS4" holds VS3
 
 
+_WORD_BEFORE: Final = re.compile(r"\b([a-z]{3,})\s+$")
+
+
+def initial_codes(text: str) -> set[str]:
+    """Tags a word and a number said may stand for: "zone three" is Z3, "motor two" M2.
+
+    Manuals tag the parts of a series by the initial of their kind ("Z1 ... Z5", "M1", "P2");
+    the technician says the word. A verb or a plural before the number ("reads 21", "pulling 40")
+    names no part.
+    """
+    found = set()
+    for mention in find_numbers(text):
+        before = _WORD_BEFORE.search(text[: mention.start].lower())
+        if not (before and mention.value.is_integer() and 1 <= mention.value <= 99):
+            continue
+        word = before.group(1)
+        if word not in STOPWORDS | _IGNORED and not word.endswith(("s", "ing", "ed")):
+            found.add(f"{word[0]}{int(mention.value)}")
+    return found
+
+
 @dataclass(frozen=True, slots=True)
 class Described:
     """A limit and the words that describe it."""
@@ -280,6 +301,9 @@ class Said:
     whose name states one is that model's."""
     order: tuple[str, ...] = ()
     """The words said, in order."""
+    initials: frozenset[str] = frozenset()
+    """Tags the words may stand for ("zone three": z3, see :func:`initial_codes`): they match a
+    limit's tag, never name a machine the way a tag said does."""
 
 
 def said(
@@ -307,6 +331,7 @@ def said(
         spoken=frozenset(own - negated),
         figures=frozenset(stated_values(written(transcript))),
         order=ordered_words(transcript),
+        initials=frozenset(initial_codes(transcript) - found_codes),
     )
 
 
@@ -391,7 +416,7 @@ def rank(
             continue
         score = 0.0
         matched: list[str] = []
-        for word in reading.words | reading.implied | reading.codes:
+        for word in reading.words | reading.implied | reading.codes | reading.initials:
             for where, weight in (
                 (d.codes, CODE_WEIGHT),
                 (d.parameter, PARAMETER_WEIGHT),
@@ -417,7 +442,7 @@ def rank(
         figures = stated_values(d.limit.parameter) | code_figures(d.limit.parameter)
         score += FIGURE_WEIGHT * len(reading.figures & figures)
         if d.limit.component_id and (
-            normal_code(d.limit.component_id) in reading.codes
+            normal_code(d.limit.component_id) in reading.codes | reading.initials
             or (d.names and d.names <= reading.spoken)
             or d.limit.component_id == reading.named
         ):

@@ -523,3 +523,19 @@ def test_at_a_machine_an_id_is_named_as_its_own_manual_names_it() -> None:
     assert Knowledge.component_names(stub) == snap.names  # type: ignore[arg-type]
     at = Knowledge.component_names(stub, "Escalator")  # type: ignore[arg-type]
     assert at == {"M1": ("Main drive motor",), "GB1": ("Gearbox",)}
+
+
+def test_a_word_and_a_number_said_meet_the_tag_of_the_series_they_name() -> None:
+    from edge.knowledge.limit_match import describe, initial_codes, rank, said, with_unit
+    from edge.knowledge.records import Limit
+
+    assert initial_codes("zone three heater reads twenty one ohms") == {"z3"}
+    assert initial_codes("motor two is pulling 40 amps") == {"m2"}  # not "pulling 40"
+    zones = [
+        describe(Limit("", f"Cold resistance (Barrel zone Z{n})", "Ω", 13.2, 16.2, "", ""), {})
+        for n in (1, 2, 3)
+    ]
+    reading = said("zone three heater reads twenty one ohms cold", {})
+    assert reading.codes == frozenset() and reading.initials == {"z3"}  # names no machine
+    best = rank(with_unit(reading, "Ω"), zones, "Ω", value=21)
+    assert best[0].limit.parameter.endswith("Z3)") and best[0].score > best[1].score
