@@ -121,6 +121,15 @@ _DIFFERENCE_WORDS: Final = frozenset(
 _DIFFERENCE_LIMIT: Final = _DIFFERENCE_WORDS | {"differenc", "delta", "drop"}
 """Stems of the words that make a limit in degrees one on a difference ("flow/return
 difference")."""
+_DEVIATION_SAID: Final = re.compile(
+    r"\b(?:above|over|below|under|off|from|than)\s+(?:the\s+)?(?:set(?:[\s-]?point)?\b|setpoint"
+    r"|set value|mean|average|nominal)\b|\bdeviat",
+    re.IGNORECASE,
+)
+"""Words that make a reading a deviation from a reference ("eight degrees under set", "8 % under
+the average tension"): it is judged by a deviation band ("± 10", "± 5 % from the mean")."""
+DEVIATION: Final = stem("deviation")
+"""The stem a reading said as a deviation carries among its words."""
 _IGNORED: Final = frozenset(
     {"reading", "reads", "read", "shows", "showing", "says", "measured", "measures", "measure",
      "about", "only", "level", "value", "sitting", "getting", "currently", "right", "now"}
@@ -315,6 +324,8 @@ def said(
     # "GB-101" as written, or said letter by letter ("G B one oh one").
     found_codes = {normal_code(c) for c in codes(transcript) | codes(written(transcript))}
     own = words(transcript)
+    if _DEVIATION_SAID.search(transcript):
+        own = own | {DEVIATION}
     spoken = set(own)
     by_code = {normal_code(cid): cid for cid in component_names}
     for code in found_codes:
@@ -414,6 +425,9 @@ def rank(
         if unit == "K" and d.limit.unit != "K" and not _on_a_difference(d):
             # And the other way round: "36 K across the boiler" is no boiler room's temperature.
             continue
+        if _a_band(d.limit) and DEVIATION not in reading.words:
+            # "Exhaust after cylinder 4 is 455 °C" is no deviation of ± 50 °C from the mean.
+            continue
         score = 0.0
         matched: list[str] = []
         for word in reading.words | reading.implied | reading.codes | reading.initials:
@@ -481,6 +495,12 @@ def rank(
         )
     out.sort(key=lambda c: -c.score)
     return out
+
+
+def _a_band(limit: Limit) -> bool:
+    """Whether ``limit`` is a deviation band about a reference ("± 10", "± 5 % from the mean")."""
+    low, high = limit.minimum, limit.maximum
+    return low is not None and high is not None and high > 0 and low == -high
 
 
 def _on_a_difference(d: Described) -> bool:

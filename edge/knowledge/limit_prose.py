@@ -81,6 +81,10 @@ _LABELLED: Final = re.compile(
 """A line that names a quantity and gives its value: "Suction pressure, normal: 118–128 psig",
 "Manifold pressure, natural gas: high fire 3.5 ± 0.3 in. w.c.; low fire 1.8 ± 0.2 in. w.c."."""
 _CONDITION_FIRST: Final = re.compile(r"^(?P<condition>[a-z]+(?: [a-z]+)?)\s+(?=[-+\u2212]?\d)")
+_FROM_REFERENCE: Final = re.compile(
+    r"\bfrom (?:the )?(?:mean|average|set[- ]?point|set value|nominal)(?: of(?: \w+){1,3})?",
+    re.IGNORECASE,
+)
 SENTENCE: Final = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 
 
@@ -207,7 +211,18 @@ def _sentence_limit(
     bounds = parse_bounds(predicate)
     if bounds is None:
         return None
-    return _build(subject, previous, bounds, sentence, component, source, context, modal=True)
+    limit = _build(subject, previous, bounds, sentence, component, source, context, modal=True)
+    reference = _FROM_REFERENCE.search(predicate)
+    if (
+        limit
+        and reference
+        and bounds.minimum is not None
+        and bounds.minimum == -(bounds.maximum or 0)
+    ):
+        # "... must not deviate by more than ± 50 °C from the mean of all cylinders": the band
+        # is the quantity's deviation, not the quantity.
+        limit = replace(limit, parameter=f"{limit.parameter} deviation {reference.group(0)}")
+    return limit
 
 
 def _accepted(

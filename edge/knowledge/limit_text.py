@@ -41,6 +41,9 @@ _TOLERANCE: Final = re.compile(
     rf"({_NUM})\s*({_UNIT}?)\s*\(?\s*(?:±|\+/-|\+-)\s*({_NUM})\s*({_UNIT})\)?", re.IGNORECASE
 )
 _VALUE: Final = re.compile(rf"({_NUM})\s*({_UNIT})", re.IGNORECASE)
+_BAND: Final = re.compile(rf"(?:±|\+/-|\+-)\s*({_NUM})\s*({_UNIT})", re.IGNORECASE)
+"""A deviation band with no nominal before it ("max. ± 6 %", "± 50 °C from the mean"): as far
+either way from a reference (a set value, the mean of the others) as the figure."""
 _MAX_BEFORE: Final = re.compile(
     r"\b(?:max(?:imum)?\.?|up to|not (?:be )?(?:above|more than|higher than|greater than|"
     r"(?:thicker|longer|larger|wider) than)|"
@@ -187,6 +190,10 @@ def parse_bounds(text: str, *, bound: Bound | None = None, default_unit: str = "
             unit = unit_of(m.group(2)) or default_unit
         low, high = round(nominal - tol, 6), round(nominal + tol, 6)
         return Bounds(low, high, unit, _fmt(low), _fmt(high), printed)
+    if m := _BAND.search(body):
+        width = abs(printed_number(m.group(1)))
+        unit = unit_of(m.group(2)) or default_unit
+        return Bounds(-width, width, unit, _fmt(-width), _fmt(width), printed)
     for m in _RANGE.finditer(body):
         if m.group(4) and not m.group(1):
             continue  # "see 9.1 and 9.2" is no range; "between 6 and 8 mm" is

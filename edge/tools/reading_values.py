@@ -9,8 +9,9 @@ limit's own scale (a chiller manual in Fahrenheit, a pump manual in Celsius).
 from __future__ import annotations
 
 import logging
+import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 from edge.errors import ToolError
@@ -45,6 +46,9 @@ class SpokenValue:
     """The words the unit was said in ("millimetres per second")."""
     short: bool = False
     """Said as a shortfall against something else ("two percent slower than the steps")."""
+    deviation: bool = False
+    """Said as a deviation from a reference: the value is the reading less the reference said
+    beside it ("455 with the mean at 395" is +60)."""
 
     def against(self, limit: Limit) -> float:
         """The value as ``limit`` reads it: a shortfall is negative where the limit is signed.
@@ -96,7 +100,8 @@ def spoken_values(transcript: str) -> list[SpokenValue]:
             and words[0] in _BARE_DEGREES
             and (len(words) < 2 or words[1] not in _SCALES)
         )
-        short = unit == "%" and bool(_SHORT.match(transcript[unit_end:].lower()))
+        after = transcript[unit_end:].lower()
+        short = bool(unit == "%" and _SHORT.match(after) or _BELOW_REFERENCE.match(after))
         out.append(
             SpokenValue(mention, unit, scale_said=not bare, unit_words=unit_words, short=short)
         )
@@ -119,6 +124,12 @@ def spoken_values(transcript: str) -> list[SpokenValue]:
 
 _SHORT: Final = re.compile(r"\s*(?:slower|lower|less|under|below|short|behind)\b")
 """Words after a percentage that make it a shortfall ("two percent slower than the steps")."""
+_BELOW_REFERENCE: Final = re.compile(
+    r"\s*(?:under|below|less than|lower than|short of)\s+(?:the\s+)?"
+    r"(?:set\b|setpoint|set point|set value|mean|average|nominal)"
+)
+"""Words after any value that make it a deviation below a reference ("eight degrees under
+set")."""
 _READ_OFF: Final = re.compile(
     r"(?:\b(?:reads|reading|shows|showing|measures|measured|came (?:out|back) at|comes out at"
     r"|(?:sitting|running|down|up) (?:at|to)"
@@ -175,6 +186,9 @@ def candidates(given: object, transcript: str) -> list[SpokenValue]:
         raise ToolError(
             "reading-no-value", "I did not catch the value. Say it again with its unit."
         )
+    against = from_reference(transcript, values)
+    if against is not None:
+        return [against]
     wanted = as_float(given)
     if wanted is not None:
         said = [v for v in values if abs(v.mention.value - wanted) < 1e-9]
@@ -190,6 +204,45 @@ def candidates(given: object, transcript: str) -> list[SpokenValue]:
         return values
     heard = ", ".join(format_number(v.mention.value) for v in values)
     raise ToolError("reading-value-unclear", f"I heard {heard}. Which one is the reading?")
+
+
+_REFERENCE_BEFORE: Final = re.compile(
+    r"\b(?:mean|average|set|setpoint|set point|set value|nominal)\b(?:\s+[a-z]+){0,5}?"
+    r"\s+(?:is|at|of|to|was|=)\s*$"
+)
+"""Words before the number a reading is compared with: "the average of all of them is 395",
+"with the mean at 398", "zone four is set at 240"."""
+
+
+def from_reference(transcript: str, values: list[SpokenValue]) -> SpokenValue | None:
+    """The deviation a reading states against a reference said beside it, if it states one.
+
+    "Cylinder 4 exhaust is 455 and the average of all of them is 395": +60 from the mean;
+    "zone four is set at two forty and it's reading two fifty six": +16 from set. The reading is
+    the other number nearest the reference in size (not the "4" of "cylinder 4").
+    """
+    lowered = transcript.lower()
+    references = [v for v in values if _REFERENCE_BEFORE.search(lowered[: v.mention.start])]
+    if len(references) != 1 or references[0].mention.value <= 0:
+        return None
+    reference = references[0]
+    others = [
+        v for v in values if v.mention.start != reference.mention.start and v.mention.value > 0
+    ]
+    if not others:
+        return None
+    reading = min(others, key=lambda v: abs(math.log(v.mention.value / reference.mention.value)))
+    if abs(math.log(reading.mention.value / reference.mention.value)) > math.log(2):
+        return None  # not the same quantity
+    difference = round(reading.mention.value - reference.mention.value, 6)
+    mention = replace(reading.mention, value=difference, text=format_number(difference))
+    return SpokenValue(
+        mention,
+        reading.unit or reference.unit,
+        scale_said=reading.scale_said and reference.scale_said,
+        unit_words=reading.unit_words or reference.unit_words,
+        deviation=True,
+    )
 
 
 def choose_value(given: object, transcript: str) -> NumberMention:

@@ -28,6 +28,7 @@ from edge.errors import EdgeError, ToolError
 from edge.events import ToolExample, ToolResult, ToolSpec
 from edge.knowledge.components import spoken_name
 from edge.knowledge.limit_match import (
+    DEVIATION,
     TIE,
     Candidate,
     Described,
@@ -203,8 +204,12 @@ class ReadingsTool:
         best_choice: tuple[float, SpokenValue, list[Candidate]] | None = None
         for value in candidates(args.get("value"), transcript):
             # A bare "degrees" still keeps only temperature limits; its scale is settled below.
+            words = without_value(reading, value.words)
+            if value.deviation:
+                # "455 with the mean at 395": a deviation, judged by a deviation band.
+                words = replace(words, words=words.words | {DEVIATION})
             ranked = rank(
-                with_unit(without_value(reading, value.words), value.unit),
+                with_unit(words, value.unit),
                 scoped,
                 value.unit,
                 prefer=prefer,
@@ -224,12 +229,16 @@ class ReadingsTool:
             "component_id": limit.component_id or None,
             "parameter": limit.parameter,
             "value": value.against(limit),
-            "value_text": value_text(value.mention),
+            # A shortfall is said signed, as it is judged ("minus 8 ... below the minus 5").
+            "value_text": value_text(value.mention)
+            if value.against(limit) == value.mention.value
+            else format_number(value.against(limit)),
             "unit": unit or limit.unit,
             # A pH or a count has no unit to say; a temperature without one is a guess, which
             # matters only when another scale would judge the value otherwise, and not when it
             # was read off the limit's own instrument ("TE-706 shows 112": its display's unit).
             "unit_assumed": unit is None
+            and not value.deviation  # both figures off one display, in the limit's unit
             and not _instrument_said(limit, reading)
             and _scale_matters(limit, value.against(limit)),
             "component_guessed": guessed,

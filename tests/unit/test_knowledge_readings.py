@@ -539,3 +539,30 @@ def test_a_word_and_a_number_said_meet_the_tag_of_the_series_they_name() -> None
     assert reading.codes == frozenset() and reading.initials == {"z3"}  # names no machine
     best = rank(with_unit(reading, "Ω"), zones, "Ω", value=21)
     assert best[0].limit.parameter.endswith("Z3)") and best[0].score > best[1].score
+
+
+def test_a_deviation_is_judged_by_a_deviation_band_and_a_plain_value_never_is() -> None:
+    from edge.knowledge.limit_match import DEVIATION, describe, rank, said, with_unit
+    from edge.knowledge.limit_text import parse_bounds
+    from edge.knowledge.records import Limit
+    from edge.tools.reading_values import candidates
+
+    band = parse_bounds("max. ± 50 °C from the mean of all cylinders")
+    assert band is not None and (band.minimum, band.maximum, band.unit) == (-50, 50, "°C")
+    deviation = describe(
+        Limit("", "Exhaust gas temperature deviation from the mean", "°C", -50, 50, "", ""), {}
+    )
+    absolute = describe(Limit("", "Exhaust gas temperature", "°C", None, 480, "", "480"), {})
+    plain = said("cylinder 4 exhaust gas temperature is 455 degrees", {})
+    assert [c.limit for c in rank(with_unit(plain, "°C"), [deviation, absolute], "°C")] == [
+        absolute.limit
+    ]
+    below = said("exhaust is eight degrees under the mean", {})
+    assert DEVIATION in below.words
+    # Two figures, the reading and its reference: the deviation is their difference.
+    (value,) = candidates(None, "cylinder 4 exhaust is 455 and the average of all of them is 395")
+    assert value.deviation and value.mention.value == 60
+    (value,) = candidates(None, "number three exhaust reads 338 with the mean at 398")
+    assert value.mention.value == -60
+    under = candidates(None, "zone seven is eight degrees under set")[0]
+    assert under.short and under.against(deviation.limit) == -8
