@@ -378,7 +378,8 @@ _VAGUE: Final = frozenset(stem(w) for w in (*_DIMENSION_WORDS.values(), "speed",
 def with_unit(reading: Said, unit: str | None) -> Said:
     """``reading`` with the quantity its unit measures added to its words."""
     implied = _DIMENSION_WORDS.get(dimension(unit) or "") if unit else None
-    if implied is None:
+    if implied is None or implied == "temperature" and reading.words & _DIFFERENCE_WORDS:
+        # Degrees of superheat or of a rise measure a difference, not a temperature.
         return reading
     return replace(reading, implied=frozenset({stem(implied)}))
 

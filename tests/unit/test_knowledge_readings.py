@@ -566,3 +566,17 @@ def test_a_deviation_is_judged_by_a_deviation_band_and_a_plain_value_never_is() 
     assert value.mention.value == -60
     under = candidates(None, "zone seven is eight degrees under set")[0]
     assert under.short and under.against(deviation.limit) == -8
+
+
+def test_degrees_of_superheat_are_no_temperature() -> None:
+    from edge.knowledge.limit_match import describe, rank, said, with_unit
+    from edge.knowledge.records import Limit
+
+    superheat = describe(Limit("", "Superheat at compressor suction", "°F", 9, 15, "9", "15"), {})
+    freezestat = describe(
+        Limit("FST1", "Opening temperature", "°F", 26, 32, "26", "32"),
+        {"FST1": ("Evaporator freeze thermostat, circuit 1",)},
+    )
+    reading = said("superheat on circuit one is 4 degrees", {})
+    best = rank(with_unit(reading, "°F"), [freezestat, superheat], "°F", value=4)
+    assert best[0].limit is superheat.limit
