@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Final
@@ -108,10 +108,45 @@ def read_document(
             blocks = parse_text([(line, None) for line in text.splitlines()])
     if not any(b.text or b.rows or b.items for b in blocks if b.kind != "heading"):
         raise ReadError("no readable text found")
-    blocks = [_with_minus_signs(b) for b in blocks]
+    blocks = [_with_minus_signs(b) for b in typed_steps(blocks)]
     return ParsedDocument(
         title=_title(title, blocks, path), format=fmt, blocks=tuple(blocks), pages=pages
     )
+
+
+_TYPED_STEP: Final = re.compile(r"^Step\s+(\d{1,2})\s*[:.)\u2013\u2014-]\s*(\S.*)$", re.IGNORECASE)
+
+
+def typed_steps(blocks: Sequence[Block]) -> list[Block]:
+    """Paragraphs typed "Step 1: ...", "Step 2: ..." as one block of numbered steps.
+
+    A manual typed in a word processor without list numbering writes each step as its own
+    paragraph; read apart, a procedure's answer would be one of its steps. A run counts from
+    step 1 and each next paragraph is the next step; a note between steps ends it.
+    """
+    out: list[Block] = []
+    run: list[tuple[Block, str]] = []  # each step's paragraph, and its text after "Step n:"
+
+    def flush() -> None:
+        if len(run) > 1:
+            items = tuple(step for _, step in run)
+            out.append(Block("steps", items=items, page=run[0][0].page))
+        else:
+            out.extend(block for block, _ in run)
+        run.clear()
+
+    for block in blocks:
+        m = _TYPED_STEP.match(block.text) if block.kind == "paragraph" else None
+        if m and int(m.group(1)) == len(run) + 1:
+            run.append((block, m.group(2)))
+            continue
+        flush()
+        if m and m.group(1) == "1":
+            run.append((block, m.group(2)))
+        else:
+            out.append(block)
+    flush()
+    return out
 
 
 def minus_signs(text: str) -> str:

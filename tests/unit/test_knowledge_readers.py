@@ -304,3 +304,19 @@ def test_an_en_dash_before_a_figure_is_a_minus_sign() -> None:
     assert "Do not start below \u221215 °C." in texts
     assert "\u221225 to +40 °C" in texts and "40–75 °C" in texts  # a range keeps its dash
     assert minus_signs("Figure A–3, pages 3–5") == "Figure A–3, pages 3–5"
+
+
+def test_paragraphs_typed_step_by_step_are_one_procedure() -> None:
+    from edge.knowledge.readers import typed_steps
+    from edge.knowledge.records import Block
+
+    blocks = [
+        Block("paragraph", "Lock out the machine before any work."),
+        Block("paragraph", "Step 1: Finish the cycle."),
+        Block("paragraph", "Step 2: Stop motor M1."),
+        Block("paragraph", "Note: the clamp is not locked."),
+        Block("paragraph", "Step 3: a step out of its run stays a paragraph."),
+    ]
+    out = typed_steps(blocks)
+    assert [b.kind for b in out] == ["paragraph", "steps", "paragraph", "paragraph"]
+    assert out[1].items == ("Finish the cycle.", "Stop motor M1.")
