@@ -223,6 +223,12 @@ _PART_ASKED: Final = re.compile(
 )
 """A torque or part number asked for a part named by its words ("for the flue adapter clamp")."""
 _WORD: Final = re.compile(r"[a-z]+")
+_WHICHEVER: Final = re.compile(
+    r"\bwhichever (?:\w+ )?(?:first|sooner|earlier)\b|\bwhichever is (?:first|sooner|earlier)\b",
+    re.IGNORECASE,
+)
+""""Every 5 000 h or 2 years, whichever comes first" says no *first* change: asked "when is the
+first oil change", the running-in row is the answer."""
 _IN_UNIT: Final = re.compile(r"\s+in\s+([a-z][a-z -]*)$")
 _CLAUSE: Final = frozenset({"if", "when", "with", "that", "which", "so", "because", "before"})
 _FASTENERS: Final = frozenset(
@@ -561,7 +567,7 @@ class _Scorer:
         The kind of value asked counts when ``text`` or its ``context`` (what gives it its
         meaning, e.g. a table's intro) shows it; any number at all counts a little.
         """
-        said = stems(text)
+        said = stems(_WHICHEVER.sub("", text))
         words = said & self.asked
         score = sum(0.5 if w in self.context else 1.0 for w in words)
         score -= 1.5 * len(said & self.negated)
@@ -573,7 +579,7 @@ class _Scorer:
 
     def lexical(self, text: str) -> float:
         """Score from words and codes only (no cues, no numbers)."""
-        words = stems(text) & self.asked
+        words = stems(_WHICHEVER.sub("", text)) & self.asked
         found = {normalize_code(c) for c in re.findall(r"[A-Za-z0-9-]+", text)}
         return len(words - self.context) + 3.0 * len(found & self.codes)
 

@@ -36,6 +36,16 @@ def test_a_caption_is_not_the_answer_its_rows_are() -> None:
     assert "1-5-3-6-2-4" in " ".join(result.speech)
 
 
+def test_whichever_comes_first_asks_for_no_first_change() -> None:
+    rows = (
+        ("Task", "Interval", "Remarks"),
+        ("Oil change G1", "every 5 000 h or 2 years, whichever comes first", "See 5.7.2"),
+        ("Oil change G1, first", "after 300 h", "Running-in change"),
+    )
+    result = compose("when is the first oil change on the hoist box due", hit(rows), (), None)
+    assert "300" in result.speech[0], result.speech
+
+
 def test_a_tables_intro_gives_its_rows_their_meaning() -> None:
     # The sizes are the columns and "torque" is only in the intro: the row is still a torque.
     rows = (("Joint", "1/2 in", "5/8 in"), ("Refrigerant flanges", "55", "95"))
