@@ -156,24 +156,14 @@ def _quote(lines: list[str], i: int, blocks: list[Block]) -> int:
 def _admonition(lines: list[str], i: int, m: re.Match[str], blocks: list[Block]) -> int:
     """A MkDocs admonition, its kind and title first: "WARNING: Hot surfaces. Let it cool ..."."""
     head = m.group(1).upper() + (f": {m.group(2)}." if m.group(2) else ":")
-    body: list[Block] = []
-    i = _indented_after(lines, i + 1, body)
-    text = " ".join(b.text for b in body if b.text)
-    blocks.append(Block("paragraph", clean_inline(f"{head} {text}")))
-    return i
-
-
-def _indented_after(lines: list[str], i: int, blocks: list[Block]) -> int:
-    """An admonition's indented body as one more paragraph."""
     parts: list[str] = []
+    i += 1
     while i < len(lines) and (
         lines[i].startswith(("    ", "\t")) or not lines[i].strip() and _more_indented(lines, i)
     ):
         parts.append(lines[i].strip())
         i += 1
-    text = clean_inline(" ".join(p for p in parts if p))
-    if text:
-        blocks.append(Block("paragraph", text))
+    blocks.append(Block("paragraph", clean_inline(" ".join([head, *parts]))))
     return i
 
 

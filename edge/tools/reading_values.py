@@ -207,8 +207,8 @@ def candidates(given: object, transcript: str) -> list[SpokenValue]:
 
 
 _REFERENCE_BEFORE: Final = re.compile(
-    r"\b(?:mean|average|set|setpoint|set point|set value|nominal)\b(?:\s+[a-z]+){0,5}?"
-    r"\s+(?:is|at|of|to|was|=)\s*$"
+    r"(?:\b(?:mean|average|nominal)\b(?:\s+[a-z]+){0,5}?\s+(?:is|at|of|was|=)"
+    r"|\bset(?:[\s-]?point| value)?\s+(?:is|was|at|to|=)(?:\s+(?:at|to))?)\s*$"
 )
 """Words before the number a reading is compared with: "the average of all of them is 395",
 "with the mean at 398", "zone four is set at 240"."""

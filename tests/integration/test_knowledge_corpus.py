@@ -22,41 +22,45 @@ pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
 FLOORS = {
-    "answer_accuracy": 0.60,
-    "first_answer_accuracy": 0.58,
-    "recall_at_3": 0.79,
-    "declined": 0.50,
-    "warned": 0.63,
+    "answer_accuracy": 0.58,
+    "first_answer_accuracy": 0.56,
+    "recall_at_3": 0.78,
+    "declined": 0.48,
+    "warned": 0.62,
 }
 """Dev-split floors, below what the dev split measured through this full path (router, cache, tools,
-the dialogue's presentation) on 2026-12-01 (eighteen manuals, twelve of them written blind, the
-escalator and the marine engine added that evening): answers 531/853 with a procedure's later
-steps heard as "next" reads them (513/853 in the first answer alone), recall@3 695/853, no-answer
-declined 45/84, out-of-range warned 221/337, 8 false warnings in 137 in-range readings, 49
-clarifications in 474 readings; ``bench/knowledge.py`` prints the exact figures."""
-MAX_FALSE_WARNINGS = 8
-"""By the words alone, with nothing to tell eighteen manuals apart, tags and model words every
-manual uses pick another machine's limit: 'PT-101 is reading 95 kPa' (the pump skid's suction
-transmitter, judged by the marine engine's PT-101 lube oil pressure); 'M2 drawing 44 amps' (the
-crane's trolley motor, not the cooling tower's fan motor); 'the heavy duty one is drawing
-seventy amps' (a crane's hoist motor); 'parallel offset across the coupling is three thou' (the
-pump skid's 0.05 mm, not the conveyor's 0.10 mm); and four more of the same kind."""
+the dialogue's presentation) on 2026-12-01 (twenty manuals, fourteen of them written blind, the
+rooftop unit and the moulding machine added last): answers 578/958 with a procedure's later
+steps heard as "next" reads them (560/958 in the first answer alone), recall@3 767/958, no-answer
+declined 47/94, out-of-range warned 272/423, 14 false warnings in 172 in-range readings, 57
+clarifications in 595 readings; ``bench/knowledge.py`` prints the exact figures."""
+MAX_FALSE_WARNINGS = 14
+"""By the words alone, with nothing to tell twenty manuals apart, tags and words every manual uses
+pick another machine's limit: 'PT-101 is reading 95 kPa' (the pump skid's suction transmitter,
+judged by the marine engine's PT-101 lube oil pressure); 'M2 drawing 44 amps' (the crane's
+trolley motor, not the cooling tower's fan motor); 'discharge pressure is sitting at 27 bar' (the
+pump skid's 10 bar, not the rooftop unit's 340–410 psig, by the unit said); 'phase to phase is
+468 volts' (the transformer's 400 V supply, not the rooftop unit's 460 V); and ten more of the
+same kind. Widening the tie between machines to ask "which machine?" cost more right answers
+than it saved (tried: 8 fewer false warnings, 19 right readings turned into questions)."""
 MAX_CLARIFICATIONS = 0.12
 AT_MACHINE_FLOORS = {
-    "answer_accuracy": 0.74,
+    "answer_accuracy": 0.73,
     "first_answer_accuracy": 0.71,
     "recall_at_3": 0.90,
-    "declined": 0.66,
+    "declined": 0.69,
     "warned": 0.83,
 }
 """The same, asked at the machine (the conversation knows which machine's manual it is at), on
-2026-12-01, eighteen manuals: answers 646/853 (627/853 in the first answer), recall@3 785/853,
-declined 59/84, warned 288/337, 1 false warning in 137, 27 clarifications in 474."""
-AT_MACHINE_MAX_FALSE_WARNINGS = 1
+2026-12-01, twenty manuals: answers 716/958 (696/958 in the first answer), recall@3 883/958,
+declined 67/94, warned 360/423, 2 false warnings in 172, 27 clarifications in 595."""
+AT_MACHINE_MAX_FALSE_WARNINGS = 2
 """At the machine, 'the heavy duty one is drawing seventy amps': the mixer's standard model's
 56 A, not the heavy-duty model's 82 A (the limit names the model AM-60H; "heavy duty" is said of
-it only in the front matter and the technical description)."""
-AT_MACHINE_MAX_CLARIFICATIONS = 0.07
+it only in the front matter and the technical description); and 'LP unit manifold is 10.3 inches
+water column': the rooftop unit's natural-gas manifold pressure, not its propane one (the manual
+says "LP" once, for propane, in its model-designation table)."""
+AT_MACHINE_MAX_CLARIFICATIONS = 0.06
 
 
 def _dev_run(tmp_path_factory: pytest.TempPathFactory, *, at_machine: bool) -> SplitRun:

@@ -564,6 +564,9 @@ def test_a_deviation_is_judged_by_a_deviation_band_and_a_plain_value_never_is() 
     assert value.deviation and value.mention.value == 60
     (value,) = candidates(None, "number three exhaust reads 338 with the mean at 398")
     assert value.mention.value == -60
+    # A generating "set" is no set point.
+    ran = candidates(None, "on our sixty hertz set the engine ran up to 1050 rpm")
+    assert not any(v.deviation for v in ran) and [v.mention.value for v in ran] == [60, 1050]
     under = candidates(None, "zone seven is eight degrees under set")[0]
     assert under.short and under.against(deviation.limit) == -8
 
