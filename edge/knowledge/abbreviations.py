@@ -9,9 +9,11 @@ lube oil and water alike.
 
 A word in capitals stands for words of the manual when its letters are their initials: the
 consecutive words of the named point's name in the same table row, or the words right before a
-bracketed definition. A word the manual has stand for two different things stands for neither,
-and words that are words ("LOW", "AT") stand for nothing. Unlike section-title initialisms
-(:mod:`edge.knowledge.initialisms`), two letters count: the manual itself says what they mean.
+bracketed definition; a bracketed token that spells no initials names the word before it
+("propane (LP)", "polyolester (POE)"). A word the manual has stand for two different things
+stands for neither, and words that are words ("LOW", "AT") stand for nothing. Unlike
+section-title initialisms (:mod:`edge.knowledge.initialisms`), two letters count: the manual
+itself says what they mean.
 """
 
 from __future__ import annotations
@@ -66,6 +68,9 @@ def learned(
             words = _WORD.findall(m.group(1))[-len(token) :]
             if _initials(words) == token.lower():
                 found.setdefault(token, set()).add(" ".join(w.lower() for w in words))
+            elif words and words[-1].lower() not in STOPWORDS:
+                # "propane (LP)", "polyolester (POE)": a trade name for the word before it.
+                found.setdefault(token, set()).add(words[-1].lower())
     return {
         token: next(iter(phrases))
         for token, phrases in found.items()

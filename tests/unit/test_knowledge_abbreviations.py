@@ -32,6 +32,7 @@ def test_a_display_text_beside_its_point_spells_out_the_initials_of_the_points_n
 def test_a_bracketed_definition_in_prose_counts_and_two_readings_cancel() -> None:
     prose = ["The high-temperature (HT) circuit cools the liners.", "A variable speed drive (VSD)."]
     assert learned([], {}, prose) == {"HT": "high temperature", "VSD": "variable speed drive"}
+    assert learned([], {}, ["P = propane (LP)"]) == {"LP": "propane"}  # no initials: the word
     clash = ["A charge air (CA) cooler.", "The control automation (CA) panel."]
     assert learned([], {}, clash) == {}
     assert merged([{"LO": "lube oil"}, {"LO": "lock out"}, {"DP": "differential pressure"}]) == {
