@@ -131,7 +131,8 @@ _BELOW_REFERENCE: Final = re.compile(
 """Words after any value that make it a deviation below a reference ("eight degrees under
 set")."""
 _READ_OFF: Final = re.compile(
-    r"(?:\b(?:reads|reading|shows|showing|measures|measured|came (?:out|back) at|comes out at"
+    r"(?:\b(?:reads|reading|shows|showing|measures|measured|measuring|measure|came (?:out|back) at"
+    r"|comes out at|mics?(?: out)? at|miked(?: out)? at"
     r"|(?:sitting|running|down|up) (?:at|to)"
     r"|(?:dropped|fell|fallen|gone|went|rose|risen|climbed|jumped|crept)(?: (?:down|up))? to)"
     r"|(?:\bis|\bare|\bwas|(?<!\S)'s)(?: (?:at|only|now|about|around|down to|up to))?)$"
@@ -157,6 +158,34 @@ def states_a_value(transcript: str) -> bool:
         if value.unit is None and _READ_OFF.search(" ".join(before)):
             return True  # "AE-04 reads 8.1", "the PI came out at 1.05": a pH, a ratio
     return False
+
+
+def _is_size(transcript: str, value: SpokenValue) -> bool:
+    """Whether ``value`` is a size that names a part ("the 24 volt supply", "the 8 mil ropes")."""
+    before = re.findall(r"[a-z]+|'s", transcript[: value.mention.start].lower())[-1:]
+    return value.unit is not None and bool(before) and before[0] in _SIZE_WORDS
+
+
+def _read_in_sizes_unit(transcript: str, values: list[SpokenValue]) -> list[SpokenValue]:
+    """A value read off with no unit after a part named by its size, in the size's unit.
+
+    "The twenty four volt control supply is down to twenty point nine": 20.9 V, not 24 V;
+    "the eight mil ropes are measuring seven point four": 7.4 mm.
+    """
+    sizes = [v for v in values if _is_size(transcript, v)]
+    if not sizes or any(v.unit is not None and v not in sizes for v in values):
+        return []  # a value said with its unit is the reading
+    for value in values:
+        before = re.findall(r"[a-z]+|'s", transcript[: value.mention.start].lower())[-3:]
+        if (
+            value.unit is None
+            and value.mention.start > sizes[0].mention.start
+            and _READ_OFF.search(" ".join(before))
+        ):
+            # Each way the size's unit was heard ("mil": thou, then millimetres).
+            first = [v for v in sizes if v.mention.start == sizes[0].mention.start]
+            return [replace(v, mention=value.mention) for v in first]
+    return []
 
 
 def as_float(value: object) -> float | None:
@@ -198,8 +227,12 @@ def candidates(given: object, transcript: str) -> list[SpokenValue]:
             "LLM value %r is not in the transcript %r; reading it myself", given, transcript
         )
     with_unit = [v for v in values if v.unit is not None]
+    read = _read_in_sizes_unit(transcript, values)
+    if read:
+        return read
     if with_unit:
-        return with_unit
+        # "The 24 volt supply reads 22 volts": the size names the part, the other is read.
+        return sorted(with_unit, key=lambda v: _is_size(transcript, v))
     if len(values) == 1:
         return values
     heard = ", ".join(format_number(v.mention.value) for v in values)

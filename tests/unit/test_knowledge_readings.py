@@ -583,3 +583,15 @@ def test_degrees_of_superheat_are_no_temperature() -> None:
     reading = said("superheat on circuit one is 4 degrees", {})
     best = rank(with_unit(reading, "°F"), [freezestat, superheat], "°F", value=4)
     assert best[0].limit is superheat.limit
+
+
+def test_a_part_named_by_its_size_lends_its_unit_to_the_value_read_off_it() -> None:
+    from edge.tools.reading_values import candidates, states_a_value
+
+    (volts,) = candidates(None, "the twenty four volt control supply is down to twenty point nine")
+    assert (volts.mention.value, volts.unit) == (20.9, "V")
+    ropes = candidates(None, "the eight mil ropes are measuring seven point four")
+    assert [(v.mention.value, v.unit) for v in ropes] == [(7.4, "mil"), (7.4, "mm")]
+    both = candidates(None, "the 24 volt supply reads 22 volts")
+    assert [v.mention.value for v in both] == [22, 24]  # the size last
+    assert states_a_value("barrel bore mics out at fifty five point three one")
