@@ -9,7 +9,10 @@ For every <manual-id>/questions.toml:
     of its cited sections (heading-to-next-heading span, or caption-to-end-of-table span); plain-text
     manuals that contain form feeds are read as `pdftotext -layout` output (spans_txt_layout: mixed-case
     numbered headings, "Table N — Title" captions, running headers and footers skipped), all other
-    plain-text manuals as before (ALL-CAPS numbered headings);
+    plain-text manuals with five or more "3-12. TITLE." paragraph lines as typed technical-order text
+    (spans_txt_to: "3-12. TITLE." paragraphs, "TABLE 4-2. TITLE" captions to the table's third rule,
+    "TABLE 4-2. (CONT)" continuations), all other plain-text manuals as before (ALL-CAPS numbered
+    headings);
   * checks that no-answer questions have no sections and no values.
 Also checks splits.toml. Exit status 1 if any error was found.
 Run: python render/check.py   (from samples/eval/dev, with python-docx, fpdf2 and pypdf installed)
@@ -248,19 +251,71 @@ def spans_txt_layout(path):
     return {k: norm(" ".join(v)) for k, v in spans.items()}
 
 
+TO_HEAD_RE = re.compile(r"^(\d{1,2}-\d{1,2})\.\s+([A-Z][A-Z0-9 /,()'&-]*[A-Z0-9)])\.\s*$")
+TO_CHAP_RE = re.compile(r"^\s*(CHAPTER \d{1,2})\s*$")
+TO_CAP_RE = re.compile(r"^\s*(TABLE \d{1,2}-\d{1,2})\.\s+([A-Z(][A-Z0-9 ,/()&'.-]*?)\s*$")
+TO_RULE_RE = re.compile(r"^\s*-{20,}\s*$")
+
+
+def is_to_text(raw):
+    """Plain text in the style of a typed 'technical order': paragraphs numbered "3-12. TITLE."."""
+    return sum(1 for ln in raw.split("\n") if TO_HEAD_RE.match(ln.rstrip())) >= 5
+
+
+def spans_txt_to(path):
+    """Spans for typed technical-order text (hydro-fg12). Headings are "3-12. BEARING TEMPERATURES."
+    lines (key without the final period); a "CHAPTER n" line ends the current paragraph. Captions are
+    "TABLE 4-2. TITLE" lines (title in capitals); a caption span runs to the third rule of dashes after it (top rule, rule
+    under the header, bottom rule); a "TABLE 4-2. (CONT)" caption adds to the span of TABLE 4-2."""
+    spans, cur, cap, rules, titles = {}, None, None, 0, {}
+    for line in open(path, encoding="utf-8"):
+        s = line.rstrip()
+        m = TO_HEAD_RE.match(s)
+        mch = TO_CHAP_RE.match(s)
+        mc = TO_CAP_RE.match(s)
+        if m:
+            cur, cap = norm(m.group(1) + ". " + m.group(2)), None
+            spans[cur] = []
+            continue
+        if mch:
+            cur, cap = None, None
+            continue
+        if mc:
+            if mc.group(2) == "(CONT)" and mc.group(1) in titles:
+                cap = titles[mc.group(1)]
+            else:
+                cap = norm(mc.group(1) + ". " + mc.group(2))
+                titles[mc.group(1)] = cap
+                spans[cap] = []
+            rules = 0
+            if cur:
+                spans[cur].append(s)
+            continue
+        if cur:
+            spans[cur].append(s)
+        if cap:
+            spans[cap].append(s)
+            if TO_RULE_RE.match(s):
+                rules += 1
+                if rules >= 3:
+                    cap = None
+    return {k: norm(" ".join(v)) for k, v in spans.items()}
+
+
 class _HTMLSpans(html.parser.HTMLParser):
-    def __init__(self):
+    def __init__(self, heads=("h2", "h3", "h4")):
         super().__init__()
         self.spans, self.cur, self.cap, self.mode, self.buf = {}, None, None, None, ""
         self.skip = 0
         self.table_depth = 0
+        self.heads = heads
 
     def handle_starttag(self, tag, attrs):
         if tag in ("style", "script", "nav"):
             self.skip += 1
         if self.skip:
             return
-        if tag in ("h2", "h3", "h4"):
+        if tag in self.heads:
             self.mode, self.buf = "h", ""
         elif tag == "caption":
             self.mode, self.buf = "cap", ""
@@ -275,7 +330,7 @@ class _HTMLSpans(html.parser.HTMLParser):
             return
         if self.skip:
             return
-        if tag in ("h2", "h3", "h4") and self.mode == "h":
+        if tag in self.heads and self.mode == "h":
             self.cur = norm(self.buf)
             self.spans[self.cur] = []
             self.mode = None
@@ -303,8 +358,12 @@ class _HTMLSpans(html.parser.HTMLParser):
 
 
 def spans_html(path):
-    p = _HTMLSpans()
-    p.feed(open(path, encoding="utf-8").read())
+    """h2-h4 headings and captions; a Confluence page export (a `wiki-content` div, e.g.
+    blower-rb90) also uses h1 for its top-level content headings, so there h1 counts too."""
+    src = open(path, encoding="utf-8").read()
+    wiki = re.search(r'class="[^"]*\bwiki-content\b', src) is not None
+    p = _HTMLSpans(("h1", "h2", "h3", "h4") if wiki else ("h2", "h3", "h4"))
+    p.feed(src)
     return {k: norm(" ".join(v)) for k, v in p.spans.items()}
 
 
@@ -349,10 +408,15 @@ def check_manual(folder):
     elif fmt == "markdown":
         spans = spans_md(path)
     elif fmt == "text":
-        spans = spans_txt_layout(path) if "\f" in raw else spans_txt(path)
+        if "\f" in raw:
+            spans = spans_txt_layout(path)
+        elif is_to_text(raw):
+            spans = spans_txt_to(path)
+        else:
+            spans = spans_txt(path)
     else:
         spans = spans_html(path)
-    headings = [k for k in spans if not k.startswith("Table")]
+    headings = [k for k in spans if not k.startswith(("Table", "TABLE "))]
 
     qs = data.get("question", [])
     rs = data.get("reading", [])
