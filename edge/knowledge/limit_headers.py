@@ -18,6 +18,8 @@ PARAMETER: Final = (
     "parameter",
     "measurement",
     "measured quantity",
+    "measured variable",
+    "process variable",
     "quantity",
     "item",
     "variable",
@@ -26,7 +28,15 @@ PARAMETER: Final = (
     "check",
     "characteristic",
 )
-MEASURED: Final = ("parameter", "measurement", "measured quantity", "quantity", "variable")
+MEASURED: Final = (
+    "parameter",
+    "measurement",
+    "measured quantity",
+    "measured variable",
+    "process variable",
+    "quantity",
+    "variable",
+)
 """Headers that make a table one of measured quantities, whatever its other columns are called
 (a troubleshooting table's "Check" or "Description" column does not)."""
 UNIT: Final = ("unit", "units")
@@ -48,10 +58,12 @@ COMPONENT: Final = (
 )
 NOT_VALUES: Final = re.compile(
     r"\b(?:test|notes?|remarks?|see|reset|action|comments?|type|condition|setting|rated|capacity|"
-    r"quantity|lubricant|interval|part|thread|size|description|check|remedy|cause|for)\b",
+    r"quantity|lubricant|interval|part|thread|size|description|check|remedy|cause|for|signal|"
+    r"location)\b",
     re.IGNORECASE,
 )
-"""Columns that hold facts, not limits (an instrument's "Range / type", an alarm's condition)."""
+"""Columns that hold facts, not limits (an instrument's "Range / type" or "Signal" such as
+"4–20 mA, 0–1,000 mbar", an alarm's condition)."""
 NOT_LIMITS_TABLE: Final = re.compile(
     r"^(?:code|alarm|fault|message|symptom|possible cause|cause|remedy)\b", re.IGNORECASE
 )
