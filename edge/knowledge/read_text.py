@@ -53,6 +53,12 @@ _WORDED_HEADING: Final = re.compile(
     r"^(?:Section|Chapter|Part)\s+(\d{1,2})\s*(?:[–—:.-]\s*)?([A-Z][^\n]{0,90})$"
 )
 """A chapter heading that says so: "Section 4 – Hydraulic system", "Chapter 2: Safety"."""
+_ORDER_HEADING: Final = re.compile(r"^(\d{1,2})-(\d{1,2})\.\s+([A-Z][A-Z0-9 ,()/&'-]{2,80}?)\.?$")
+"""A paragraph title in the technical-order style: "3-3. BEARING TEMPERATURES." is paragraph 3
+of chapter 3."""
+_CHAPTER_ALONE: Final = re.compile(r"^CHAPTER\s+(\d{1,2})$", re.IGNORECASE)
+"""A chapter number on a line of its own, its title on the next ("CHAPTER 3" over "OPERATING
+LIMITS")."""
 _STEP: Final = re.compile(r"^(\d{1,3})[.)]\s+(\S.*)$")
 _BULLET: Final = re.compile(r"^[-*\u2022]\s+(\S.*)$")
 _UNDERLINE: Final = re.compile(r"^\s*(=+|-+)\s*$")
@@ -160,12 +166,16 @@ class _Parser:
             return False
         if _row_like(stripped):
             return False  # column headers over a rule ("Boiler size   500   650   850")
+        if CAPTION.match(stripped):
+            return False  # a table's caption over its top rule ("TABLE 3-2. BEARING ...")
         level = 1 if under.group(1)[0] == "=" else 2
         self.blocks.append(Block("heading", stripped, level=level, page=page))
         self.i += 2
         return True
 
     def _numbered_heading(self, stripped: str, page: int | None) -> bool:
+        if self._order_heading(stripped, page):
+            return True
         stripped = _NUMBER_GAP.sub(r"\1 ", stripped)  # "1.1  ABOUT THIS MANUAL"
         m = _NUMBERED_HEADING.match(stripped) or _WORDED_HEADING.match(stripped)
         if not m or stripped.endswith((".", ",", ";", ":")) or len(m.group(2).split()) > 14:
@@ -178,6 +188,28 @@ class _Parser:
         self.outline.current = number
         self.blocks.append(Block("heading", stripped, level=len(number) + 1, page=page))
         self.i += 1
+        return True
+
+    def _order_heading(self, stripped: str, page: int | None) -> bool:
+        """A technical-order chapter ("CHAPTER 3" over its title) or paragraph ("3-3. TITLE.")."""
+        chapter = _CHAPTER_ALONE.match(stripped)
+        if chapter:
+            title = self._peek().strip() or self._peek(2).strip()
+            if not title or not title.isupper() or len(segments(title)) > 1:
+                return False
+            number: tuple[int, ...] = (int(chapter.group(1)),)
+            text = f"{stripped} {title}"
+            skip = 2 if self._peek().strip() else 3
+        else:
+            m = _ORDER_HEADING.match(stripped)
+            if not m:
+                return False
+            number, text, skip = (int(m.group(1)), int(m.group(2))), stripped.rstrip("."), 1
+        if not self.outline.accepts(number):
+            return False
+        self.outline.current = number
+        self.blocks.append(Block("heading", text, level=len(number) + 1, page=page))
+        self.i += skip
         return True
 
     def _after_contents(self, number: tuple[int, ...]) -> bool:

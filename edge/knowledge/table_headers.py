@@ -39,6 +39,10 @@ def joined_header(rows: Sequence[Sequence[str]]) -> tuple[tuple[str, ...], ...]:
         for i in range(1, len(top))
         if second[i].strip() and (not top[i].strip() or top[i] == top[i - 1])
     ]
+    if not spanned and _wrapped(table):
+        # "NORMAL AT FULL" over "LOAD (DEG C)": each header cell wrapped onto a second line.
+        joined = tuple(" ".join(f"{a} {b}".split()) for a, b in zip(top, second, strict=True))
+        return (joined, *table[2:])
     first_spans = second[0].strip() in ("", top[0].strip())
     # The first cell printed again ("No." over "No."): a cell spanning both rows, so the second
     # is a header even when its labels are figures ("Interval" over "1 M | 6 M | 1 Y").
@@ -54,6 +58,20 @@ def joined_header(rows: Sequence[Sequence[str]]) -> tuple[tuple[str, ...], ...]:
         return table
     groups = _group_labels(top)
     return (tuple(_join(g, label) for g, label in zip(groups, second, strict=True)), *table[2:])
+
+
+def _wrapped(table: Sequence[Sequence[str]]) -> bool:
+    """Whether the second row continues the header's cells (a typed table's two-line header).
+
+    Words under every header cell and no digit, above data rows that are mostly figures.
+    """
+    top, second, data = table[0], table[1], table[2]
+    if not all(c.strip() for c in top) or not all(c.strip() for c in second):
+        return False
+    if any(re.search(r"\d", c) or len(c.split()) > _LABEL_WORDS for c in second):
+        return False
+    figures = sum(bool(_FIGURE_FIRST.match(c.strip())) for c in data[1:])
+    return figures * 2 >= len(data) - 1 > 0
 
 
 def _group_labels(top: Sequence[str]) -> list[str]:

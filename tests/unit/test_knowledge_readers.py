@@ -320,3 +320,41 @@ def test_paragraphs_typed_step_by_step_are_one_procedure() -> None:
     out = typed_steps(blocks)
     assert [b.kind for b in out] == ["paragraph", "steps", "paragraph", "paragraph"]
     assert out[1].items == ("Finish the cycle.", "Stop motor M1.")
+
+
+def test_a_technical_order_s_chapters_paragraphs_and_two_line_table_headers() -> None:
+    from edge.knowledge.table_headers import joined_header
+
+    text = """\
+                               CHAPTER 3
+                            OPERATING LIMITS
+
+3-1. GENERAL.
+
+   a. The settings below are relay settings.
+
+3-2. BEARING TEMPERATURES.
+
+                TABLE 3-2. BEARING TEMPERATURE SETTINGS
+-------------------------------------------------------------
+DEVICE     NORMAL AT FULL          ALARM         TRIP
+NO.        LOAD (DEG C)            (DEG C)       (DEG C)
+-------------------------------------------------------------
+38UGB      50 TO 62                75            85
+38TB       55 TO 70                80            90
+-------------------------------------------------------------
+"""
+    blocks = parse_text([(line, None) for line in text.splitlines()])
+    headings = [(b.level, b.text) for b in blocks if b.kind == "heading"]
+    assert headings == [
+        (2, "CHAPTER 3 OPERATING LIMITS"),
+        (3, "3-1. GENERAL"),
+        (3, "3-2. BEARING TEMPERATURES"),  # the caption over its rule is no heading
+    ]
+    (table,) = [b for b in blocks if b.kind == "table"]
+    assert joined_header(table.rows)[0] == (
+        "DEVICE NO.", "NORMAL AT FULL LOAD (DEG C)", "ALARM (DEG C)", "TRIP (DEG C)"
+    )  # fmt: skip
+    # A first data row without figures stays data.
+    rows = (("Item", "Value"), ("Oil pressure at idle", "min. 1.0 bar"), ("Speed", "1500"))
+    assert joined_header(rows)[0] == ("Item", "Value")
