@@ -29,6 +29,12 @@ SUFFIXES: Final = {
 """File name endings ``edge ingest`` picks up when given a folder."""
 _MODEL: Final = re.compile(r"\b[A-Za-z]{1,6}[- ]?\d{2,5}[A-Za-z]?\b")
 """A model designation ("HX-30", "VT 55", "WC-180"): what a manual's title names."""
+_MODEL_SAID: Final = re.compile(
+    r"(?:unit|model|type|series|machine)\s+[A-Za-z]{1,6}[- ]?\d{2,5}[A-Za-z]?\b", re.IGNORECASE
+)
+_COVER_LINES: Final = 6
+"""How many lines of a cover, after its first, may hold the machine's name (the utility, its
+division, the document number and the station come first on some)."""
 TITLE_CHARS: Final = 100
 """Longest line taken for a title (a sentence is not one)."""
 _DASH_AS_MINUS: Final = re.compile(r"(?<![\w.,)\u2013\u2212-])\u2013(?=\d)")
@@ -197,10 +203,11 @@ def _title(found: str, blocks: list[Block], path: Path) -> str:
     heading = blocks[first].text
     if _MODEL.search(heading):
         return heading
-    for block in blocks[first + 1 : first + 3]:
+    for block in blocks[first + 1 : first + _COVER_LINES]:
         if block.kind != "paragraph" or len(block.text) > TITLE_CHARS:
             break
-        if _MODEL.match(block.text):  # a title line leads with the model it names
+        # A title line leads with the model it names, or says it is one ("UNIT FG-12 ...").
+        if _MODEL.match(block.text) or _MODEL_SAID.match(block.text):
             return block.text
     if found and _MODEL.search(found) and len(found) <= TITLE_CHARS:
         # The cover's biggest line is the maker ("Ardenne Bendworks Ltd."); the document's own

@@ -252,6 +252,14 @@ def test_the_title_is_the_cover_line_that_names_the_model() -> None:
     # A series name without digits is a title; a line of models after it is not.
     series = "# CWS Series Screw Chillers\n\nModels CWS-160 and CWS-220\n\n## 1 Safety\n\nText.\n"
     assert read_document(Path("cws.md"), series.encode()).title == "CWS Series Screw Chillers"
+    # A cover whose first lines are the utility, its division, the document and the station.
+    utility = (
+        "# VALLEY POWER COOPERATIVE\n\nHYDRO DIVISION\n\nINSTRUCTION MI-412\n\n"
+        "NORTH FORK STATION\n\nUNIT FG-12 VERTICAL FRANCIS TURBINE-GENERATOR\n\n"
+        "## 1 General\n\nText.\n"
+    )
+    titled_unit = read_document(Path("mi412.md"), utility.encode()).title
+    assert titled_unit == "UNIT FG-12 VERTICAL FRANCIS TURBINE-GENERATOR"
     plain = "# Keldane Climate Systems\n\nInstallation and service.\n\n## 1 Safety\n\nText.\n"
     assert read_document(Path("k.md"), plain.encode()).title == "Keldane Climate Systems"
     # The document's own title (a PDF's metadata, an HTML <title>) when it names the machine
