@@ -14,8 +14,10 @@ from typing import Final
 from edge.knowledge.records import Component
 
 _ID: Final = re.compile(r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*$")
-_DEVICE: Final = re.compile(r"^\d{2}[A-Z]{1,2}\d?$")
-"""A protective device's function number with its letter suffix ("26Q", "49W", "63B")."""
+_DEVICE: Final = re.compile(r"^\d{2}[A-Z]{1,4}\d?$")
+"""A protective device's function number with its letter suffix ("26Q", "49W", "38UGB")."""
+_DEVICE_NUMBER: Final = re.compile(r"^device\s*(?:no\.?|number|#)$", re.IGNORECASE)
+"""A column of device numbers ("DEVICE NO."), beside the devices' names."""
 _HEADING_ID: Final = re.compile(r"\(([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*)\)\s*$")
 _HEADING_NUMBER: Final = re.compile(r"^\d+(?:\.\d+)*\s+")
 _ID_HEADERS: Final = (
@@ -60,6 +62,8 @@ def table_components(rows: Sequence[Sequence[str]]) -> list[Component]:
         return []
     header = [_header_word(h) for h in rows[0]]
     id_col = next((i for i, h in enumerate(header) if h in _ID_HEADERS), None)
+    if id_col is None:
+        id_col = next((i for i, h in enumerate(rows[0]) if _DEVICE_NUMBER.match(h.strip())), None)
     name_col = next((i for i, h in enumerate(header) if h in _NAME_HEADERS and i != id_col), None)
     if name_col is None:
         name_col = next((i for i, h in enumerate(header) if h in _POINT_HEADERS), None)

@@ -55,6 +55,9 @@ COMPONENT: Final = (
     "designation",
     "tag",
     "item id",
+    "device no.",
+    "device no",
+    "device number",
 )
 NOT_VALUES: Final = re.compile(
     r"\b(?:test|notes?|remarks?|see|reset|action|comments?|type|condition|setting|rated|capacity|"

@@ -139,6 +139,7 @@ _WORD: Final = re.compile(r"(?<![\w-])[A-Za-z][A-Za-z\-]*(?![\w])")
 _NEGATION: Final = re.compile(r"\b(?:no|without|not)\s+(\w+)", re.IGNORECASE)
 _CODE: Final = re.compile(
     r"\b([A-Za-z]{1,5})[\s-]?(\d{1,4}[A-Za-z]?)\b|\b([A-Za-z]{1,5}\d+[A-Za-z]?(?:-\w+)?)\b"
+    r"|\b(\d{2}[A-Z]{2,4}\d?)\b"  # a device number with its suffix: "38TGB"
 )
 
 
@@ -164,7 +165,9 @@ def codes(text: str) -> set[str]:
     """Codes written or said in ``text``, normalised: "TT-101A" and "tt 101a" -> "tt101a"."""
     found: set[str] = set()
     for m in _CODE.finditer(text):
-        if m.group(3):
+        if m.group(4):
+            found.add(m.group(4).lower())
+        elif m.group(3):
             found.add(re.sub(r"[\s\-]", "", m.group(3)).lower())
         elif m.group(1).lower() in STOPWORDS:
             continue  # "to 0.5 bar", "at 45 N": words before numbers, not codes

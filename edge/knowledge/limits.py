@@ -214,6 +214,9 @@ def extract_limits(
         find_column(rows[0], MEASURED) is None
         and any(NOT_LIMITS_TABLE.match(h.strip()) for h in rows[0])
         and code_column is None
+        # "Device no. | Normal at full load | Alarm | Trip": a normal band beside the alarm
+        # points makes it a limits table, keyed by device.
+        and not any(NORMAL_HEADER.search(h) for h in rows[0])
     ):
         # Its thresholds say when something is wrong: the other side is the limit. (A table of
         # parameters with an "Alarm" column is a limits table: see :data:`PROTECTIVE_HEADER`.)

@@ -51,6 +51,8 @@ sign."""
 _DIGITS: Final = re.compile(r"^[-\u2212]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
 _CODE_DIGITS: Final = re.compile(r"[A-Za-z][\-]?$")
 _NAME_BEFORE: Final = re.compile(r"(?<![A-Za-z])[A-Z]{2,}[\s\-]$")
+_DEVICE_SUFFIX: Final = re.compile(r"[A-Z]{2,4}\d?\b")
+"""Capitals glued after a number: a device number's suffix ("38TGB", "63QB"), no unit."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,13 +198,16 @@ def _words_value(words: list[str]) -> float | None:
 def reading_numbers(text: str) -> list[NumberMention]:
     """Numbers in ``text`` that are values, not parts of codes or names.
 
-    A number glued to letters is part of a code ("M24", "E-117", "TT11", "XY-75"); one after a
-    capitalised name is part of that name ("VT 75", "HX 30").
+    A number glued to letters is part of a code ("M24", "E-117", "TT11", "XY-75", and a device
+    number before its suffix, "38TGB"); one after a capitalised name is part of that name ("VT 75",
+    "HX 30").
     """
     out = []
     for m in find_numbers(text):
         before = text[: m.start]
         if _CODE_DIGITS.search(before) or _NAME_BEFORE.search(before):
+            continue
+        if _DEVICE_SUFFIX.match(text[m.end :]):
             continue
         out.append(m)
     return out

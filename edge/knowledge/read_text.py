@@ -60,6 +60,8 @@ _CHAPTER_ALONE: Final = re.compile(r"^CHAPTER\s+(\d{1,2})$", re.IGNORECASE)
 """A chapter number on a line of its own, its title on the next ("CHAPTER 3" over "OPERATING
 LIMITS")."""
 _STEP: Final = re.compile(r"^(\d{1,3})[.)]\s+(\S.*)$")
+_HEADER_TAIL: Final = re.compile(r"\(?[A-Z][A-Za-z.#/]*\)?(?: \(?[A-Za-z.#/]+\)?){0,2}")
+"""A header cell's second line: a capitalised word or two, no figure ("NO.", "(DEG C)")."""
 _BULLET: Final = re.compile(r"^[-*\u2022]\s+(\S.*)$")
 _UNDERLINE: Final = re.compile(r"^\s*(=+|-+)\s*$")
 _WIDE_GAP: Final = re.compile(r"\S {3,}\S")
@@ -354,6 +356,11 @@ class _Parser:
                 break  # the next section's heading
             group = first_col == 0 and self._group_title(j, starts)
             alone = len(segs) < 2 and first_col == 0 and not group
+            if alone and len(rows) == 1 and _HEADER_TAIL.fullmatch(segs[0][1]):
+                # "DEVICE" over "NO.": the first header cell wrapped onto the line below.
+                rows[0][0] = f"{rows[0][0]} {segs[0][1]}".strip()
+                j += 1
+                continue
             if alone and not self._wrapped_first_cell(j, starts):
                 break  # a line of ordinary text ends the table
             cells = [""] * len(starts)

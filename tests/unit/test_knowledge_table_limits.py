@@ -292,3 +292,26 @@ def test_a_point_and_the_model_its_limit_is_for_in_one_code_cell() -> None:
         ("SE-802", "SE-802 (ME640-8L)", 45000, "rpm"),
     ]
     assert [t.value for t in found[0].thresholds] == [55500]
+
+
+def test_limits_keyed_by_device_numbers_beside_their_alarm_points() -> None:
+    from edge.events import SourceRef
+    from edge.knowledge.components import table_components
+    from edge.knowledge.limit_match import codes
+    from edge.knowledge.limits import extract_limits
+    from edge.knowledge.numbers import reading_numbers
+
+    devices = (("DEVICE NO.", "DESCRIPTION"), ("38UGB", "Upper guide bearing pad temperature"))
+    assert [c.id for c in table_components(devices)] == ["38UGB"]
+    rows = (
+        ("DEVICE NO.", "NORMAL AT FULL LOAD (DEG C)", "ALARM (DEG C)", "TRIP (DEG C)"),
+        ("38UGB", "50 TO 62", "75", "85"),
+    )
+    (limit,) = extract_limits(
+        rows, section_component=None, known_components={"38UGB"}, source=SourceRef("M", "3-3", 1)
+    )
+    assert (limit.component_id, limit.minimum, limit.maximum, limit.unit) == ("38UGB", 50, 62, "°C")
+    assert [t.value for t in limit.thresholds] == [75, 85]
+    # Said aloud, the device number is a code and its digits no reading.
+    assert codes("38TGB says 58") == {"38tgb"}
+    assert [m.value for m in reading_numbers("38TGB says 58")] == [58]
