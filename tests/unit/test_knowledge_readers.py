@@ -363,6 +363,19 @@ NO.        LOAD (DEG C)            (DEG C)       (DEG C)
     assert joined_header(table.rows)[0] == (
         "DEVICE NO.", "NORMAL AT FULL LOAD (DEG C)", "ALARM (DEG C)", "TRIP (DEG C)"
     )  # fmt: skip
+    listed = parse_text(
+        [
+            (line, None)
+            for line in (
+                "DEVICE    DESCRIPTION                  LOCATION",
+                "NO.",
+                "-----------------------------------------------",
+                "12E       Electrical overspeed relay   Unit control bd",
+                "38UGB     Upper guide bearing pad      Upper bracket",
+            )
+        ]
+    )
+    assert listed[0].rows[0] == ("DEVICE NO.", "DESCRIPTION", "LOCATION")
     # A first data row without figures stays data.
     rows = (("Item", "Value"), ("Oil pressure at idle", "min. 1.0 bar"), ("Speed", "1500"))
     assert joined_header(rows)[0] == ("Item", "Value")
