@@ -24,42 +24,45 @@ REPO = Path(__file__).resolve().parents[2]
 FLOORS = {
     "answer_accuracy": 0.58,
     "first_answer_accuracy": 0.56,
-    "recall_at_3": 0.78,
+    "recall_at_3": 0.77,
     "declined": 0.48,
-    "warned": 0.62,
+    "warned": 0.60,
 }
 """Dev-split floors, below what the dev split measured through this full path (router, cache, tools,
-the dialogue's presentation) on 2026-12-01 (twenty manuals, fourteen of them written blind, the
-rooftop unit and the moulding machine added last): answers 578/958 with a procedure's later
-steps heard as "next" reads them (560/958 in the first answer alone), recall@3 767/958, no-answer
-declined 47/94, out-of-range warned 272/423, 14 false warnings in 172 in-range readings, 57
-clarifications in 595 readings; ``bench/knowledge.py`` prints the exact figures."""
-MAX_FALSE_WARNINGS = 14
-"""By the words alone, with nothing to tell twenty manuals apart, tags and words every manual uses
-pick another machine's limit: 'PT-101 is reading 95 kPa' (the pump skid's suction transmitter,
-judged by the marine engine's PT-101 lube oil pressure); 'M2 drawing 44 amps' (the crane's
-trolley motor, not the cooling tower's fan motor); 'discharge pressure is sitting at 27 bar' (the
-pump skid's 10 bar, not the rooftop unit's 340–410 psig, by the unit said); 'phase to phase is
-468 volts' (the transformer's 400 V supply, not the rooftop unit's 460 V); and ten more of the
-same kind. Widening the tie between machines to ask "which machine?" cost more right answers
-than it saved (tried: 8 fewer false warnings, 19 right readings turned into questions)."""
+the dialogue's presentation) on 2026-12-01 (twenty-two manuals, sixteen of them written blind, a
+rooftop unit, a moulding machine, a blower station and a hydro unit added last): answers 632/1063
+with a procedure's later steps heard as "next" reads them (614/1063 in the first answer alone),
+recall@3 840/1063, no-answer declined 52/104, out-of-range warned 313/506, 15 false warnings in
+203 in-range readings, 72 clarifications in 709 readings; ``bench/knowledge.py`` prints the exact
+figures."""
+MAX_FALSE_WARNINGS = 15
+"""By the words alone, with nothing to tell twenty-two manuals apart, tags and words every manual
+uses pick another machine's limit: 'PT-101 is reading 95 kPa' (the pump skid's suction
+transmitter, judged by the marine engine's PT-101 lube oil pressure); 'M2 drawing 44 amps' (the
+crane's trolley motor, not the cooling tower's fan motor); 'discharge pressure is sitting at 27
+bar' (the pump skid's 10 bar, not the rooftop unit's 340–410 psig, by the unit said); 'phase to
+phase is 468 volts' (the transformer's 400 V supply, not the rooftop unit's 460 V); and eleven
+more of the same kind. Widening the tie between machines to ask "which machine?" cost more right
+answers than it saved (tried: 6 fewer false warnings, 19 right readings turned into questions)."""
 MAX_CLARIFICATIONS = 0.12
 AT_MACHINE_FLOORS = {
-    "answer_accuracy": 0.73,
-    "first_answer_accuracy": 0.71,
+    "answer_accuracy": 0.72,
+    "first_answer_accuracy": 0.70,
     "recall_at_3": 0.90,
-    "declined": 0.69,
-    "warned": 0.83,
+    "declined": 0.70,
+    "warned": 0.80,
 }
 """The same, asked at the machine (the conversation knows which machine's manual it is at), on
-2026-12-01, twenty manuals: answers 716/958 (696/958 in the first answer), recall@3 883/958,
-declined 67/94, warned 360/423, 2 false warnings in 172, 27 clarifications in 595."""
-AT_MACHINE_MAX_FALSE_WARNINGS = 2
-"""At the machine, 'the heavy duty one is drawing seventy amps': the mixer's standard model's
-56 A, not the heavy-duty model's 82 A (the limit names the model AM-60H; "heavy duty" is said of
-it only in the front matter and the technical description); and 'LP unit manifold is 10.3 inches
-water column': the rooftop unit's natural-gas manifold pressure, not its propane one (the manual
-says "LP" once, for propane, in its model-designation table)."""
+2026-12-01, twenty-two manuals: answers 781/1063 (761/1063 in the first answer), recall@3
+974/1063, declined 75/104, warned 411/506, 3 false warnings in 203, 37 clarifications in 709."""
+AT_MACHINE_MAX_FALSE_WARNINGS = 3
+"""At the machine: 'the heavy duty one is drawing seventy amps' (the mixer's standard model's
+56 A, not the heavy-duty model's 82 A: "heavy duty" is said of the AM-60H only in the front
+matter); 'RB1 discharge temperature is sitting at 104 degrees' (the blower station's drive
+cabinet air limit, whose name says "(RB1, RB2)", over the discharge air temperature of the
+tag-keyed TIT-112); 'turbine guide bearing cooler flow is 24 gallons a minute' (the hydro unit's
+shaft seal leakage, a flow in L/min: the cooler flow table keyed by device number has a
+two-line header with a blank cell under "SERVICE", which is not joined into one)."""
 AT_MACHINE_MAX_CLARIFICATIONS = 0.06
 
 
