@@ -582,7 +582,7 @@ class Knowledge:
         "LO pressure is 3.8 bar" -> "LO (lube oil) pressure is 3.8 bar", when the manuals use
         "LO" for lube oil (see :mod:`edge.knowledge.abbreviations`).
         """
-        return _spelled(transcript, self._refresh())
+        return _spelled(transcript, self._snap)
 
     def component_names(self, machine: str | None = None) -> dict[str, tuple[str, ...]]:
         """Component ID -> its name and aliases.

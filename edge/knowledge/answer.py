@@ -567,7 +567,7 @@ class _Scorer:
         The kind of value asked counts when ``text`` or its ``context`` (what gives it its
         meaning, e.g. a table's intro) shows it; any number at all counts a little.
         """
-        said = stems(_WHICHEVER.sub("", text))
+        said = _said(text)
         words = said & self.asked
         score = sum(0.5 if w in self.context else 1.0 for w in words)
         score -= 1.5 * len(said & self.negated)
@@ -579,7 +579,7 @@ class _Scorer:
 
     def lexical(self, text: str) -> float:
         """Score from words and codes only (no cues, no numbers)."""
-        words = stems(_WHICHEVER.sub("", text)) & self.asked
+        words = _said(text) & self.asked
         found = {normalize_code(c) for c in re.findall(r"[A-Za-z0-9-]+", text)}
         return len(words - self.context) + 3.0 * len(found & self.codes)
 
@@ -592,6 +592,11 @@ class _Scorer:
         # are many, and the part asked about decides.
         keyed = self.within and normalize_code(cell) in self.codes  # the row is the code's own
         return 1.5 * len(self.figures & stated_values(cell)) + (1.5 if keyed else 0.0)
+
+
+def _said(text: str) -> set[str]:
+    """The stems of a passage's words that may match a question's (see :data:`_WHICHEVER`)."""
+    return stems(_WHICHEVER.sub("", text))
 
 
 def _rows(hit: Hit, units: list[_Unit], scorer: _Scorer, data: dict[str, Any]) -> list[str]:

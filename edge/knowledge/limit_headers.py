@@ -14,20 +14,6 @@ from typing import Final
 
 from edge.knowledge.units import unit_in_header
 
-PARAMETER: Final = (
-    "parameter",
-    "measurement",
-    "measured quantity",
-    "measured variable",
-    "process variable",
-    "quantity",
-    "item",
-    "variable",
-    "description",
-    "point",
-    "check",
-    "characteristic",
-)
 MEASURED: Final = (
     "parameter",
     "measurement",
@@ -39,6 +25,8 @@ MEASURED: Final = (
 )
 """Headers that make a table one of measured quantities, whatever its other columns are called
 (a troubleshooting table's "Check" or "Description" column does not)."""
+PARAMETER: Final = (*MEASURED, "item", "description", "point", "check", "characteristic")
+"""Headers of the column that names each row's quantity."""
 UNIT: Final = ("unit", "units")
 MIN: Final = ("min", "minimum", "min.", "lower limit", "low limit", "lowest")
 MAX: Final = ("max", "maximum", "max.", "upper limit", "high limit", "highest")

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 from typing import Final
 
 from edge.knowledge.components import ranged_ids
+from edge.knowledge.limit_text import is_band
 from edge.knowledge.numbers import code_figures, find_numbers, stated_values
 from edge.knowledge.records import Limit
 from edge.knowledge.spoken import written
@@ -429,7 +430,7 @@ def rank(
         if unit == "K" and d.limit.unit != "K" and not _on_a_difference(d):
             # And the other way round: "36 K across the boiler" is no boiler room's temperature.
             continue
-        if _a_band(d.limit) and DEVIATION not in reading.words:
+        if is_band(d.limit.minimum, d.limit.maximum) and DEVIATION not in reading.words:
             # "Exhaust after cylinder 4 is 455 °C" is no deviation of ± 50 °C from the mean.
             continue
         score = 0.0
@@ -499,12 +500,6 @@ def rank(
         )
     out.sort(key=lambda c: -c.score)
     return out
-
-
-def _a_band(limit: Limit) -> bool:
-    """Whether ``limit`` is a deviation band about a reference ("± 10", "± 5 % from the mean")."""
-    low, high = limit.minimum, limit.maximum
-    return low is not None and high is not None and high > 0 and low == -high
 
 
 def _on_a_difference(d: Described) -> bool:

@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import Final
 
 from edge.events import SourceRef
-from edge.knowledge.limit_text import Bounds, bound_in_name, parse_bounds
+from edge.knowledge.limit_text import Bounds, bound_in_name, is_band, parse_bounds
 from edge.knowledge.records import Limit
 from edge.knowledge.terms import codes_in_text
 from edge.knowledge.units import dimension
@@ -213,12 +213,7 @@ def _sentence_limit(
         return None
     limit = _build(subject, previous, bounds, sentence, component, source, context, modal=True)
     reference = _FROM_REFERENCE.search(predicate)
-    if (
-        limit
-        and reference
-        and bounds.minimum is not None
-        and bounds.minimum == -(bounds.maximum or 0)
-    ):
+    if limit and reference and is_band(bounds.minimum, bounds.maximum):
         # "... must not deviate by more than ± 50 °C from the mean of all cylinders": the band
         # is the quantity's deviation, not the quantity.
         limit = replace(limit, parameter=f"{limit.parameter} deviation {reference.group(0)}")

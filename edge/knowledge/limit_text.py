@@ -123,6 +123,11 @@ class Bounds:
         )
 
 
+def is_band(minimum: float | None, maximum: float | None) -> bool:
+    """Whether bounds are a deviation band about a reference ("± 10", "± 5 % from the mean")."""
+    return minimum is not None and maximum is not None and maximum > 0 and minimum == -maximum
+
+
 _THOUSANDS: Final = re.compile(r"[-+]?[1-9]\d{0,2}(?:,\d{3})+")
 
 

@@ -152,18 +152,27 @@ def states_a_value(transcript: str) -> bool:
     24 mm bolts".
     """
     for value in spoken_values(transcript):
-        before = re.findall(r"[a-z]+|'s", transcript[: value.mention.start].lower())[-3:]
-        if value.unit is not None and not (before and before[-1] in _SIZE_WORDS):
+        if value.unit is not None and not _is_size(transcript, value):
             return True
-        if value.unit is None and _READ_OFF.search(" ".join(before)):
+        if _read_off(transcript, value):
             return True  # "AE-04 reads 8.1", "the PI came out at 1.05": a pH, a ratio
     return False
 
 
+def _words_before(transcript: str, value: SpokenValue) -> list[str]:
+    """The last three words said before ``value``."""
+    return re.findall(r"[a-z]+|'s", transcript[: value.mention.start].lower())[-3:]
+
+
+def _read_off(transcript: str, value: SpokenValue) -> bool:
+    """Whether ``value``, said with no unit, is read off something ("AE-04 reads 8.1")."""
+    return value.unit is None and bool(_READ_OFF.search(" ".join(_words_before(transcript, value))))
+
+
 def _is_size(transcript: str, value: SpokenValue) -> bool:
     """Whether ``value`` is a size that names a part ("the 24 volt supply", "the 8 mil ropes")."""
-    before = re.findall(r"[a-z]+|'s", transcript[: value.mention.start].lower())[-1:]
-    return value.unit is not None and bool(before) and before[0] in _SIZE_WORDS
+    before = _words_before(transcript, value)
+    return value.unit is not None and bool(before) and before[-1] in _SIZE_WORDS
 
 
 def _read_in_sizes_unit(transcript: str, values: list[SpokenValue]) -> list[SpokenValue]:
@@ -176,12 +185,7 @@ def _read_in_sizes_unit(transcript: str, values: list[SpokenValue]) -> list[Spok
     if not sizes or any(v.unit is not None and v not in sizes for v in values):
         return []  # a value said with its unit is the reading
     for value in values:
-        before = re.findall(r"[a-z]+|'s", transcript[: value.mention.start].lower())[-3:]
-        if (
-            value.unit is None
-            and value.mention.start > sizes[0].mention.start
-            and _READ_OFF.search(" ".join(before))
-        ):
+        if value.mention.start > sizes[0].mention.start and _read_off(transcript, value):
             # Each way the size's unit was heard ("mil": thou, then millimetres).
             first = [v for v in sizes if v.mention.start == sizes[0].mention.start]
             return [replace(v, mention=value.mention) for v in first]

@@ -225,14 +225,15 @@ class ReadingsTool:
         topic = request.component_id if prefer == request.component_id else None
         guessed = lone or (named is None and topic is not None and limit.component_id == topic)
         unit = _unit_against(value, limit)
+        judged = value.against(limit)
         return {
             "component_id": limit.component_id or None,
             "parameter": limit.parameter,
-            "value": value.against(limit),
+            "value": judged,
             # A shortfall is said signed, as it is judged ("minus 8 ... below the minus 5").
             "value_text": value_text(value.mention)
-            if value.against(limit) == value.mention.value
-            else format_number(value.against(limit)),
+            if judged == value.mention.value
+            else format_number(judged),
             "unit": unit or limit.unit,
             # A pH or a count has no unit to say; a temperature without one is a guess, which
             # matters only when another scale would judge the value otherwise, and not when it
@@ -240,7 +241,7 @@ class ReadingsTool:
             "unit_assumed": unit is None
             and not value.deviation  # both figures off one display, in the limit's unit
             and not _instrument_said(limit, reading)
-            and _scale_matters(limit, value.against(limit)),
+            and _scale_matters(limit, judged),
             "component_guessed": guessed,
             "limit": limit,
             "transcript": transcript,
