@@ -31,9 +31,20 @@ UNIT: Final = ("unit", "units")
 MIN: Final = ("min", "minimum", "min.", "lower limit", "low limit", "lowest")
 MAX: Final = ("max", "maximum", "max.", "upper limit", "high limit", "highest")
 NOMINAL: Final = ("nominal", "nominal value", "setpoint", "rated")
+SETTING: Final = ("setting", "set value", "set point")
+"""A nominal column when no column says "Nominal" ("Item | Setting | Tolerance"); beside one, a
+"Setting" column names each row ("Tag | Setting | Nominal | Tolerance")."""
 NEW: Final = ("new", "as new", "when new", "new value", "new size", "new condition")
 """A column of sizes when new, beside the wear or discard limit they are worn towards."""
-TOLERANCE: Final = ("tolerance", "permissible deviation", "deviation")
+TOLERANCE: Final = (
+    "tolerance",
+    "permissible deviation",
+    "deviation",
+    "tolerance / limit",
+    "tolerance/limit",
+)
+"""A column of deviations about the nominal beside it ("± 25 mbar"); one headed "Tolerance /
+limit" may also hold a limit of its own ("max. 4 s", "10–30 s")."""
 COMPONENT: Final = (
     "component",
     "component id",

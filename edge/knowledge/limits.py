@@ -44,6 +44,7 @@ from edge.knowledge.limit_headers import (
     NOT_VALUES,
     PARAMETER,
     PROTECTIVE_HEADER,
+    SETTING,
     TOLERANCE,
     UNIT,
     find_column,
@@ -184,6 +185,8 @@ def _columns(
     if param is None:
         return None
     nominal, tolerance = find_column(header, NOMINAL), find_column(header, TOLERANCE)
+    if nominal is None and tolerance is not None:
+        nominal = find_column(header, SETTING)
     unit = find_column(header, UNIT)
     if nominal is None:
         tolerance = None  # a "Tolerance" column alone holds limits ("max. 0.05 mm")
@@ -379,6 +382,9 @@ def _row_bounds(
             default_unit or header_unit(header, cols.nominal) or header_unit(header, cols.tolerance)
         )
         toleranced = nominal_with_tolerance(row[cols.nominal], row[cols.tolerance], unit)
+        if toleranced is None and not re.search(r"±|\+/-", row[cols.tolerance]):
+            # "— | max. 4 s", "15 s | 10–30 s": a limit of its own, not a deviation.
+            toleranced = parse_bounds(row[cols.tolerance], default_unit=unit)
         return [(parameter, toleranced)] if toleranced else []
     named = bound_in_name(parameter)
     new = find_column(header, NEW)

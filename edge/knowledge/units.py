@@ -493,7 +493,17 @@ def header_unit(header: str) -> tuple[str, str | None, str]:
     for pattern in _HEADER_UNIT:
         m = pattern.match(header)
         if m and (unit := normalize_unit(m.group(2))):
-            return m.group(1), unit, m.group(2)
+            name, printed = m.group(1), m.group(2)
+            before = _UNIT_BEFORE_BRACKET.match(name)
+            if (
+                before
+                and (first := normalize_unit(before.group(2)))
+                and (dimension(first) == dimension(unit) is not None)
+            ):
+                # "NORMAL L/MIN (GPM)": the unit before the bracket is the one the cells give
+                # first ("180 TO 220 (48 TO 58)"); the bracket holds its conversion.
+                return before.group(1), first, before.group(2)
+            return name, unit, printed
     return header, None, ""
 
 
@@ -502,6 +512,8 @@ _HEADER_UNIT: Final = (
     re.compile(r"^(.*?)\s*[\(\[]\s*([^()\[\]]+?)\s*[\)\]]\s*$"),
 )
 """Where a header prints its unit: after a comma, else in a closing bracket."""
+_UNIT_BEFORE_BRACKET: Final = re.compile(r"^(.*?)\s*(\S+)$")
+"""A header's last word before its bracketed unit, which may be the unit itself."""
 
 
 def dimension(unit: str) -> str | None:

@@ -379,3 +379,20 @@ NO.        LOAD (DEG C)            (DEG C)       (DEG C)
     # A first data row without figures stays data.
     rows = (("Item", "Value"), ("Oil pressure at idle", "min. 1.0 bar"), ("Speed", "1500"))
     assert joined_header(rows)[0] == ("Item", "Value")
+
+
+def test_a_header_cell_that_wraps_onto_no_second_line_and_a_unit_before_its_conversion() -> None:
+    from edge.knowledge.table_headers import joined_header
+
+    rows = [
+        ("DEVICE", "SERVICE", "NORMAL", "ALARM (MIN)"),
+        ("NO.", "", "L/MIN (GPM)", "L/MIN (GPM)"),
+        ("80WTB", "Thrust/LGB oil cooler", "180 TO 220 (48 TO 58)", "140 (37)"),
+        ("80WSS", "Shaft seal", "45 TO 60 (12 TO 16)", "35 (9.2)"),
+    ]
+    assert joined_header(rows)[0] == (
+        "DEVICE NO.", "SERVICE", "NORMAL L/MIN (GPM)", "ALARM (MIN) L/MIN (GPM)"
+    )  # fmt: skip
+    # Words under only one header cell are no wrapped header: a row of data.
+    data = [("Item", "Value", "Notes"), ("Oil", "", ""), ("Pump", "4 bar", "")]
+    assert joined_header(data)[0] == ("Item", "Value", "Notes")

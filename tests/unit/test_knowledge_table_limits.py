@@ -315,3 +315,43 @@ def test_limits_keyed_by_device_numbers_beside_their_alarm_points() -> None:
     # Said aloud, the device number is a code and its digits no reading.
     assert codes("38TGB says 58") == {"38tgb"}
     assert [m.value for m in reading_numbers("38TGB says 58")] == [58]
+
+
+def test_a_unit_printed_before_its_conversion_in_brackets_is_the_cells_unit() -> None:
+    from edge.knowledge.units import header_unit
+
+    # "180 TO 220 (48 TO 58)" under "NORMAL L/MIN (GPM)": litres first, gallons in brackets.
+    assert header_unit("NORMAL L/MIN (GPM)") == ("NORMAL", "L/min", "L/MIN")
+    assert header_unit("Torque N·m (lbf·ft)") == ("Torque", "N·m", "N·m")
+    assert header_unit("Flow (L/min)") == ("Flow", "L/min", "L/min")
+    # A last word that is no unit of the same kind stays in the name.
+    assert header_unit("Oil temperature (°C)") == ("Oil temperature", "°C", "°C")
+
+
+def test_a_setting_with_its_tolerance_and_a_tolerance_column_that_holds_limits_too() -> None:
+    from edge.events import SourceRef
+    from edge.knowledge.limits import extract_limits
+
+    rows = (
+        ("Item", "Setting", "Tolerance / limit", "Notes"),
+        ("Safety relief valve, set pressure", "850 mbar (12.3 psi)", "± 25 mbar", "Reseats"),
+        ("Blow-off valve open time at start", "15 s", "10–30 s", ""),
+        ("Blow-off valve stroke time", "—", "max. 4 s", "Stopwatch"),
+    )
+    found = extract_limits(
+        rows, section_component=None, known_components=set(), source=SourceRef("M", "6", 1)
+    )
+    assert [(x.parameter, x.minimum, x.maximum, x.unit) for x in found] == [
+        ("Safety relief valve, set pressure", 825, 875, "mbar"),
+        ("Blow-off valve open time at start", 10, 30, "s"),
+        ("Blow-off valve stroke time", None, 4, "s"),
+    ]
+    # Beside a "Nominal" column, "Setting" names the row.
+    named = (
+        ("Tag", "Setting", "Nominal", "Tolerance", "Unit"),
+        ("BR1", "Air gap", "0.6", "±0.1", "mm"),
+    )
+    (gap,) = extract_limits(
+        named, section_component=None, known_components={"BR1"}, source=SourceRef("M", "3", 1)
+    )
+    assert (gap.parameter, gap.minimum, gap.maximum, gap.unit) == ("Air gap", 0.5, 0.7, "mm")
