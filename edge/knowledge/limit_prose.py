@@ -26,7 +26,8 @@ NEW_ONLY: Final = re.compile(r"\bwhen new\b|\bnew condition\b|\bas new\b", re.IG
 _MODAL: Final = re.compile(
     r"\b(?:must|shall|should)\s+(?:not\s+)?(?:be\b|[a-z]+(?<!be)(?=\s))"
     r"|\bmay\s+(?:not\s+)?(?:be|exceed|fall|stay|remain|reach|drop|lie|rise)\b"
-    r"|\b(?:is|are)\s+(?:not\s+)?(?:permitted|allowed)\b",
+    r"|\b(?:is|are)\s+(?:not\s+)?(?:permitted|allowed)\b"
+    r"|\b(?:is|are)\s+not\s+to\s+(?:exceed|be|fall)\b",  # "is NOT TO EXCEED 30 PERCENT"
     re.IGNORECASE,
 )
 """A modal verb binding a quantity. After must/shall/should any verb may ("must trip at a pull of

@@ -5,7 +5,8 @@ Forms understood (case does not matter, the unit may be written once or after ea
 * ranges: ``7.5–9.0 bar``, ``+1 to +45 °C``, ``between 6 and 8 millimetres``, ``within 414 to
   506 V``, ``100 to 160 F``;
 * upper bounds: ``max. 75 °C``, ``75 °C max.``, ``maximum 10``, ``up to 55 A``, ``not above``,
-  ``not more than``, ``(must) not exceed``, ``at most``, ``≤``, ``when it reaches 0.90 mm``;
+  ``not more than``, ``(must) not exceed``, ``not to exceed``, ``at most``, ``≤``, ``when it
+  reaches 0.90 mm``;
 * lower bounds: ``min. 0.8 bar``, ``4 max.``/``4 min.``, ``not below 41.8 V``, ``not less than``,
   ``at least``, ``≥``, ``(shall not) fall below``;
 * tolerances: ``130 ± 5 bar``, ``0.30 mm (± 0.05 mm)``, ``113–139 N·m``, and a nominal value
@@ -48,7 +49,7 @@ _MAX_BEFORE: Final = re.compile(
     r"\b(?:max(?:imum)?\.?|up to|not (?:be )?(?:above|more than|higher than|greater than|"
     r"(?:thicker|longer|larger|wider) than)|"
     r"not (?:rise|go|get|climb|increase) (?:above|over|beyond)|not (?:\w+ ){1,2}by more than|"
-    r"(?:must|shall|should|may) not exceed|not exceed|no more than|at most|"
+    r"(?:must|shall|should|may) not exceed|not (?:to )?exceed|no more than|at most|"
     r"(?:(?:must|should|shall) (?:stay|be|remain) )?at or below|"
     r"(?:must|should|shall) (?:stay|be|remain) below|(?<!not )(?<!be )less than|"
     r"reaches|reach)"

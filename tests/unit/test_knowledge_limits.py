@@ -261,6 +261,18 @@ def test_limits_written_in_sentences() -> None:
         ("Switch", None, 125, "N"),
         ("Gearbox oil temperature", None, 90, "°C"),
     ]
+    # "Not to exceed", as US and technical-order manuals write it, in capitals too.
+    not_to = prose_limits(
+        "With the unit at steady load the lead pump loading time is NOT TO EXCEED 30 PERCENT "
+        "of the cycle.",
+        component=None,
+        source=SOURCE,
+    )
+    assert [(x.parameter, x.maximum, x.unit) for x in not_to] == [
+        ("Lead pump loading time", 30, "%")
+    ]
+    to_exceed = parse_bounds("NOT TO EXCEED 0.10 MM (0.004 IN.)")
+    assert to_exceed is not None and (to_exceed.minimum, to_exceed.maximum) == (None, 0.1)
     # Sizes of a new part beside the limit; an aside set off by commas, with "1,000" in it;
     # "thinner than" is a minimum.
     asides = prose_limits(
