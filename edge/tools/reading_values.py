@@ -239,6 +239,11 @@ def candidates(given: object, transcript: str) -> list[SpokenValue]:
         return sorted(with_unit, key=lambda v: _is_size(transcript, v))
     if len(values) == 1:
         return values
+    read_off = [v for v in values if _read_off(transcript, v)]
+    if len(read_off) == 1:
+        # "Discharge temp on blower two is 138", "49S reads 119": the number said after the verb
+        # is the reading; the one before it names the part.
+        return read_off
     heard = ", ".join(format_number(v.mention.value) for v in values)
     raise ToolError("reading-value-unclear", f"I heard {heard}. Which one is the reading?")
 

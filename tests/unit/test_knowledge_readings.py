@@ -571,6 +571,19 @@ def test_a_deviation_is_judged_by_a_deviation_band_and_a_plain_value_never_is() 
     assert under.short and under.against(deviation.limit) == -8
 
 
+def test_of_two_numbers_said_without_a_unit_the_one_read_off_is_the_reading() -> None:
+    from edge.errors import ToolError
+    from edge.tools.reading_values import candidates
+
+    # The number before the verb names the part; the one after it is read off.
+    assert [v.mention.value for v in candidates(None, "discharge temp on blower two is 138")] == [
+        138
+    ]
+    assert [v.mention.value for v in candidates(None, "49S reads 119")] == [119]
+    with pytest.raises(ToolError, match="Which one is the reading"):
+        candidates(None, "pump 2 and pump 3 read 4 and 5")
+
+
 def test_degrees_of_superheat_are_no_temperature() -> None:
     from edge.knowledge.limit_match import describe, rank, said, with_unit
     from edge.knowledge.records import Limit
