@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Final
@@ -22,7 +22,7 @@ import numpy as np
 
 from edge.engines.base import Embedder
 from edge.events import ToolResult
-from edge.knowledge.abbreviations import learned, merged, spelled
+from edge.knowledge.abbreviations import learned, listed, merged, spelled
 from edge.knowledge.answer import (
     answer_holds_kind,
     asks_for_procedure,
@@ -113,11 +113,13 @@ def describe_all(
     limits: Iterable[Limit],
     names: dict[str, tuple[str, ...]],
     documents: dict[str, tuple[list[Component], list[str]]],
+    abbreviations: Mapping[str, Mapping[str, str]] | None = None,
 ) -> tuple[Described, ...]:
     """Every limit with its words, and the IDs and words of the manual it comes from.
 
     A component is named as its own manual names it: two manuals may both call something "M1"
-    (a main drive motor in one, a traction motor in the other).
+    (a main drive motor in one, a traction motor in the other). ``abbreviations``: per manual
+    title, what its abbreviations stand for.
     """
     doc_codes: dict[str, frozenset[str]] = {}
     doc_words: dict[str, frozenset[str]] = {}
@@ -134,7 +136,15 @@ def describe_all(
         # Only the manual's own names: an ID it does not define is no part another manual
         # calls by that ID ("M1" is the hoist motor of a crane, a fan motor of a transformer).
         own = doc_names.get(title, {}) if title in doc_names else names
-        out.append(describe(lim, own, doc_codes.get(title, none), doc_words.get(title, none)))
+        out.append(
+            describe(
+                lim,
+                own,
+                doc_codes.get(title, none),
+                doc_words.get(title, none),
+                (abbreviations or {}).get(title),
+            )
+        )
     return tuple(out)
 
 
@@ -207,10 +217,19 @@ class Knowledge:
         names = {c.id: (c.name, *c.aliases) for c in index.components}
         terms = self._store.document_terms()
         tables = self._store.tables()
+        own_abbreviations = {
+            title: learned(tables.get(title, ()), {c.id: c.name for c in comps}, texts)
+            for title, (comps, texts) in terms.items()
+        }
+        # A limit is described by every abbreviation its manual defines, its list included.
+        limit_abbreviations = {
+            title: {**listed(tables.get(title, ()), texts), **own_abbreviations[title]}
+            for title, (_, texts) in terms.items()
+        }
         return _Snapshot(
             index=index,
             limits=limits,
-            described=describe_all(limits, names, terms),
+            described=describe_all(limits, names, terms, limit_abbreviations),
             names=names,
             vocabulary=frozenset(codes),
             codes=codes,
@@ -218,10 +237,7 @@ class Knowledge:
             own_names={(title, c.id): c.name for title, (comps, _) in terms.items() for c in comps},
             machine_words=machine_words({title: texts for title, (_, texts) in terms.items()}),
             initialisms=initialisms(self._store.section_titles()),
-            abbreviations=merged(
-                learned(tables.get(title, ()), {c.id: c.name for c in comps}, texts)
-                for title, (comps, texts) in terms.items()
-            ),
+            abbreviations=merged(own_abbreviations.values()),
             vector_count=self._store.vector_count(),
             version=self._store.data_version(),
         )

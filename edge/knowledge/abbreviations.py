@@ -11,9 +11,10 @@ A word in capitals stands for words of the manual when its letters are their ini
 consecutive words of the named point's name in the same table row, or the words right before a
 bracketed definition; a bracketed token that spells no initials names the word before it
 ("propane (LP)", "polyolester (POE)"). A word the manual has stand for two different things
-stands for neither, and words that are words ("LOW", "AT") stand for nothing. Unlike
-section-title initialisms (:mod:`edge.knowledge.initialisms`), two letters count: the manual
-itself says what they mean.
+stands for neither, and words that are words ("LOW", "AT") stand for nothing. Unlike section-title
+initialisms (:mod:`edge.knowledge.initialisms`), two letters count: the manual itself says what
+they mean. A manual's own list of abbreviations ("TGB | Turbine guide bearing") is read by
+:func:`listed`.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ _TOKEN: Final = re.compile(r"(?<![\w-])[A-Z]{2,4}(?![\w-])")
 """A word in capitals that may be an abbreviation: not part of a code ("PT-101", "TE5")."""
 _DEFINED: Final = re.compile(r"((?:[A-Za-z]+[\s-]+){1,4})\(([A-Z]{2,4})\)")
 """Words followed by their abbreviation in brackets: "high-temperature (HT)"."""
+_LISTED: Final = re.compile(r"(?:^|[;:]\s*)([A-Z]{2,4}),\s+([a-z][a-z\s-]{2,60}?)(?=;|\.\s|\.?$)")
+"""An abbreviations list written as prose: "LGB, lower guide bearing; NSD, normal shutdown;"."""
 _WORD: Final = re.compile(r"[A-Za-z]+")
 _PLAIN_WORDS: Final = frozenset(
     {"low", "high", "max", "min", "off", "on", "run", "set", "stop", "trip", "alarm", "fault",
@@ -71,6 +74,35 @@ def learned(
             elif words and words[-1].lower() not in STOPWORDS:
                 # "propane (LP)", "polyolester (POE)": a trade name for the word before it.
                 found.setdefault(token, set()).add(words[-1].lower())
+    return _unambiguous(found)
+
+
+def listed(tables: Iterable[Sequence[Sequence[str]]], texts: Iterable[str] = ()) -> dict[str, str]:
+    """Abbreviations a manual's own list of abbreviations defines (lower-case words).
+
+    A table row "TGB | Turbine guide bearing" or prose "LGB, lower guide bearing; NSD, normal
+    shutdown". These describe its limits; they are not used to spell out questions: a question
+    spelled out in the list's words finds the list itself, not the answer.
+    """
+    found: dict[str, set[str]] = {}
+    pairs = [
+        (cells[0].strip(), cells[1])
+        for rows in tables
+        for cells in rows
+        if len(cells) >= 2 and _TOKEN.fullmatch(cells[0].strip())
+    ]
+    pairs += [
+        (m.group(1), m.group(2)) for text in texts for m in _LISTED.finditer(" ".join(text.split()))
+    ]
+    for token, words in pairs:
+        phrase = _initials_in(token, words)
+        if phrase:
+            found.setdefault(token, set()).add(phrase)
+    return _unambiguous(found)
+
+
+def _unambiguous(found: Mapping[str, set[str]]) -> dict[str, str]:
+    """Each abbreviation that stands for one thing only, and is no plain word."""
     return {
         token: next(iter(phrases))
         for token, phrases in found.items()

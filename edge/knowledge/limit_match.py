@@ -27,6 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Final
 
+from edge.knowledge.abbreviations import spelled
 from edge.knowledge.components import ranged_ids
 from edge.knowledge.limit_text import is_band
 from edge.knowledge.numbers import code_figures, find_numbers, stated_values
@@ -256,11 +257,17 @@ def describe(
     component_names: Mapping[str, Sequence[str]],
     document_codes: frozenset[str] = frozenset(),
     document_words: frozenset[str] = frozenset(),
+    abbreviations: Mapping[str, str] | None = None,
 ) -> Described:
-    """The words of ``limit`` (``component_names``: ID -> name and aliases)."""
+    """The words of ``limit`` (``component_names``: ID -> name and aliases).
+
+    ``abbreviations``: what the manual's own abbreviations stand for ("TGB": turbine guide
+    bearing); their words describe the limit too, since a technician says them either way.
+    """
     names = component_names.get(limit.component_id, ())
-    parameter = words(limit.parameter)
-    component = words(" ".join(names))
+    known = abbreviations or {}
+    parameter = words(spelled(limit.parameter, known))
+    component = words(spelled(" ".join(names), known))
     if limit.component_id:
         component.add(normal_code(limit.component_id))
     return Described(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from edge.knowledge.abbreviations import learned, merged, spelled
+from edge.knowledge.abbreviations import learned, listed, merged, spelled
 
 pytestmark = pytest.mark.unit
 
@@ -45,3 +45,25 @@ def test_a_transcript_gets_the_words_beside_the_abbreviation_once() -> None:
     assert spelled("LO pressure is 3.8 bar", known) == "LO (lube oil) pressure is 3.8 bar"
     assert spelled("lube oil pressure, LO inlet", known) == "lube oil pressure, LO inlet"
     assert spelled("LO-101 reads 4", known) == "LO-101 reads 4"  # a code, not the abbreviation
+
+
+def test_a_manuals_list_of_abbreviations_describes_its_limits() -> None:
+    from edge.knowledge.limit_match import describe, rank, said, with_unit
+    from edge.knowledge.records import Limit
+
+    prose = [
+        "The following abbreviations are used: DEG C, degrees Celsius; ESD, emergency shutdown; "
+        "LGB, lower guide bearing; TGB, turbine guide bearing."
+    ]
+    table = [["Abbreviation", "Meaning"], ["UGB", "Upper guide bearing"], ["N/A", "not used"]]
+    assert listed([table], prose) == {
+        "UGB": "upper guide bearing",
+        "LGB": "lower guide bearing",
+        "TGB": "turbine guide bearing",
+    }  # "ESD, emergency shutdown": no initials of the words, so no abbreviation of them
+    cooler = Limit("80WTGB", "TGB oil cooler water flow", "L/min", 80, 100, "", "")
+    other = Limit("80WTB", "Thrust/LGB oil cooler water flow", "L/min", 180, 220, "", "")
+    known = listed([], prose)
+    spoken = with_unit(said("turbine guide bearing cooler flow is 90 litres a minute", {}), "L/min")
+    best = rank(spoken, [describe(x, {}, abbreviations=known) for x in (cooler, other)], "L/min")
+    assert best[0].limit == cooler and best[0].score > best[1].score
