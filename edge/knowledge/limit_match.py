@@ -134,6 +134,7 @@ DEVIATION: Final = stem("deviation")
 """The stem a reading said as a deviation carries among its words."""
 _IGNORED: Final = frozenset(
     {"reading", "reads", "read", "shows", "showing", "says", "measured", "measures", "measure",
+     "measuring",
      "about", "only", "level", "value", "sitting", "getting", "currently", "right", "now"}
 )  # fmt: skip
 _WORD: Final = re.compile(r"(?<![\w-])[A-Za-z][A-Za-z\-]*(?![\w])")

@@ -36,6 +36,7 @@ _UNITS: Final[dict[str, tuple[str, str]]] = {
     "A": ("current", "amps"),
     "Hz": ("frequency", "hertz"),
     "kW": ("power", "kilowatts"),
+    "MW": ("power", "megawatts"),
     "W": ("power", "watts"),
     "kg": ("mass", "kilograms"),
     "g": ("mass", "grams"),
@@ -76,6 +77,7 @@ _UNITS: Final[dict[str, tuple[str, str]]] = {
     "°": ("angle", "degrees"),
     "cfm": ("flow", "cubic feet per minute"),
     "AWG": ("wire size", "gauge"),
+    "mm²/s": ("viscosity", "square millimetres per second"),
 }
 
 # lower-cased spoken or written form -> canonical symbol
@@ -275,6 +277,16 @@ _ALIASES: Final[dict[str, str]] = {
     "drops/min": "drops/min",
     "db(a)": "dB(A)",
     "dba": "dB(A)",
+    "db (a)": "dB(A)",
+    "db": "dB(A)",  # a sound level said or printed without its weighting
+    "decibel": "dB(A)",
+    "decibels": "dB(A)",
+    "megawatt": "MW",
+    "megawatts": "MW",
+    "mm2/s": "mm²/s",
+    "cst": "mm²/s",
+    "centistoke": "mm²/s",
+    "centistokes": "mm²/s",
     "milliamps": "mA",
     "milliamp": "mA",
     "psig": "psi",
@@ -395,6 +407,8 @@ _TO_BASE: Final[dict[str, tuple[float, float]]] = {
     "mΩ": (0.001, 0.0),
     "W": (1.0, 0.0),
     "kW": (1000.0, 0.0),
+    "MW": (1_000_000.0, 0.0),
+    "mm²/s": (1.0, 0.0),
     "ft/min": (5.08, 0.0),
     "lbf": (4.4482216153, 0.0),
     "µS/cm": (1.0, 0.0),

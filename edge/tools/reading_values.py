@@ -131,10 +131,12 @@ _BELOW_REFERENCE: Final = re.compile(
 """Words after any value that make it a deviation below a reference ("eight degrees under
 set")."""
 _READ_OFF: Final = re.compile(
-    r"(?:\b(?:reads|reading|shows|showing|measures|measured|measuring|measure|came (?:out|back) at"
+    r"(?:\b(?:reads|reading|shows|showing|says|saying|indicates|indicating|measures|measured"
+    r"|measuring|measure|came (?:out|back) at"
     r"|comes out at|mics?(?: out)? at|miked(?: out)? at"
     r"|(?:sitting|running|down|up) (?:at|to)"
-    r"|(?:dropped|fell|fallen|gone|went|rose|risen|climbed|jumped|crept)(?: (?:down|up))? to)"
+    r"|(?:dropped|dropping|fell|falling|fallen|gone|went|rose|rising|risen|climbed|climbing"
+    r"|jumped|crept|sagged|sagging|dipped|dipping)(?: (?:down|up))? to)"
     r"|(?:\bis|\bare|\bwas|(?<!\S)'s)(?: (?:at|only|now|about|around|down to|up to))?)$"
 )
 """Words that read a value off an instrument, right before a number said with no unit: a verb

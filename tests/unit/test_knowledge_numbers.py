@@ -54,6 +54,19 @@ def test_force_resistance_small_currents_and_feet_per_minute() -> None:
     assert states_a_value("coil resistance on BR2 is fifty five ohms")
 
 
+def test_sound_levels_output_and_viscosity_are_units() -> None:
+    from edge.knowledge.limit_text import parse_bounds
+    from edge.tools.reading_values import spoken_values
+
+    assert normalize_unit("dB") == normalize_unit("decibels") == normalize_unit("dB(A)")
+    assert normalize_unit("megawatts") == "MW" and convert(12.6, "MW", "kW") == 12_600
+    assert normalize_unit("centistokes") == normalize_unit("cSt") == "mm²/s"
+    viscosity = parse_bounds("12–18 mm²/s (cSt)")
+    assert viscosity is not None and viscosity.unit == "mm²/s"
+    said = spoken_values("heavy fuel viscosity at the engine inlet is 24 centistokes")
+    assert [(v.mention.value, v.unit) for v in said] == [(24.0, "mm²/s")]
+
+
 def test_counts_per_hour_are_readings_and_limits() -> None:
     from edge.knowledge.units import speakable, unit_named_in
     from edge.tools.reading_values import spoken_values

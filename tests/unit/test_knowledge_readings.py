@@ -268,6 +268,13 @@ def test_a_value_read_with_no_unit_meets_a_limit_printed_with_none() -> None:
     from edge.tools.reading_values import states_a_value
 
     assert states_a_value("AE-04 reads 8.1") and states_a_value("the PI came out at 1.05")
+    # What an instrument says, and a value sagging or dipping to a figure.
+    assert states_a_value("38TGB says 58") and states_a_value("the gauge is indicating 4.2")
+    assert states_a_value("incoming voltage is sagging to three forty five")
+    assert not states_a_value("what does the manual say about 58")
+    # "Measuring" says how it was read, not which "measuring point" it is.
+    measured = said("the ropes are measuring seven point four", {})
+    assert not any(w.startswith("measur") for w in measured.words)
     assert not states_a_value("what is the pH limit 7")
     limits = [
         describe(Limit("", "Hot water entering the tower", "°F", 85, 110, "85", "110"), {}),
