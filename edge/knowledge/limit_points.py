@@ -164,13 +164,19 @@ def points_beside(
     for col in columns:
         if not PROTECTIVE_HEADER.search(header[col]):
             continue
-        found = cell_value(row[col], band.unit)
-        if found is None or found[1] != band.unit:
-            continue
-        value, _, printed = found
         name = unit_in_header(header[col])[0].strip().lower()
-        if band.maximum is not None and value >= band.maximum:
-            out.append(Threshold(name, "above", value, printed))
-        elif band.minimum is not None and value <= band.minimum:
-            out.append(Threshold(name, "below", value, printed))
+        # "L 420 / H 700": a low and a high point in one cell.
+        for part in _POINTS_APART.split(row[col]):
+            found = cell_value(part, band.unit)
+            if found is None or found[1] != band.unit:
+                continue
+            value, _, printed = found
+            if band.maximum is not None and value >= band.maximum:
+                out.append(Threshold(name, "above", value, printed))
+            elif band.minimum is not None and value <= band.minimum:
+                out.append(Threshold(name, "below", value, printed))
     return tuple(out)
+
+
+_POINTS_APART: Final = re.compile(r"\s+/\s+|\s*;\s*")
+"""Between the points of one cell ("L 420 / H 700"); "/" inside a unit (mm/s) has no spaces."""

@@ -355,3 +355,37 @@ def test_a_setting_with_its_tolerance_and_a_tolerance_column_that_holds_limits_t
         named, section_component=None, known_components={"BR1"}, source=SourceRef("M", "3", 1)
     )
     assert (gap.parameter, gap.minimum, gap.maximum, gap.unit) == ("Air gap", 0.5, 0.7, "mm")
+
+
+def test_a_low_and_a_high_point_in_one_cell_beside_the_normal_band() -> None:
+    from edge.events import SourceRef
+    from edge.knowledge.limits import extract_limits
+
+    rows = (
+        ("Tag", "Measured variable", "Unit", "Normal", "Warning", "Alarm", "Trip"),
+        ("PIT-101", "Air main header pressure", "mbar", "480–620", "L 450 / H 660", "L 420 / H 700", "—"),
+    )  # fmt: skip
+    (limit,) = extract_limits(
+        rows, section_component=None, known_components={"PIT-101"}, source=SourceRef("M", "3", 1)
+    )
+    assert (limit.minimum, limit.maximum, limit.unit) == (480, 620, "mbar")
+    assert [(t.name, t.side, t.value) for t in limit.thresholds] == [
+        ("warning", "below", 450),
+        ("warning", "above", 660),
+        ("alarm", "below", 420),
+        ("alarm", "above", 700),
+    ]
+
+
+def test_as_designed_sizes_yield_to_the_column_that_says_when_to_act() -> None:
+    from edge.events import SourceRef
+    from edge.knowledge.limits import extract_limits
+
+    rows = (
+        ("BEARING", "DESIGN CLEARANCE MM (IN.)", "RESET WHEN CLEARANCE EXCEEDS MM (IN.)"),
+        ("UGB", "0.30 +/- 0.03 (0.012)", "0.40 (0.016)"),
+    )
+    (limit,) = extract_limits(
+        rows, section_component=None, known_components={"UGB"}, source=SourceRef("M", "5", 1)
+    )
+    assert (limit.minimum, limit.maximum, limit.unit) == (None, 0.4, "mm")
