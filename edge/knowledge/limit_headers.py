@@ -76,11 +76,12 @@ LIMIT_HEADER: Final = re.compile(
 )
 """Columns where a bare value is a bound when the parameter's name says which one."""
 AS_NEW_HEADER: Final = re.compile(
-    r"\bnew\b|\brewound\b|\bafter (?:filling|overhaul|repair)|\bcommissioning\b|\binitial\b",
+    r"\bnew\b|\brewound\b|\bafter (?:filling|overhaul|repair)|\bcommissioning\b|\binitial\b"
+    r"|\bdesign\b(?!\s+(?:pressure|temperature|load|flow|speed|limit))",
     re.IGNORECASE,
 )
-"""A column of figures for new or rebuilt parts ("New or rewound", "After filling"), beside the
-one a machine in service is judged by."""
+"""A column of figures for new or rebuilt parts ("New or rewound", "After filling", "Design
+clearance"), beside the one a machine in service is judged by."""
 NORMAL_HEADER: Final = re.compile(
     r"\b(?:normal|typical|nominal|expected|usual|control range|target)\b", re.IGNORECASE
 )

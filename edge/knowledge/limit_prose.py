@@ -20,7 +20,13 @@ from edge.knowledge.records import Limit
 from edge.knowledge.terms import codes_in_text
 from edge.knowledge.units import dimension
 
-NEW_ONLY: Final = re.compile(r"\bwhen new\b|\bnew condition\b|\bas new\b", re.IGNORECASE)
+NEW_ONLY: Final = re.compile(
+    r"\bwhen new\b|\bnew condition\b|\bas new\b"
+    r"|\bdesign\b(?!\s+(?:pressure|temperature|load|flow|speed|limit))",
+    re.IGNORECASE,
+)
+"""Sizes of a new part, or as designed ("the design radial clearance is 0.80 ± 0.10 mm"): what
+it is built to, not the limit it is worn or run to (a design pressure or load is a limit)."""
 
 
 _MODAL: Final = re.compile(
@@ -40,6 +46,15 @@ _EVENT: Final = re.compile(
     r"measures?\s+(?:more|less)\s+than)\b",
     re.IGNORECASE,
 )
+_NORMALLY: Final = re.compile(
+    r"\b(?:is|are)\s+(?:normally|nominally|usually)\s+(?=(?:between\s+)?[-+\u2212]?\d[^.;]*?"
+    r"(?:\d\s*(?:[\u2013\u2014]|-|\bto\b|\band\b)\s*[-+\u2212]?\d|±|\+/-))"
+    r"|\b(?:is|are)\s+(?=[-+\u2212]?\d+(?:\.\d+)?\s*(?:±|\+/-))",
+    re.IGNORECASE,
+)
+"""A quantity stated as a band it normally keeps ("is normally 25 TO 45 DEG C") or as a value with
+its tolerance ("the closing time is 9.0 +/- 0.5 S"): a limit without a modal verb. A single
+figure is no band ("is normally 25 °C", "is 230 V")."""
 _FORBIDDEN_WITH: Final = re.compile(
     r"\b(?:(?:must|shall|should|may)\s+not\s+be\s+[a-z]+|do\s+not\s+[a-z]+|never\s+[a-z]+)\b"
     r"[^.;]*?\b(?:with|when|while|if)\s+(?:the\s+)?(?P<subject>[a-z][\w\s\-]{0,60}?)\s+"
@@ -186,7 +201,7 @@ def _sentence_limit(
             return _build(
                 subject, previous, bounds, sentence, component, source, context, modal=True
             )
-    modal = _MODAL.search(sentence)
+    modal = _MODAL.search(sentence) or _NORMALLY.search(sentence)
     event = _EVENT.search(sentence)
     if modal is not None and event is None:
         subject = _subject(sentence[: modal.start()])

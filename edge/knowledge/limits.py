@@ -191,8 +191,32 @@ def _columns(
     if nominal is None:
         tolerance = None  # a "Tolerance" column alone holds limits ("max. 0.05 mm")
     used = {param, comp, unit, low, high, nominal, tolerance}
-    values = tuple(i for i, h in enumerate(lowered) if i not in used and not NOT_VALUES.search(h))
+    # "Reset when clearance exceeds": an action's column, but its figures are limits.
+    values = tuple(
+        i
+        for i, h in enumerate(lowered)
+        if i not in used and (not NOT_VALUES.search(h) or _CROSSED.search(h))
+    )
     return _Columns(param, comp, unit, low, high, nominal, tolerance, values, tagged, keyed)
+
+
+_CROSSED: Final = re.compile(
+    r"\b(?:exceeds?|rises? above|is above|reaches)\b"
+    r"|\b(?P<low>falls? below|drops? below|is below)\b",
+    re.IGNORECASE,
+)
+"""A header that says what to do past its figures ("Reset when clearance exceeds")."""
+
+
+def _side_crossed(header: str) -> Bound | None:
+    """The bound a column headed by what happens past it holds.
+
+    "Reset when clearance exceeds" holds maxima, "Recharge when SG falls below" minima.
+    """
+    m = _CROSSED.search(header)
+    if m is None:
+        return None
+    return "min" if m.group("low") else "max"
 
 
 def extract_limits(
@@ -404,7 +428,7 @@ def _row_bounds(
         by_variant = len(cols.values) > 1
         hint = (named or stated) if LIMIT_HEADER.search(header[col]) or by_variant else stated
         # "Min. R60 at 20 °C | 1,000 MΩ": the column's header says which bound its values are.
-        hint = bound_in_name(unit_in_header(header[col])[0]) or hint
+        hint = bound_in_name(unit_in_header(header[col])[0]) or _side_crossed(header[col]) or hint
         if hint is None and new is not None and col != new:
             hint = _side_of_new(cell, row[new], unit)
         parsed = parse_bounds(cell, bound=hint, default_unit=unit)

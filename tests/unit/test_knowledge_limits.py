@@ -271,6 +271,19 @@ def test_limits_written_in_sentences() -> None:
     assert [(x.parameter, x.maximum, x.unit) for x in not_to] == [
         ("Lead pump loading time", 30, "%")
     ]
+    # A band the quantity normally keeps, or a value with its tolerance, without a modal verb;
+    # not a single figure, and not what a part is designed to.
+    stated = prose_limits(
+        "The sump oil temperature (26QG) is normally 25 TO 45 DEG C and alarms at 55 DEG C. "
+        "The full gate closing time is 9.0 +/- 0.5 S. The supply is 230 V. "
+        "The design radial clearance of each seal is 0.80 +/- 0.10 MM.",
+        component=None,
+        source=SOURCE,
+    )
+    assert [(x.parameter, x.minimum, x.maximum, x.unit) for x in stated] == [
+        ("Sump oil temperature (26QG)", 25, 45, "°C"),
+        ("Full gate closing time", 8.5, 9.5, "s"),
+    ]
     to_exceed = parse_bounds("NOT TO EXCEED 0.10 MM (0.004 IN.)")
     assert to_exceed is not None and (to_exceed.minimum, to_exceed.maximum) == (None, 0.1)
     # Sizes of a new part beside the limit; an aside set off by commas, with "1,000" in it;
