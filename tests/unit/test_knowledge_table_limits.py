@@ -363,7 +363,7 @@ def test_a_low_and_a_high_point_in_one_cell_beside_the_normal_band() -> None:
 
     rows = (
         ("Tag", "Measured variable", "Unit", "Normal", "Warning", "Alarm", "Trip"),
-        ("PIT-101", "Air main header pressure", "mbar", "480–620", "L 450 / H 660", "L 420 / H 700", "—"),
+        ("PIT-101", "Header pressure", "mbar", "480–620", "L 450 / H 660", "L 420 / H 700", "—"),
     )  # fmt: skip
     (limit,) = extract_limits(
         rows, section_component=None, known_components={"PIT-101"}, source=SourceRef("M", "3", 1)
