@@ -28,6 +28,7 @@ from edge.knowledge.answer import (
     asks_for_procedure,
     compose,
     fit,
+    machine_first,
     not_found,
     relevant,
 )
@@ -408,9 +409,10 @@ class Knowledge:
         ]
         if not hits:
             return not_found(question, component, ())
-        first = hits[0]
         skipped: list[str] = []
         mine = frozenset(self._snap.titles.get(machine, ())) if machine else frozenset()
+        hits = machine_first(hits, mine, codes)
+        first = hits[0]
 
         def fits(hit: Hit) -> bool:
             return relevant(hit, codes, at_machine=hit.doc_id in mine)

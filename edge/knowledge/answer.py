@@ -236,6 +236,9 @@ _FASTENERS: Final = frozenset(
 )
 _SIZE_SAID: Final = re.compile(r"(?<![A-Za-z])\d|\bM\d")
 """A figure that says a size ("M24", "dash 8", "16 mm"), not one in a tag ("the Y1 cylinder")."""
+_THREAD: Final = re.compile(r"\bM\d{1,2}\b")
+"""A metric thread size ("M24"), as torque tables key their rows."""
+_TORQUE_OR_PART: Final = re.compile(r"\b(?:torque|part\s*(?:number|no\.?))", re.IGNORECASE)
 _PACKAGES: Final = frozenset({"kit", "kits", "set", "sets", "unit", "units", "assembly", "assy"})
 """What a spare comes as, said loosely: "the nitrogen charging kit" is the "charging and gauge
 unit" of the parts list."""
@@ -345,6 +348,22 @@ def relevant(hit: Hit, codes: Sequence[str], *, at_machine: bool = False) -> boo
         return True
     bar = SIMILARITY_AT_MACHINE if at_machine else SIMILARITY_WITH_KEYWORDS
     return hit.coverage >= 0.5 and hit.similarity >= bar
+
+
+def machine_first(hits: Sequence[Hit], mine: frozenset[int], codes: Sequence[str]) -> list[Hit]:
+    """``hits`` with the first relevant passage of the machine being worked on put first.
+
+    ``mine``: the document IDs of that machine's manual. At the conveyor, "how often do I grease
+    the motor" is the conveyor's greasing interval, though another manual's greasing section
+    reads a little closer. The passage must say most of the question's words: the service
+    lift's "operating temperature" does not answer "the oil temperature limit".
+    """
+    if not hits or hits[0].doc_id in mine:
+        return list(hits)
+    own = next(
+        (h for h in hits if h.doc_id in mine and h.coverage >= 0.5 and relevant(h, codes)), None
+    )
+    return list(hits) if own is None else [own, *(h for h in hits if h is not own)]
 
 
 def not_found(question: str, component: Component | None, unknown: Sequence[str]) -> ToolResult:
@@ -635,9 +654,18 @@ def _names_the_part(question: str, hit: Hit, row: _Unit) -> bool:
     it has others. Fasteners are left out: torque tables name the joint ("element outlet
     flange"), not the bolt; so are "kit", "set", "unit", which parts lists use loosely. A
     question with a size in it ("M24", "dash 8") names it, which the codes and numbers pick; a tag
-    ("the Y1 cylinder") does not.
+    ("the Y1 cylinder") does not. A thread size asked must be in the passage: a table of M16 to
+    M24 gives no torque for M30.
     """
     asked = _PART_ASKED.search(question)
+    threads = {t.upper() for t in _THREAD.findall(question)}
+    if threads and _TORQUE_OR_PART.search(question):
+        # "Torque for M30 bolts" from a table of M16 to M24: another size's torque is no answer.
+        # (The size may head a column: "Joint | M12 | M16".)
+        cells = " ".join(cell for cells in hit.rows for cell in cells)
+        passage = f"{hit.text} {cells} {' '.join(hit.section)}"
+        printed = {t.upper() for t in _THREAD.findall(passage)}
+        return bool(threads & printed)
     if asked is None or _SIZE_SAID.search(question):
         return True
     words: list[str] = []

@@ -42,9 +42,12 @@ def written(question: str) -> str:
     A tag spelled letter by letter ("G B one oh one", "P T twenty") becomes "GB 101", "PT 20",
     which the codes' own matching reads as GB-101 and PT20.
     """
-    return _LETTERS.sub(lambda m: m.group(0).replace(" ", ""), _numbers_written(question))
+    text = _LETTERS.sub(lambda m: m.group(0).replace(" ", ""), _numbers_written(question))
+    return _THREAD.sub(r"M\1", text)
 
 
+_THREAD: Final = re.compile(r"\bM (\d{1,2})\b(?![.,]\d)")
+"""A metric thread said "M thirty": printed M30 (ISO 261), which tables of torques key by."""
 _LETTERS: Final = re.compile(r"\b[A-Z](?: [A-Z]){1,2}\b(?= \d)")
 """Capital letters said one by one before a number: the letters of a tag."""
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from edge.knowledge.answer import compose, fit, value_cues
+from edge.knowledge.answer import compose, fit, machine_first, value_cues
 from edge.knowledge.records import Hit
 
 pytestmark = pytest.mark.unit
@@ -347,3 +347,29 @@ def test_how_much_a_part_moves_or_gives_is_a_length_not_a_fill() -> None:
     assert any(c.search("0.05 mm") for c in length) and not any(c.search("20 L") for c in length)
     assert any(c.search("12 mm") for c in value_cues("how much slack should the drive chain have"))
     assert any(c.search("20 L") for c in value_cues("how much oil does the gearbox hold"))
+
+
+def test_the_machine_being_worked_on_answers_first_when_its_passage_says_the_question() -> None:
+    def passage(doc_id: int, similarity: float, coverage: float) -> Hit:
+        return Hit(doc_id, f"Manual {doc_id}", ("5 Lubrication",), None, "text", "Grease ...",
+                   similarity, similarity, coverage=coverage, doc_id=doc_id)  # fmt: skip
+
+    elsewhere, own, weak = passage(2, 0.71, 0.67), passage(1, 0.52, 0.67), passage(1, 0.45, 0.33)
+    # Another manual's greasing section reads closer; the conveyor's own says the question too.
+    assert machine_first([elsewhere, own], frozenset({1}), []) == [own, elsewhere]
+    # One that says too little of the question ("operating temperature" for "the oil
+    # temperature limit") does not stand in for the other manual's answer.
+    assert machine_first([elsewhere, weak], frozenset({1}), []) == [elsewhere, weak]
+    assert machine_first([elsewhere, own], frozenset(), []) == [elsewhere, own]  # no machine
+
+
+def test_a_thread_size_the_passage_does_not_give_is_not_answered_with_another() -> None:
+    rows = (
+        ("Thread", "Class", "Torque N·m (lbf·ft)", "Joint"),
+        ("M16", "8.8", "210 (155)", "Coupling bolts"),
+        ("M20", "8.8", "410 (302)", "Gearbox feet"),
+    )
+    torques = replace(hit(rows), section=("7 Tightening torques",))
+    assert not compose("what's the torque for M30 bolts", torques, [], None).ok
+    asked = compose("what's the torque for M20 bolts", torques, ["m20"], None)
+    assert asked.ok and "410" in asked.speech[0]

@@ -39,3 +39,9 @@ def test_a_tag_spelled_letter_by_letter_is_the_readings_code() -> None:
 
     assert "gb101" in said("filter diff pressure on G B one oh one is 40 psi", {}).codes
     assert "gb101" in said("GB-101 filter is at 2 bar", {}).codes
+
+
+def test_a_metric_thread_said_aloud_is_written_as_printed() -> None:
+    assert written("what's the torque for M thirty bolts") == "what's the torque for M30 bolts"
+    assert written("M twenty four ten nine bolts") == "M24 10.9 bolts"
+    assert written("pump M 2.5") == "pump M 2.5"  # no thread: a decimal
