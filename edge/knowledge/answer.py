@@ -78,7 +78,7 @@ _RULE: Final = re.compile(
 _LIMIT_ASKED: Final = re.compile(r"\ballow|\bpermi(t|ss)|\bacceptab|\btoleran", re.IGNORECASE)
 _LIMIT_STATED: Final = re.compile(
     r"\bmust not\b|\bnot (more|less) than\b|\bmax(imum|\.)?\b|\bmin(imum|\.)?\b"
-    r"|\bat (most|least)\b|\bexceed|\bup to\b|\blimit\b|\bnot below\b|±",
+    r"|\bat (most|least)\b|\bexceed|\bup to\b|\blimit\b|\bnot below\b|±|[≤≥]",
     re.IGNORECASE,
 )
 """"How much is it allowed to drift": the sentence that states a limit, whatever its unit."""
@@ -236,6 +236,8 @@ _FASTENERS: Final = frozenset(
 )
 _SIZE_SAID: Final = re.compile(r"(?<![A-Za-z])\d|\bM\d")
 """A figure that says a size ("M24", "dash 8", "16 mm"), not one in a tag ("the Y1 cylinder")."""
+_BRACKETED: Final = re.compile(r"[\(\[]\s*([A-Za-z][^()\[\]]{0,8}?)\s*[\)\]]")
+"""A short bracketed word in a header: its unit ("Interval [h]", "Torque (ft-lb)")."""
 _THREAD: Final = re.compile(r"\bM\d{1,2}\b")
 """A metric thread size ("M24"), as torque tables key their rows."""
 _TORQUE_OR_PART: Final = re.compile(r"\b(?:torque|part\s*(?:number|no\.?))", re.IGNORECASE)
@@ -691,6 +693,8 @@ def _holds_kind_asked(question: str, hit: Hit, row: _Unit) -> bool:
     # the cues look for a figure with its unit.
     cells = [*hit.rows[0], *hit.rows[row.index + 1]]
     units = dict.fromkeys(u for u in (unit_in_header(c)[1] for c in cells) if u)
+    # A bracketed unit no table of units knows is still one: "Interval [h] | 250".
+    units.update(dict.fromkeys(_BRACKETED.findall(" ".join(hit.rows[0]))))
     label = " ".join([*cells, *(f"1 {unit}" for unit in units)])
     return (
         not cues

@@ -16,6 +16,8 @@ from edge.knowledge.units import normalize_unit, unit_in_header
 
 _NAMES: Final = {"min": "minimum", "max": "maximum", "min.": "minimum", "max.": "maximum"}
 _NUMERIC: Final = re.compile(r"[-+\u2212]?\d+(?:[.,]\d+)?")
+_BRACKETED_UNIT: Final = re.compile(r"^(.*?)\s*[\(\[]\s*([A-Za-z][\w/.]{0,7})\s*[\)\]]\s*$")
+"""A header's last bracket holding a short word: its unit ("Interval [h]", "Duration (min)")."""
 
 
 def numeric(value: str) -> bool:
@@ -43,6 +45,9 @@ def row_sentences(
         name, unit = unit_in_header(h)
         if unit is None and unit_col is not None and numeric(v):
             unit = normalize_unit(row[unit_col]) or row[unit_col] or None
+        if unit is None and numeric(v) and (bracketed := _BRACKETED_UNIT.match(h)):
+            # "Interval [h] | 250": "interval 250 h", a unit no table of units has.
+            name, unit = bracketed.group(1), bracketed.group(2)
         plain = name.strip() if re.search(r"\d", name) else name.strip().lower()  # "AM-60S"
         spoken_name = _NAMES.get(name.strip().lower(), plain)
         value = f"{v} {unit_text(unit)}" if unit and numeric(v) else v

@@ -373,3 +373,20 @@ def test_a_thread_size_the_passage_does_not_give_is_not_answered_with_another() 
     assert not compose("what's the torque for M30 bolts", torques, [], None).ok
     asked = compose("what's the torque for M20 bolts", torques, ["m20"], None)
     assert asked.ok and "410" in asked.speech[0]
+
+
+def test_a_bracketed_unit_and_a_bound_sign_show_the_kind_of_value_asked() -> None:
+    schedule = (
+        ("Ref.", "Component", "Work", "Interval [h]"),
+        ("1", "Lube oil", "Take sample for laboratory analysis", "500"),
+        ("2", "Centrifugal lube oil filter", "Clean bowl, renew paper insert", "250"),
+    )
+    interval = compose("how often do I renew the paper insert of the centrifugal filter",
+                       hit(schedule), [], None)  # fmt: skip
+    assert interval.ok and "interval 250 hours" in interval.speech[0], interval.speech
+    gaps = (
+        ("Item", "Requirement"),
+        ("Gap between two consecutive steps, at the tread", "≤ 6.0 mm"),
+    )
+    allowed = compose("biggest gap allowed between two steps", hit(gaps), [], None)
+    assert allowed.ok and "6.0" in allowed.speech[0], allowed.speech
