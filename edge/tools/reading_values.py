@@ -74,13 +74,15 @@ def unit_after(transcript: str, mention: NumberMention) -> str | None:
 def _unit_after(transcript: str, mention: NumberMention) -> tuple[str | None, str, int]:
     """The unit said right after a number (None if none), its words, and where they end."""
     # Up to five words: "twelve times in the last hour".
-    words = list(re.finditer(r"[^\s,;.?!]+|%", transcript[mention.end :]))[:5]
+    words = list(re.finditer(r"[^\s,;.?!]+|%", transcript[mention.end :]))[:7]
+    # "Point zero nine of a millimetre": the unit after "of a".
+    skip = 2 if [w.group().lower() for w in words[:2]] in (["of", "a"], ["of", "an"]) else 0
     for size in (5, 4, 3, 2, 1):
-        if len(words) >= size:
-            said = " ".join(word.group() for word in words[:size])
+        if len(words) >= skip + size:
+            said = " ".join(word.group() for word in words[skip : skip + size])
             unit = normalize_unit(said)
             if unit is not None:
-                return unit, said, mention.end + words[size - 1].end()
+                return unit, said, mention.end + words[skip + size - 1].end()
     return None, "", mention.end
 
 

@@ -34,6 +34,7 @@ from edge.knowledge.limit_match import (
     Described,
     Said,
     best,
+    decades_off,
     normal_code,
     rank,
     said,
@@ -660,13 +661,18 @@ def _scale_matters(limit: Limit, value: float) -> bool:
 
     "Top oil is minus 31" is below the -25 °C minimum whether the technician meant Celsius or
     Fahrenheit: the warning need not wait for a "yes". "Oil at the separator is 130" is within
-    a limit in °F and far above it in °C: which was meant must be asked.
+    a limit in °F and far above it in °C: which was meant must be asked. A unit that would put
+    the value decades away from the limit is not one the technician meant.
     """
     kind = dimension(limit.unit)
     if kind is None:
         return False
     verdicts = set()
     for unit in units_of(kind):
+        if unit != limit.unit and decades_off(limit, value, unit) > 0:
+            # "Barrel bore mics out at 55.31" against max. 55.25 mm: no bore is 55 inches or
+            # 55 thou, so only millimetres are meant.
+            continue
         result = assess(limit, value, unit)
         verdicts.add(result.verdict if result is not None else None)
     return len(verdicts) > 1

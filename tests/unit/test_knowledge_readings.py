@@ -407,6 +407,18 @@ def test_a_value_stated_with_no_unit_is_a_reading_and_waits_only_when_the_scale_
     separator = Limit("", "Oil temperature", "°F", None, 180, "", "180")
     assert not _scale_matters(top_oil, -31)  # below the minimum in °C, °F and kelvin alike
     assert _scale_matters(separator, 130)  # within in °F, far above in °C: ask which
+    # No bore is 55 inches or 55 thou: a bare 55.31 against max. 55.25 mm is millimetres.
+    bore = Limit("", "Barrel bore diameter", "mm", None, 55.25, "", "55.25")
+    assert not _scale_matters(bore, 55.31)
+    runout = Limit("", "Shaft run-out", "mm", None, 2.0, "", "2.0")
+    assert _scale_matters(runout, 0.08)  # 0.08 mm is within, 0.08 in (2.03 mm) is not
+
+
+def test_a_unit_said_after_of_a() -> None:
+    from edge.tools.reading_values import spoken_values
+
+    said = spoken_values("platen parallelism came out at point zero nine of a millimetre")
+    assert [(v.mention.value, v.unit) for v in said] == [(0.09, "mm")]
 
 
 def test_a_value_off_the_only_limits_scale_is_no_reading_of_it_and_a_shortfall_is_negative() -> (
