@@ -63,12 +63,12 @@ def joined_header(rows: Sequence[Sequence[str]]) -> tuple[tuple[str, ...], ...]:
 def _wrapped(table: Sequence[Sequence[str]]) -> bool:
     """Whether the second row continues the header's cells (a typed table's two-line header).
 
-    Words under most header cells (some wrap onto no second line: "SERVICE" over nothing beside
-    "NORMAL" over "L/MIN (GPM)") and no digit, above data rows that are mostly figures.
+    Words under two or more header cells (some wrap onto no second line: "SERVICE" over nothing
+    beside "NORMAL" over "L/MIN (GPM)") and no digit, above data rows that are mostly figures.
     """
     top, second, data = table[0], table[1], table[2]
     continued = sum(bool(c.strip()) for c in second)
-    if not all(c.strip() for c in top) or continued < 2 or continued * 2 < len(second):
+    if not all(c.strip() for c in top) or continued < 2:
         return False
     if any(re.search(r"\d", c) or len(c.split()) > _LABEL_WORDS for c in second):
         return False

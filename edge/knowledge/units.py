@@ -439,6 +439,12 @@ _SYMBOLS: Final[tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str
 _EXTRA_SPOKEN: Final = {"Nm": "newton metres", "MΩ": "megohms", "h": "hours", "s": "seconds"}
 
 
+_MEASURED_AS: Final = re.compile(
+    r"\s+(?:pk-pk|p-p|pp|peak[- ]to[- ]peak|peak|pk|r\.?m\.?s\.?|true rms|avg|average)\.?$"
+)
+"""A qualifier after a unit saying how the value was taken: peak to peak, RMS."""
+
+
 def normalize_unit(text: str | None) -> str | None:
     """Canonical symbol for a written or spoken unit (``"degrees"`` -> ``"°C"``), else None."""
     if not text:
@@ -447,6 +453,10 @@ def normalize_unit(text: str | None) -> str | None:
         return "mΩ"  # milliohms; "MΩ" is megohms, and lower case would make them one
     key = " ".join(text.strip().lower().replace("º", "°").split())
     key = key.removeprefix("in ").strip(" .")
+    if key in _ALIASES:
+        return _ALIASES[key]
+    # "MICRONS PK-PK", "mm/s r.m.s.": how the value was taken, not its unit.
+    key = _MEASURED_AS.sub("", key).strip(" .")
     if key in _ALIASES:
         return _ALIASES[key]
     # "in. w.c.": inches of water column, dots and all.

@@ -389,3 +389,24 @@ def test_as_designed_sizes_yield_to_the_column_that_says_when_to_act() -> None:
         rows, section_component=None, known_components={"UGB"}, source=SourceRef("M", "5", 1)
     )
     assert (limit.minimum, limit.maximum, limit.unit) == (None, 0.4, "mm")
+
+
+def test_a_unit_taken_peak_to_peak_or_rms_under_one_header_cell() -> None:
+    from edge.events import SourceRef
+    from edge.knowledge.limits import extract_limits
+    from edge.knowledge.table_headers import joined_header
+    from edge.knowledge.units import normalize_unit
+
+    assert normalize_unit("MICRONS PK-PK") == "µm" and normalize_unit("mm/s r.m.s.") == "mm/s"
+    rows = joined_header(
+        [
+            ("DEVICE", "MEASUREMENT", "NORMAL", "ALARM", "TRIP"),
+            ("NO.", "", "(MICRONS PK-PK)", "", ""),
+            ("39TGB", "Shaft displacement, TGB", "UP TO 110", "180", "250"),
+        ]
+    )
+    (limit,) = extract_limits(
+        rows, section_component=None, known_components={"39TGB"}, source=SourceRef("M", "3", 1)
+    )
+    assert (limit.maximum, limit.unit) == (110, "µm")
+    assert [(t.name, t.value) for t in limit.thresholds] == [("alarm", 180), ("trip", 250)]
