@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from edge.knowledge.records import Block
+from edge.knowledge.table_headers import header_continued
 from edge.knowledge.table_layout import (
     CAPTION,
     COLUMN_SLACK,
@@ -381,9 +382,12 @@ class _Parser:
                 # neither the header nor the row above takes its words.
                 rows.append(cells)
             elif first_col > 0 or wrapped:
-                # Continuation of wrapped cells in the row above (or in the header).
+                # Continuation of wrapped cells in the row above (or in the header, where a
+                # line that is only a unit is the cell's unit: "LIMITS" over "MM").
                 for k, cell in enumerate(cells):
-                    if cell:
+                    if cell and len(rows) == 1:
+                        rows[0][k] = header_continued(rows[0][k], cell)
+                    elif cell:
                         rows[-1][k] = f"{rows[-1][k]} {cell}".strip()
             else:
                 rows.append(cells)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Final
 
 from edge.knowledge.limit_headers import MAX, MIN, NOMINAL, TOLERANCE, UNIT
-from edge.knowledge.units import header_unit
+from edge.knowledge.units import header_unit, normalize_unit
 
 _FIGURE_FIRST: Final = re.compile(r"^[<>≤≥±+\-\u2212]?\s*\d")
 _LABEL_WORDS: Final = 5
@@ -41,7 +41,7 @@ def joined_header(rows: Sequence[Sequence[str]]) -> tuple[tuple[str, ...], ...]:
     ]
     if not spanned and _wrapped(table):
         # "NORMAL AT FULL" over "LOAD (DEG C)": each header cell wrapped onto a second line.
-        joined = tuple(" ".join(f"{a} {b}".split()) for a, b in zip(top, second, strict=True))
+        joined = tuple(header_continued(a, b) for a, b in zip(top, second, strict=True))
         return (joined, *table[2:])
     first_spans = second[0].strip() in ("", top[0].strip())
     # The first cell printed again ("No." over "No."): a cell spanning both rows, so the second
@@ -74,6 +74,18 @@ def _wrapped(table: Sequence[Sequence[str]]) -> bool:
         return False
     figures = sum(bool(_FIGURE_FIRST.match(c.strip())) for c in data[1:])
     return figures * 2 >= len(data) - 1 > 0
+
+
+def header_continued(top: str, second: str) -> str:
+    """A header cell and its second line: a line that is only a unit is the cell's unit.
+
+    "LIMITS" over "MM" is "LIMITS (MM)", as a header gives its unit; "NORMAL AT FULL" over
+    "LOAD (DEG C)" is one phrase.
+    """
+    second = second.strip()
+    if second and normalize_unit(second) is not None:
+        return f"{top.strip()} ({second})"
+    return " ".join(f"{top} {second}".split())
 
 
 def _group_labels(top: Sequence[str]) -> list[str]:

@@ -396,3 +396,21 @@ def test_a_header_cell_that_wraps_onto_no_second_line_and_a_unit_before_its_conv
     # Words under only one header cell are no wrapped header: a row of data.
     data = [("Item", "Value", "Notes"), ("Oil", "", ""), ("Pump", "4 bar", "")]
     assert joined_header(data)[0] == ("Item", "Value", "Notes")
+
+
+def test_a_header_line_that_is_only_a_unit_is_the_cells_unit() -> None:
+    from edge.knowledge.table_headers import joined_header
+
+    text = """\
+------------------------------------------------------------------------
+MEASUREMENT                           LIMITS              FEELER
+                                      MM                  GAUGES
+------------------------------------------------------------------------
+End clearance, top (head cover)       0.25 TO 0.40        0.25 / 0.40
+Gate to gate contact, closed          MAX 0.05            0.05 NO-GO
+------------------------------------------------------------------------
+"""
+    (table,) = [b for b in parse_text([(x, None) for x in text.splitlines()]) if b.kind == "table"]
+    assert table.rows[0] == ("MEASUREMENT", "LIMITS (MM)", "FEELER GAUGES")
+    two_rows = [("Item", "Torque", "Thread"), ("", "N·m", "size"), ("Cover", "120", "M16")]
+    assert joined_header(two_rows)[0] == ("Item", "Torque (N·m)", "Thread size")
