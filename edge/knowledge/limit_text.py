@@ -172,8 +172,28 @@ def unit_of(text: str) -> str:
 
 
 def _strip_alternatives(text: str) -> str:
-    """Drop bracketed repeats in other units and notes: "max. 2 bar (29 psi)" -> "max. 2 bar"."""
-    return re.sub(r"\((?!\s*(?:±|\+/-))[^()]*\)", " ", text)
+    """Drop bracketed repeats in other units and notes: "max. 2 bar (29 psi)" -> "max. 2 bar".
+
+    Square brackets too: "3/4 in to 1-1/2 in [19–38 mm]".
+    """
+    return re.sub(r"\((?!\s*(?:±|\+/-))[^()]*\)|\[[^\[\]]*\]", " ", text)
+
+
+_INCH_FRACTION: Final = re.compile(
+    r"(?<![\w./-])(?:(\d+)[ -])?(\d+)/(\d+)(?=\s*(?:in\b|inch|\"|″))", re.IGNORECASE
+)
+"""A fraction of an inch as US manuals print it: "3/4 in", "1-1/2 in", "1 1/2\"."""
+
+
+def _decimal_inches(text: str) -> str:
+    """``text`` with fractions of an inch written as decimals ("1-1/2 in" -> "1.5 in")."""
+
+    def decimal(m: re.Match[str]) -> str:
+        whole = int(m.group(1)) if m.group(1) else 0
+        value = whole + int(m.group(2)) / int(m.group(3))
+        return f"{value:g}"
+
+    return _INCH_FRACTION.sub(decimal, text)
 
 
 def parse_bounds(text: str, *, bound: Bound | None = None, default_unit: str = "") -> Bounds | None:
@@ -185,7 +205,7 @@ def parse_bounds(text: str, *, bound: Bound | None = None, default_unit: str = "
         default_unit: unit from the column header, for cells that give none.
     """
     printed = " ".join(text.split())
-    body = _strip_alternatives(printed).replace("\u2212", "-")
+    body = _decimal_inches(_strip_alternatives(printed)).replace("\u2212", "-")
     if not re.search(r"\d", body):
         return None
     if m := _TOLERANCE.search(body):

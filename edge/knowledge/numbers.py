@@ -79,9 +79,11 @@ FRACTION_WORDS: Final = "|".join(
 )
 """A regular expression for those words, singular or plural ("thirty seconds" too)."""
 _FRACTION: Final = re.compile(
-    rf"\b(a|an|one|two|three)\s+({FRACTION_WORDS})(?:\s+of\s+an?)?\b", re.IGNORECASE
+    rf"\b(?:(a|an|one|two|three)\s+({FRACTION_WORDS})(?:\s+of\s+an?)?|(half)\s+an?)\b",
+    re.IGNORECASE,
 )
-"""A spoken fraction of a unit ("a quarter inch", "a tenth of an inch", "three quarters")."""
+"""A spoken fraction of a unit ("a quarter inch", "a tenth of an inch", "three quarters",
+"half a percent")."""
 
 
 def fraction_part(word: str) -> int:
@@ -100,8 +102,11 @@ def find_numbers(text: str) -> list[NumberMention]:
         word, start, end = tokens[i]
         if start in fractions:
             fraction = fractions[start]
-            top = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3}[fraction.group(1).lower()]
-            value = top / fraction_part(fraction.group(2))
+            if fraction.group(3):
+                value = 0.5  # "half a percent"
+            else:
+                top = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3}[fraction.group(1).lower()]
+                value = top / fraction_part(fraction.group(2))
             before = text[: fraction.start()]
             if found and re.fullmatch(r"\s+and\s+", before[found[-1].end :]):
                 whole = found.pop()  # "five and a half": one number

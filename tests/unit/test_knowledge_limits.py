@@ -284,6 +284,9 @@ def test_limits_written_in_sentences() -> None:
         ("Sump oil temperature (26QG)", 25, 45, "°C"),
         ("Full gate closing time", 8.5, 9.5, "s"),
     ]
+    # Fractions of an inch, the metric repeat in square brackets.
+    inches = parse_bounds("3/4 in to 1-1/2 in [19–38 mm]")
+    assert inches is not None and (inches.minimum, inches.maximum, inches.unit) == (0.75, 1.5, "in")
     to_exceed = parse_bounds("NOT TO EXCEED 0.10 MM (0.004 IN.)")
     assert to_exceed is not None and (to_exceed.minimum, to_exceed.maximum) == (None, 0.1)
     # Sizes of a new part beside the limit; an aside set off by commas, with "1,000" in it;

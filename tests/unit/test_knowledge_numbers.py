@@ -67,6 +67,19 @@ def test_sound_levels_output_and_viscosity_are_units() -> None:
     assert [(v.mention.value, v.unit) for v in said] == [(24.0, "mm²/s")]
 
 
+def test_half_a_unit_and_water_analyses_in_milligrams_per_litre() -> None:
+    from edge.tools.reading_values import spoken_values
+
+    assert [n.value for n in find_numbers("came back with half a percent water")] == [0.5]
+    assert [n.value for n in find_numbers("tip clearance on blade four is half an inch")] == [
+        4,
+        0.5,
+    ]
+    said = spoken_values("nitrite in the jacket water tested 800 ppm")
+    assert convert(said[0].mention.value, said[0].unit or "", "mg/l") == 800
+    assert normalize_unit("mg/L") == "mg/l"
+
+
 def test_counts_per_hour_are_readings_and_limits() -> None:
     from edge.knowledge.units import speakable, unit_named_in
     from edge.tools.reading_values import spoken_values
