@@ -8,10 +8,10 @@ the manuals (with the conversation's component as a hint, never as a filter).
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Final
 
+from edge.dialogue.conversion import significant
 from edge.dialogue.present import TableView, Value
 from edge.dialogue.rows import RowAnswer, say_row
 from edge.knowledge.terms import stems
@@ -56,7 +56,7 @@ def converted(value: Value, unit: str) -> str | None:
     manual = f"{value.text} {spoken_unit(value.unit)}"
     if unit == value.unit:
         return f"The manual gives {manual}."
-    said = format_number(_significant(result, 3))
+    said = format_number(significant(result, 3))
     return f"About {said} {spoken_unit(unit)}. The manual says {manual}."
 
 
@@ -91,9 +91,3 @@ def other_row(question: str, table: TableView) -> int | None:
 def say_other_row(question: str, table: TableView, index: int) -> RowAnswer:
     """Row ``index`` said like the last answer (the same column first)."""
     return say_row(table.header, table.rows[index], question, column=table.column)
-
-
-def _significant(value: float, digits: int) -> float:
-    if value == 0:
-        return 0.0
-    return round(value, digits - 1 - math.floor(math.log10(abs(value))))

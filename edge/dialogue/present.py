@@ -14,9 +14,10 @@ Pure: no engines, no clock (the time is an argument), nothing read from disk.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Final, Literal
 
+from edge.dialogue.conversion import in_unit, unit_asked
 from edge.dialogue.procedure import Citation, Procedure
 from edge.dialogue.rows import RowValue, say_row
 from edge.events import ToolResult
@@ -126,11 +127,28 @@ def present(
         return _procedure(data["procedure"], cite, citation, now, notes)
     table = data.get("table")
     if isinstance(table, dict) and data.get("values"):
-        return _table(table, question, cite, citation, notes, why)
+        printed = " ".join(str(c) for row in table["rows"] for c in row)
+        presented = _table(table, question, cite, citation, notes, why)
+        return _in_unit_asked(presented, question, printed)
     quotes = [str(q) for q in data.get("quotes") or ()]
     if quotes:
-        return _quotes(quotes, question, cite, citation, notes, why)
+        presented = _quotes(quotes, question, cite, citation, notes, why)
+        return _in_unit_asked(presented, question, " ".join(quotes))
     return _other(result, cite, citation)
+
+
+def _in_unit_asked(presented: Presented, question: str, printed: str) -> Presented:
+    """``presented`` led by its value in the unit the question asked for, if it asked for one.
+
+    "Flywheel screws torque in foot pounds": "About 811 pound-feet." before the manual's
+    "1,100 newton metres, flywheel screws."
+    """
+    wanted = unit_asked(question)
+    value = presented.value
+    if wanted is None or value is None:
+        return presented
+    said = in_unit(value.text, value.unit, wanted, printed)
+    return presented if said is None else replace(presented, speech=(said, *presented.speech))
 
 
 def spoken_citation(cite: Citation | None, mode: CitationMode) -> tuple[str, ...]:

@@ -98,6 +98,18 @@ def test_a_torque_question_gets_the_value_first_and_only_its_row() -> None:
     assert said.citation.full().endswith("section 3.3 Yaw brake caliper bolt torque, page 4.")
 
 
+def test_a_question_asking_for_another_unit_gets_the_value_in_it_first() -> None:
+    from edge.dialogue.conversion import in_unit, unit_asked
+
+    question = "What torque do the M24 yaw brake caliper bolts need in foot pounds?"
+    said = present(answer(question, CALIPER), question)
+    assert said.speech == ("About 664 pound-feet.", "900 newton metres, caliper to yaw ring.")
+    assert unit_asked("what oil goes in the gearbox") is None
+    # The manual's own figure in that unit, when it prints one beside the value.
+    assert in_unit("780", "bar", "psi", "Cap studs | 780 bar (11,310 psi)") == "11,310 p s i."
+    assert in_unit("780", "bar", "°C") is None  # no conversion between kinds
+
+
 def test_a_question_about_the_tables_subject_gets_the_row_that_fits_best() -> None:
     # Every word of the question is in the section's title: no row is named, yet one is meant.
     question = "What is the torque for the yaw brake caliper bolts?"
