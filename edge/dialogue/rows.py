@@ -243,15 +243,23 @@ def _value_columns(
         return s
 
     scores = {i: score(i) for i in free}
+    groups: dict[str, list[int]] = {}
+    for i in free:
+        groups.setdefault(_quantity(header[i]), []).append(i)
+    for group in (g for g in groups.values() if len(g) > 1):
+        # One quantity in two units ("Wear limit [mm] | Wear limit [in]"): the first is the
+        # manual's own, the other its conversion, unless the question asks for the other's
+        # unit. It scores as the better of the two.
+        asked_in = [i for i in group if units & (units_said(header[i]) | units_said(row[i]))]
+        keep = (asked_in or group)[0]
+        best = max(scores[i] for i in group)
+        for i in group:
+            scores.pop(i)
+        scores[keep] = best
     top = max(scores.values())
     if top <= 0:
         return []
-    tied = [i for i in free if scores[i] == top]
-    if len({_quantity(header[i]) for i in tied}) < len(tied):
-        # One quantity in two units ("Torque, N·m | Torque, lbf·in"): the first is the manual's
-        # own, the other its conversion.
-        return tied[:1]
-    return tied
+    return [i for i in free if scores.get(i) == top]
 
 
 def _codes(text: str) -> set[str]:
@@ -295,7 +303,16 @@ def _with_unit(
     m = _LEADING_NUMBER.match(cell)
     if m:  # a tolerance ("± 10") or a torque and angle ("95 + 60°")
         return f"{prefix}{m.group(1)}{m.group(2)} {spoken_unit(unit)}{m.group(3) or ''}"
+    if bound := _BOUND_FIRST.fullmatch(cell):  # "max. 0.25" under "Wear limit [mm]"
+        return f"{prefix}{bound.group(1)} {bound.group(2)} {spoken_unit(unit)}"
     return f"{prefix}{cell}"
+
+
+_BOUND_FIRST: Final = re.compile(
+    r"((?:max|min)(?:imum|\.)?|up to|at (?:most|least)|[≤≥<>])\s*([-+\u2212]?\d+(?:[.,]\d+)?)",
+    re.IGNORECASE,
+)
+"""A cell that is a bound and a bare figure, its unit in the column's header."""
 
 
 def _said(label: str, question: str) -> bool:

@@ -248,6 +248,15 @@ def test_one_torque_in_two_units_says_the_first_unless_the_other_is_asked() -> N
     assert asked.startswith("186 pound-inches"), asked
 
 
+def test_a_bound_in_the_manuals_unit_beats_its_bare_conversion() -> None:
+    from edge.dialogue.rows import say_row
+
+    header = ("Dimension", "New [mm]", "Wear limit [mm]", "Wear limit [in]")
+    row = ("Radial clearance, screw to barrel", "0.05–0.08", "max. 0.25", "0.010")
+    said = say_row(header, row, "how much play can there be between the screw and the barrel")
+    assert said.sentence.startswith("Max. 0.25 millimetres"), said.sentence
+
+
 def test_the_column_all_of_whose_words_the_question_says_answers() -> None:
     from edge.dialogue.rows import say_row
 
