@@ -22,6 +22,8 @@ from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from edge.events import ToolResult
+from edge.knowledge.components import ranged_ids
+from edge.knowledge.limit_match import initial_codes
 from edge.knowledge.numbers import stated_values
 from edge.knowledge.records import Component, Hit
 from edge.knowledge.tables import row_sentences
@@ -581,6 +583,8 @@ class _Scorer:
         # "The 1000 hour kit", "the 16 mm tube": a figure the question states picks the row
         # whose key (its first cell) states it.
         self.figures = stated_values(question)
+        # "Heater band for zone three": the row of Z3, as manuals tag a series.
+        self.initials = {normalize_code(c) for c in initial_codes(question)} - self.codes
 
     def score(self, text: str, context: str = "") -> float:
         """How well ``text`` answers: the question's words and codes it holds, and values.
@@ -594,6 +598,10 @@ class _Scorer:
         score -= 1.5 * len(said & self.negated)
         found = {normalize_code(c) for c in re.findall(r"[A-Za-z0-9-]+", text)}
         score += 3.0 * len(found & self.codes)
+        if self.initials:
+            # "(zones Z2 to Z5)" holds Z3.
+            tags = found | {normalize_code(c) for c in ranged_ids(text)}
+            score += 2.0 * len(tags & self.initials)
         score += 1.5 * sum(1 for cue in self.cues if cue.search(text) or cue.search(context))
         score += 0.5 if re.search(r"\d", text) else 0.0  # technicians ask for values
         return score

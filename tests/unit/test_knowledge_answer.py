@@ -390,3 +390,13 @@ def test_a_bracketed_unit_and_a_bound_sign_show_the_kind_of_value_asked() -> Non
     )
     allowed = compose("biggest gap allowed between two steps", hit(gaps), [], None)
     assert allowed.ok and "6.0" in allowed.speech[0], allowed.speech
+
+
+def test_a_part_of_a_series_said_as_a_word_and_a_number_picks_its_tags_row() -> None:
+    parts = (
+        ("Description", "Part no.", "Qty"),
+        ("Heater band Ø 130 × 90 mm, 1.5 kW, 230 V (zone Z1)", "612-1309-15", "2"),
+        ("Heater band Ø 130 × 70 mm, 1.2 kW, 230 V (zones Z2 to Z5)", "612-1307-12", "11"),
+    )
+    said = compose("heater band for zone three, what's the part number", hit(parts), [], None)
+    assert said.ok and "612-1307-12" in said.speech[0], said.speech
