@@ -16,8 +16,7 @@ from edge.knowledge.units import convert, format_number, normalize_unit, spoken_
 _ASKED_AT_END: Final = re.compile(
     r"\b(?:in|into)\s+(?P<unit>[a-z°·/ -]+?)\s*(?:please)?[?.!]*$", re.IGNORECASE
 )
-
-
+"""The words a question ends with when it asks for a unit ("... in foot pounds?")."""
 _THEN_BRACKETED: Final = r"\s*[^\d()]{0,12}\(([\d.,]+)\s*([^()\d]+)\)"
 """After a value: its unit, then the same value in another unit in brackets ("bar (11,310 psi)")."""
 
@@ -30,7 +29,7 @@ def unit_asked(question: str) -> str | None:
     return normalize_unit(m.group("unit").strip(" -"))
 
 
-def significant(value: float, digits: int) -> float:
+def _significant(value: float, digits: int) -> float:
     """``value`` rounded to ``digits`` significant figures."""
     if value == 0:
         return 0.0
@@ -55,4 +54,4 @@ def in_unit(text: str, unit: str, wanted: str, printed: str = "") -> str | None:
     result = convert(number, unit, wanted)
     if result is None:
         return None
-    return f"About {format_number(significant(result, 3))} {spoken_unit(wanted)}."
+    return f"About {format_number(_significant(result, 3))} {spoken_unit(wanted)}."

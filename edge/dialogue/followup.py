@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from edge.dialogue.conversion import significant
+from edge.dialogue.conversion import in_unit
 from edge.dialogue.present import TableView, Value
 from edge.dialogue.rows import RowAnswer, say_row
 from edge.knowledge.terms import stems
-from edge.knowledge.units import convert, format_number, normalize_unit, spoken_unit
+from edge.knowledge.units import normalize_unit, spoken_unit
 
 _OPENER: Final = re.compile(
     r"^(and|what about|how about|and what about|same for|and for|what of|now)\b", re.I
@@ -46,18 +46,11 @@ def target_unit(question: str) -> str | None:
 
 def converted(value: Value, unit: str) -> str | None:
     """The value in ``unit``, quoting the manual's own value; None when they do not convert."""
-    try:
-        number = float(value.text.replace(",", ""))
-    except ValueError:
-        return None
-    result = convert(number, value.unit, unit)
-    if result is None:
-        return None
     manual = f"{value.text} {spoken_unit(value.unit)}"
     if unit == value.unit:
         return f"The manual gives {manual}."
-    said = format_number(significant(result, 3))
-    return f"About {said} {spoken_unit(unit)}. The manual says {manual}."
+    said = in_unit(value.text, value.unit, unit)
+    return None if said is None else f"{said} The manual says {manual}."
 
 
 def other_row(question: str, table: TableView) -> int | None:

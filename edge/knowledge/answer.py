@@ -26,7 +26,7 @@ from edge.knowledge.components import ranged_ids
 from edge.knowledge.limit_match import initial_codes
 from edge.knowledge.numbers import stated_values
 from edge.knowledge.records import Component, Hit
-from edge.knowledge.tables import row_sentences
+from edge.knowledge.tables import bracketed_unit, row_sentences
 from edge.knowledge.terms import STOPWORDS, normalize_code, stem, stems
 from edge.knowledge.units import normalize_unit, speakable, spoken_unit, unit_in_header
 from edge.sentences import ABBREVIATIONS
@@ -238,8 +238,6 @@ _FASTENERS: Final = frozenset(
 )
 _SIZE_SAID: Final = re.compile(r"(?<![A-Za-z])\d|\bM\d")
 """A figure that says a size ("M24", "dash 8", "16 mm"), not one in a tag ("the Y1 cylinder")."""
-_BRACKETED: Final = re.compile(r"[\(\[]\s*([A-Za-z][^()\[\]]{0,8}?)\s*[\)\]]")
-"""A short bracketed word in a header: its unit ("Interval [h]", "Torque (ft-lb)")."""
 _THREAD: Final = re.compile(r"\bM\d{1,2}\b")
 """A metric thread size ("M24"), as torque tables key their rows."""
 _TORQUE_OR_PART: Final = re.compile(r"\b(?:torque|part\s*(?:number|no\.?))", re.IGNORECASE)
@@ -702,7 +700,7 @@ def _holds_kind_asked(question: str, hit: Hit, row: _Unit) -> bool:
     cells = [*hit.rows[0], *hit.rows[row.index + 1]]
     units = dict.fromkeys(u for u in (unit_in_header(c)[1] for c in cells) if u)
     # A bracketed unit no table of units knows is still one: "Interval [h] | 250".
-    units.update(dict.fromkeys(_BRACKETED.findall(" ".join(hit.rows[0]))))
+    units.update(dict.fromkeys(b[1] for b in map(bracketed_unit, hit.rows[0]) if b))
     label = " ".join([*cells, *(f"1 {unit}" for unit in units)])
     return (
         not cues

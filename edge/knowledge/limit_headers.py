@@ -75,9 +75,12 @@ LIMIT_HEADER: Final = re.compile(
     r"limit|permissib|allow|range|tolerance|value|normal|operating", re.IGNORECASE
 )
 """Columns where a bare value is a bound when the parameter's name says which one."""
+AS_DESIGNED: Final = r"\bdesign\b(?!\s+(?:pressure|temperature|load|flow|speed|limit))"
+"""What a part is designed to ("design clearance"), not what it is run to (a design pressure or
+load is a limit)."""
 AS_NEW_HEADER: Final = re.compile(
-    r"\bnew\b|\brewound\b|\bafter (?:filling|overhaul|repair)|\bcommissioning\b|\binitial\b"
-    r"|\bdesign\b(?!\s+(?:pressure|temperature|load|flow|speed|limit))",
+    r"\bnew\b|\brewound\b|\bafter (?:filling|overhaul|repair)|\bcommissioning\b|\binitial\b|"
+    + AS_DESIGNED,
     re.IGNORECASE,
 )
 """A column of figures for new or rebuilt parts ("New or rewound", "After filling", "Design

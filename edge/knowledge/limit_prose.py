@@ -15,15 +15,14 @@ from dataclasses import replace
 from typing import Final
 
 from edge.events import SourceRef
+from edge.knowledge.limit_headers import AS_DESIGNED
 from edge.knowledge.limit_text import Bounds, bound_in_name, is_band, parse_bounds
 from edge.knowledge.records import Limit
 from edge.knowledge.terms import codes_in_text
 from edge.knowledge.units import dimension
 
 NEW_ONLY: Final = re.compile(
-    r"\bwhen new\b|\bnew condition\b|\bas new\b"
-    r"|\bdesign\b(?!\s+(?:pressure|temperature|load|flow|speed|limit))",
-    re.IGNORECASE,
+    r"\bwhen new\b|\bnew condition\b|\bas new\b|" + AS_DESIGNED, re.IGNORECASE
 )
 """Sizes of a new part, or as designed ("the design radial clearance is 0.80 ± 0.10 mm"): what
 it is built to, not the limit it is worn or run to (a design pressure or load is a limit)."""

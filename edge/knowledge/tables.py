@@ -25,6 +25,15 @@ def numeric(value: str) -> bool:
     return bool(_NUMERIC.fullmatch(value.strip()))
 
 
+def bracketed_unit(header: str) -> tuple[str, str] | None:
+    """A header's name and the short word in its last bracket, taken as its unit.
+
+    "Interval [h]" -> ("Interval", "h"): a unit no table of units has is still one.
+    """
+    m = _BRACKETED_UNIT.match(header)
+    return (m.group(1), m.group(2)) if m else None
+
+
 def row_sentences(
     header: Sequence[str],
     row: Sequence[str],
@@ -45,9 +54,8 @@ def row_sentences(
         name, unit = unit_in_header(h)
         if unit is None and unit_col is not None and numeric(v):
             unit = normalize_unit(row[unit_col]) or row[unit_col] or None
-        if unit is None and numeric(v) and (bracketed := _BRACKETED_UNIT.match(h)):
-            # "Interval [h] | 250": "interval 250 h", a unit no table of units has.
-            name, unit = bracketed.group(1), bracketed.group(2)
+        if unit is None and numeric(v) and (bracketed := bracketed_unit(h)):
+            name, unit = bracketed  # "Interval [h] | 250": "interval 250 h"
         plain = name.strip() if re.search(r"\d", name) else name.strip().lower()  # "AM-60S"
         spoken_name = _NAMES.get(name.strip().lower(), plain)
         value = f"{v} {unit_text(unit)}" if unit and numeric(v) else v

@@ -73,7 +73,7 @@ def unit_after(transcript: str, mention: NumberMention) -> str | None:
 
 def _unit_after(transcript: str, mention: NumberMention) -> tuple[str | None, str, int]:
     """The unit said right after a number (None if none), its words, and where they end."""
-    # Up to five words: "twelve times in the last hour".
+    # Up to five words ("twelve times in the last hour"), after an "of a" if one comes first.
     words = list(re.finditer(r"[^\s,;.?!]+|%", transcript[mention.end :]))[:7]
     # "Point zero nine of a millimetre": the unit after "of a".
     skip = 2 if [w.group().lower() for w in words[:2]] in (["of", "a"], ["of", "an"]) else 0
