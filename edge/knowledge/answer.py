@@ -26,9 +26,15 @@ from edge.knowledge.components import ranged_ids
 from edge.knowledge.limit_match import initial_codes
 from edge.knowledge.numbers import stated_values
 from edge.knowledge.records import Component, Hit
-from edge.knowledge.tables import bracketed_unit, row_sentences
+from edge.knowledge.tables import row_sentences
 from edge.knowledge.terms import STOPWORDS, normalize_code, stem, stems
-from edge.knowledge.units import normalize_unit, speakable, spoken_unit, unit_in_header
+from edge.knowledge.units import (
+    bracketed_unit,
+    normalize_unit,
+    speakable,
+    spoken_unit,
+    unit_in_header,
+)
 from edge.sentences import ABBREVIATIONS
 
 SIMILARITY_FOUND: Final = 0.42
@@ -665,7 +671,6 @@ def _names_the_part(question: str, hit: Hit, row: _Unit) -> bool:
     ("the Y1 cylinder") does not. A thread size asked must be in the passage: a table of M16 to
     M24 gives no torque for M30.
     """
-    asked = _PART_ASKED.search(question)
     threads = {t.upper() for t in _THREAD.findall(question)}
     if threads and _TORQUE_OR_PART.search(question):
         # "Torque for M30 bolts" from a table of M16 to M24: another size's torque is no answer.
@@ -674,6 +679,7 @@ def _names_the_part(question: str, hit: Hit, row: _Unit) -> bool:
         passage = f"{hit.text} {cells} {' '.join(hit.section)}"
         printed = {t.upper() for t in _THREAD.findall(passage)}
         return bool(threads & printed)
+    asked = _PART_ASKED.search(question)
     if asked is None or _SIZE_SAID.search(question):
         return True
     words: list[str] = []

@@ -12,26 +12,15 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Final
 
-from edge.knowledge.units import normalize_unit, unit_in_header
+from edge.knowledge.units import bracketed_unit, normalize_unit, unit_in_header
 
 _NAMES: Final = {"min": "minimum", "max": "maximum", "min.": "minimum", "max.": "maximum"}
 _NUMERIC: Final = re.compile(r"[-+\u2212]?\d+(?:[.,]\d+)?")
-_BRACKETED_UNIT: Final = re.compile(r"^(.*?)\s*[\(\[]\s*([A-Za-z][\w/.]{0,7})\s*[\)\]]\s*$")
-"""A header's last bracket holding a short word: its unit ("Interval [h]", "Duration (min)")."""
 
 
 def numeric(value: str) -> bool:
     """True for a cell holding just a number."""
     return bool(_NUMERIC.fullmatch(value.strip()))
-
-
-def bracketed_unit(header: str) -> tuple[str, str] | None:
-    """A header's name and the short word in its last bracket, taken as its unit.
-
-    "Interval [h]" -> ("Interval", "h"): a unit no table of units has is still one.
-    """
-    m = _BRACKETED_UNIT.match(header)
-    return (m.group(1), m.group(2)) if m else None
 
 
 def row_sentences(

@@ -548,6 +548,17 @@ _HEADER_UNIT: Final = (
 """Where a header prints its unit: after a comma, else in a closing bracket."""
 _UNIT_BEFORE_BRACKET: Final = re.compile(r"^(.*?)\s*(\S+)$")
 """A header's last word before its bracketed unit, which may be the unit itself."""
+_SHORT_WORD: Final = re.compile(r"[A-Za-z][\w/.]{0,7}")
+
+
+def bracketed_unit(header: str) -> tuple[str, str] | None:
+    """A header's name and the short word in its closing bracket, taken as its unit.
+
+    "Interval [h]" -> ("Interval", "h"): a unit no table of units has (:func:`header_unit`
+    gives none) is still one.
+    """
+    m = _HEADER_UNIT[1].match(header)
+    return (m.group(1), m.group(2)) if m and _SHORT_WORD.fullmatch(m.group(2)) else None
 
 
 def dimension(unit: str) -> str | None:
