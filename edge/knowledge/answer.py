@@ -664,12 +664,12 @@ def _names_the_part(question: str, hit: Hit, row: _Unit) -> bool:
 
     The part is the words after "torque for the", "part number for the", up to a clause ("if",
     "when" ...): its last word that is not a fastener (what it is: "clamp", "flange") must be in
-    the row or its section, and one of its other words (which one: "flue", "outlet") too, when
-    it has others. Fasteners are left out: torque tables name the joint ("element outlet
-    flange"), not the bolt; so are "kit", "set", "unit", which parts lists use loosely. A
-    question with a size in it ("M24", "dash 8") names it, which the codes and numbers pick; a tag
-    ("the Y1 cylinder") does not. A thread size asked must be in the passage: a table of M16 to
-    M24 gives no torque for M30.
+    the row, its section or its table's caption, and one of its other words (which one: "flue",
+    "outlet") too, when it has others. Fasteners are left out: torque tables name the joint
+    ("element outlet flange"), not the bolt; so are "kit", "set", "unit", which parts lists use
+    loosely. A question with a size in it ("M24", "dash 8") names it, which the codes and numbers
+    pick; a tag ("the Y1 cylinder") does not. A thread size asked must be in the passage: a table
+    of M16 to M24 gives no torque for M30.
     """
     threads = {t.upper() for t in _THREAD.findall(question)}
     if threads and _TORQUE_OR_PART.search(question):
@@ -693,7 +693,9 @@ def _names_the_part(question: str, hit: Hit, row: _Unit) -> bool:
             words.append(stem(word))
     if not words:
         return True
-    said = stems(f"{row.text} {' '.join(hit.section)}")
+    # A table's caption names what its rows are parts of ("Table 19: Tank and fitting torques").
+    caption = " ".join(line for line in hit.intro.split("\n") if _CAPTION.match(line))
+    said = stems(f"{row.text} {' '.join(hit.section)} {caption}")
     head, others = words[-1], set(words[:-1])
     return head in said and (not others or bool(others & said))
 

@@ -10,12 +10,15 @@
 * Every chunk keeps its title path, its page and the component IDs it concerns: the component of
   its section heading ``(YAW-BRK)`` first, then those written in it.
 * The paragraph just before a table or procedure is kept with it as its ``intro`` (captions,
-  "WARNING: ..." lines), and used for retrieval and for the spoken explanation.
+  "WARNING: ..." lines), and used for retrieval and for the spoken explanation. A manual that
+  prints its captions under its tables (Word allows either) has each caption joined to the table
+  above it instead, not to the next one.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -34,6 +37,8 @@ STRUCTURED_CHARS: Final = 2 * CHUNK_CHARS
 TITLE_CHARS: Final = 200
 """Section titles are clipped to this (each chunk carries its title path)."""
 _HEADING_NUMBER: Final = re.compile(r"^\d+(?:\.\d+)*\s+")
+_TABLE_CAPTION: Final = re.compile(r"^(?:Table|Tab\.)\s+[A-Z]?\d+(?:[.\-]\d+)*\b", re.IGNORECASE)
+"""A table's caption: "Table 18: Bushing and terminal torques", "TABLE 5.", "Tab. 5-2"."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,16 +54,37 @@ class ChunkedDocument:
 
 def chunk_document(doc: ParsedDocument, index: ComponentIndex) -> ChunkedDocument:
     """Split ``doc`` into chunks; ``index`` knows the components (this and earlier manuals)."""
-    out = _Chunker(index)
+    out = _Chunker(index, captions_below=captions_below(doc.blocks))
     for block in doc.blocks:
         out.add(block)
     out.flush_text()
     return ChunkedDocument(tuple(out.chunks), tuple(out.intros), out.section_components)
 
 
+def captions_below(blocks: Sequence[Block]) -> bool:
+    """Whether a manual prints its table captions under its tables rather than over them.
+
+    A manual keeps to one side. A caption with a table just before it and none just after votes
+    for below, one with a table only just after it for above; one between two tables says
+    nothing (it could be either's).
+    """
+    below = above = 0
+    for i, block in enumerate(blocks):
+        if block.kind != "paragraph" or not _TABLE_CAPTION.match(block.text):
+            continue
+        after_table = i > 0 and blocks[i - 1].kind == "table"
+        before_table = i + 1 < len(blocks) and blocks[i + 1].kind == "table"
+        below += after_table and not before_table
+        above += before_table and not after_table
+    return below > above
+
+
 class _Chunker:
-    def __init__(self, index: ComponentIndex) -> None:
+    def __init__(self, index: ComponentIndex, *, captions_below: bool = False) -> None:
         self.index = index
+        self.captions_below = captions_below
+        self.last_table: list[int] = []
+        """Chunks of the table just read, while nothing else has followed it."""
         self.stack: list[tuple[int, str, str | None]] = []  # (level, title, component)
         self.chunks: list[Chunk] = []
         self.intros: list[str] = []
@@ -74,6 +100,21 @@ class _Chunker:
         return next((c for _, _, c in reversed(self.stack) if c), None)
 
     def add(self, block: Block) -> None:
+        under_table = self.captions_below and self.last_table and block.kind == "paragraph"
+        if under_table and _TABLE_CAPTION.match(block.text):
+            # The caption under a table names it (a lead-in paragraph above stays its intro).
+            for i in self.last_table:
+                self.intros[i] = "\n".join(filter(None, (block.text, self.intros[i])))
+            self.last_table = []
+            return
+        first = len(self.chunks)
+        self._add(block)
+        is_table = block.kind == "table"
+        self.last_table = [
+            i for i in range(first, len(self.chunks)) if is_table and self.chunks[i].kind != "text"
+        ]
+
+    def _add(self, block: Block) -> None:
         if block.kind == "heading":
             self.flush_text()
             if block.level <= 1:

@@ -400,3 +400,13 @@ def test_a_part_of_a_series_said_as_a_word_and_a_number_picks_its_tags_row() -> 
     )
     said = compose("heater band for zone three, what's the part number", hit(parts), [], None)
     assert said.ok and "612-1307-12" in said.speech[0], said.speech
+
+
+def test_a_tables_caption_names_the_part_its_rows_are_joints_of() -> None:
+    rows = (("Joint", "Thread", "Torque"), ("Cover bolts, cork-nitrile gasket", "M16", "80 N·m"))
+    captioned = hit(rows, intro="Table 19: Tank and fitting torques")
+    answer = compose("cover bolt torque on the tank", captioned, (), None)
+    assert answer.ok and "80" in answer.speech[0], answer.speech
+    # Without the caption nothing says the cover is the tank's: the part is not named.
+    bare = compose("cover bolt torque on the tank", hit(rows), (), None)
+    assert not bare.ok and bare.data["declined"] == "part-not-named"
