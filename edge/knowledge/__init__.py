@@ -47,7 +47,9 @@ from edge.knowledge.store import Store, Vector
 from edge.knowledge.terms import (
     code_said_as_number,
     codes_in_question,
+    codes_in_text,
     misheard_code,
+    normalize_code,
     stems,
     unknown_codes,
 )
@@ -62,7 +64,9 @@ _MEMO: Final = 64
 SEARCH_MODES: Final = ("auto", "exact", "coarse")
 """How the vector pass runs; see :meth:`Knowledge.open`."""
 NAME_CHUNKS: Final = 3
-"""A code printed in more chunks than this names a machine (see :meth:`Knowledge._names`)."""
+"""A code printed in more chunks than this may name a machine (see :meth:`Knowledge._names`)."""
+NAME_CHAPTERS: Final = 2
+"""... when they lie in more chapters than this, or its manual's title prints it."""
 _NEAR_TIE: Final = 0.9
 """Fused scores this close to the best (10 %) leave the choice to what the passages hold."""
 ANSWER_HITS: Final = 6
@@ -315,12 +319,16 @@ class Knowledge:
 
         "WC-180" or "MP-6L12T" is printed all over its manual: a chunk holding it is no more
         likely to answer than any other, and one without it still may ("the RLA on the WC-180").
-        A code printed in a few chunks ("E-117", "M24") points at them.
+        A code printed in a few chunks ("E-117", "M24") points at them, and so does one printed
+        often within a chapter or two: a fault code in its table, in the title of the section
+        about it and in that section's paragraphs ("Returning to service after F-06 or F-07").
         """
+        titled = {normalize_code(c) for title in snap.titles for c in codes_in_text(title)}
         return frozenset(
             c
             for c in codes_in_question(question, snap.vocabulary)
             if self._store.code_chunks(c) > NAME_CHUNKS
+            and (c in titled or self._store.code_chapters(c) > NAME_CHAPTERS)
         )
 
     def _named_documents(self, question: str, snap: _Snapshot) -> frozenset[int]:

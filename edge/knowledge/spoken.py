@@ -59,12 +59,33 @@ def _numbers_written(question: str) -> str:
     last = 0
     for mention in find_numbers(text):
         value = mention.value
-        if re.search(r"\d", mention.text) or abs(value) < _SPELLED_BELOW:
+        if re.search(r"\d", mention.text):
             continue
-        digits = str(int(value)) if value == int(value) else f"{value:g}"
+        if said_digits := _digit_by_digit(mention.text):
+            digits = said_digits  # "F zero seven" is F-07: the zero is printed
+        elif abs(value) < _SPELLED_BELOW:
+            continue
+        else:
+            digits = str(int(value)) if value == int(value) else f"{value:g}"
         pieces += [text[last : mention.start], digits]
         last = mention.end
     return "".join([*pieces, text[last:]])
+
+
+def _digit_by_digit(said: str) -> str | None:
+    """The digits of a number said one by one from a leading zero ("oh nine" -> "09").
+
+    Codes and tags print their leading zeros ("F-07", "S01"), which the number's value drops.
+    """
+    words = re.split(r"[\s-]+", said.lower().strip())
+    if len(words) < 2 or words[0] not in ("zero", "oh", "o"):
+        return None
+    if not all(word in _DIGITS for word in words):
+        return None
+    return "".join(str(_DIGITS[word]) for word in words)
+
+
+_DIGITS: Final = {"zero": 0, "oh": 0, "o": 0} | {w: n for w, n in _SMALL.items() if n < 10}
 
 
 def _class(m: re.Match[str]) -> str:

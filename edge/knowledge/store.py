@@ -394,6 +394,15 @@ class Store:
         ).fetchone()
         return int(row[0]) if row else 0
 
+    def code_chapters(self, code: str) -> int:
+        """In how many chapters (top-level sections) of their manuals chunks print ``code``."""
+        rows = self.conn.execute(
+            "select distinct c.doc_id, c.section from chunk_fts f join chunks c "
+            "on c.chunk_id = f.rowid where chunk_fts match ?",
+            (f'codes : "{code}"',),
+        ).fetchall()
+        return len({(doc, section.split(SECTION_SEPARATOR)[0]) for doc, section in rows})
+
     def code_documents(self, codes: Sequence[str]) -> dict[str, set[int]]:
         """Normalised code -> the documents that print it."""
         if not codes:

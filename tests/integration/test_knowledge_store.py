@@ -335,3 +335,40 @@ def test_an_id_two_manuals_define_is_each_manuals_own_part(tmp_path: Path) -> No
         assert knowledge.component_name("P1") == "Main pump"
     finally:
         knowledge.close()
+
+
+def test_a_code_printed_often_in_one_chapter_is_a_code_and_the_machine_s_is_a_name(
+    tmp_path: Path,
+) -> None:
+    # F-07 is in its table and all over the sections about it; ES-30 is the machine's name.
+    manual = tmp_path / "escalator.md"
+    after = "\n\n".join(
+        f"### 4.{n} {title} after F-06 or F-07\n\nAfter F-07 the ES-30 needs {what}."
+        for n, (title, what) in enumerate(
+            [
+                ("Returning to service", "the cause found first"),
+                ("Brake check", "an inspection of the brake"),
+                ("Test run", "a test run at inspection speed"),
+            ],
+            start=2,
+        )
+    )
+    manual.write_text(
+        "# ES-30 Escalator\n\n## 1 Use\n\nThe ES-30 carries people.\n\n"
+        "## 2 Data\n\nThe ES-30 runs at 0.5 m/s.\n\n## 3 Care\n\nClean the ES-30 weekly.\n\n"
+        "## 4 Fault codes\n\n### 4.1 Codes\n\n| Code | Meaning | Detected when |\n|---|---|---|\n"
+        "| F-06 | Auxiliary brake tripped | Step speed above 120 % or after F-07 |\n"
+        "| F-07 | Unintended reversal of travel direction | Direction differs |\n\n"
+        f"{after}\n"
+    )
+    knowledge = Knowledge.open(tmp_path / "k.db", shared_embedder())
+    try:
+        assert all(o.status == "added" for o in knowledge.ingest([manual]))
+        snap = knowledge._refresh()
+        assert knowledge._store.code_chunks("f07") > 3
+        assert knowledge._names("what does F-07 mean on the ES-30", snap) == {"es30"}
+        result = knowledge.answer("what does F zero seven mean")
+        assert "Unintended reversal" in result.speech[0], result.speech
+        assert "Auxiliary brake" not in " ".join(result.speech)
+    finally:
+        knowledge.close()

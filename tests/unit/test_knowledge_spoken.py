@@ -23,6 +23,10 @@ pytestmark = pytest.mark.unit
         # A tag spelled letter by letter is one code; letters without a number stay letters.
         ("filter diff pressure on G B one oh one", "filter diff pressure on GB 101"),
         ("P T twenty says 7 bar", "PT 20 says 7 bar"),
+        # Digits said one by one from a leading zero keep it: codes print it ("F-07", "S01").
+        ("what does F zero seven mean", "what does F 07 mean"),
+        ("code S oh one came up", "code S 01 came up"),
+        ("the oh five hundred check", "the 500 check"),
         ("the display just says L T", "the display just says L T"),
         # Small numbers stay words (prose prints them so), idioms too, digits are left alone.
         ("how far apart are the two coupling halves", "how far apart are the two coupling halves"),
