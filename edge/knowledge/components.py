@@ -86,6 +86,14 @@ def table_components(rows: Sequence[Sequence[str]]) -> list[Component]:
     return found
 
 
+CODE_START: Final = r"(?<!\w)(?<!\w-)"
+"""Where a printed code may start: not inside a word or a hyphenated code. A sign before it is
+no part of it: IEC 81346 prints reference designations as "-Q0" (a product), "=H01" (a
+function, here a panel) and "+H1" (a location)."""
+_DESIGNATION_SIGN: Final = re.compile(r"^[-+=\u2212]+(?=[A-Z])")
+_QUALIFIED: Final = re.compile(r"(.+?)\s*\(([^()]+)\)")
+"""An ID cell with what it applies to in brackets: "-Q0 (VB-24/630)"."""
+
 _ID_RANGE: Final = re.compile(
     r"\b([A-Z]+-?)(\d+)\s*(?:[\u2013\u2014-]|\u2026|\.{3}|\bto\b)\s*\1(\d+)\b"
 )
@@ -104,14 +112,22 @@ def ranged_ids(text: str) -> list[str]:
 
 
 def id_list(cell: str) -> list[str]:
-    """The IDs an ID cell names: "P-101A / P-101B" is two, "FAN1–FAN4" four."""
+    """The IDs an ID cell names: "P-101A / P-101B" is two, "FAN1–FAN4" four.
+
+    IEC 81346 signs are dropped ("-F1, -F2" is F1 and F2); what a bracket says the row applies
+    to comes last, whole ("-Q0 (VB-24/630)": Q0, then "VB-24/630").
+    """
+    qualified = _QUALIFIED.fullmatch(cell.strip())
+    if qualified:
+        return [*id_list(qualified[1]), qualified[2].strip()]
     found: list[str] = []
     for part in re.split(r"\s*[/,;&]\s*|\s+and\s+", cell.strip()):
-        span = _ID_RANGE.fullmatch(part.strip())
+        part = _DESIGNATION_SIGN.sub("", part.strip())
+        span = _ID_RANGE.fullmatch(part)
         if span and 0 < int(span[3]) - int(span[2]) < MAX_RANGE:
             found += [f"{span[1]}{n}" for n in range(int(span[2]), int(span[3]) + 1)]
-        elif part.strip():
-            found.append(part.strip())
+        elif part:
+            found.append(part)
     return found
 
 
@@ -196,7 +212,7 @@ class ComponentIndex:
     def ids_in(self, text: str) -> list[str]:
         """Component IDs written verbatim in manual text, in order."""
         found: dict[str, None] = {}
-        for m in re.finditer(r"(?<![\w-])[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*(?![\w-])", text):
+        for m in re.finditer(rf"{CODE_START}[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*(?![\w-])", text):
             if m.group() in self._by_id:
                 found.setdefault(m.group(), None)
         return list(found)

@@ -29,8 +29,8 @@ it is built to, not the limit it is worn or run to (a design pressure or load is
 
 
 _MODAL: Final = re.compile(
-    r"\b(?:must|shall|should)\s+(?:not\s+)?(?:be\b|[a-z]+(?<!be)(?=\s))"
-    r"|\bmay\s+(?:not\s+)?(?:be|exceed|fall|stay|remain|reach|drop|lie|rise)\b"
+    r"\b(?:must|shall|should)\s+(?:not\s+|never\s+)?(?:be\b|[a-z]+(?<!be)(?=\s))"
+    r"|\bmay\s+(?:not\s+)?(?:be|exceed|fall|stay|remain|reach|drop|lie|rise|run|operate)\b"
     r"|\b(?:is|are)\s+(?:not\s+)?(?:permitted|allowed)\b"
     r"|\b(?:is|are)\s+not\s+to\s+(?:exceed|be|fall)\b",  # "is NOT TO EXCEED 30 PERCENT"
     re.IGNORECASE,
@@ -91,10 +91,18 @@ _SUBJECT_WORDS: Final = 6
 _CONDITION: Final = re.compile(r"\s(?:under|with|during|while|when|after|before)\s", re.IGNORECASE)
 _LABELLED: Final = re.compile(
     r"^(?P<label>[A-Z][^:;.]{2,80}?):\s+(?P<value>(?:max\.|min\.|maximum|minimum|not (?:less|more)"
-    r" than|up to|[≤≥<>]|[-+\u2212]?\d|[a-z]+(?: [a-z]+)?\s+[-+\u2212]?\d).*)$"
+    r" than|not (?:below|above|under|over)|up to|[≤≥<>]|[-+\u2212]?\d"
+    r"|[a-z]+(?: [a-z]+)?\s+[-+\u2212]?\d).*)$"
 )
 """A line that names a quantity and gives its value: "Suction pressure, normal: 118–128 psig",
 "Manifold pressure, natural gas: high fire 3.5 ± 0.3 in. w.c.; low fire 1.8 ± 0.2 in. w.c."."""
+_KEEP: Final = re.compile(
+    r"^(?:keep|maintain)\s+(?P<subject>[a-z][\w\s\-]{0,60}?)\s+(?P<bound>(?:between|below|above|"
+    r"under|over|at or below|at or above|at least|not (?:below|above))\s+[-+\u2212]?\d.*)$",
+    re.IGNORECASE,
+)
+"""An instruction to hold a quantity within a bound: "Keep the cabinet temperature between +15 °C
+and +25 °C", "Maintain the suction pressure above 2 bar"."""
 _CONDITION_FIRST: Final = re.compile(r"^(?P<condition>[a-z]+(?: [a-z]+)?)\s+(?=[-+\u2212]?\d)")
 _FROM_REFERENCE: Final = re.compile(
     r"\bfrom (?:the )?(?:mean|average|set[- ]?point|set value|nominal)(?: of(?: \w+){1,3})?",
@@ -126,7 +134,13 @@ def _subject(before: str) -> str:
         flags=re.IGNORECASE,
     )
     clause = _LEADING.sub("", clause.strip())
-    return " ".join(clause.split()).strip(" ,")
+    subject = " ".join(clause.split()).strip(" ,")
+    label = before.rsplit(":", 1)[0] if ":" in before else ""
+    if label and _PRONOUN.match(f"the {subject}"):
+        # "Main circuit, each phase against earth, 5 kV DC: the value must not be less than
+        # 1 GΩ": the label names what "the value" is.
+        return _LEADING.sub("", label.split(",")[0].strip())
+    return subject
 
 
 def prose_limits(
@@ -173,6 +187,8 @@ def _labelled_limits(
     for clause in m.group("value").split(";"):
         clause = clause.strip()
         condition = _CONDITION_FIRST.match(clause)
+        if condition and parse_bounds(f"{condition.group('condition')} 1") is not None:
+            condition = None  # "not below 1 MΩ": the words say which bound, not when
         name = f"{label}, {condition.group('condition')}" if condition else label
         bounds = parse_bounds(
             clause[condition.end() :] if condition else clause, bound=bound_in_name(label)
@@ -188,6 +204,12 @@ def _sentence_limit(
     accepted = _ACCEPTED.search(sentence)
     if accepted is not None:
         return _accepted(accepted, sentence, previous, component, source, context)
+    if keep := _KEEP.match(sentence):
+        bounds = parse_bounds(keep.group("bound"))
+        if bounds is None:
+            return None
+        subject = _LEADING.sub("", keep.group("subject").strip())
+        return _build(subject, previous, bounds, sentence, component, source, context, modal=True)
     forbidden = _FORBIDDEN_WITH.search(sentence)
     if forbidden is not None:
         low = forbidden.group("side").lower() in ("below", "under", "lower than", "less than")

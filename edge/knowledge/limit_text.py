@@ -46,10 +46,11 @@ _BAND: Final = re.compile(rf"(?:±|\+/-|\+-)\s*({_NUM})\s*({_UNIT})", re.IGNOREC
 """A deviation band with no nominal before it ("max. ± 6 %", "± 50 °C from the mean"): as far
 either way from a reference (a set value, the mean of the others) as the figure."""
 _MAX_BEFORE: Final = re.compile(
-    r"\b(?:max(?:imum)?\.?|up to|not (?:be )?(?:above|more than|higher than|greater than|"
-    r"(?:thicker|longer|larger|wider) than)|"
-    r"not (?:rise|go|get|climb|increase) (?:above|over|beyond)|not (?:\w+ ){1,2}by more than|"
-    r"(?:must|shall|should|may) not exceed|not (?:to )?exceed|no more than|at most|"
+    r"\b(?:max(?:imum)?\.?|up to|(?:not|never) (?:be )?(?:above|more than|higher than|"
+    r"greater than|(?:thicker|longer|larger|wider) than)|"
+    r"(?:not|never) (?:rise|go|get|climb|increase) (?:above|over|beyond)|"
+    r"not (?:\w+ ){1,2}by more than|"
+    r"(?:must|shall|should|may) not exceed|(?:not|never) (?:to )?exceed|no more than|at most|"
     r"(?:(?:must|should|shall) (?:stay|be|remain) )?at or below|"
     r"(?:must|should|shall) (?:stay|be|remain) below|(?<!not )(?<!be )less than|"
     r"reaches|reach)"
@@ -57,8 +58,8 @@ _MAX_BEFORE: Final = re.compile(
     re.IGNORECASE,
 )
 _MIN_BEFORE: Final = re.compile(
-    r"\b(?:min(?:imum)?\.?|not (?:be )?(?:below|less than|lower than|under|(?:thinner|shorter|"
-    r"smaller|narrower) than)|at least|"
+    r"\b(?:min(?:imum)?\.?|(?:not|never) (?:be )?(?:below|less than|lower than|under|"
+    r"(?:thinner|shorter|smaller|narrower) than)|at least|"
     r"(?:fall|falls|drop|drops) below|no less than|(?:(?:must|should|shall) "
     r"(?:stay|be|remain) )?at or above|(?:must|should|shall) (?:stay|be|remain) above|"
     r"(?<!not )(?<!be )more than)\s*:?\s*$|[≥>]\s*$|^\s*(?:above|over)\s+$",  # "above 40"
@@ -168,6 +169,8 @@ def unit_of(text: str) -> str:
     plain = _SUFFIX_WORDS.sub("", " " + text.strip()).strip(" .,;:()")
     if not plain or re.search(r"\d", plain) or len(plain) > 24 or _QUALIFIER.match(plain):
         return ""
+    if not re.search(r"[^\W\d_]", plain):
+        return ""  # "min. 16 / max. 26": a mark between two bounds is no unit
     return plain.lower()
 
 

@@ -429,9 +429,16 @@ def _row_bounds(
         hint = (named or stated) if LIMIT_HEADER.search(header[col]) or by_variant else stated
         # "Min. R60 at 20 °C | 1,000 MΩ": the column's header says which bound its values are.
         hint = bound_in_name(unit_in_header(header[col])[0]) or _side_crossed(header[col]) or hint
+        worn_from = None
         if hint is None and new is not None and col != new:
-            hint = _side_of_new(cell, row[new], unit)
+            new_unit = default_unit or header_unit(header, new) or unit
+            hint = _side_of_new(cell, unit, row[new], new_unit)
+            if hint and parse_bounds(cell, default_unit=unit) is None:
+                # A bare figure ("0.40") is bounded on its other side by the new size.
+                worn_from = parse_bounds(row[new], default_unit=new_unit)
         parsed = parse_bounds(cell, bound=hint, default_unit=unit)
+        if parsed is not None and worn_from is not None:
+            parsed = _from_new(parsed, worn_from)
         if parsed is not None:
             found.append((col, parsed))
     in_service = [(col, b) for col, b in found if not AS_NEW_HEADER.search(header[col])]
@@ -457,22 +464,72 @@ def _row_bounds(
         # what a reading is judged against (a take-up at 81 kN is below the 84 kN minimum, not
         # a question about which of the two was meant).
         found = limits
+    # "Wear limit [mm] | Wear limit [in]": one limit printed twice, in two units; the first is
+    # the manual's own.
+    found = [
+        (col, b)
+        for i, (col, b) in enumerate(found)
+        if not any(_repeats(b, a) for _, a in found[:i])
+    ]
     if len(found) > 1:
         # One column per model or variant ("VT 55", "VT 75"): say which.
         return [(f"{parameter} ({header[col].strip()})", b) for col, b in found]
     return [(parameter, b) for _, b in found]
 
 
-def _side_of_new(cell: str, new_cell: str, unit: str) -> Bound | None:
+_REPEAT_SLACK: Final = 0.02
+"""How far a bound printed again in another unit may be off, rounded ("0.25 mm | 0.010 in")."""
+
+
+def _repeats(bounds: Bounds, first: Bounds) -> bool:
+    """Whether ``bounds`` are ``first`` printed again in another unit."""
+    if bounds.unit == first.unit or not bounds.unit or not first.unit:
+        return False
+    pairs = [(a, b) for a, b in ((bounds.minimum, first.minimum), (bounds.maximum, first.maximum))
+             if a is not None]  # fmt: skip
+    if not pairs:
+        return False
+    for value, other in pairs:
+        if other is None:
+            return False
+        converted = convert(value, bounds.unit, first.unit)
+        if converted is None or abs(converted - other) > _REPEAT_SLACK * max(abs(other), 1e-9):
+            return False
+    return True
+
+
+def _from_new(worn: Bounds, new: Bounds) -> Bounds:
+    """A bare wear limit with the size when new, in the same unit, as its other side.
+
+    "New 0.22–0.30 | Wear limit 0.40" for a clearance: it grows as the part wears, and one
+    under the new size means a rub or a wrong measurement, not a healthy part.
+    """
+    if new.unit != worn.unit:
+        return worn  # "New [mm] | Wear limit [in]": the inch column repeats the other one
+    low, high = new.minimum, new.maximum
+    grows = worn.minimum is None and worn.maximum is not None
+    if grows and low is not None and worn.maximum is not None and low < worn.maximum:
+        return replace(worn, minimum=low, minimum_text=new.minimum_text)
+    shrinks = worn.maximum is None and worn.minimum is not None
+    if shrinks and high is not None and worn.minimum is not None and high > worn.minimum:
+        return replace(worn, maximum=high, maximum_text=new.maximum_text)
+    return worn
+
+
+def _side_of_new(cell: str, unit: str, new_cell: str, new_unit: str) -> Bound | None:
     """The bound a bare wear or discard limit is, from the size when new printed beside it.
 
     "New 90.0 mm | Discard limit 94.5 mm" (a hook opens up as it wears): a maximum;
-    "New 95.0 mm | Discard limit 90.2 mm": a minimum.
+    "New 95.0 mm | Discard limit 90.2 mm": a minimum. Each is read in its own column's unit
+    ("New [mm] | Wear limit [in]").
     """
-    limit, new = cell_value(cell, unit), cell_value(new_cell, unit)
-    if limit is None or new is None or limit[1] != new[1] or limit[0] == new[0]:
+    limit, new = cell_value(cell, unit), cell_value(new_cell, new_unit)
+    if limit is None or new is None:
         return None
-    return "max" if limit[0] > new[0] else "min"
+    size = convert(new[0], new[1], limit[1]) if new[1] != limit[1] else new[0]
+    if size is None or limit[0] == size:
+        return None
+    return "max" if limit[0] > size else "min"
 
 
 _VARIANT: Final = re.compile(r"^(?P<bound>.*\d.*?)\s*\((?P<model>[^()]*\d[^()]*)\)$")

@@ -13,13 +13,14 @@ import itertools
 import re
 from typing import Final
 
+from edge.knowledge.components import CODE_START
 from edge.knowledge.units import units_said
 
 _CODE_IN_TEXT: Final = re.compile(
     # M24, E-117, HTW-1500, GO-320S, Q1, PT100, WT2-MM-001 (a capital and a digit) ...
-    r"(?<![\w-])(?=[A-Z0-9-]*[A-Z])(?=[A-Z0-9-]*\d)[A-Z0-9]+(?:-[A-Z0-9]+)*(?![\w-])"
+    rf"{CODE_START}(?=[A-Z0-9-]*[A-Z])(?=[A-Z0-9-]*\d)[A-Z0-9]+(?:-[A-Z0-9]+)*(?![\w-])"
     # ... or letters joined by hyphens: YAW-BRK, PITCH-HYD.
-    r"|(?<![\w-])[A-Z]{2,}(?:-[A-Z0-9]+)+(?![\w-])"
+    rf"|{CODE_START}[A-Z]{{2,}}(?:-[A-Z0-9]+)+(?![\w-])"
 )
 _CODE_IN_SPEECH: Final = re.compile(
     r"(?<![\w-])([A-Za-z]{1,5})(?:[\s-]?)(\d{1,5}[A-Za-z]?)(?![\w-])"

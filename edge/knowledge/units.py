@@ -45,6 +45,14 @@ _UNITS: Final[dict[str, tuple[str, str]]] = {
     "µF": ("capacitance", "microfarads"),
     "kΩ": ("resistance", "kilohms"),
     "Ω": ("resistance", "ohms"),
+    "µΩ": ("resistance", "microhms"),  # a breaker's main-circuit resistance
+    "GΩ": ("resistance", "gigohms"),  # a medium-voltage main circuit's insulation
+    "pC": ("charge", "picocoulombs"),  # apparent charge of partial discharges (IEC 60270)
+    "V/cell": ("cell voltage", "volts per cell"),  # a battery's float and boost voltage
+    # Durations a part is timed at (a breaker's opening time, a spring's charging time); minutes
+    # and hours are left out: "min" is as often a minimum, and hours are intervals, not readings.
+    "s": ("time", "seconds"),
+    "ms": ("time", "milliseconds"),
     "L": ("volume", "litres"),
     "gal": ("volume", "gallons"),
     "mbar": ("pressure", "millibar"),
@@ -327,6 +335,41 @@ _ALIASES: Final[dict[str, str]] = {
     "microfarad": "µF",
     "microfarads": "µF",
     "kilohm": "kΩ",
+    "sec": "s",
+    "secs": "s",
+    "second": "s",
+    "seconds": "s",
+    "msec": "ms",
+    "millisecond": "ms",
+    "milliseconds": "ms",
+    "milli-seconds": "ms",
+    "kilo-ohm": "kΩ",
+    "kilo-ohms": "kΩ",
+    "kilo ohms": "kΩ",
+    "μω": "µΩ",  # with the Greek mu
+    "µohm": "µΩ",
+    "uohm": "µΩ",
+    "microhm": "µΩ",
+    "microhms": "µΩ",
+    "micro-ohm": "µΩ",
+    "micro-ohms": "µΩ",
+    "micro ohms": "µΩ",
+    "microohms": "µΩ",
+    "gohm": "GΩ",
+    "gigohm": "GΩ",
+    "gigohms": "GΩ",
+    "gigaohms": "GΩ",
+    "gig-ohms": "GΩ",
+    "gig ohms": "GΩ",
+    "giga-ohms": "GΩ",
+    "picocoulomb": "pC",
+    "picocoulombs": "pC",
+    "pico-coulombs": "pC",
+    "pico coulombs": "pC",
+    "vpc": "V/cell",
+    "v per cell": "V/cell",
+    "volt per cell": "V/cell",
+    "volts per cell": "V/cell",
     "kilohms": "kΩ",
     "kohm": "kΩ",
     "kohms": "kΩ",
@@ -410,7 +453,11 @@ _TO_BASE: Final[dict[str, tuple[float, float]]] = {
     "Ω": (1.0, 0.0),
     "kΩ": (1000.0, 0.0),
     "MOhm": (1_000_000.0, 0.0),
+    "GΩ": (1_000_000_000.0, 0.0),
+    "s": (1.0, 0.0),
+    "ms": (0.001, 0.0),
     "mΩ": (0.001, 0.0),
+    "µΩ": (0.000_001, 0.0),
     "W": (1.0, 0.0),
     "kW": (1000.0, 0.0),
     "MW": (1_000_000.0, 0.0),
@@ -431,8 +478,8 @@ _TO_BASE: Final[dict[str, tuple[float, float]]] = {
 # Units the speech pass spells out when they follow a number in manual text.
 _SPOKEN_AFTER_NUMBER: Final = re.compile(
     r"(?<=\d)(\s?)(N·m|Nm|kN·m|kN|°C|°F|mm/s|in/s|ft/min|inHg|m/min|m/s|L/min|drops/min|starts/h|"
-    r"µm|mm|µA|µF|MOhm|MΩ|mΩ|kΩ|Ω|kPa|MPa|psi|rpm|kW|kV|"
-    r"kg|V|Hz|%|g|h|s|L)(?![\w/·])"
+    r"µm|mm|µA|µF|MOhm|MΩ|mΩ|µΩ|GΩ|kΩ|Ω|kPa|MPa|psi|rpm|kW|kV|pC|V/cell|"
+    r"kg|V|Hz|%|g|h|ms|s|L)(?![\w/·])"
 )
 _IN_CODE: Final = re.compile(r"(?<![\w.])[A-Za-z]{1,4}-?\d+$")
 """The text before a unit letter ends in letters and figures run together: a model code."""
@@ -446,7 +493,7 @@ _SYMBOLS: Final[tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str
     (re.compile(r"\bi\.e\.", re.IGNORECASE), "that is"),
     (re.compile(r"\bapprox\.", re.IGNORECASE), "about"),
 )
-_EXTRA_SPOKEN: Final = {"Nm": "newton metres", "MΩ": "megohms", "h": "hours", "s": "seconds"}
+_EXTRA_SPOKEN: Final = {"Nm": "newton metres", "MΩ": "megohms", "h": "hours"}
 
 
 _MEASURED_AS: Final = re.compile(
@@ -461,6 +508,8 @@ def normalize_unit(text: str | None) -> str | None:
         return None
     if text.strip() in ("mΩ", "mOhm"):
         return "mΩ"  # milliohms; "MΩ" is megohms, and lower case would make them one
+    if text.strip() == "S":
+        return None  # siemens, or the letter of a code ("49S"); seconds are "s"
     key = " ".join(text.strip().lower().replace("º", "°").split())
     key = key.removeprefix("in ").strip(" .")
     if key in _ALIASES:

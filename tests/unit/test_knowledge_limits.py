@@ -63,6 +63,15 @@ SOURCE = SourceRef("Manual", "3 Technical data > 3.4 Operating limits", 4)
         ("max. 6, min. 2 bar", 2, 6, "bar"),
         ("at least 3 mm, at most 5 mm", 3, 5, "mm"),
         ("max. 2 bar, 29 psi", None, 2, "bar"),  # a repeat in another unit is no bound
+        ("min. 16 mm / max. 26 mm", 16, 26, "mm"),  # a mark between the bounds is no unit
+        ("must never exceed 35 °C (95 °F)", None, 35, "°C"),
+        ("must never be below 10 °C", 10, None, "°C"),
+        ("max. 45 µΩ", None, 45, "µΩ"),
+        ("must not be less than 1 GΩ (1,000 MΩ)", 1, None, "GΩ"),
+        ("max. 10 pC", None, 10, "pC"),
+        ("2.27 ± 0.02 V/cell", 2.25, 2.29, "V/cell"),
+        ("35–50 ms", 35, 50, "ms"),
+        ("max. 12 s", None, 12, "s"),
     ],
 )
 def test_every_written_form_of_a_limit(
@@ -143,8 +152,19 @@ def test_spoken_units_of_every_kind() -> None:
         "inches water column": "inH2O",
         "cubic feet per minute": "cfm",
         "AWG": "AWG",
+        # A switchgear's: main-circuit resistance, insulation, partial discharge, the battery.
+        "micro-ohms": "µΩ",
+        "gig-ohms": "GΩ",
+        "kilo-ohms": "kΩ",
+        "pico-coulombs": "pC",
+        "volts per cell": "V/cell",
+        "milliseconds": "ms",
+        "seconds": "s",
     }
     assert {k: normalize_unit(k) for k in said_units} == said_units
+    assert normalize_unit("S") is None  # siemens, or a code's letter ("49S"); seconds are "s"
+    assert convert(600, "MOhm", "GΩ") == pytest.approx(0.6)
+    assert convert(52, "ms", "s") == pytest.approx(0.052)
     assert convert(5, "bar", "°C") is None
     assert convert(14, "AWG", "mm") is None  # a wire size is no length
 
@@ -721,4 +741,58 @@ def test_a_quantity_named_before_a_colon_is_limited_by_the_value_after_it() -> N
         ("Suction pressure, normal", 118, 128, "psi"),
         ("Manifold pressure, natural gas, high fire", 3.2, 3.8, "inH2O"),
         ("Manifold pressure, natural gas, low fire", 1.6, 2.0, "inH2O"),
+    ]
+
+
+def test_iec_designations_key_limits_with_what_their_row_applies_to() -> None:
+    # IEC 81346 prints a device as "-Q0", a panel as "=H01"; a bracket says which model.
+    rows = (
+        ("ID", "Parameter", "Unit", "Normal", "Limit"),
+        ("-Q0 (VB-24/630)", "Main circuit resistance per pole", "µΩ", "30–38", "max. 45"),
+        ("-Q0 (VB-24/1250)", "Main circuit resistance per pole", "µΩ", "16–22", "max. 28"),
+        ("-Q1", "Isolating contact engagement", "mm", "19–23", "min. 16 / max. 26"),
+    )
+    found = extract_limits(rows, section_component=None, known_components={"Q0", "Q1"},
+                           source=SOURCE, context="Table 4. Component limits by ID")  # fmt: skip
+    assert [(x.component_id, x.parameter, x.minimum, x.maximum, x.unit) for x in found] == [
+        ("Q0", "Main circuit resistance per pole (VB-24/630)", None, 45, "µΩ"),
+        ("Q0", "Main circuit resistance per pole (VB-24/1250)", None, 28, "µΩ"),
+        ("Q1", "Isolating contact engagement", 16, 26, "mm"),
+    ]
+
+
+def test_limits_held_by_an_instruction_or_given_under_a_label() -> None:
+    text = (
+        "Keep the cabinet temperature between +15 °C and +25 °C. Cable terminations may run up "
+        "to 85 °C.\nHeater element against earth, 500 V DC: not below 1 MΩ.\nMain circuit, "
+        "each phase against earth, 5 kV DC: in service, the value must not be less than 1 GΩ."
+    )
+    found = prose_limits(text, component=None, source=SOURCE)
+    assert [(x.parameter, x.minimum, x.maximum, x.unit) for x in found] == [
+        ("Cabinet temperature", 15, 25, "°C"),
+        ("Cable terminations", None, 85, "°C"),
+        ("Heater element against earth, 500 V DC", 1, None, "MOhm"),
+        ("Main circuit", 1, None, "GΩ"),
+    ]
+    # "Keep" without a figure is an instruction, not a limit.
+    assert (
+        prose_limits("Keep the heaters switched on all year.", component=None, source=SOURCE) == []
+    )
+
+
+def test_a_wear_limit_printed_in_two_units_is_one_limit_bounded_by_the_new_size() -> None:
+    rows = (
+        ("Dimension", "New [mm]", "Wear limit [mm]", "Wear limit [in]"),
+        ("Barrel bore diameter", "55.00–55.03", "max. 55.25", "2.175"),
+        ("Screw flight outer diameter", "54.88–54.91", "min. 54.65", "2.152"),
+        ("Rotor tip to housing", "0.22–0.30", "0.40", "0.016"),
+    )
+    found = extract_limits(rows, section_component=None, known_components=set(), source=SOURCE,
+                           context="Table 16 – Screw and barrel wear limits")  # fmt: skip
+    # The inch column repeats the millimetre one (read in its own unit, 2.175 in is a maximum);
+    # a bare clearance limit grows from the new size, which bounds it below.
+    assert [(x.parameter, x.minimum, x.maximum, x.unit) for x in found] == [
+        ("Barrel bore diameter", None, 55.25, "mm"),
+        ("Screw flight outer diameter", 54.65, None, "mm"),
+        ("Rotor tip to housing", 0.22, 0.40, "mm"),
     ]

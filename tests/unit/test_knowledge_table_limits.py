@@ -262,6 +262,8 @@ def test_a_list_of_measuring_point_codes_names_its_points_and_ranges_of_them() -
     assert len(points) == 10
     assert table_components((("Code", "Meaning", "Action"), ("E-117", "Converter fault", ""))) == []
     assert id_list("M1 to M3") == ["M1", "M2", "M3"]
+    assert id_list("-F1, -F2, -F3") == ["F1", "F2", "F3"]  # IEC 81346 signs dropped
+    assert id_list("-Q0 (VB-24/630)") == ["Q0", "VB-24/630"]  # what the row applies to, last
     # Limits keyed by a range of points: each point its own limit, named by its code.
     rows = (("Code", "Normal [°C]", "Alarm [°C]"), ("TE-701 … TE-703", "75–92", "H 100"))
     found = extract_limits(

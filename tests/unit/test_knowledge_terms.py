@@ -116,6 +116,9 @@ def test_numbers_digits_and_spelled(text: str, values: list[float]) -> None:
 def test_codes_are_found_and_matched_however_spoken() -> None:
     text = "Use the HTW-1500 on M24 bolts; E-117 is on GBX and YAW-BRK; ISO VG 320; Q1."
     assert codes_in_text(text) == ["HTW-1500", "M24", "E-117", "YAW-BRK", "Q1"]
+    # IEC 81346 signs before a designation are no part of it; a code inside another is none.
+    iec = "Springs charged by -M1; heater +H1 in panel =H01 of the VB-24/630; ME640-6L."
+    assert codes_in_text(iec) == ["M1", "H1", "H01", "VB-24", "ME640-6L"]
     vocabulary = frozenset({"htw1500", "m24", "e117", "yawbrk", "gbx", "q1", "lift"})
     assert codes_in_question("what does E 117 mean", vocabulary) == ["e117"]
     assert codes_in_question("torque for m24", vocabulary) == ["m24"]
