@@ -51,9 +51,14 @@ Line = tuple[str, int | None]
 
 _NUMBERED_HEADING: Final = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\s+([A-Z][^\n]{0,90})$")
 _WORDED_HEADING: Final = re.compile(
-    r"^(?:Section|Chapter|Part)\s+(\d{1,2})\s*(?:[–—:.-]\s*)?([A-Z][^\n]{0,90})$"
+    r"^(?:Section|Chapter|Part|SECTION|CHAPTER|PART)\s+(\d{1,2})\s*(?:[–—:.-]\s*)?"
+    r"([A-Z][^\n]{0,90})$"
 )
-"""A chapter heading that says so: "Section 4 – Hydraulic system", "Chapter 2: Safety"."""
+"""A chapter heading that says so: "Section 4 – Hydraulic system", "SECTION 40 – HYDRAULIC
+SYSTEM". Saying so, its number may skip: dealer manuals number sections by system (10 engine,
+13 fuel, 40 hydraulics)."""
+_GROUP_HEADING: Final = re.compile(r"^(\d{1,2})-(\d{1,2})\s+([A-Z][^\n]{0,90})$")
+"""A numbered group of a section: "40-3 Lift cylinder drift test" is group 3 of section 40."""
 _ORDER_HEADING: Final = re.compile(r"^(\d{1,2})-(\d{1,2})\.\s+([A-Z][A-Z0-9 ,()/&'-]{2,80}?)\.?$")
 """A paragraph title in the technical-order style: "3-3. BEARING TEMPERATURES." is paragraph 3
 of chapter 3."""
@@ -180,13 +185,17 @@ class _Parser:
         if self._order_heading(stripped, page):
             return True
         stripped = _NUMBER_GAP.sub(r"\1 ", stripped)  # "1.1  ABOUT THIS MANUAL"
-        m = _NUMBERED_HEADING.match(stripped) or _WORDED_HEADING.match(stripped)
+        worded = _WORDED_HEADING.match(stripped)
+        m = _NUMBERED_HEADING.match(stripped) or worded
         if not m or stripped.endswith((".", ",", ";", ":")) or len(m.group(2).split()) > 14:
             return False
         number = tuple(int(p) for p in m.group(1).split("."))
         if len(segments(stripped)) > 1:
             return False  # table rows are not headings
-        if not self.outline.accepts(number) and not self._after_contents(number):
+        # A heading that says it is one ("SECTION 13") may skip numbers, not go back.
+        current = self.outline.current
+        later = worded is not None and (not current or number[0] > current[0])
+        if not later and not self.outline.accepts(number) and not self._after_contents(number):
             return False  # nor is wrapped text that starts with a number
         self.outline.current = number
         self.blocks.append(Block("heading", stripped, level=len(number) + 1, page=page))
@@ -204,8 +213,10 @@ class _Parser:
             text = f"{stripped} {title}"
             skip = 2 if self._peek().strip() else 3
         else:
-            m = _ORDER_HEADING.match(stripped)
-            if not m:
+            m = _ORDER_HEADING.match(stripped) or _GROUP_HEADING.match(stripped)
+            if not m or len(m.group(3).split()) > 14 or len(segments(stripped)) > 1:
+                return False
+            if m.re is _GROUP_HEADING and stripped.endswith((".", ",", ";", ":")):
                 return False
             number, text, skip = (int(m.group(1)), int(m.group(2))), stripped.rstrip("."), 1
         if not self.outline.accepts(number):

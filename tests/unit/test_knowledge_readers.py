@@ -414,3 +414,34 @@ Gate to gate contact, closed          MAX 0.05            0.05 NO-GO
     assert table.rows[0] == ("MEASUREMENT", "LIMITS (MM)", "FEELER GAUGES")
     two_rows = [("Item", "Torque", "Thread"), ("", "N·m", "size"), ("Cover", "120", "M16")]
     assert joined_header(two_rows)[0] == ("Item", "Torque (N·m)", "Thread size")
+
+
+def test_a_dealer_manual_s_sections_by_system_and_their_numbered_groups() -> None:
+    text = """SECTION 00 – GENERAL INFORMATION AND SAFETY
+
+00-1 How to use this manual
+
+Group 40-3 is the third group of SECTION 40.
+
+SECTION 10 – ENGINE
+
+10-1 Engine specifications
+
+10-15 mm is the belt deflection at 22 lbf.
+
+10-2 Checking engine oil pressure
+
+SECTION 40 – HYDRAULIC SYSTEM
+
+40-1 Hydraulic specifications
+"""
+    blocks = parse_text([(line, None) for line in text.splitlines()])
+    assert [(b.level, b.text) for b in blocks if b.kind == "heading"] == [
+        (2, "SECTION 00 – GENERAL INFORMATION AND SAFETY"),
+        (3, "00-1 How to use this manual"),
+        (2, "SECTION 10 – ENGINE"),  # a section says so: its number may skip
+        (3, "10-1 Engine specifications"),  # "10-15 mm ..." is no group: 15 does not follow 1
+        (3, "10-2 Checking engine oil pressure"),
+        (2, "SECTION 40 – HYDRAULIC SYSTEM"),
+        (3, "40-1 Hydraulic specifications"),
+    ]
