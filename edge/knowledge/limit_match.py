@@ -33,7 +33,7 @@ from edge.knowledge.limit_text import is_band
 from edge.knowledge.numbers import code_figures, find_numbers, stated_values
 from edge.knowledge.records import Limit
 from edge.knowledge.spoken import written
-from edge.knowledge.terms import STOPWORDS, stem
+from edge.knowledge.terms import STOPWORDS, ordinals_spelled, stem
 from edge.knowledge.units import convert, dimension
 
 PARAMETER_WEIGHT: Final = 1.0
@@ -154,7 +154,7 @@ def words(text: str) -> set[str]:
 def ordered_words(text: str) -> tuple[str, ...]:
     """The stems :func:`words` gives, in the order they come, each once."""
     out: dict[str, None] = {}
-    for raw in _WORD.findall(text):
+    for raw in _WORD.findall(ordinals_spelled(text)):
         word = raw.lower().strip("-")
         # "Top-oil temperature" is said "top oil temperature": the parts count, and the whole.
         for part in (word, *word.split("-")) if "-" in word else (word,):

@@ -41,6 +41,12 @@ _RANGE: Final = re.compile(
 _TOLERANCE: Final = re.compile(
     rf"({_NUM})\s*({_UNIT}?)\s*\(?\s*(?:±|\+/-|\+-)\s*({_NUM})\s*({_UNIT})\)?", re.IGNORECASE
 )
+_ASYMMETRIC: Final = re.compile(
+    r"(?<![\w.])(\d+(?:[.,]\d+)?)\s*([^\s\d()±,;+/]*)\s*\+\s*(\d+(?:[.,]\d+)?)\s*(%?)\s*/\s*"
+    r"[-\u2212]\s*(\d+(?:[.,]\d+)?)\s*(%?)\s*([^\s\d()±,;]*)"
+)
+"""A nominal with a tolerance each way ("11.5 bar +3 %/-0 %": a safety valve's set pressure may
+be up to 3 % over, never under)."""
 _VALUE: Final = re.compile(rf"({_NUM})\s*({_UNIT})", re.IGNORECASE)
 _BAND: Final = re.compile(rf"(?:±|\+/-|\+-)\s*({_NUM})\s*({_UNIT})", re.IGNORECASE)
 """A deviation band with no nominal before it ("max. ± 6 %", "± 50 °C from the mean"): as far
@@ -218,6 +224,14 @@ def parse_bounds(text: str, *, bound: Bound | None = None, default_unit: str = "
             tol = abs(nominal) * tol / 100.0
             unit = unit_of(m.group(2)) or default_unit
         low, high = round(nominal - tol, 6), round(nominal + tol, 6)
+        return Bounds(low, high, unit, _fmt(low), _fmt(high), printed)
+    if m := _ASYMMETRIC.search(body):
+        nominal = printed_number(m.group(1))
+        over, under = printed_number(m.group(3)), printed_number(m.group(5))
+        over *= abs(nominal) / 100.0 if m.group(4) else 1.0
+        under *= abs(nominal) / 100.0 if m.group(6) else 1.0
+        unit = unit_of(m.group(2)) or unit_of(m.group(7)) or default_unit
+        low, high = round(nominal - under, 6), round(nominal + over, 6)
         return Bounds(low, high, unit, _fmt(low), _fmt(high), printed)
     if m := _BAND.search(body):
         width = abs(printed_number(m.group(1)))

@@ -130,10 +130,20 @@ def misheard_code(code: str, vocabulary: set[str] | frozenset[str]) -> str | Non
     return candidate if candidate in vocabulary else None
 
 
+_ORDINAL: Final = re.compile(r"\b([1-9])(?:st|nd|rd|th)\b", re.IGNORECASE)
+_ORDINAL_WORDS: Final = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh",
+                         "eighth", "ninth")  # fmt: skip
+
+
+def ordinals_spelled(text: str) -> str:
+    """``text`` with "1st", "2nd" written as words: "2nd-stage" is said "second stage"."""
+    return _ORDINAL.sub(lambda m: _ORDINAL_WORDS[int(m.group(1)) - 1], text)
+
+
 def keywords(text: str) -> list[str]:
     """Content words of ``text``, lower case, stopwords removed, in order, unique."""
     seen: dict[str, None] = {}
-    for m in _WORD.finditer(text):
+    for m in _WORD.finditer(ordinals_spelled(text)):
         word = m.group().lower()
         if word not in STOPWORDS and (len(word) > 1 or word.isdigit()):
             seen.setdefault(word, None)

@@ -72,6 +72,9 @@ SOURCE = SourceRef("Manual", "3 Technical data > 3.4 Operating limits", 4)
         ("2.27 ± 0.02 V/cell", 2.25, 2.29, "V/cell"),
         ("35–50 ms", 35, 50, "ms"),
         ("max. 12 s", None, 12, "s"),
+        # a tolerance each way: a safety valve may lift up to 3 % over its set pressure, not under
+        ("11.5 bar +3 %/-0 %", 11.5, 11.845, "bar"),
+        ("25 +0.5/-0.2 mm", 24.8, 25.5, "mm"),
     ],
 )
 def test_every_written_form_of_a_limit(

@@ -250,3 +250,11 @@ def test_a_fault_code_said_by_its_number_alone_is_that_code() -> None:
     assert code_said_as_number("alarm after 1012 hours", vocabulary) == ("", "")
     assert code_said_as_number("how much does the 650 weigh", vocabulary) == ("", "")
     assert code_said_as_number("fault 3300", vocabulary) == ("", "")  # no such code
+
+
+def test_ordinals_are_words_as_they_are_said() -> None:
+    from edge.knowledge.limit_match import words
+    from edge.knowledge.terms import keywords
+
+    assert keywords("2nd-stage discharge, 1st stage") == ["second", "stage", "discharge", "first"]
+    assert words("second stage discharge") <= words("2nd-stage discharge temperature")
