@@ -222,7 +222,7 @@ class Described:
 
 
 _CONDITION: Final = re.compile(
-    r"(?:,|\b(?:at|during|when|while|before|after|until|under|with)\b)\s*([A-Za-z][^,;()]*)",
+    r"(?:,|\b(?:at|during|when|while|before|after|until|under|with)\b)\s*([A-Za-z0-9][^,;()]*)",
     re.IGNORECASE,
 )
 """A condition a parameter's name qualifies it by: after a comma or a word of circumstance."""
@@ -248,6 +248,19 @@ def condition_words(parameter: str) -> frozenset[str]:
     return frozenset(found)
 
 
+def initials(name: str) -> set[str]:
+    """Initials of each run of two or three content words of ``name``.
+
+    "Voltage transformers" -> "vt"; "high-pressure cylinder" -> "hp", "pc", "hpc".
+    """
+    parts = [w for w in re.findall(r"[A-Za-z]+", name) if len(w) > 2 and w.lower() not in STOPWORDS]
+    return {
+        "".join(w[0] for w in parts[i : i + n]).lower()
+        for n in (2, 3)
+        for i in range(len(parts) - n + 1)
+    }
+
+
 def normal_code(code: str) -> str:
     """A code as matched: lower case, no spaces or hyphens ("TT-101A" -> "tt101a")."""
     return re.sub(r"[\s\-]", "", code).lower()
@@ -269,6 +282,8 @@ def describe(
     known = abbreviations or {}
     parameter = words(spelled(limit.parameter, known))
     component = words(spelled(" ".join(names), known))
+    # "The VT on H02", "the HP valve": a technician says a name by its initials.
+    component |= initials(names[0] if names else "") | initials(limit.parameter)
     if limit.component_id:
         component.add(normal_code(limit.component_id))
     return Described(

@@ -799,3 +799,18 @@ def test_a_wear_limit_printed_in_two_units_is_one_limit_bounded_by_the_new_size(
         ("Screw flight outer diameter", 54.65, None, "mm"),
         ("Rotor tip to housing", 0.22, 0.40, "mm"),
     ]
+
+
+def test_a_part_said_by_its_initials_and_a_condition_given_as_a_figure() -> None:
+    from edge.knowledge.limit_match import condition_words
+
+    source = SourceRef("Switchgear", "4.6 Partial discharge")
+    levels = [
+        Limit("", "Cast-resin spouts and bushings", "pC", None, 10, "", "10", source),
+        Limit("", "Voltage transformers -T1", "pC", None, 50, "", "50", source),
+    ]
+    described = [describe(x, {}) for x in levels]
+    ranked = rank(said("vt on h02 showing 80 pico-coulombs", {}), described, "pC")
+    assert [c.limit.parameter for c in best(ranked)] == ["Voltage transformers -T1"]
+    # "at 70 % of Ua" is when the limit holds, though it starts with a figure.
+    assert condition_words("Opening time at 70 % of Ua (VB-24/630)") == {"ua"}
