@@ -38,6 +38,10 @@ _BREAKS: Final = {
 }
 
 
+_INLINE_IN_DESCRIPTION: Final = frozenset({"p", "div", "br"})
+"""Breaks that stay inside a definition's description (Asciidoctor wraps each in a ``p``)."""
+
+
 @dataclass
 class _List:
     tag: str
@@ -76,6 +80,8 @@ class _Collector(HTMLParser):
         self._caption = False
         self._heading: int | None = None
         self._term = ""
+        self._in_description = 0
+        """Depth of ``dd`` elements being read: their paragraphs are one description."""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "title":
@@ -112,6 +118,9 @@ class _Collector(HTMLParser):
             self._flush()
         elif tag == "dd":
             self._term = self._term or self._take()
+            self._in_description += 1
+        elif tag in _BREAKS and self._in_description and tag in _INLINE_IN_DESCRIPTION:
+            self._text.append(" ")  # "<dd><p>High-set earth-fault stage ...</p></dd>"
         elif tag in _BREAKS:
             self._flush()
 
@@ -152,12 +161,15 @@ class _Collector(HTMLParser):
         elif tag == "dt":
             self._term = self._take()
         elif tag == "dd":
+            self._in_description = max(0, self._in_description - 1)
             text = self._take()
             term = self._term.rstrip(":")
             self._term = ""
             if term or text:
                 joined = f"{term}: {text}" if term and text else term or text
                 self.blocks.append(Block("paragraph", joined))
+        elif tag in _BREAKS and self._in_description and tag in _INLINE_IN_DESCRIPTION:
+            self._text.append(" ")
         elif tag in _BREAKS:
             self._flush()
 

@@ -169,6 +169,15 @@ def test_html_definition_lists_keep_each_description_with_its_term() -> None:
         "AL-101 Low suction pressure: PT-101 below 0.8 bar(g): alarm. Check the strainer.",
         "AL-102 High discharge pressure: Above 10 bar(g): trip.",
     ]
+    # Asciidoctor wraps each description in paragraphs: they stay the term's.
+    _, wrapped = parse_html(
+        '<dl><dt class="hdlist1">TRIP 50N</dt><dd><p>High-set earth-fault stage.</p>'
+        "<p>Test the cable first.</p></dd></dl><p>After.</p>"
+    )
+    assert [b.text for b in wrapped] == [
+        "TRIP 50N: High-set earth-fault stage. Test the cable first.",
+        "After.",
+    ]
 
 
 def test_html_nested_lists_join_the_item_they_belong_to() -> None:
