@@ -301,6 +301,10 @@ def _with_unit(
     if numeric(cell):
         return f"{prefix}{cell} {spoken_unit(unit)}"
     m = _LEADING_NUMBER.match(cell)
+    if m and (tolerance := _TOLERANCE_AFTER.match(m.group(3) or "")):
+        # "480 ± 30 (650 ± 40)": "480 plus or minus 30 pound-feet", as it is said.
+        said = f"{m.group(1)}{m.group(2)}{tolerance.group(1)} {spoken_unit(unit)}"
+        return f"{prefix}{said}{tolerance.group(2)}"
     if m:  # a tolerance ("± 10") or a torque and angle ("95 + 60°")
         return f"{prefix}{m.group(1)}{m.group(2)} {spoken_unit(unit)}{m.group(3) or ''}"
     if bound := _BOUND_FIRST.fullmatch(cell):  # "max. 0.25" under "Wear limit [mm]"
@@ -308,6 +312,8 @@ def _with_unit(
     return f"{prefix}{cell}"
 
 
+_TOLERANCE_AFTER: Final = re.compile(r"(\s*(?:±|\+/-)\s*\d[\d,]*(?:\.\d+)?)(?![\d°])(.*)$")
+"""A tolerance after a value ("± 30"): the unit follows it, not the value."""
 _BOUND_FIRST: Final = re.compile(
     r"((?:max|min)(?:imum|\.)?|up to|at (?:most|least)|[≤≥<>])\s*([-+\u2212]?\d+(?:[.,]\d+)?)",
     re.IGNORECASE,

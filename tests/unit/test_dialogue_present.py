@@ -235,6 +235,12 @@ def test_a_tolerance_column_qualifies_the_torque_instead_of_replacing_it() -> No
     answer = say_row(header, row, "torque for the main bearing cap?")
     assert answer.sentence.startswith("95 newton metres + 60 degrees"), answer
     assert "plus or minus 10 newton metres" in answer.sentence, answer
+    # A tolerance in the cell: the unit follows it, as it is said.
+    counterweight = ("Counterweight bolts", "480 ± 30 (650 ± 40)", "")
+    said = say_row(
+        ("Joint", "Torque, lbf·ft (N·m)", "Notes"), counterweight, "counterweight torque"
+    )
+    assert said.sentence.startswith("480 plus or minus 30 pound-feet (650"), said
 
 
 def test_one_torque_in_two_units_says_the_first_unless_the_other_is_asked() -> None:
@@ -243,9 +249,9 @@ def test_one_torque_in_two_units_says_the_first_unless_the_other_is_asked() -> N
     header = ("Thread", "Joint", "Torque, N·m", "Torque, lbf·in")
     row = ("M8", "Copper busbar, input and output bars", "21 ± 1", "186 ± 9")
     said = say_row(header, row, "torque on the M8 busbar bolts").sentence
-    assert said.startswith("21 newton metres plus or minus 1"), said
+    assert said.startswith("21 plus or minus 1 newton metres"), said
     asked = say_row(header, row, "M8 busbar torque in inch pounds").sentence
-    assert asked.startswith("186 pound-inches"), asked
+    assert asked.startswith("186 plus or minus 9 pound-inches"), asked
 
 
 def test_a_bound_in_the_manuals_unit_beats_its_bare_conversion() -> None:
