@@ -64,9 +64,9 @@ _MEMO: Final = 64
 SEARCH_MODES: Final = ("auto", "exact", "coarse")
 """How the vector pass runs; see :meth:`Knowledge.open`."""
 NAME_CHUNKS: Final = 3
-"""A code printed in more chunks than this may name a machine (see :meth:`Knowledge._names`)."""
+"""A code printed in more chunks than this names a machine (see :meth:`Knowledge._names`) ..."""
 NAME_CHAPTERS: Final = 2
-"""... when they lie in more chapters than this, or its manual's title prints it."""
+"""... when they lie in more chapters than this; a code a manual's title prints always does."""
 _NEAR_TIE: Final = 0.9
 """Fused scores this close to the best (10 %) leave the choice to what the passages hold."""
 ANSWER_HITS: Final = 6
@@ -103,8 +103,25 @@ _THREAD: Final = re.compile(r"m\d{1,2}(?:x[\d.]+)?")
 
 
 def _spelled(text: str, snap: _Snapshot) -> str:
-    """``text`` with what its initialisms and abbreviations stand for beside them."""
+    """``text`` with what its initialisms and abbreviations stand for beside them.
+
+    A code the manuals print with a space ("DTC 4120") is written joined first: its letters
+    are no initialism to spell out between them and its number.
+    """
+
+    def joined(m: re.Match[str]) -> str:
+        if m[3] and normalize_code(m[0]) in snap.vocabulary:
+            return f"{m[1]}-{m[2]}{m[3]}"
+        if normalize_code(f"{m[1]}{m[2]}") in snap.vocabulary:
+            return f"{m[1]}-{m[2]}" + (f" {m[3]}" if m[3] else "")
+        return m[0]
+
+    text = _SPACED_CODE.sub(joined, text)
     return spelled(spelled_out(text, snap.initialisms), snap.abbreviations)
+
+
+_SPACED_CODE: Final = re.compile(r"\b([A-Za-z]{1,4}) (\d{2,5}[A-Za-z]?)(?: ([A-Za-z]))?\b")
+"""A code said with spaces: "DTC 4120", "TRIP 50 N" (the letter after its number said apart)."""
 
 
 def _limit_key(lim: Limit) -> tuple[object, ...]:
@@ -317,8 +334,9 @@ class Knowledge:
     def _names(self, question: str, snap: _Snapshot) -> frozenset[str]:
         """Codes in the question that name a machine rather than a thing in it.
 
-        "WC-180" or "MP-6L12T" is printed all over its manual: a chunk holding it is no more
-        likely to answer than any other, and one without it still may ("the RLA on the WC-180").
+        "WC-180" or "MP-6L12T" is printed all over its manual, and in its title: a chunk holding
+        it is no more likely to answer than any other, and one without it still may ("the RLA on
+        the WC-180").
         A code printed in a few chunks ("E-117", "M24") points at them, and so does one printed
         often within a chapter or two: a fault code in its table, in the title of the section
         about it and in that section's paragraphs ("Returning to service after F-06 or F-07").
@@ -327,8 +345,9 @@ class Knowledge:
         return frozenset(
             c
             for c in codes_in_question(question, snap.vocabulary)
-            if self._store.code_chunks(c) > NAME_CHUNKS
-            and (c in titled or self._store.code_chapters(c) > NAME_CHAPTERS)
+            if c in titled
+            or self._store.code_chunks(c) > NAME_CHUNKS
+            and self._store.code_chapters(c) > NAME_CHAPTERS
         )
 
     def _named_documents(self, question: str, snap: _Snapshot) -> frozenset[int]:
@@ -369,7 +388,13 @@ class Knowledge:
             # "What PPE ...": the words of the title it stands for are searched and matched too
             # (the turn's vector is of the words without them).
             question, vector = spelled_question, None
-        number, code = code_said_as_number(question, snap.vocabulary)
+        mine = frozenset(snap.titles.get(machine, ())) if machine else frozenset()
+
+        def printed_here(found: list[str]) -> list[str]:
+            documents = self._store.code_documents(found)
+            return [c for c in found if documents.get(c, set()) & mine]
+
+        number, code = code_said_as_number(question, snap.vocabulary, printed_here)
         if code:
             # "What's a 5104": the manuals' F5104, searched and matched as the code it is.
             question = re.sub(rf"\b{number}\b", snap.codes[code], question, count=1)

@@ -27,7 +27,7 @@ from edge.knowledge.limit_match import initial_codes
 from edge.knowledge.numbers import stated_values
 from edge.knowledge.records import Component, Hit
 from edge.knowledge.tables import row_sentences
-from edge.knowledge.terms import STOPWORDS, normalize_code, stem, stems
+from edge.knowledge.terms import STOPWORDS, codes_in_text, normalize_code, stem, stems
 from edge.knowledge.units import (
     bracketed_unit,
     normalize_unit,
@@ -336,7 +336,9 @@ class _Unit:
 
 
 def _codes(text: str) -> set[str]:
-    return {normalize_code(c) for c in re.findall(r"[A-Za-z0-9-]+", text)}
+    """Every token of ``text`` as a code, and the codes printed with a space ("DTC 4120")."""
+    tokens = re.findall(r"[A-Za-z0-9-]+", text)
+    return {normalize_code(c) for c in (*tokens, *codes_in_text(text))}
 
 
 def is_instruction_like(text: str) -> bool:
@@ -600,7 +602,7 @@ class _Scorer:
         words = said & self.asked
         score = sum(0.5 if w in self.context else 1.0 for w in words)
         score -= 1.5 * len(said & self.negated)
-        found = {normalize_code(c) for c in re.findall(r"[A-Za-z0-9-]+", text)}
+        found = _codes(text)
         score += 3.0 * len(found & self.codes)
         if self.initials:
             # "(zones Z2 to Z5)" holds Z3.
@@ -613,7 +615,7 @@ class _Scorer:
     def lexical(self, text: str) -> float:
         """Score from words and codes only (no cues, no numbers)."""
         words = _said(text) & self.asked
-        found = {normalize_code(c) for c in re.findall(r"[A-Za-z0-9-]+", text)}
+        found = _codes(text)
         return len(words - self.context) + 3.0 * len(found & self.codes)
 
     def key(self, cell: str) -> float:

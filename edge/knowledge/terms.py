@@ -11,16 +11,27 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from typing import Final
 
 from edge.knowledge.components import CODE_START
 from edge.knowledge.units import units_said
 
+_NOT_CODES: Final = (
+    "ISO", "VG", "SAE", "DIN", "EN", "IEC", "ANSI", "NLGI", "API", "DN", "PN", "IP", "NPT", "UNC",
+    "UNF", "AWG", "ASTM", "NEMA", "UL", "IEEE", "BS", "JIS", "ACEA", "DOT", "NFPA", "OSHA", "ASME",
+    "AGMA", "NAS", "HP", "KW", "AC", "DC",
+)  # fmt: skip
+"""Letters that print a number after a space but name a standard, a grade or a size, not a code."""
 _CODE_IN_TEXT: Final = re.compile(
     # M24, E-117, HTW-1500, GO-320S, Q1, PT100, WT2-MM-001 (a capital and a digit) ...
     rf"{CODE_START}(?=[A-Z0-9-]*[A-Z])(?=[A-Z0-9-]*\d)[A-Z0-9]+(?:-[A-Z0-9]+)*(?![\w-])"
-    # ... or letters joined by hyphens: YAW-BRK, PITCH-HYD.
+    # ... or letters joined by hyphens: YAW-BRK, PITCH-HYD ...
     rf"|{CODE_START}[A-Z]{{2,}}(?:-[A-Z0-9]+)+(?![\w-])"
+    # ... or a code's letters, a space and its number, as controllers display them: DTC 4120,
+    # ALM 221, E 31 (not a standard or a grade: ISO 4406, VG 46, DN 50).
+    rf"|{CODE_START}(?!(?:{'|'.join(_NOT_CODES)})\b)[A-Z]{{1,4}} \d{{2,5}}[A-Z]?"
+    r"(?![\w/-]|[.,]\d|\s?%)"
 )
 _CODE_IN_SPEECH: Final = re.compile(
     r"(?<![\w-])([A-Za-z]{1,5})(?:[\s-]?)(\d{1,5}[A-Za-z]?)(?![\w-])"
@@ -92,12 +103,17 @@ _CODE_CUE: Final = re.compile(
 """Words that say a number is a code: "fault 1012", "got a 2110" (not "the 650", a model)."""
 
 
-def code_said_as_number(question: str, vocabulary: set[str] | frozenset[str]) -> tuple[str, str]:
+def code_said_as_number(
+    question: str,
+    vocabulary: set[str] | frozenset[str],
+    mine: Callable[[list[str]], list[str]] = lambda found: found,
+) -> tuple[str, str]:
     """("2110", "f2110") when ``question`` says a code by its figures alone; ("", "") if not.
 
     Fault codes are read out by their number ("twenty one ten" for F2110). A bare number is that
     code when the words say it is a code ("fault", "got a") and exactly one code of the manuals
-    is letters followed by those very digits.
+    is letters followed by those very digits, or, of several, one of ``mine`` (those the
+    manual of the machine being worked on prints: "DTC 4120" there, "F4120" in another's).
     """
     if not _CODE_CUE.search(question):
         return "", ""
@@ -107,6 +123,8 @@ def code_said_as_number(question: str, vocabulary: set[str] | frozenset[str]) ->
             continue  # a quantity ("1500 rpm", "the 1000 h kit"), not a code
         pattern = re.compile(rf"[a-z]{{1,3}}0*{digits}")
         found = [c for c in vocabulary if c.endswith(digits) and pattern.fullmatch(c)]
+        if len(found) > 1:
+            found = mine(found)
         if len(found) == 1:
             return digits, found[0]
     return "", ""

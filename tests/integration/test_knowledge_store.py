@@ -372,3 +372,39 @@ def test_a_code_printed_often_in_one_chapter_is_a_code_and_the_machine_s_is_a_na
         assert "Auxiliary brake" not in " ".join(result.speech)
     finally:
         knowledge.close()
+
+
+def test_codes_printed_with_a_space_are_found_said_by_number_at_their_machine(
+    tmp_path: Path,
+) -> None:
+    truck = tmp_path / "truck.md"
+    truck.write_text(
+        "# GP30 Lift Truck\n\n## 15 Diagnostics\n\n### 15-4 Trouble codes\n\n"
+        "| Code | Meaning |\n|---|---|\n| DTC 4120 | Transmission oil temperature high |\n"
+        "| DTC 2115 | Throttle sensor voltage high |\n"
+    )
+    turbine = tmp_path / "turbine.md"
+    turbine.write_text(
+        "# WT25 Wind Turbine\n\n## 10 Faults\n\n| Code | Meaning |\n|---|---|\n"
+        "| F4120 | Rotor brake pads worn |\n| F4121 | Rotor brake pressure low |\n"
+    )
+    relay = tmp_path / "relay.md"
+    relay.write_text(
+        "# NRP Relay\n\n## 6 Trip codes\n\nTRIP 50\n: High-set overcurrent stage has operated.\n\n"
+        "TRIP 50N\n: High-set earth-fault stage has operated.\n"
+    )
+    knowledge = Knowledge.open(tmp_path / "k.db", shared_embedder())
+    try:
+        assert all(o.status == "added" for o in knowledge.ingest([truck, turbine, relay]))
+        # Said by its number alone at the truck: the truck's DTC 4120, not the turbine's F4120.
+        at_truck = knowledge.answer(
+            "i got a forty one twenty on the display", machine="GP30 Lift Truck"
+        )
+        assert "Transmission oil" in at_truck.speech[0], at_truck.speech
+        said = knowledge.answer("what does DTC twenty one fifteen mean")
+        assert "Throttle" in said.speech[0], said.speech
+        # The letter after the number said apart is still the code's.
+        earth = knowledge.answer("what does trip fifty n mean")
+        assert "earth-fault" in earth.speech[0], earth.speech
+    finally:
+        knowledge.close()

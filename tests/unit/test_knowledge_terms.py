@@ -119,6 +119,9 @@ def test_codes_are_found_and_matched_however_spoken() -> None:
     # IEC 81346 signs before a designation are no part of it; a code inside another is none.
     iec = "Springs charged by -M1; heater +H1 in panel =H01 of the VB-24/630; ME640-6L."
     assert codes_in_text(iec) == ["M1", "H1", "H01", "VB-24", "ME640-6L"]
+    # A controller's codes printed with a space; standards, grades and values are no codes.
+    shown = "DTC 4120, ALM 221 and TRIP 50N; ISO 4406, VG 46, DN 50, 400 V DC, 10 %, E 3.5 bar."
+    assert codes_in_text(shown) == ["DTC 4120", "ALM 221", "TRIP 50N"]
     vocabulary = frozenset({"htw1500", "m24", "e117", "yawbrk", "gbx", "q1", "lift"})
     assert codes_in_question("what does E 117 mean", vocabulary) == ["e117"]
     assert codes_in_question("torque for m24", vocabulary) == ["m24"]
@@ -258,3 +261,13 @@ def test_ordinals_are_words_as_they_are_said() -> None:
 
     assert keywords("2nd-stage discharge, 1st stage") == ["second", "stage", "discharge", "first"]
     assert words("second stage discharge") <= words("2nd-stage discharge temperature")
+
+
+def test_a_code_said_by_its_number_is_the_one_the_machine_s_manual_prints() -> None:
+    from edge.knowledge.terms import code_said_as_number
+
+    vocabulary = frozenset({"f4120", "dtc4120", "e117"})
+    question = "i got a 4120 on the display"
+    assert code_said_as_number(question, vocabulary) == ("", "")  # two manuals print one
+    here = code_said_as_number(question, vocabulary, lambda found: [c for c in found if "dtc" in c])
+    assert here == ("4120", "dtc4120")
