@@ -523,13 +523,21 @@ def _side_of_new(cell: str, unit: str, new_cell: str, new_unit: str) -> Bound | 
     "New 95.0 mm | Discard limit 90.2 mm": a minimum. Each is read in its own column's unit
     ("New [mm] | Wear limit [in]").
     """
-    limit, new = cell_value(cell, unit), cell_value(new_cell, new_unit)
-    if limit is None or new is None:
+    limit = cell_value(cell, unit)
+    band = parse_bounds(new_cell, default_unit=new_unit)  # "0.020–0.040 in. (0.5–1.0 mm)"
+    single = cell_value(new_cell, new_unit)
+    if band is not None and band.minimum is not None and band.maximum is not None:
+        sizes, new_in = (band.minimum, band.maximum), band.unit
+    elif single is not None:
+        sizes, new_in = (single[0], single[0]), single[1]
+    else:
         return None
-    size = convert(new[0], new[1], limit[1]) if new[1] != limit[1] else new[0]
-    if size is None or limit[0] == size:
+    if limit is None:
         return None
-    return "max" if limit[0] > size else "min"
+    low, high = (convert(x, new_in, limit[1]) if new_in != limit[1] else x for x in sizes)
+    if low is None or high is None:
+        return None
+    return "max" if limit[0] > high else "min" if limit[0] < low else None
 
 
 _VARIANT: Final = re.compile(r"^(?P<bound>.*\d.*?)\s*\((?P<model>[^()]*\d[^()]*)\)$")

@@ -239,8 +239,10 @@ def candidates(given: object, transcript: str) -> list[SpokenValue]:
     if read:
         return read
     if with_unit:
-        # "The 24 volt supply reads 22 volts": the size names the part, the other is read.
-        return sorted(with_unit, key=lambda v: _is_size(transcript, v))
+        # "The 24 volt supply reads 22 volts", "the safety valve on the ten bar opened at 168
+        # psi": the size names the part (or the model), the other value is read.
+        read_values = [v for v in with_unit if not _is_size(transcript, v)]
+        return read_values or with_unit
     if len(values) == 1:
         return values
     read_off = [v for v in values if _read_off(transcript, v)]

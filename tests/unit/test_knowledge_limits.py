@@ -814,3 +814,12 @@ def test_a_part_said_by_its_initials_and_a_condition_given_as_a_figure() -> None
     assert [c.limit.parameter for c in best(ranked)] == ["Voltage transformers -T1"]
     # "at 70 % of Ua" is when the limit holds, though it starts with a figure.
     assert condition_words("Opening time at 70 % of Ua (VB-24/630)") == {"ua"}
+
+
+def test_a_bare_wear_limit_is_read_against_the_new_band_printed_beside_it() -> None:
+    rows = (
+        ("Item", "New", "Wear limit"),
+        ("Load roller side clearance", "0.020–0.040 in. (0.5–1.0 mm)", "0.080 in. (2.0 mm)"),
+    )
+    (found,) = extract_limits(rows, section_component=None, known_components=set(), source=SOURCE)
+    assert (found.minimum, found.maximum, found.unit) == (0.020, 0.080, "in")

@@ -625,5 +625,7 @@ def test_a_part_named_by_its_size_lends_its_unit_to_the_value_read_off_it() -> N
     ropes = candidates(None, "the eight mil ropes are measuring seven point four")
     assert [(v.mention.value, v.unit) for v in ropes] == [(7.4, "mil"), (7.4, "mm")]
     both = candidates(None, "the 24 volt supply reads 22 volts")
-    assert [v.mention.value for v in both] == [22, 24]  # the size last
+    assert [v.mention.value for v in both] == [22]  # the size names the part; it is no reading
+    model = candidates(None, "final safety valve on the ten bar opened at 168 psi on the bench")
+    assert [(v.mention.value, v.unit) for v in model] == [(168, "psi")]  # "the ten bar" model
     assert states_a_value("barrel bore mics out at fifty five point three one")
