@@ -242,7 +242,10 @@ _CLAUSE: Final = frozenset({"if", "when", "with", "that", "which", "so", "becaus
 _FASTENERS: Final = frozenset(
     {"bolt", "bolts", "screw", "screws", "nut", "nuts", "stud", "studs", "fastener", "fasteners"}
 )
-_SIZE_SAID: Final = re.compile(r"(?<![A-Za-z])\d|\bM\d")
+_SIZE_SAID: Final = re.compile(r"(?<![A-Za-z\d])\d|\bM\d")
+"""A size in figures ("the 3/4 in bolts", "M24"); the figures of a model code ("TL24") are none."""
+_PART_BEFORE: Final = re.compile(r"\b(?P<part>[a-z]+(?: [a-z]+){0,3}) torque\b", re.IGNORECASE)
+"""A part named before its torque ("head bolt torque"), when none is named after it."""
 """A figure that says a size ("M24", "dash 8", "16 mm"), not one in a tag ("the Y1 cylinder")."""
 _THREAD: Final = re.compile(r"\bM\d{1,2}\b")
 """A metric thread size ("M24"), as torque tables key their rows."""
@@ -681,18 +684,10 @@ def _names_the_part(question: str, hit: Hit, row: _Unit) -> bool:
         passage = f"{hit.text} {cells} {' '.join(hit.section)}"
         printed = {t.upper() for t in _THREAD.findall(passage)}
         return bool(threads & printed)
-    asked = _PART_ASKED.search(question)
-    if asked is None or _SIZE_SAID.search(question):
+    if _SIZE_SAID.search(question):
         return True
-    words: list[str] = []
-    part = asked["part"].lower()
-    if (unit := _IN_UNIT.search(part)) and normalize_unit(unit.group(1)):
-        part = part[: unit.start()]  # "... clamping hub in foot pounds": the unit names no part
-    for word in _WORD.findall(part):
-        if word in _CLAUSE:
-            break
-        if word not in STOPWORDS and word not in _FASTENERS and word not in _PACKAGES:
-            words.append(stem(word))
+    asked = _PART_ASKED.search(question)
+    words = _part_words(asked or _PART_BEFORE.search(question))
     if not words:
         return True
     # A table's caption names what its rows are parts of ("Table 19: Tank and fitting torques").
@@ -700,6 +695,22 @@ def _names_the_part(question: str, hit: Hit, row: _Unit) -> bool:
     said = stems(f"{row.text} {' '.join(hit.section)} {caption}")
     head, others = words[-1], set(words[:-1])
     return head in said and (not others or bool(others & said))
+
+
+def _part_words(asked: re.Match[str] | None) -> list[str]:
+    """The stems that name the part in ``asked`` (its "part" group), fasteners left out."""
+    if asked is None:
+        return []
+    words: list[str] = []
+    part = asked["part"].lower()
+    if (unit := _IN_UNIT.search(part)) and normalize_unit(unit.group(1)):
+        part = part[: unit.start()]  # "... clamping hub in foot pounds": the unit names no part
+    for word in _WORD.findall(part):
+        if word in _CLAUSE:
+            break
+        if len(word) > 1 and word not in STOPWORDS | _FASTENERS | _PACKAGES:
+            words.append(stem(word))
+    return words
 
 
 def _holds_kind_asked(question: str, hit: Hit, row: _Unit) -> bool:

@@ -405,8 +405,14 @@ def test_a_part_of_a_series_said_as_a_word_and_a_number_picks_its_tags_row() -> 
 def test_a_tables_caption_names_the_part_its_rows_are_joints_of() -> None:
     rows = (("Joint", "Thread", "Torque"), ("Cover bolts, cork-nitrile gasket", "M16", "80 N·m"))
     captioned = hit(rows, intro="Table 19: Tank and fitting torques")
-    answer = compose("cover bolt torque on the tank", captioned, (), None)
+    answer = compose("tank cover bolt torque", captioned, (), None)
     assert answer.ok and "80" in answer.speech[0], answer.speech
     # Without the caption nothing says the cover is the tank's: the part is not named.
-    bare = compose("cover bolt torque on the tank", hit(rows), (), None)
+    bare = compose("tank cover bolt torque", hit(rows), (), None)
     assert not bare.ok and bare.data["declined"] == "part-not-named"
+    # Named before the torque, a part no row names gets no other part's torque; a model's
+    # figures are no bolt size.
+    model = compose("head bolt torque on the TL24", captioned, (), None)
+    assert not model.ok and model.data["declined"] == "part-not-named"
+    head = compose("what's the head bolt torque", captioned, (), None)
+    assert not head.ok and head.data["declined"] == "part-not-named"
