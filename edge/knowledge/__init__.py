@@ -336,18 +336,19 @@ class Knowledge:
 
         "WC-180" or "MP-6L12T" is printed all over its manual, and in its title: a chunk holding
         it is no more likely to answer than any other, and one without it still may ("the RLA on
-        the WC-180").
-        A code printed in a few chunks ("E-117", "M24") points at them, and so does one printed
-        often within a chapter or two: a fault code in its table, in the title of the section
-        about it and in that section's paragraphs ("Returning to service after F-06 or F-07").
+        the WC-180"). A code printed in a few chunks ("E-117", "M24") points at them, and so does
+        one printed often within a chapter or two: a fault code in its table, in the title of the
+        section about it and in that section's paragraphs ("Returning to service after F-06").
         """
         titled = {normalize_code(c) for title in snap.titles for c in codes_in_text(title)}
         return frozenset(
             c
             for c in codes_in_question(question, snap.vocabulary)
             if c in titled
-            or self._store.code_chunks(c) > NAME_CHUNKS
-            and self._store.code_chapters(c) > NAME_CHAPTERS
+            or (
+                self._store.code_chunks(c) > NAME_CHUNKS
+                and self._store.code_chapters(c) > NAME_CHAPTERS
+            )
         )
 
     def _named_documents(self, question: str, snap: _Snapshot) -> frozenset[int]:

@@ -22,47 +22,53 @@ pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
 FLOORS = {
-    "answer_accuracy": 0.59,
-    "first_answer_accuracy": 0.57,
-    "recall_at_3": 0.77,
-    "declined": 0.48,
-    "warned": 0.63,
+    "answer_accuracy": 0.56,
+    "first_answer_accuracy": 0.54,
+    "recall_at_3": 0.76,
+    "declined": 0.44,
+    "warned": 0.64,
 }
 """Dev-split floors, below what the dev split measured through this full path (router, cache, tools,
-the dialogue's presentation) on 2026-12-02 (twenty-two manuals, sixteen of them written blind, a
-rooftop unit, a moulding machine, a blower station and a hydro unit added last): answers 641/1063
-with a procedure's later steps heard as "next" reads them (623/1063 in the first answer alone),
-recall@3 840/1063, no-answer declined 52/104, out-of-range warned 333/506, 15 false warnings in
-203 in-range readings, 62 clarifications in 709 readings; ``bench/knowledge.py`` prints the exact
-figures."""
-MAX_FALSE_WARNINGS = 15
-"""By the words alone, with nothing to tell twenty-two manuals apart, tags and words every manual
+the dialogue's presentation) on 2026-12-02 (twenty-five manuals, nineteen of them written blind; a
+compressor, a forklift and switchgear, in the frozen test split's machine classes, added last):
+answers 700/1221 with a procedure's later steps heard as "next" reads them (680/1221 in the first
+answer alone), recall@3 951/1221, no-answer declined 54/119, out-of-range warned 402/610, 24 false
+warnings in 253 in-range readings, 81 clarifications in 863 readings; ``bench/knowledge.py``
+prints the exact figures."""
+MAX_FALSE_WARNINGS = 24
+"""By the words alone, with nothing to tell twenty-five manuals apart, tags and words every manual
 uses pick another machine's limit: 'PT-101 is reading 95 kPa' (the pump skid's suction
 transmitter, judged by the marine engine's PT-101 lube oil pressure); 'M2 drawing 44 amps' (the
-crane's trolley motor, not the cooling tower's fan motor); 'discharge pressure is sitting at 27
-bar' (the pump skid's 10 bar, not the rooftop unit's 340–410 psig, by the unit said); 'phase to
-phase is 468 volts' (the transformer's 400 V supply, not the rooftop unit's 460 V); and eleven
-more of the same kind. Widening the tie between machines to ask "which machine?" cost more right
-answers than it saved (tried: 6 fewer false warnings, 19 right readings turned into questions)."""
-MAX_CLARIFICATIONS = 0.12
+cooling tower's fan motor, judged by the crane's trolley motor); 'battery charger float voltage is
+27.5 volts' (the generator set's charger, judged by the switchgear battery's 122.6 V float);
+'engine's running at 195 degrees on the water temp' (the forklift's °F, judged by the marine
+engine's HT water in °C); and twenty more of the same kind. Widening the tie between machines to
+ask "which machine?" cost more right answers than it saved (tried in an earlier stop: 6 fewer false
+warnings, 19 right readings turned into questions)."""
+MAX_CLARIFICATIONS = 0.11
 AT_MACHINE_FLOORS = {
-    "answer_accuracy": 0.73,
-    "first_answer_accuracy": 0.71,
+    "answer_accuracy": 0.72,
+    "first_answer_accuracy": 0.70,
     "recall_at_3": 0.90,
-    "declined": 0.68,
+    "declined": 0.64,
     "warned": 0.83,
 }
 """The same, asked at the machine (the conversation knows which machine's manual it is at), on
-2026-12-02, twenty-two manuals: answers 798/1063 (778/1063 in the first answer), recall@3
-974/1063, declined 73/104, warned 431/506, 3 false warnings in 203, 29 clarifications in 709."""
-AT_MACHINE_MAX_FALSE_WARNINGS = 3
+2026-12-02, twenty-five manuals: answers 899/1221 (877/1221 in the first answer), recall@3
+1122/1221, declined 79/119, warned 515/610, 6 false warnings in 253, 42 clarifications in 863."""
+AT_MACHINE_MAX_FALSE_WARNINGS = 6
 """At the machine: 'the heavy duty one is drawing seventy amps' (the mixer's standard model's
 56 A, not the heavy-duty model's 82 A: "heavy duty" is said of the AM-60H only in the front
 matter); 'RB1 discharge temperature is sitting at 104 degrees' (the blower station's drive
 cabinet air limit, whose name says "(RB1, RB2)", over the discharge air temperature of the
 tag-keyed TIT-112); 'HPU pressure is 880 psi' (the hydro unit's governor HPU band is only the
 pump start and stop settings of a table of switch functions, so the oil-lift pressure at the pad
-manifold, "normally 90 TO 110 BAR", is the pressure limit that fits)."""
+manifold, "normally 90 TO 110 BAR", is the pressure limit that fits); two readings of the
+compressor's 13 bar model judged by the 10 bar model's limits ('the thirteen bar block is
+turning 825 rpm', 'the final safety valve on the ten bar opened at 168 psi': its variants' values
+sit in MDX tabs the reader does not tell apart); 'idle is sitting at 760' on the forklift (no
+unit said; the low idle speed's limit holds "hot", which the reading does not say, so the
+manifold pressure at hot idle in psi wins)."""
 AT_MACHINE_MAX_CLARIFICATIONS = 0.06
 
 

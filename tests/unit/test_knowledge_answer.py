@@ -412,6 +412,9 @@ def test_a_tables_caption_names_the_part_its_rows_are_joints_of() -> None:
     assert not bare.ok and bare.data["declined"] == "part-not-named"
     # Named before the torque, a part no row names gets no other part's torque; a model's
     # figures are no bolt size.
+    arm = hit((("Joint", "Thread", "Torque"), ("Torque arm to bedplate", "M36", "3300 N·m")))
+    said = compose("how tight do the torque arm bolts on the gearbox go", arm, (), None)
+    assert said.ok and "3300" in said.speech[0], said.speech
     model = compose("head bolt torque on the TL24", captioned, (), None)
     assert not model.ok and model.data["declined"] == "part-not-named"
     head = compose("what's the head bolt torque", captioned, (), None)
