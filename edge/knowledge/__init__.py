@@ -86,6 +86,8 @@ class _Snapshot:
     vocabulary: frozenset[str]
     codes: dict[str, str]
     titles: dict[str, list[int]]
+    title_codes: frozenset[str]
+    """Codes the manuals' titles print, normalised: each names its machine."""
     own_names: dict[tuple[str, str], str]
     """(document title, component ID) -> the component's name in that manual."""
     machine_words: dict[str, frozenset[str]]
@@ -256,6 +258,7 @@ class Knowledge:
             vocabulary=frozenset(codes),
             codes=codes,
             titles=titles,
+            title_codes=frozenset(normalize_code(c) for t in titles for c in codes_in_text(t)),
             own_names={(title, c.id): c.name for title, (comps, _) in terms.items() for c in comps},
             machine_words=machine_words({title: texts for title, (_, texts) in terms.items()}),
             initialisms=initialisms(self._store.section_titles()),
@@ -340,11 +343,10 @@ class Knowledge:
         one printed often within a chapter or two: a fault code in its table, in the title of the
         section about it and in that section's paragraphs ("Returning to service after F-06").
         """
-        titled = {normalize_code(c) for title in snap.titles for c in codes_in_text(title)}
         return frozenset(
             c
             for c in codes_in_question(question, snap.vocabulary)
-            if c in titled
+            if c in snap.title_codes
             or (
                 self._store.code_chunks(c) > NAME_CHUNKS
                 and self._store.code_chapters(c) > NAME_CHAPTERS

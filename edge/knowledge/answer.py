@@ -243,14 +243,14 @@ _FASTENERS: Final = frozenset(
     {"bolt", "bolts", "screw", "screws", "nut", "nuts", "stud", "studs", "fastener", "fasteners"}
 )
 _SIZE_SAID: Final = re.compile(r"(?<![A-Za-z\d])\d|\bM\d")
-"""A size in figures ("the 3/4 in bolts", "M24"); the figures of a model code ("TL24") are none."""
+"""A figure that says a size ("M24", "dash 8", "16 mm"), not one in a tag ("the Y1 cylinder") or
+a model code ("TL24")."""
 _PART_BEFORE: Final = re.compile(
     r"\b(?P<part>[a-z]+(?: [a-z]+){0,3}) torque(?=\s+(?:on|for|of|in|spec|value|setting)\b|\W*$)",
     re.IGNORECASE,
 )
 """A part named before its torque ("head bolt torque"), when none is named after it; a "torque
 arm" is a part, not what is asked."""
-"""A figure that says a size ("M24", "dash 8", "16 mm"), not one in a tag ("the Y1 cylinder")."""
 _THREAD: Final = re.compile(r"\bM\d{1,2}\b")
 """A metric thread size ("M24"), as torque tables key their rows."""
 _TORQUE_OR_PART: Final = re.compile(r"\b(?:torque|part\s*(?:number|no\.?))", re.IGNORECASE)

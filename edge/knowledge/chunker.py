@@ -26,6 +26,7 @@ from edge.knowledge.components import ComponentIndex, heading_component
 from edge.knowledge.records import Block, Chunk, ChunkKind, ParsedDocument
 from edge.knowledge.split import CHUNK_CHARS, CHUNK_WORDS, clip, fits, pieces
 from edge.knowledge.table_headers import joined_header
+from edge.knowledge.table_layout import TABLE_CAPTION
 from edge.knowledge.table_steps import procedure_rows
 
 TEXT_WORDS: Final = CHUNK_WORDS
@@ -37,8 +38,6 @@ STRUCTURED_CHARS: Final = 2 * CHUNK_CHARS
 TITLE_CHARS: Final = 200
 """Section titles are clipped to this (each chunk carries its title path)."""
 _HEADING_NUMBER: Final = re.compile(r"^\d+(?:\.\d+)*\s+")
-_TABLE_CAPTION: Final = re.compile(r"^(?:Table|Tab\.)\s+[A-Z]?\d+(?:[.\-]\d+)*\b", re.IGNORECASE)
-"""A table's caption: "Table 18: Bushing and terminal torques", "TABLE 5.", "Tab. 5-2"."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +69,7 @@ def captions_below(blocks: Sequence[Block]) -> bool:
     """
     below = above = 0
     for i, block in enumerate(blocks):
-        if block.kind != "paragraph" or not _TABLE_CAPTION.match(block.text):
+        if block.kind != "paragraph" or not TABLE_CAPTION.match(block.text):
             continue
         after_table = i > 0 and blocks[i - 1].kind == "table"
         before_table = i + 1 < len(blocks) and blocks[i + 1].kind == "table"
@@ -101,7 +100,7 @@ class _Chunker:
 
     def add(self, block: Block) -> None:
         under_table = self.captions_below and self.last_table and block.kind == "paragraph"
-        if under_table and _TABLE_CAPTION.match(block.text):
+        if under_table and TABLE_CAPTION.match(block.text):
             # The caption under a table names it (a lead-in paragraph above stays its intro).
             for i in self.last_table:
                 self.intros[i] = "\n".join(filter(None, (block.text, self.intros[i])))
@@ -109,10 +108,8 @@ class _Chunker:
             return
         first = len(self.chunks)
         self._add(block)
-        is_table = block.kind == "table"
-        self.last_table = [
-            i for i in range(first, len(self.chunks)) if is_table and self.chunks[i].kind != "text"
-        ]
+        made = range(first, len(self.chunks)) if block.kind == "table" else range(0)
+        self.last_table = [i for i in made if self.chunks[i].kind != "text"]
 
     def _add(self, block: Block) -> None:
         if block.kind == "heading":

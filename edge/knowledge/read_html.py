@@ -119,7 +119,7 @@ class _Collector(HTMLParser):
         elif tag == "dd":
             self._term = self._term or self._take()
             self._in_description += 1
-        elif tag in _BREAKS and self._in_description and tag in _INLINE_IN_DESCRIPTION:
+        elif self._in_description and tag in _INLINE_IN_DESCRIPTION:
             self._text.append(" ")  # "<dd><p>High-set earth-fault stage ...</p></dd>"
         elif tag in _BREAKS:
             self._flush()
@@ -168,7 +168,7 @@ class _Collector(HTMLParser):
             if term or text:
                 joined = f"{term}: {text}" if term and text else term or text
                 self.blocks.append(Block("paragraph", joined))
-        elif tag in _BREAKS and self._in_description and tag in _INLINE_IN_DESCRIPTION:
+        elif self._in_description and tag in _INLINE_IN_DESCRIPTION:
             self._text.append(" ")
         elif tag in _BREAKS:
             self._flush()

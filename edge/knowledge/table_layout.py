@@ -27,6 +27,8 @@ CAPTION: Final = re.compile(
     re.IGNORECASE,  # "TABLE 6."
 )
 """A table's or figure's caption ("Table 5 – Operating limits")."""
+TABLE_CAPTION: Final = re.compile(r"^(?:Table|Tab\.)\s+[A-Z]?\d+(?:[.\-]\d+)*\b", re.IGNORECASE)
+"""A table's caption only: "Table 18: Bushing and terminal torques", "TABLE 5.", "Tab. 5-2"."""
 
 
 def segments(line: str) -> list[tuple[int, str]]:
