@@ -43,7 +43,7 @@ CONTEXT_WEIGHT: Final = 0.25
 IMPLIED_SHARE: Final = 0.5
 """Share of a weight that a word only implied by the unit earns ("pressure" for bar)."""
 FIGURE_WEIGHT: Final = 1.0
-"""Per figure said besides the value that the limit's name states ("TX-9/1000", "8 mm ropes")."""
+"""For figures said besides the value that the limit's name states ("TX-9/1000", "8 mm ropes")."""
 NAMED_BONUS: Final = 1.5
 """The reading names this limit's component (by its ID or its full name)."""
 DOCUMENT_CODE_BONUS: Final = 1.0
@@ -71,6 +71,8 @@ SCALE_WEIGHT: Final = 1.0
 """Taken off per decade a reading lies beyond :data:`SCALE_SLACK` of a limit's bounds."""
 SCALE_SLACK: Final = 3.0
 """A reading within this factor of a limit may be about it (a bad reading can be far out)."""
+SETTING_WEIGHT: Final = 1.0
+"""Taken off a setting's limit ("set pressure") when the reading says nothing set or tested."""
 TIE: Final = 0.05
 """Scores closer than this to the best are a tie."""
 
@@ -132,6 +134,19 @@ _DEVIATION_SAID: Final = re.compile(
 the average tension"): it is judged by a deviation band ("± 10", "± 5 % from the mean")."""
 DEVIATION: Final = stem("deviation")
 """The stem a reading said as a deviation carries among its words."""
+_SETTING: Final = frozenset(stem(w) for w in ("set", "setting", "setpoint"))
+"""A parameter that is a setting: a safety valve's set pressure, a switch's setting."""
+_SETTING_SAID: Final = frozenset(
+    stem(w)
+    for w in (
+        *("set", "setting", "setpoint", "adjusted", "valve", "relief", "switch", "bench", "test"),
+        *("opens", "opened", "lifts", "lifted", "blows", "blowing", "blew", "pops", "popped"),
+        *("cracks", "cracked", "trips", "tripped", "operates", "operated", "picks", "picked"),
+    )
+)
+"""Words of a reading of a setting: the valve or switch, or its being tested ("SV1 lifted at
+11.9 bar"). "Intercooler gauge shows 1.5 bar" reads the pressure, not the safety valve's set
+pressure printed beside it."""
 _IGNORED: Final = frozenset(
     {"reading", "reads", "read", "shows", "showing", "says", "measured", "measures", "measure",
      "measuring",
@@ -482,7 +497,9 @@ def rank(
             score += COVERAGE_WEIGHT * covered / len(d.parameter)
         score -= NEGATED_WEIGHT * len(reading.negated & (d.parameter | d.context))
         figures = stated_values(d.limit.parameter) | code_figures(d.limit.parameter)
-        score += FIGURE_WEIGHT * len(reading.figures & figures)
+        if reading.figures & figures:
+            # Once: "on the RP 22 10" says one model, however many of its figures are said.
+            score += FIGURE_WEIGHT
         if d.limit.component_id and (
             normal_code(d.limit.component_id) in reading.codes | reading.initials
             or (d.names and d.names <= reading.spoken)
@@ -515,6 +532,8 @@ def rank(
             score += UNITLESS_BONUS
         if prefer and d.limit.component_id == prefer:
             score += PREFERRED_BONUS
+        if d.parameter & _SETTING and not reading.words & _SETTING_SAID:
+            score -= SETTING_WEIGHT
         off_scale = SCALE_WEIGHT * decades_off(d.limit, value, unit)
         unsaid = bool(d.condition) and not d.condition & (reading.words | reading.implied)
         order = _in_order(reading.order, d.order)

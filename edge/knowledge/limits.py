@@ -219,6 +219,21 @@ def _side_crossed(header: str) -> Bound | None:
     return "min" if m.group("low") else "max"
 
 
+def is_condition_table(rows: Sequence[Sequence[str]], known_components: set[str]) -> bool:
+    """Whether a table says when something is wrong (fault codes, troubleshooting), not limits.
+
+    "Code | Message | Cause" lists conditions; "Device no. | Normal at full load | Alarm | Trip"
+    is a limits table keyed by device (a normal band beside the alarm points), and so is one
+    keyed by the manual's tags.
+    """
+    return (
+        find_column(rows[0], MEASURED) is None
+        and any(NOT_LIMITS_TABLE.match(h.strip()) for h in rows[0])
+        and _code_column(rows, known_components) is None
+        and not any(NORMAL_HEADER.search(h) for h in rows[0])
+    )
+
+
 def extract_limits(
     rows: Sequence[Sequence[str]],
     *,
@@ -236,15 +251,7 @@ def extract_limits(
     points = point_columns(rows)
     if points:
         return point_limits(rows, points, known_components, section_component, source, context)
-    code_column = _code_column(rows, known_components)
-    if (
-        find_column(rows[0], MEASURED) is None
-        and any(NOT_LIMITS_TABLE.match(h.strip()) for h in rows[0])
-        and code_column is None
-        # "Device no. | Normal at full load | Alarm | Trip": a normal band beside the alarm
-        # points makes it a limits table, keyed by device.
-        and not any(NORMAL_HEADER.search(h) for h in rows[0])
-    ):
+    if is_condition_table(rows, known_components):
         # Its thresholds say when something is wrong: the other side is the limit. (A table of
         # parameters with an "Alarm" column is a limits table: see :data:`PROTECTIVE_HEADER`.)
         return condition_limits(
@@ -254,7 +261,7 @@ def extract_limits(
             source=source,
             context=context,
         )
-    cols = _columns(rows, known_components, code_column)
+    cols = _columns(rows, known_components, _code_column(rows, known_components))
     if cols is None:
         return []
     header = rows[0]
@@ -471,10 +478,15 @@ def _row_bounds(
         for i, (col, b) in enumerate(found)
         if not any(_repeats(b, a) for _, a in found[:i])
     ]
-    if len(found) > 1:
-        # One column per model or variant ("VT 55", "VT 75"): say which.
+    if len(found) > 1 or any(_MODEL_HEADER.match(header[col].strip()) for col, _ in found):
+        # One column per model or variant ("VT 55", "VT 75"), or a variant's own table ("Item |
+        # RP-22/10", the next one "Item | RP-22/13"): say which.
         return [(f"{parameter} ({header[col].strip()})", b) for col, b in found]
     return [(parameter, b) for _, b in found]
+
+
+_MODEL_HEADER: Final = re.compile(r"^[A-Z]{1,6}[- ]?\d[\dA-Z]*(?:[-/][\dA-Z]+)*$")
+"""A value column headed by a model's code ("RP-22/10", "VT 55", "GP30-L"), not by a unit."""
 
 
 _REPEAT_SLACK: Final = 0.02
@@ -692,7 +704,11 @@ def document_limits(
                 context=f"{leaf} {intro}".strip(),
             )
             action = actions.get(chunk.section, "")
-            limits += [replace(lim, action=lim.action or action) for lim in found]
+            found = [replace(lim, action=lim.action or action) for lim in found]
+            if len(chunk.rows) >= 2 and is_condition_table(chunk.rows, known):
+                faults += found  # "W-11 | FROST | ambient temperature below +3 °C"
+            else:
+                limits += found
         else:
             text = "\n".join(chunk.items) if chunk.kind == "steps" else chunk.text
             limits += prose_limits(text, component=owner, source=source, context=leaf)
@@ -705,11 +721,12 @@ def document_limits(
 
 
 def _not_given_otherwise(faults: Sequence[Limit], limits: Sequence[Limit]) -> list[Limit]:
-    """The thresholds of a fault list for what none of the manual's limits measures.
+    """The thresholds of a fault list or table for what none of the manual's limits measures.
 
     "E21: motor winding temperature above 130 °C" is where the machine trips; where the manual's
     limits give "M1 winding temperature max. 110 °C", that is what a reading is judged by, and
-    the trip point would only compete with it.
+    the trip point would only compete with it (a room at 43 °C was judged "above the 3 °C
+    minimum" of a frost warning, not above the 40 °C of the operating limits).
     """
 
     def measures(limit: Limit) -> tuple[str | None, set[str]]:

@@ -692,6 +692,64 @@ def test_a_fault_lists_trip_point_yields_to_the_manuals_limit_for_the_same_thing
     ]
 
 
+def test_a_fault_tables_condition_yields_to_the_operating_limits_of_the_same_thing() -> None:
+    # "W-11 | FROST | ambient temperature below +3 °C" is where the controller warns; a room
+    # at 43 °C must be judged by the operating limits, not found "above the 3 °C minimum".
+    from edge.knowledge.limits import document_limits
+    from edge.knowledge.records import Chunk
+
+    limits = Chunk(
+        "table",
+        ("5 Operating limits",),
+        "",
+        rows=(
+            ("Parameter", "Min.", "Max."),
+            ("Ambient temperature in operation", "+5 °C", "+40 °C"),
+        ),
+    )
+    codes = Chunk(
+        "table",
+        ("9 Warning codes",),
+        "",
+        rows=(
+            ("Code", "Message", "Condition"),
+            ("W-11", "FROST", "ambient temperature below +3 °C"),
+            ("W-12", "OIL COLD", "oil temperature below +10 °C"),
+        ),
+    )
+    found = document_limits([limits, codes], ["", ""], {}, title="RP-22", known=set())
+    assert sorted((x.parameter, x.minimum) for x in found) == [
+        ("Ambient temperature in operation", 5),
+        ("oil temperature", 10),  # no other limit measures it: the code's threshold
+    ]
+
+
+def test_a_variants_own_table_names_its_limits_for_the_variant() -> None:
+    # Docusaurus tabs: "Item | RP-22/10" then "Item | RP-22/13", one table per variant.
+    tables = [
+        (("Item", model), ("Block speed", speed)) for model, speed in
+        (("RP-22/10", "920 rpm ± 2 %"), ("RP-22/13", "825 rpm ± 2 %"))
+    ]  # fmt: skip
+    found = [
+        limit
+        for rows in tables
+        for limit in extract_limits(
+            rows, section_component=None, known_components=set(), source=SOURCE
+        )  # fmt: skip
+    ]
+    assert [(x.parameter, x.minimum) for x in found] == [
+        ("Block speed (RP-22/10)", pytest.approx(901.6)),
+        ("Block speed (RP-22/13)", pytest.approx(808.5)),
+    ]
+    plain = extract_limits(
+        [("Item", "Value"), ("Block speed", "920 rpm ± 2 %")],
+        section_component=None,
+        known_components=set(),
+        source=SOURCE,
+    )
+    assert [x.parameter for x in plain] == ["Block speed"]
+
+
 def test_two_machines_manuals_printing_the_same_limit_each_keep_it(tmp_path: Path) -> None:
     # The same manual in two formats gives its limits twice and one is kept; two machines'
     # manuals that print the same limit are two limits, one for each machine.

@@ -223,6 +223,45 @@ def test_a_figure_said_beside_the_value_picks_the_models_limit() -> None:
     assert rank(reading, described, "A", value=22)[0].limit is large
 
 
+def test_a_setting_is_read_only_when_the_reading_says_a_setting_or_a_test() -> None:
+    # The safety valve's set pressure names the intercooler; the gauge reads the interstage
+    # pressure. "Lifted at" reads the valve.
+    from edge.knowledge.limit_match import describe, rank, said, with_unit, without_value
+    from edge.knowledge.records import Limit
+
+    valve = Limit("", "Intercooler safety valve SV2, set pressure (RP-22/10)", "bar", 4.0, 4.12,
+                  context="Variant data")  # fmt: skip
+    stage = Limit("PT2", "Interstage pressure, loaded at 10 bar", "bar", 2.2, 2.9,
+                  context="Variant limits")  # fmt: skip
+    names = {"PT2": "Pressure transmitter, interstage"}
+    described = [describe(valve, {}), describe(stage, names)]
+
+    def best(spoken: str, value: str) -> Limit:
+        reading = with_unit(without_value(said(spoken, {}), value), "bar")
+        return rank(reading, described, "bar", value=float(value.split()[0]))[0].limit
+
+    assert best("intercooler gauge shows 1.5 bar on the ten bar unit", "1.5 bar") is stage
+    assert best("intercooler safety valve lifted at 4.4 bar on the ten bar", "4.4 bar") is valve
+
+
+def test_a_models_code_said_counts_once_however_many_figures_it_has() -> None:
+    from edge.knowledge.limit_match import describe, rank, said, with_unit, without_value
+    from edge.knowledge.records import Limit
+
+    model = Limit("", "Oil pressure (RP-22/10)", "bar", 2.0, 3.5)
+    named = Limit("", "Oil pressure at the pump, loaded at 10 bar and 22 °C", "bar", 2.5, 3.0)
+    described = [describe(model, {}), describe(named, {})]
+    reading = with_unit(
+        without_value(said("oil pressure 2.2 bar on the rp 22 10", {}), "2.2 bar"), "bar"
+    )
+    scores = {c.limit.parameter: c.score for c in rank(reading, described, "bar", value=2.2)}
+    no_model = with_unit(
+        without_value(said("oil pressure 2.2 bar on the rp", {}), "2.2 bar"), "bar"
+    )
+    base = {c.limit.parameter: c.score for c in rank(no_model, described, "bar", value=2.2)}
+    assert scores[model.parameter] - base[model.parameter] == pytest.approx(1.0)
+
+
 def test_a_word_said_outweighs_one_the_unit_only_implies() -> None:
     # "48 bar" implies a pressure; "counterbalance" was said. The counterbalance's limit sits in
     # a table whose rows do not say "pressure" (its unit label did), the pressure switch's do.
