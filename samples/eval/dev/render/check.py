@@ -196,7 +196,7 @@ def spans_txt(path):
 
 
 LAYOUT_HEAD_RE = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\s{1,3}([A-Z][^ ]*(?: [^ ]+)*)$")
-LAYOUT_CAP_RE = re.compile(r"^\s*(Table \d+(?:[-.]\d+)? [\u2014\u2013-] \S.*?)(?: \(continued\))?\s*$")
+LAYOUT_CAP_RE = re.compile(r"^\s*(Table \d+(?:[-.]\d+)?(?: [\u2014\u2013-]|:) \S.*?)(?: \(continued\))?\s*$")
 
 
 def spans_txt_layout(path):
@@ -205,8 +205,9 @@ def spans_txt_layout(path):
     Page furniture (the first and last non-blank line of a page, when the same line with digits
     masked is first or last on at least 3 pages) is skipped. Headings are numbered lines in any
     case ("4.3.2  Brake air gap") at the left margin, after a blank line, with single spaces inside
-    the title. Captions are "Table N — Title" lines; a repeated "... (continued)" caption adds to
-    the same span. A caption span ends at the next heading or caption, or at the first prose line
+    the title. Captions are "Table N — Title" lines, or "Table 6-2: Title" lines as a word
+    processor's plain-text export writes them (feedpump-fp55); a repeated "... (continued)" caption
+    adds to the same span. A caption span ends at the next heading or caption, or at the first prose line
     (left margin, no run of two spaces, 50 characters or more) after a blank line."""
     with open(path, encoding="utf-8") as f:
         pages = [p.split("\n") for p in f.read().split("\f")]
@@ -303,12 +304,13 @@ def spans_txt_to(path):
 
 
 class _HTMLSpans(html.parser.HTMLParser):
-    def __init__(self, heads=("h2", "h3", "h4")):
+    def __init__(self, heads=("h2", "h3", "h4"), word=False):
         super().__init__()
         self.spans, self.cur, self.cap, self.mode, self.buf = {}, None, None, None, ""
         self.skip = 0
         self.table_depth = 0
         self.heads = heads
+        self.word = word
 
     def handle_starttag(self, tag, attrs):
         if tag in ("style", "script", "nav"):
@@ -319,6 +321,10 @@ class _HTMLSpans(html.parser.HTMLParser):
             self.mode, self.buf = "h", ""
         elif tag == "caption":
             self.mode, self.buf = "cap", ""
+        elif (self.word and tag == "p" and self.table_depth == 0
+                and (dict(attrs).get("class") or "") == "MsoCaption"):
+            self.mode, self.buf = "wcap", ""
+            return
         elif tag == "table":
             self.table_depth += 1
         if tag in ("td", "th", "li", "dd", "dt", "p"):
@@ -333,6 +339,10 @@ class _HTMLSpans(html.parser.HTMLParser):
         if tag in self.heads and self.mode == "h":
             self.cur = norm(self.buf)
             self.spans[self.cur] = []
+            self.mode = None
+        elif tag == "p" and self.mode == "wcap":
+            self.cap = norm(self.buf)
+            self.spans[self.cap] = []
             self.mode = None
         elif tag == "caption" and self.mode == "cap":
             self.cap = norm(self.buf)
@@ -351,7 +361,7 @@ class _HTMLSpans(html.parser.HTMLParser):
     def handle_data(self, data):
         if self.skip:
             return
-        if self.mode in ("h", "cap"):
+        if self.mode in ("h", "cap", "wcap"):
             self.buf += data
         else:
             self._add(data)
@@ -359,10 +369,14 @@ class _HTMLSpans(html.parser.HTMLParser):
 
 def spans_html(path):
     """h2-h4 headings and captions; a Confluence page export (a `wiki-content` div, e.g.
-    blower-rb90) also uses h1 for its top-level content headings, so there h1 counts too."""
+    blower-rb90) also uses h1 for its top-level content headings, so there h1 counts too.
+    An HTML file saved by Microsoft Word ("Web Page, Filtered": a Generator meta naming
+    Microsoft Word, e.g. reach-rr16) uses h1 for its chapters, so there h1 counts too, and its
+    captions are `<p class=MsoCaption>` paragraphs whose span runs to the end of the next table."""
     src = open(path, encoding="utf-8").read()
     wiki = re.search(r'class="[^"]*\bwiki-content\b', src) is not None
-    p = _HTMLSpans(("h1", "h2", "h3", "h4") if wiki else ("h2", "h3", "h4"))
+    word = re.search(r'<meta name=(?:"Generator"|Generator) content="Microsoft Word', src) is not None
+    p = _HTMLSpans(("h1", "h2", "h3", "h4") if (wiki or word) else ("h2", "h3", "h4"), word=word)
     p.feed(src)
     return {k: norm(" ".join(v)) for k, v in p.spans.items()}
 
