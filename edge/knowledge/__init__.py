@@ -112,6 +112,8 @@ def _spelled(text: str, snap: _Snapshot) -> str:
     """
 
     def joined(m: re.Match[str]) -> str:
+        if len(m[2]) == 1 and m[1].lower() in _WORDS_NOT_CODES:
+            return m[0]  # "a 2 mm gap": an article, not the code A2
         if m[3] and normalize_code(m[0]) in snap.vocabulary:
             return f"{m[1]}-{m[2]}{m[3]}"
         if normalize_code(f"{m[1]}{m[2]}") in snap.vocabulary:
@@ -122,8 +124,10 @@ def _spelled(text: str, snap: _Snapshot) -> str:
     return spelled(spelled_out(text, snap.initialisms), snap.abbreviations)
 
 
-_SPACED_CODE: Final = re.compile(r"\b([A-Za-z]{1,4}) (\d{2,5}[A-Za-z]?)(?: ([A-Za-z]))?\b")
-"""A code said with spaces: "DTC 4120", "TRIP 50 N" (the letter after its number said apart)."""
+_SPACED_CODE: Final = re.compile(r"\b([A-Za-z]{1,4}) (\d{1,5}[A-Za-z]?)(?: ([A-Za-z]))?\b")
+"""A code said with spaces: "DTC 4120", "TRIP 50 N" (the letter after its number said apart),
+"M 2" ("m two says 152 degrees")."""
+_WORDS_NOT_CODES: Final = frozenset({"a", "i", "at", "to", "is", "on", "in", "of", "by", "or"})
 
 
 def _limit_key(lim: Limit) -> tuple[object, ...]:

@@ -112,7 +112,7 @@ def ranged_ids(text: str) -> list[str]:
 
 
 def id_list(cell: str) -> list[str]:
-    """The IDs an ID cell names: "P-101A / P-101B" is two, "FAN1–FAN4" four.
+    """The IDs an ID cell names: "P-101A / P-101B" is two, "FAN1–FAN4" four, "TT-101A/B/C" three.
 
     IEC 81346 signs are dropped ("-F1, -F2" is F1 and F2); what a bracket says the row applies
     to comes last, whole ("-Q0 (VB-24/630)": Q0, then "VB-24/630").
@@ -126,9 +126,17 @@ def id_list(cell: str) -> list[str]:
         span = _ID_RANGE.fullmatch(part)
         if span and 0 < int(span[3]) - int(span[2]) < MAX_RANGE:
             found += [f"{span[1]}{n}" for n in range(int(span[2]), int(span[3]) + 1)]
+        elif found and _SUFFIX_ONLY.fullmatch(part) and _SUFFIXED.fullmatch(found[-1]):
+            # "PDT-105A/B/C": the pumps' B and C, not two IDs of one letter.
+            found.append(found[-1][: -len(part)] + part)
         elif part:
             found.append(part)
     return found
+
+
+_SUFFIX_ONLY: Final = re.compile(r"[A-Z]")
+_SUFFIXED: Final = re.compile(r".*\d[A-Z]")
+"""An ID ending in a letter after its number ("P-101A"): the letters after it are siblings."""
 
 
 def _header_word(cell: str) -> str:

@@ -90,7 +90,9 @@ NORMAL_HEADER: Final = re.compile(
 )
 """A column of the values a healthy machine shows, beside the limits' column."""
 PROTECTIVE_HEADER: Final = re.compile(
-    r"\b(?:alarm|trip|warning|shut[- ]?down|alert|fault|cut[- ]?out)\b", re.IGNORECASE
+    r"\b(?:alarm|trip|warning|shut[- ]?(?:down|off)|stop|alert|fault|cut[- ]?(?:out|back)|"
+    r"protection)\b",
+    re.IGNORECASE,
 )
 """A column of the thresholds at which the machine protects itself, beside the normal band."""
 

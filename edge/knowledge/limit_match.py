@@ -43,7 +43,7 @@ CONTEXT_WEIGHT: Final = 0.25
 IMPLIED_SHARE: Final = 0.5
 """Share of a weight that a word only implied by the unit earns ("pressure" for bar)."""
 FIGURE_WEIGHT: Final = 1.0
-"""For figures said besides the value that the limit's name states ("TX-9/1000", "8 mm ropes")."""
+"""Per figure said besides the value that the limit's name states ("TX-9/1000", "8 mm ropes")."""
 NAMED_BONUS: Final = 1.5
 """The reading names this limit's component (by its ID or its full name)."""
 DOCUMENT_CODE_BONUS: Final = 1.0
@@ -89,6 +89,8 @@ _SYNONYMS: Final[dict[str, str]] = {
     "revs": "speed",
     "vib": "vibration",
     "vibrations": "vibration",
+    "vibes": "vibration",
+    "drive": "traction",  # a truck's drive motor is its traction motor
     "amps": "current",
     "amp": "current",
     "pulling": "current",
@@ -147,6 +149,10 @@ _SETTING_SAID: Final = frozenset(
 """Words of a reading of a setting: the valve or switch, or its being tested ("SV1 lifted at
 11.9 bar"). "Intercooler gauge shows 1.5 bar" reads the pressure, not the safety valve's set
 pressure printed beside it."""
+_LETTER_SAID: Final = re.compile(r"(?<![\w'-])([b-hj-z])(?![\w'-])")
+"""A letter said as a word; never "a" or "I", which are words of their own."""
+_VARIANT_LETTER: Final = re.compile(r"\b[A-Z]+-?\d+[-/ ]([A-Z])\b")
+"""The letter that ends a variant's code: "RR16-S", "GP30-L"."""
 _IGNORED: Final = frozenset(
     {"reading", "reads", "read", "shows", "showing", "says", "measured", "measures", "measure",
      "measuring",
@@ -350,6 +356,9 @@ class Said:
     figures: frozenset[float] = frozenset()
     """Figures said besides the value ("on the thousand kilo car"): a limit per model or size
     whose name states one is that model's."""
+    letters: frozenset[str] = frozenset()
+    """Letters said alone ("on the s mast", "RR sixteen H"): a limit per variant whose code ends
+    in one ("RR16-S") is that variant's."""
     order: tuple[str, ...] = ()
     """The words said, in order."""
     initials: frozenset[str] = frozenset()
@@ -382,7 +391,8 @@ def said(
         frozenset(negated),
         named,
         spoken=frozenset(own - negated),
-        figures=frozenset(stated_values(written(transcript))),
+        figures=frozenset(stated_values(written(transcript)) | code_figures(written(transcript))),
+        letters=frozenset(_LETTER_SAID.findall(transcript.lower())),
         order=ordered_words(transcript),
         initials=frozenset(initial_codes(transcript) - found_codes),
     )
@@ -497,8 +507,8 @@ def rank(
             score += COVERAGE_WEIGHT * covered / len(d.parameter)
         score -= NEGATED_WEIGHT * len(reading.negated & (d.parameter | d.context))
         figures = stated_values(d.limit.parameter) | code_figures(d.limit.parameter)
-        if reading.figures & figures:
-            # Once: "on the RP 22 10" says one model, however many of its figures are said.
+        score += FIGURE_WEIGHT * len(reading.figures & figures)
+        if reading.letters & {v.lower() for v in _VARIANT_LETTER.findall(d.limit.parameter)}:
             score += FIGURE_WEIGHT
         if d.limit.component_id and (
             normal_code(d.limit.component_id) in reading.codes | reading.initials

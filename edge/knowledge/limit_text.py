@@ -60,7 +60,8 @@ _MAX_BEFORE: Final = re.compile(
     r"(?:(?:must|should|shall) (?:stay|be|remain) )?at or below|"
     r"(?:must|should|shall) (?:stay|be|remain) below|(?<!not )(?<!be )less than|"
     r"reaches|reach)"
-    r"\s*:?\s*$|[≤<]\s*$|^\s*(?:below|under)\s+$",  # a cell that is "below 45"
+    r"\s*:?\s*$|[≤<]\s*$|^\s*(?:below|under)\s+$"  # a cell that is "below 45"
+    r"|(?:^|/)\s*(?-i:HH?)\s+$",  # an instrument's high alarm: "H 85 A", "L 26 / H 37.5"
     re.IGNORECASE,
 )
 _MIN_BEFORE: Final = re.compile(
@@ -68,7 +69,8 @@ _MIN_BEFORE: Final = re.compile(
     r"(?:thinner|shorter|smaller|narrower) than)|at least|"
     r"(?:fall|falls|drop|drops) below|no less than|(?:(?:must|should|shall) "
     r"(?:stay|be|remain) )?at or above|(?:must|should|shall) (?:stay|be|remain) above|"
-    r"(?<!not )(?<!be )more than)\s*:?\s*$|[≥>]\s*$|^\s*(?:above|over)\s+$",  # "above 40"
+    r"(?<!not )(?<!be )more than)\s*:?\s*$|[≥>]\s*$|^\s*(?:above|over)\s+$"  # "above 40"
+    r"|(?:^|/)\s*(?-i:LL?)\s+$",  # and its low one: "L 0.5 bar"
     re.IGNORECASE,
 )
 _NEGATED_COMPARISON: Final = re.compile(

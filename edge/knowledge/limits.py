@@ -307,7 +307,9 @@ def extract_limits(
                 # Keyed by code alone ("TE-701 … TE-709 | 75–92"): each point is its own name.
                 named = owner if cols.param == cols.component and owner else name
                 named = f"{named} ({variant})" if variant else named
-                limits.append(replace(bounds.limit(owner, named, source, context), codes=printed))
+                # "TT-101A/B/C": pump B's limit does not carry pump A's tag.
+                own = tuple(c for c in printed if c == owner or c not in owners)
+                limits.append(replace(bounds.limit(owner, named, source, context), codes=own))
     return limits
 
 

@@ -225,15 +225,16 @@ _GROUPED_CODE: Final = re.compile(r"\b[A-Za-z]+[-.]?\d+(?:[/.\-]\d+)+")
 
 
 def code_figures(text: str) -> set[float]:
-    """The figures of codes in ``text`` said digit group after digit group.
+    """The figures of codes in ``text`` said digit group after digit group, or by the last group.
 
-    "ES-30/35" is "ES thirty thirty five", 3035. Codes of one group are left out.
+    "ES-30/35" is "ES thirty thirty five", 3035; "FP55-6" is also "the six stage", 6 (a family's
+    variants differ in their last group). Codes of one group are left out.
     """
     out = set()
     for code in _GROUPED_CODE.findall(text):
         groups = re.findall(r"\d+", code)
         if len(groups) > 1:
-            out.add(float("".join(groups)))
+            out |= {float("".join(groups)), float(groups[-1])}
     return out
 
 

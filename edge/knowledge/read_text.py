@@ -73,6 +73,7 @@ _UNDERLINE: Final = re.compile(r"^\s*(=+|-+)\s*$")
 _WIDE_GAP: Final = re.compile(r"\S {3,}\S")
 _NUMBER_GAP: Final = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\s{2,}(?=[A-Z])")
 _HEADER_SHIFT: Final = 8
+_TAB_BETWEEN: Final = re.compile(r"\S *\t[ \t]*\S")
 """How far right of its column's cells a header may be set (right-aligned over left-aligned)."""
 
 
@@ -117,6 +118,8 @@ class _Parser:
                 self.i += 1
             elif is_box_line(stripped):
                 self._box_table(page)
+            elif _tabbed(text) and _tabbed(self._peek()):
+                self._tab_table(page)
             elif is_rule(stripped):
                 self.i += 1  # a separator, not content
             elif leader(stripped) and leader(self._peek().strip()):
@@ -151,6 +154,26 @@ class _Parser:
             self._add_table(tuple(rows), page)
         elif rows:
             self.blocks.append(Block("paragraph", " ".join(c for c in rows[0] if c), page=page))
+
+    def _tab_table(self, page: int | None) -> None:
+        """Lines of TAB-separated cells, as a word processor saves a table as plain text.
+
+        One TAB between cells, two around an empty one: the cells do not line up (a short cell
+        and a long one in the same column), so they are split at the TABs, not by position.
+        """
+        rows: list[tuple[str, ...]] = []
+        while self.i < len(self.lines) and _tabbed(self.lines[self.i][0]):
+            rows.append(
+                tuple(cell.strip() for cell in self.lines[self.i][0].strip(" \r\n").split("\t"))
+            )
+            self.i += 1
+        entries = [(row[0], row[-1]) for row in rows if len(row) == 2]
+        if len(entries) == len(rows) and _contents(entries):
+            text = "; ".join(name for name, _ in entries)
+            self.blocks.append(Block("paragraph", f"Contents: {text}.", page=page))
+            return
+        width = max(len(row) for row in rows)
+        self._add_table(tuple(row + ("",) * (width - len(row)) for row in rows), page)
 
     def _leaders(self, page: int | None) -> None:
         """Dot-leader lines ("Operating weight ...... 11,800 lb") as a two-column table."""
@@ -486,12 +509,34 @@ class _Parser:
             if is_rule(stripped):
                 break
             if parts and (
-                CAPTION.match(stripped) or _row_like(line) or header_labels(line, self._peek())
+                CAPTION.match(stripped)
+                or _row_like(line)
+                or _tabbed(line)
+                or header_labels(line, self._peek())
             ):
                 break  # a caption, or the first row of a table, starts something new
             parts.append(stripped)
             self.i += 1
         self.blocks.append(Block("paragraph", " ".join(" ".join(parts).split()), page=page))
+
+
+def _tabbed(line: str) -> bool:
+    """Whether ``line`` holds TAB-separated cells (a TAB between two runs of text).
+
+    A leading TAB alone is an indented paragraph, or an empty first cell before other cells.
+    """
+    return bool(_TAB_BETWEEN.search(line))
+
+
+def _contents(entries: Sequence[tuple[str, str]]) -> bool:
+    """Whether name | page lines are a table of contents.
+
+    They list sections ("6.3 Bearing lubrication | 13"), chapters among them ("Chapter 6 –
+    Maintenance | 12").
+    """
+    numbered = [(k, v) for k, v in entries if not _WORDED_HEADING.match(k)]
+    pages_only = all(v.isdigit() and len(v) <= 4 for _, v in entries)
+    return pages_only and len(numbered) * 2 >= len(entries) and is_contents(numbered)
 
 
 def _row_like(line: str) -> bool:

@@ -11,7 +11,7 @@ from edge.events import SourceRef
 from edge.knowledge import describe_all
 from edge.knowledge.limit_match import best, codes, decades_off, describe, rank, said, with_unit
 from edge.knowledge.limit_prose import prose_limits
-from edge.knowledge.limit_text import nominal_with_tolerance, parse_bounds
+from edge.knowledge.limit_text import Bounds, nominal_with_tolerance, parse_bounds
 from edge.knowledge.limits import assess, extract_limits, merge_bounds
 from edge.knowledge.records import Component, Limit
 from edge.knowledge.units import convert, normalize_unit
@@ -582,11 +582,42 @@ def test_alarm_and_shutdown_points_below_the_band_and_in_bare_cells() -> None:
     ]
 
 
+def test_instrument_alarm_letters_and_the_columns_where_the_machine_protects_itself() -> None:
+    # "H 85 A" and "L 26 / H 37.5" are an instrument's high and low limits; a "Stop" or
+    # "Cut-back" column holds the points where the machine protects itself, beside the normal
+    # band that judges a reading. Pump B's limit carries pump B's tag, not pump A's.
+    assert parse_bounds("H 85 A") == Bounds(None, 85.0, "A", "", "85", "H 85 A")
+    both = parse_bounds("H 37.5 bar (544 psi) / L 26.0 bar (377 psi)")
+    assert both is not None and (both.minimum, both.maximum, both.unit) == (26.0, 37.5, "bar")
+    rows = [
+        ["Tag", "Parameter", "Normal", "Alarm", "Stop"],
+        ["PS2", "Oil pressure, oil warm [bar]", "2.0–3.5", "L 1.2", "L 0.8"],
+    ]
+    [oil] = extract_limits(rows, section_component=None, known_components={"PS2"}, source=SOURCE)
+    assert (oil.minimum, oil.maximum) == (2.0, 3.5)
+    assert [(t.name, t.side, t.value) for t in oil.thresholds] == [
+        ("alarm", "below", 1.2),
+        ("stop", "below", 0.8),
+    ]
+    by_tag = [
+        ["Tag", "Unit", "Normal", "Alarm", "Trip"],
+        ["TT-101A/B/C", "°C", "45–75", "H 85", "H 95"],
+    ]
+    known = {"TT-101A", "TT-101B", "TT-101C"}
+    found = extract_limits(by_tag, section_component=None, known_components=known, source=SOURCE)
+    assert [(x.component_id, x.codes) for x in found] == [
+        ("TT-101A", ("TT-101A",)),
+        ("TT-101B", ()),
+        ("TT-101C", ()),
+    ]
+
+
 def test_an_id_range_keys_a_limit_to_every_id_in_it() -> None:
     from edge.knowledge.components import id_list, table_components
 
     assert id_list("FAN1–FAN4") == ["FAN1", "FAN2", "FAN3", "FAN4"]
     assert id_list("TT-101") == ["TT-101"]  # a tag with a hyphen is no range
+    assert id_list("TT-101A/B/C") == ["TT-101A", "TT-101B", "TT-101C"]  # one per pump
     parts = table_components([["ID", "Component"], ["FAN1–FAN4", "Cooling fans, 48 V DC"]])
     assert [c.id for c in parts] == ["FAN1", "FAN2", "FAN3", "FAN4"]
     rows = [["ID", "Parameter", "Limit"], ["FAN1–FAN4", "Speed at full command", "2400–2900 min⁻¹"]]

@@ -104,7 +104,8 @@ def test_a_model_said_digit_group_by_digit_group() -> None:
     # "on the ES thirty thirty five": 3035, as "twenty twenty five" is 2025; never 30 + 35.
     assert [m.value for m in find_numbers("ES thirty thirty five")] == [3035]
     assert [m.value for m in find_numbers("twenty one amps")] == [21]
-    assert code_figures("M1 current, max. (ES-30/35)") == {3035}
+    # ... or by its last group, which tells a family's variants apart ("the thirty five").
+    assert code_figures("M1 current, max. (ES-30/35)") == {3035, 35}
     assert code_figures("Brake M24 on E-117") == set()  # one group: no model said in groups
 
 

@@ -67,6 +67,30 @@ def test_text_tables_keep_empty_cells_in_their_columns() -> None:
     )
 
 
+def test_text_saved_by_a_word_processor_splits_its_tables_at_the_tabs() -> None:
+    # Cells that do not line up ("ARC" under "Abbreviation"), an empty first header cell, a
+    # caption above and a note below, and a contents list with its page numbers after a TAB.
+    text = (
+        "Contents\r\n3.2 Pump data\t4\r\nChapter 4 – Operating limits\t7\r\n"
+        "4.2 Limits by tag\t7\r\n\r\n"
+        "3.2 Pump data\r\n\r\nTable 3-1: Pump data by variant\r\n"
+        "\tFP55-6\tFP55-8\r\nNumber of stages\t6\t8\r\n"
+        "Rated head, m (ft)\t330 (1,083)\t450 (1,476)\r\n"
+        "Note: Pump data apply to feed water at 105 °C.\r\n"
+    )
+    blocks = parse_text([(line, None) for line in text.splitlines()])
+    [table] = [b for b in blocks if b.kind == "table"]
+    assert table.rows == (
+        ("", "FP55-6", "FP55-8"),
+        ("Number of stages", "6", "8"),
+        ("Rated head, m (ft)", "330 (1,083)", "450 (1,476)"),
+    )
+    texts = [b.text for b in blocks if b.kind == "paragraph"]
+    assert "Table 3-1: Pump data by variant" in texts  # the caption stays out of the table
+    assert any(t.startswith("Contents: 3.2 Pump data;") for t in texts)
+    assert texts[-1].startswith("Note:")
+
+
 def test_text_table_headers_set_right_of_their_figures_keep_them_in_their_columns() -> None:
     # The sizes are set further right than the figures under them: a figure must not slide
     # into the row label's column and shift every value one size over ("650: 905 kg").

@@ -244,22 +244,34 @@ def test_a_setting_is_read_only_when_the_reading_says_a_setting_or_a_test() -> N
     assert best("intercooler safety valve lifted at 4.4 bar on the ten bar", "4.4 bar") is valve
 
 
-def test_a_models_code_said_counts_once_however_many_figures_it_has() -> None:
+def test_a_variant_said_by_its_last_figure_or_letter_picks_its_limit() -> None:
+    # "The six stage" is FP55-6, "the s mast" RR16-S, "FP55-8" said whole is FP55-8.
     from edge.knowledge.limit_match import describe, rank, said, with_unit, without_value
     from edge.knowledge.records import Limit
 
-    model = Limit("", "Oil pressure (RP-22/10)", "bar", 2.0, 3.5)
-    named = Limit("", "Oil pressure at the pump, loaded at 10 bar and 22 °C", "bar", 2.5, 3.0)
-    described = [describe(model, {}), describe(named, {})]
-    reading = with_unit(
-        without_value(said("oil pressure 2.2 bar on the rp 22 10", {}), "2.2 bar"), "bar"
-    )
-    scores = {c.limit.parameter: c.score for c in rank(reading, described, "bar", value=2.2)}
-    no_model = with_unit(
-        without_value(said("oil pressure 2.2 bar on the rp", {}), "2.2 bar"), "bar"
-    )
-    base = {c.limit.parameter: c.score for c in rank(no_model, described, "bar", value=2.2)}
-    assert scores[model.parameter] - base[model.parameter] == pytest.approx(1.0)
+    def best(limits: list[Limit], spoken: str, value: str, unit: str) -> Limit:
+        described = [describe(limit, {}) for limit in limits]
+        reading = with_unit(without_value(said(spoken, {}), value), unit)
+        number = float(value.split()[0])
+        return rank(reading, described, unit, value=number)[0].limit
+
+    six = Limit("", "Discharge pressure PT-102, normal (FP55-6)", "bar", 29.5, 33.5)
+    eight = Limit("", "Discharge pressure PT-102, normal (FP55-8)", "bar", 40.0, 45.0)
+    pumps = [six, eight]
+    assert best(pumps, "discharge on the six stage B pump is 38.2 bar", "38.2 bar", "bar") is six
+    assert best(pumps, "the FP55-8 discharge pressure is 31 bar", "31 bar", "bar") is eight
+    s_mast = Limit("", "Elongation, max. (RR16-S)", "%", None, 3.0)
+    h_mast = Limit("", "Elongation, max. (RR16-H)", "%", None, 2.0)
+    masts = [s_mast, h_mast]
+    assert best(masts, "right chain on the h mast is at 2.6 percent", "2.6 percent", "%") is h_mast
+    assert best(masts, "left chain on the s mast is 2.4 percent", "2.4 percent", "%") is s_mast
+
+
+def test_technicians_words_for_vibration_and_a_trucks_drive_motor() -> None:
+    from edge.knowledge.limit_match import words
+
+    assert words("vibes on the A pump") >= words("vibration")
+    assert words("drive motor temp") >= words("traction motor temperature")
 
 
 def test_a_word_said_outweighs_one_the_unit_only_implies() -> None:
