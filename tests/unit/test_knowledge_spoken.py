@@ -49,3 +49,18 @@ def test_a_metric_thread_said_aloud_is_written_as_printed() -> None:
     assert written("what's the torque for M thirty bolts") == "what's the torque for M30 bolts"
     assert written("M twenty four ten nine bolts") == "M24 10.9 bolts"
     assert written("pump M 2.5") == "pump M 2.5"  # no thread: a decimal
+
+
+def test_a_code_said_with_spaces_joins_only_when_the_manuals_print_it() -> None:
+    # "What's the limit on m 2" (Whisper's digits for "m two"): the pump motor M2; "a 2 mm gap"
+    # keeps its article, and "DTC 4120" is the trouble code the manual prints.
+    from types import SimpleNamespace
+
+    from edge.knowledge import _spelled
+
+    snap = SimpleNamespace(
+        vocabulary=frozenset({"m2", "a2", "dtc4120"}), initialisms={}, abbreviations={}
+    )
+    assert _spelled("winding on m 2 is 152 degrees", snap) == "winding on m-2 is 152 degrees"  # type: ignore[arg-type]
+    assert _spelled("leave a 2 mm gap", snap) == "leave a 2 mm gap"  # type: ignore[arg-type]
+    assert _spelled("what does dtc 4120 mean", snap) == "what does dtc-4120 mean"  # type: ignore[arg-type]
