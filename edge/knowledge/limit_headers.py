@@ -101,9 +101,13 @@ def find_column(header: Sequence[str], names: tuple[str, ...]) -> int | None:
     """The first column whose header, without its unit, is one of ``names``."""
     for i, cell in enumerate(header):
         name, _ = unit_in_header(cell)
-        if name.strip().lower() in names:
+        if _DIAMETER.sub("", name.strip()).lower() in names:
             return i
     return None
+
+
+_DIAMETER: Final = re.compile(r"^(?:Ø|⌀|diameter|dia\.)\s*", re.IGNORECASE)
+"""A column of diameters says so before its name: "Ø new [mm] | Ø wear limit [mm]"."""
 
 
 def header_unit(header: Sequence[str], col: int | None) -> str:

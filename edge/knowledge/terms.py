@@ -60,10 +60,20 @@ def normalize_code(code: str) -> str:
 
 def codes_in_text(text: str) -> list[str]:
     """Codes printed in manual text, as written (``["M24", "E-117"]``), in order, unique."""
+    found = [(m.start(), m.group()) for m in _CODE_IN_TEXT.finditer(text)]
+    for m in _DOTTED_CODE.finditer(text):
+        after = [word.rstrip(".,;:)") for word in text[m.end() :].split()[:1]]
+        if not after or not units_said(after[0]) and after[0] not in ("%", "°C", "°F"):
+            found.append((m.start(), m.group()))  # "E 2.14", not "E 3.50 bar"
     seen: dict[str, None] = {}
-    for m in _CODE_IN_TEXT.finditer(text):
-        seen.setdefault(m.group(), None)
+    for _, code in sorted(found):
+        seen.setdefault(code, None)
     return list(seen)
+
+
+_DOTTED_CODE: Final = re.compile(rf"{CODE_START}[A-Z]{{1,3}} \d{{1,2}}\.\d{{2}}(?![\w.,]\w)")
+"""A controller's code of module and error number: "E 2.14" is error 14 of module 2, said "E two
+fourteen" (its normal form, without the dot, is "e214")."""
 
 
 def codes_in_question(question: str, vocabulary: set[str] | frozenset[str]) -> list[str]:

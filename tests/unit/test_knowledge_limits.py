@@ -612,6 +612,15 @@ def test_instrument_alarm_letters_and_the_columns_where_the_machine_protects_its
     ]
 
 
+def test_columns_of_diameters_new_and_worn() -> None:
+    rows = [
+        ["Wheel", "Material", "Ø new [mm]", "Ø wear limit [mm]"],
+        ["Support (castor) wheel", "Polyurethane", "180", "168"],
+    ]
+    [castor] = extract_limits(rows, section_component=None, known_components=set(), source=SOURCE)
+    assert (castor.parameter, castor.minimum, castor.unit) == ("Support (castor) wheel", 168, "mm")
+
+
 def test_an_id_range_keys_a_limit_to_every_id_in_it() -> None:
     from edge.knowledge.components import id_list, table_components
 

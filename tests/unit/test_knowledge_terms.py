@@ -122,6 +122,8 @@ def test_codes_are_found_and_matched_however_spoken() -> None:
     # A controller's codes printed with a space; standards, grades and values are no codes.
     shown = "DTC 4120, ALM 221 and TRIP 50N; ISO 4406, VG 46, DN 50, 400 V DC, 10 %, E 3.5 bar."
     assert codes_in_text(shown) == ["DTC 4120", "ALM 221", "TRIP 50N"]
+    modules = "E 2.14 | Main contactor welded; for example E 6.04. Set E 3.50 bar, E 1.25 %."
+    assert codes_in_text(modules) == ["E 2.14", "E 6.04"]
     vocabulary = frozenset({"htw1500", "m24", "e117", "yawbrk", "gbx", "q1", "lift"})
     assert codes_in_question("what does E 117 mean", vocabulary) == ["e117"]
     assert codes_in_question("torque for m24", vocabulary) == ["m24"]
