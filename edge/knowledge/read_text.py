@@ -68,7 +68,10 @@ LIMITS")."""
 _STEP: Final = re.compile(r"^(\d{1,3})[.)]\s+(\S.*)$")
 _HEADER_TAIL: Final = re.compile(r"\(?[A-Z][A-Za-z.#/]*\)?(?: \(?[A-Za-z.#/]+\)?){0,2}")
 """A header cell's second line: a capitalised word or two, no figure ("NO.", "(DEG C)")."""
-_BULLET: Final = re.compile(r"^[-*\u2022]\s+(\S.*)$")
+_BULLET: Final = re.compile(r"^(?:[-*\u2022]|o(?= ))\s+(\S.*)$")
+"""A list item: a dash, a star, a bullet, or the "o" a word processor's plain text puts there."""
+_STEP_WORD: Final = re.compile(r"^\s*Step\s+(\d{1,3})\s*[.:)\u2013\u2014-]\s*", re.IGNORECASE)
+"""A step that says so: "Step 1 – Inform the operator" is step 1."""
 _UNDERLINE: Final = re.compile(r"^\s*(=+|-+)\s*$")
 _WIDE_GAP: Final = re.compile(r"\S {3,}\S")
 _NUMBER_GAP: Final = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\s{2,}(?=[A-Z])")
@@ -100,7 +103,7 @@ class _Outline:
 
 def parse_text(lines: Sequence[Line]) -> list[Block]:
     """Split text ``lines`` into blocks in reading order."""
-    return _Parser([(unbox(text), page) for text, page in lines]).run()
+    return _Parser([(_STEP_WORD.sub(r"\1. ", unbox(text)), page) for text, page in lines]).run()
 
 
 class _Parser:

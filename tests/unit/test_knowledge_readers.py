@@ -91,6 +91,25 @@ def test_text_saved_by_a_word_processor_splits_its_tables_at_the_tabs() -> None:
     assert texts[-1].startswith("Note:")
 
 
+def test_text_steps_that_say_so_and_a_word_processors_o_bullets() -> None:
+    lines = [
+        "6.4 Cleaning the suction strainer",
+        "Step 1 – Make the pump safe as described in 2.2.",
+        "Step 2 – Open the strainer cover.",
+        "",
+        "Wear on every visit:",
+        "o gloves and a face shield",
+        "o long sleeves",
+    ]
+    blocks = parse_text([(line, None) for line in lines])
+    steps = next(b for b in blocks if b.kind == "steps")
+    assert steps.items == ("Make the pump safe as described in 2.2.", "Open the strainer cover.")
+    assert next(b for b in blocks if b.kind == "list").items == (
+        "gloves and a face shield",
+        "long sleeves",
+    )
+
+
 def test_text_table_headers_set_right_of_their_figures_keep_them_in_their_columns() -> None:
     # The sizes are set further right than the figures under them: a figure must not slide
     # into the row label's column and shift every value one size over ("650: 905 kg").
