@@ -120,11 +120,14 @@ def read_document(
     )
 
 
-_TYPED_STEP: Final = re.compile(r"^Step\s+(\d{1,2})\s*[:.)\u2013\u2014-]\s*(\S.*)$", re.IGNORECASE)
+_TYPED_STEP: Final = re.compile(
+    r"^(?:Step\s+(\d{1,2})\s*[:.)\u2013\u2014-]|(\d{1,2})[.)](?=\s))\s*(\S.*)$", re.IGNORECASE
+)
+"""A step typed into its paragraph: "Step 1: ...", or "1. ..." as Word's HTML writes a list."""
 
 
 def typed_steps(blocks: Sequence[Block]) -> list[Block]:
-    """Paragraphs typed "Step 1: ...", "Step 2: ..." as one block of numbered steps.
+    """Paragraphs typed "Step 1: ...", "Step 2: ..." (or "1. ...") as one block of numbered steps.
 
     A manual typed in a word processor without list numbering writes each step as its own
     paragraph; read apart, a procedure's answer would be one of its steps. A run counts from
@@ -143,12 +146,13 @@ def typed_steps(blocks: Sequence[Block]) -> list[Block]:
 
     for block in blocks:
         m = _TYPED_STEP.match(block.text) if block.kind == "paragraph" else None
-        if m and int(m.group(1)) == len(run) + 1:
-            run.append((block, m.group(2)))
+        number = int(m.group(1) or m.group(2)) if m else 0
+        if m and number == len(run) + 1:
+            run.append((block, m.group(3)))
             continue
         flush()
-        if m and m.group(1) == "1":
-            run.append((block, m.group(2)))
+        if m and number == 1:
+            run.append((block, m.group(3)))
         else:
             out.append(block)
     flush()

@@ -380,6 +380,11 @@ def test_paragraphs_typed_step_by_step_are_one_procedure() -> None:
     out = typed_steps(blocks)
     assert [b.kind for b in out] == ["paragraph", "steps", "paragraph", "paragraph"]
     assert out[1].items == ("Finish the cycle.", "Stop motor M1.")
+    # Word's HTML of a list: each item a paragraph with its number typed ("1.", then spaces).
+    listed = [Block("paragraph", f"{n}. {text}") for n, text in enumerate(("Lower.", "Tilt."), 1)]
+    [steps] = typed_steps(listed)
+    assert steps.items == ("Lower.", "Tilt.")
+    assert typed_steps([Block("paragraph", "1.5 m is the free lift.")])[0].kind == "paragraph"
 
 
 def test_a_technical_order_s_chapters_paragraphs_and_two_line_table_headers() -> None:
