@@ -70,8 +70,9 @@ say, so the manifold pressure at hot idle in psi wins); 'intercooler pressure 36
 10' (the intercooler's safety valve set pressure, over PT2's interstage pressure: only the valve's
 name says "intercooler"); 'FI one twelve B on the eight stage reads 0.6 cubic metres an hour' (the
 balance leak-off's limit is a share of the rated flow, "4 % of rated flow", so the minimum
-continuous flow in m³/h wins); 'the lead acid battery's at 46 volts under load' (its limits under
-load are bare figures in a "warning" row, which says no side, so the open-circuit voltage judges)."""
+continuous flow in m³/h wins); 'the lead acid battery's at 46 volts under load' (its limits
+under load are bare figures in a "warning" row, which says no side, so the open-circuit voltage
+judges)."""
 AT_MACHINE_MAX_CLARIFICATIONS = 0.06
 
 
