@@ -70,14 +70,16 @@ _HEADER_TAIL: Final = re.compile(r"\(?[A-Z][A-Za-z.#/]*\)?(?: \(?[A-Za-z.#/]+\)?
 """A header cell's second line: a capitalised word or two, no figure ("NO.", "(DEG C)")."""
 _BULLET: Final = re.compile(r"^(?:[-*\u2022]|o(?= ))\s+(\S.*)$")
 """A list item: a dash, a star, a bullet, or the "o" a word processor's plain text puts there."""
-_STEP_WORD: Final = re.compile(r"^\s*Step\s+(\d{1,3})\s*[.:)\u2013\u2014-]\s*", re.IGNORECASE)
-"""A step that says so: "Step 1 – Inform the operator" is step 1."""
+STEP_SAID: Final = r"Step\s+(\d{1,3})\s*[.:)\u2013\u2014-]"
+"""A step that says so: "Step 1 – Inform the operator" is step 1 (a pattern, case-insensitive)."""
+_STEP_WORD: Final = re.compile(rf"^\s*{STEP_SAID}\s*", re.IGNORECASE)
 _UNDERLINE: Final = re.compile(r"^\s*(=+|-+)\s*$")
 _WIDE_GAP: Final = re.compile(r"\S {3,}\S")
 _NUMBER_GAP: Final = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\s{2,}(?=[A-Z])")
 _HEADER_SHIFT: Final = 8
-_TAB_BETWEEN: Final = re.compile(r"\S *\t[ \t]*\S")
 """How far right of its column's cells a header may be set (right-aligned over left-aligned)."""
+_TAB_BETWEEN: Final = re.compile(r"\S *\t[ \t]*\S")
+"""A TAB between two cells' text (a leading TAB alone only indents)."""
 
 
 @dataclass

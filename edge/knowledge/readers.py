@@ -13,7 +13,7 @@ from edge.knowledge.read_docx import DocxError, read_docx
 from edge.knowledge.read_html import parse_html
 from edge.knowledge.read_markdown import parse_markdown
 from edge.knowledge.read_pdf import PdfTextError, TooManyPages, read_pdf
-from edge.knowledge.read_text import parse_text
+from edge.knowledge.read_text import STEP_SAID, parse_text
 from edge.knowledge.records import Block, ParsedDocument
 
 SUFFIXES: Final = {
@@ -120,9 +120,7 @@ def read_document(
     )
 
 
-_TYPED_STEP: Final = re.compile(
-    r"^(?:Step\s+(\d{1,2})\s*[:.)\u2013\u2014-]|(\d{1,2})[.)](?=\s))\s*(\S.*)$", re.IGNORECASE
-)
+_TYPED_STEP: Final = re.compile(rf"^(?:{STEP_SAID}|(\d{{1,2}})[.)](?=\s))\s*(\S.*)$", re.IGNORECASE)
 """A step typed into its paragraph: "Step 1: ...", or "1. ..." as Word's HTML writes a list."""
 
 
