@@ -90,7 +90,6 @@ _SYNONYMS: Final[dict[str, str]] = {
     "vib": "vibration",
     "vibrations": "vibration",
     "vibes": "vibration",
-    "drive": "traction",  # a truck's drive motor is its traction motor
     "amps": "current",
     "amp": "current",
     "pulling": "current",
@@ -136,6 +135,10 @@ _DEVIATION_SAID: Final = re.compile(
 the average tension"): it is judged by a deviation band ("± 10", "± 5 % from the mean")."""
 DEVIATION: Final = stem("deviation")
 """The stem a reading said as a deviation carries among its words."""
+_ALSO_MEANS: Final = {stem("drive"): stem("traction")}
+"""Words a technician says that may stand for another the manual prints: a truck's drive motor
+is its traction motor. Only the reading gains the second word; a manual's "main drive motor"
+stays a drive motor, not a traction motor."""
 _SETTING: Final = frozenset(stem(w) for w in ("set", "setting", "setpoint"))
 """A parameter that is a setting: a safety valve's set pressure, a switch's setting."""
 _SETTING_SAID: Final = frozenset(
@@ -375,6 +378,7 @@ def said(
     # "GB-101" as written, or said letter by letter ("G B one oh one").
     found_codes = {normal_code(c) for c in codes(transcript) | codes(written(transcript))}
     own = words(transcript)
+    own |= {_ALSO_MEANS[w] for w in own if w in _ALSO_MEANS}
     if _DEVIATION_SAID.search(transcript):
         own = own | {DEVIATION}
     spoken = set(own)

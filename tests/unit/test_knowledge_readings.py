@@ -268,10 +268,11 @@ def test_a_variant_said_by_its_last_figure_or_letter_picks_its_limit() -> None:
 
 
 def test_technicians_words_for_vibration_and_a_trucks_drive_motor() -> None:
-    from edge.knowledge.limit_match import words
+    from edge.knowledge.limit_match import said, words
 
     assert words("vibes on the A pump") >= words("vibration")
-    assert words("drive motor temp") >= words("traction motor temperature")
+    assert said("drive motor temp 118 degrees", {}).words >= words("traction motor temperature")
+    assert "traction" not in " ".join(words("Main drive motor"))  # a manual's words stay its own
 
 
 def test_a_word_said_outweighs_one_the_unit_only_implies() -> None:
