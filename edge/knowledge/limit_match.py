@@ -243,6 +243,10 @@ class Described:
     """The words of a condition the parameter holds under ("at start" -> start), if any."""
     order: tuple[str, ...] = ()
     """The parameter's words in the order printed."""
+    figures: frozenset[float] = frozenset()
+    """The figures its name states, its models' codes included ("TX-9/1000", "8 mm ropes")."""
+    variants: frozenset[str] = frozenset()
+    """The letters that end its variants' codes ("RR16-S": "s")."""
 
 
 _CONDITION: Final = re.compile(
@@ -321,6 +325,8 @@ def describe(
         frozenset(words(names[0])) if names else frozenset(),
         condition_words(limit.parameter),
         ordered_words(limit.parameter),
+        frozenset(stated_values(limit.parameter) | code_figures(limit.parameter)),
+        frozenset(v.lower() for v in _VARIANT_LETTER.findall(limit.parameter)),
     )
 
 
@@ -376,7 +382,8 @@ def said(
 ) -> Said:
     """The words and codes of a reading; IDs said aloud bring their component's name along."""
     # "GB-101" as written, or said letter by letter ("G B one oh one").
-    found_codes = {normal_code(c) for c in codes(transcript) | codes(written(transcript))}
+    as_written = written(transcript)
+    found_codes = {normal_code(c) for c in codes(transcript) | codes(as_written)}
     own = words(transcript)
     own |= {_ALSO_MEANS[w] for w in own if w in _ALSO_MEANS}
     if _DEVIATION_SAID.search(transcript):
@@ -395,7 +402,7 @@ def said(
         frozenset(negated),
         named,
         spoken=frozenset(own - negated),
-        figures=frozenset(stated_values(written(transcript)) | code_figures(written(transcript))),
+        figures=frozenset(stated_values(as_written) | code_figures(as_written)),
         letters=frozenset(_LETTER_SAID.findall(transcript.lower())),
         order=ordered_words(transcript),
         initials=frozenset(initial_codes(transcript) - found_codes),
@@ -510,9 +517,8 @@ def rank(
             )
             score += COVERAGE_WEIGHT * covered / len(d.parameter)
         score -= NEGATED_WEIGHT * len(reading.negated & (d.parameter | d.context))
-        figures = stated_values(d.limit.parameter) | code_figures(d.limit.parameter)
-        score += FIGURE_WEIGHT * len(reading.figures & figures)
-        if reading.letters & {v.lower() for v in _VARIANT_LETTER.findall(d.limit.parameter)}:
+        score += FIGURE_WEIGHT * len(reading.figures & d.figures)
+        if reading.letters & d.variants:
             score += FIGURE_WEIGHT
         if d.limit.component_id and (
             normal_code(d.limit.component_id) in reading.codes | reading.initials

@@ -226,11 +226,16 @@ def is_condition_table(rows: Sequence[Sequence[str]], known_components: set[str]
     is a limits table keyed by device (a normal band beside the alarm points), and so is one
     keyed by the manual's tags.
     """
+    return _lists_conditions(rows[0], _code_column(rows, known_components))
+
+
+def _lists_conditions(header: Sequence[str], code_column: int | None) -> bool:
+    """:func:`is_condition_table`, given the table's :func:`_code_column`."""
     return (
-        find_column(rows[0], MEASURED) is None
-        and any(NOT_LIMITS_TABLE.match(h.strip()) for h in rows[0])
-        and _code_column(rows, known_components) is None
-        and not any(NORMAL_HEADER.search(h) for h in rows[0])
+        find_column(header, MEASURED) is None
+        and any(NOT_LIMITS_TABLE.match(h.strip()) for h in header)
+        and code_column is None
+        and not any(NORMAL_HEADER.search(h) for h in header)
     )
 
 
@@ -251,7 +256,8 @@ def extract_limits(
     points = point_columns(rows)
     if points:
         return point_limits(rows, points, known_components, section_component, source, context)
-    if is_condition_table(rows, known_components):
+    code_column = _code_column(rows, known_components)
+    if _lists_conditions(rows[0], code_column):
         # Its thresholds say when something is wrong: the other side is the limit. (A table of
         # parameters with an "Alarm" column is a limits table: see :data:`PROTECTIVE_HEADER`.)
         return condition_limits(
@@ -261,7 +267,7 @@ def extract_limits(
             source=source,
             context=context,
         )
-    cols = _columns(rows, known_components, _code_column(rows, known_components))
+    cols = _columns(rows, known_components, code_column)
     if cols is None:
         return []
     header = rows[0]

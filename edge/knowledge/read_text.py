@@ -174,11 +174,15 @@ class _Parser:
             self.i += 1
         entries = [(row[0], row[-1]) for row in rows if len(row) == 2]
         if len(entries) == len(rows) and _contents(entries):
-            text = "; ".join(name for name, _ in entries)
-            self.blocks.append(Block("paragraph", f"Contents: {text}.", page=page))
+            self._add_contents(entries, page)
             return
         width = max(len(row) for row in rows)
         self._add_table(tuple(row + ("",) * (width - len(row)) for row in rows), page)
+
+    def _add_contents(self, entries: Sequence[tuple[str, str]], page: int | None) -> None:
+        """A table of contents as one paragraph of its sections' names (no page numbers)."""
+        text = "; ".join(name for name, _ in entries)
+        self.blocks.append(Block("paragraph", f"Contents: {text}.", page=page))
 
     def _leaders(self, page: int | None) -> None:
         """Dot-leader lines ("Operating weight ...... 11,800 lb") as a two-column table."""
@@ -187,8 +191,7 @@ class _Parser:
             entries.append(found)
             self.i += 1
         if is_contents(entries):
-            text = "; ".join(name for name, _ in entries)
-            self.blocks.append(Block("paragraph", f"Contents: {text}.", page=page))
+            self._add_contents(entries, page)
             return
         self._add_table((("Item", "Value"), *entries), page)
 
