@@ -142,7 +142,9 @@ class StreamingTranscriber:
         if self._interim_samples is None:
             return
         due = self._length - (self._latest.end if self._latest else self._commit_at)
-        if due >= self._interim_samples and self._running is None and self._last_voiced > 0:
+        # Not on an unvoiced chunk: a pause may be beginning, and its preflight would have to
+        # wait for the draft (100-170 ms) before it could start.
+        if due >= self._interim_samples and self._running is None and voiced:
             self._start_decode(self._last_voiced, self._length, kind="interim")
 
     def preflight(self) -> None:

@@ -262,3 +262,21 @@ def test_a_blip_of_voice_after_the_last_commit_adds_no_invented_words() -> None:
         return text, len(stt.calls) - calls
 
     assert asyncio.run(scenario()) == ("words 3.5.", 0)
+
+
+def test_no_draft_starts_as_a_pause_begins() -> None:
+    # A draft started on the pause's first frames would hold up the pause's preflight decode.
+    async def scenario() -> tuple[list[bool], list[bool]]:
+        stt = CountingStt()
+        t = StreamingTranscriber(stt, EngineThread("t"), interim_s=0.5)
+        await feed(t, 0.45, voiced=True)
+        await feed(t, 0.2, voiced=False)  # a draft is due by now, but the technician paused
+        in_pause = list(stt.drafts)
+        await feed(t, 0.1, voiced=True)  # they go on: the draft starts
+        await asyncio.sleep(0.1)
+        await t.close()
+        return in_pause, stt.drafts
+
+    in_pause, drafts = asyncio.run(scenario())
+    assert in_pause == []
+    assert drafts == [True]
