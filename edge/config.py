@@ -101,6 +101,9 @@ class EndpointConfig:
     has finished and the transcript of everything said does not end mid-sentence (ms)."""
     turn_threshold: float = setting(0.5, min=0.05, max=0.99)
     """End-of-turn model probability that counts as a finished turn."""
+    turn_sure_threshold: float = setting(0.9, min=0.05, max=0.99)
+    """End-of-turn model probability that ends a turn whose transcript ends on a comma (Whisper
+    writes one where the voice did not fall, and copies its prompt's comma list)."""
     short_pause_ms: int = setting(400, min=100, max=2000)
     """A pause this long ends the turn if the transcript looks complete (ms)."""
     preflight_ms: int = setting(32, min=32, max=1000)

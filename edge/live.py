@@ -41,6 +41,7 @@ def endpoint_settings(config: Config) -> EndpointSettings:
         min_speech_s=e.min_speech_ms / 1000,
         turn_pause_s=e.turn_pause_ms / 1000,
         turn_threshold=e.turn_threshold,
+        sure_threshold=e.turn_sure_threshold,
         short_pause_s=e.short_pause_ms / 1000,
         preflight_s=e.preflight_ms / 1000,
         long_pause_s=e.long_pause_ms / 1000,

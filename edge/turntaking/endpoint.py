@@ -6,7 +6,10 @@ Three witnesses are heard, fastest first:
   need?" against a drawn-out "the torque for the...". When it says finished, and the transcript of
   everything said does not end mid-sentence, a ``turn_pause_s`` pause (150 ms) ends the turn;
 - the *transcript*: one that reads finished ("...need?") ends the turn after ``short_pause_s``
-  (400 ms), even when the model hesitates; one that ends on a comma, "and", "the" or "..." waits;
+  (400 ms), even when the model hesitates; one that ends on "and", "the" or "..." waits, and one
+  that ends on a comma after a word a request can end on ("...gearbox oil quantity,") ends only
+  when the model is sure (``turn_sure_threshold``): Whisper writes that comma where the voice did
+  not fall, and copies it from its prompt's comma list, so it says little either way;
 - the *silence*: ``long_pause_s`` (1 s) ends the turn whatever the others say.
 
 When a pause begins the caller is told to *preflight*: decode what it has now and ask the model,
@@ -30,7 +33,10 @@ class Words(enum.Enum):
     COMPLETE = "complete"
     """It reads like a finished request ("...need?")."""
     INCOMPLETE = "incomplete"
-    """It stops mid-sentence: a comma, "..." or a word like "and", "the", "for"."""
+    """It stops mid-sentence: "...", a colon or a word like "and", "the", "for"."""
+    TRAILING = "trailing"
+    """It ends on a comma after a word a request can end on ("Yaw drive gearbox oil quantity,"):
+    weak evidence either way, left to a sure end-of-turn model."""
     UNCLEAR = "unclear"
     """It covers the speech but says neither (no final punctuation)."""
 
@@ -58,6 +64,8 @@ class EndpointSettings:
     """Pause that ends a turn the end-of-turn model calls finished (transcript not against)."""
     turn_threshold: float = 0.5
     """End-of-turn model probability that counts as finished."""
+    sure_threshold: float = 0.9
+    """End-of-turn model probability that ends a turn whose transcript trails off on a comma."""
     short_pause_s: float = 0.4
     """Pause that ends a turn whose transcript looks complete."""
     long_pause_s: float = 1.0
@@ -155,18 +163,19 @@ class Endpointer:
         if pause >= s.short_pause_s and words is Words.COMPLETE:
             self.end_reason = "complete"
             return Decision.END
-        if (
-            pause >= s.turn_pause_s
-            and turn is not None
-            and turn >= s.turn_threshold
-            and words in (Words.COMPLETE, Words.UNCLEAR)
-        ):
+        if pause >= s.turn_pause_s and turn is not None and self._finished(words, turn):
             self.end_reason = "turn"
             return Decision.END
         if pause >= s.preflight_s and not self._preflighted:
             self._preflighted = True
             return Decision.PREFLIGHT
         return self._check_length(now)
+
+    def _finished(self, words: Words, turn: float) -> bool:
+        """Whether the end-of-turn model's ``turn`` ends the turn, given the words' verdict."""
+        if words is Words.TRAILING:
+            return turn >= self.settings.sure_threshold
+        return turn >= self.settings.turn_threshold and words in (Words.COMPLETE, Words.UNCLEAR)
 
     def _check_length(self, now: float) -> Decision:
         if (
@@ -243,15 +252,20 @@ def judge_words(text: str | None) -> Words:
         return Words.UNKNOWN
     if looks_complete(text):
         return Words.COMPLETE
-    return Words.INCOMPLETE if looks_incomplete(text) else Words.UNCLEAR
+    if looks_incomplete(text):
+        return Words.INCOMPLETE
+    return Words.TRAILING if text.rstrip().endswith(",") else Words.UNCLEAR
 
 
 def looks_incomplete(text: str) -> bool:
-    """True when ``text`` stops mid-sentence: "...", a comma, or a conjunction, article, etc."""
+    """True when ``text`` stops mid-sentence: "...", a colon, or a conjunction, article, etc.
+
+    A comma alone is not enough (see :attr:`Words.TRAILING`).
+    """
     text = text.strip()
     if not text:
         return False
-    if text.endswith(("...", "…", ",", ";", ":", "-")):
+    if text.endswith(("...", "…", ";", ":", "-")):
         return True
     words = re.findall(r"[\w'-]+", text.lower())
     return bool(words) and words[-1] in _CONTINUATIONS

@@ -155,6 +155,17 @@ def test_a_hesitant_model_leaves_complete_words_to_the_short_pause() -> None:
     assert end - t == pytest.approx(0.4, abs=FRAME)
 
 
+@pytest.mark.parametrize("turn, reason", [(0.95, "turn"), (0.7, "long-pause")])
+def test_only_a_sure_model_ends_words_that_trail_off_on_a_comma(turn: float, reason: str) -> None:
+    # "Yaw drive, gearbox oil quantity," said with a falling voice ends at the turn pause; said
+    # so that the model is unsure ("Log a high severity incident, ...") it waits for the long one.
+    ep = Endpointer(SETTINGS, 0.0)
+    _, t = run(ep, 0.0, 1.5, 0.9)
+    decisions, end = run(ep, t, 3.0, 0.05, words=Words.TRAILING, turn=turn)
+    assert ep.end_reason == reason
+    assert end - t == pytest.approx(0.128 if reason == "turn" else 1.0, abs=FRAME)
+
+
 @pytest.mark.parametrize(
     "text, words",
     [
@@ -162,7 +173,9 @@ def test_a_hesitant_model_leaves_complete_words_to_the_short_pause() -> None:
         ("What torque do the caliper bolts need?", Words.COMPLETE),
         ("What is the torque for the", Words.INCOMPLETE),
         ("Gearbox oil temperature is, um", Words.INCOMPLETE),
-        ("The oil temperature,", Words.INCOMPLETE),
+        ("Yaw drive, gearbox oil quantity,", Words.TRAILING),
+        ("Log a high severity incident, the", Words.INCOMPLETE),
+        ("The oil temperature:", Words.INCOMPLETE),
         ("Yes", Words.UNCLEAR),
     ],
 )
