@@ -21,7 +21,7 @@ from edge.hearing.denoise import DenoiseStream
 from edge.listener import Listener, ListenerSettings, WakeDetector
 from edge.session import Session
 from edge.turntaking.bargein import EchoGuard, EchoGuardSettings, OnsetSettings
-from edge.turntaking.endpoint import EndpointSettings
+from edge.turntaking.endpoint import EndpointSettings, Words, judge_words
 
 
 @dataclass
@@ -93,6 +93,12 @@ def build_voice_path(
     def transcriber(turn_id: TurnId) -> Any:
         def interim(text: str, stable: int) -> None:
             bus.publish(TranscriptEvent(turn_id, text, is_final=False, stable_chars=stable))
+            if judge_words(text) in (Words.COMPLETE, Words.TRAILING):
+                # A draft that reads finished: start on its answer while the technician may
+                # still be speaking. The final transcript usually asks the same, and then finds
+                # the answer's first words synthesized (the speech memo is keyed by the words
+                # spoken, not by the transcript), which takes TTS off the end of the turn.
+                session.prepare(turn_id, text)
 
         def settled(text: str) -> None:
             session.prepare(turn_id, text)

@@ -22,6 +22,7 @@ from edge.config import Config
 from edge.dialogue.dialogue import Dialogue
 from edge.events import CaptureEnded
 from edge.scenario import ScenarioRun, run_scenario
+from edge.session import Session
 from edge.voices import speak
 from tests.text import word_error_rate, words
 
@@ -201,6 +202,33 @@ def test_the_answer_is_prepared_while_the_button_is_still_held(
     run = play(with_listen(config, triggers=("ptt",)), assistant, script)
     [turn] = run.turns
     assert "prepared" in turn.marks and turn.heard
+
+
+def test_a_draft_that_reads_finished_starts_the_answer_while_the_technician_speaks(
+    config: Config, assistant: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Whole sentences come out of the drafts while the request goes on: each one starts an
+    # answer, so that the TTS is not left for the end of the turn when the final asks the same.
+    started: list[tuple[str, bool]] = []
+    original = Session.prepare
+
+    def prepare(session: Session, turn_id: Any, transcript: str) -> None:
+        capture = session._listener().capture
+        started.append((transcript, capture is not None and capture.endpointer.voiced))
+        original(session, turn_id, transcript)
+
+    monkeypatch.setattr(Session, "prepare", prepare)
+    script = Script()
+    script.silence(0.8)
+    script.say(
+        speak(
+            "The yaw system was making a grinding noise this morning. I checked the brake pads. "
+            "What torque do the M24 yaw brake caliper bolts need?"
+        )
+    )
+    script.silence(4.0)
+    run = play(with_listen(config, triggers=("vad",)), assistant, script)
+    assert run.turns and any(voiced for _, voiced in started), started
 
 
 def test_interruption_mid_answer(config: Config, assistant: Assistant) -> None:
