@@ -91,8 +91,9 @@ class StreamingTranscriber:
             commit_min_s: only commit at a pause when at least this much audio is uncommitted.
             bias: turns the final transcript and its confidence into what the assistant acts on
                 (the manuals' codes, units and command words restored; ``edge.hearing.bias``).
-            on_settled: called on the event loop with the transcript whenever a preflight decode
-                covers every voiced sample (it is the final transcript if no speech follows).
+            on_settled: called on the event loop with the transcript, corrected by ``bias``,
+                whenever a preflight decode covers every voiced sample (it is the final
+                transcript if no speech follows).
         """
         self._engine = engine
         self._thread = thread
@@ -121,6 +122,8 @@ class StreamingTranscriber:
         self._previous_text = ""
         self._running: asyncio.Task[_Decode | None] | None = None
         self._tasks = TaskSet("stt")
+        self._corrections: dict[tuple[str, float | None], asyncio.Task[Heard]] = {}
+        """The bias's work per transcript: a settled one is corrected before the turn ends."""
         self._pauses: deque[tuple[int, int]] = deque()
         """(last voiced sample, end) of each pause whose preflight waits for a running decode."""
         self.decodes = 0
@@ -199,15 +202,36 @@ class StreamingTranscriber:
         With a ``bias`` it is the corrected transcript; :attr:`heard` then holds the record.
         """
         text, confidence = await self._final()
+        self.heard = await self._corrected(text, confidence)
+        return self.heard.text
+
+    async def _corrected(self, text: str, confidence: float | None) -> Heard:
+        """``text`` as heard and corrected by the bias, worked out once per transcript."""
+        key = (text, confidence)
+        task = self._corrections.get(key)
+        if task is None:
+            task = self._tasks.spawn(self._correct(text, confidence), name="bias")
+            self._corrections[key] = task
+        return await asyncio.shield(task)
+
+    async def _correct(self, text: str, confidence: float | None) -> Heard:
         if self._bias is None or not text:
             from edge.hearing.bias import Heard
 
-            self.heard = Heard(text, text, confidence)
-            return text
+            return Heard(text, text, confidence)
         # On the STT thread: restoring a code by sound compares it with every known code (tens
         # of milliseconds), which the event loop must not wait on.
-        self.heard = await self._thread.run(self._bias, text, confidence)
-        return self.heard.text
+        return await self._thread.run(self._bias, text, confidence)
+
+    async def _settle(self, text: str, confidence: float | None) -> None:
+        """Correct a transcript that may be the final one now, and hand it on.
+
+        The answer prepared on it is then the answer to what the turn will act on ("What is he
+        124?" is asked as "What is E-124?"), and :meth:`final` finds the correction made.
+        """
+        heard = await self._corrected(text, confidence)
+        if self._on_settled is not None:
+            self._on_settled(heard.text)
 
     async def _final(self) -> tuple[str, float | None]:
         started = time.perf_counter()
@@ -287,8 +311,9 @@ class StreamingTranscriber:
         if kind == "preflight":
             self._maybe_commit(decode)
             settled = self.settled_text
-            if settled and self._on_settled is not None:
-                self._on_settled(settled)
+            if settled:
+                confidence = self._confidence(self._settled)  # as final() will have it
+                self._tasks.spawn(self._settle(settled, confidence), name="settle")
         elif self._on_interim is not None and text:
             stable = _common_prefix(self._previous_text, text)
             self._on_interim(self.text, len(self._join(stable)) if stable else 0)

@@ -280,3 +280,30 @@ def test_no_draft_starts_as_a_pause_begins() -> None:
     in_pause, drafts = asyncio.run(scenario())
     assert in_pause == []
     assert drafts == [True]
+
+
+def test_a_settled_transcript_is_corrected_once_before_the_turn_ends() -> None:
+    # The answer prepared at the pause is the answer to the corrected words, and the final
+    # transcript finds the correction made instead of waiting for it.
+    from edge.hearing.bias import Heard
+
+    corrected: list[str] = []
+
+    def bias(text: str, confidence: float | None) -> Heard:
+        corrected.append(text)
+        return Heard(text.replace("words", "E-124"), text, confidence)
+
+    async def scenario() -> tuple[list[str], str]:
+        settled: list[str] = []
+        t = StreamingTranscriber(
+            CountingStt(), EngineThread("t"), interim_s=10, bias=bias, on_settled=settled.append
+        )
+        await feed(t, 2.0, voiced=True)
+        t.preflight()
+        await feed(t, 0.5, voiced=False)
+        await asyncio.sleep(0.1)
+        return settled, await t.final()
+
+    settled, final = asyncio.run(scenario())
+    assert settled == ["E-124 2.0."] and final == "E-124 2.0."
+    assert corrected == ["words 2.0."]
