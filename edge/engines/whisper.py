@@ -53,10 +53,11 @@ class FasterWhisper:
         """Where to run (``cuda`` on a Jetson with a CUDA build of CTranslate2)."""
         threads: int = 1
         """CPU threads for one decode. One is faster here: the decoder's small matrix products
-        lose more to a second thread's synchronisation than they gain (tiny.en, 2-8 s questions,
+        lose more to a second thread's synchronisation than they gain (tiny.en, 2-3 s questions,
         beam 5, this project's 2-core x86 build machine: encode 75-90 ms and generate 100-150 ms
-        on one thread, 50-70 and 110-225 ms on two), and the other core is free for the
-        end-of-turn model, which runs at the same moment."""
+        on one thread, 50-70 and 110-225 ms on two; an 8 s one generates in 440 ms against
+        640), and the other core is free for the end-of-turn model, which runs at the same
+        moment."""
         beam_size: int = 5
         """Beam width of final transcripts (drafts are always greedy). On the hearing set's dev
         voices 5 cut tiny.en's word errors from 0.18 to 0.13 clean and 0.41 to 0.38 at 10 dB
