@@ -17,6 +17,15 @@ APT_PACKAGES := espeak-ng flite mosquitto libportaudio2 libusb-1.0-0 socat syste
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # llama-cpp-python ships only an sdist; compile it with every core. pip caches the built wheel.
 export CMAKE_BUILD_PARALLEL_LEVEL := $(shell nproc)
+# ggml builds for the build machine's CPU (-march=native). On an x86_64 CPU with Intel AMX that
+# also compiles ggml's AMX kernels, which crash with SIGSEGV where the kernel or hypervisor does
+# not grant the AMX tile state (seen on a Firecracker VM whose CPU lists amx_tile). AMX speeds up
+# only large batched matrix products, not a small model's decoding; the devices are ARM.
+ifeq ($(shell uname -m),x86_64)
+NO_AMX := -mno-amx-tile -mno-amx-int8 -mno-amx-bf16
+export CFLAGS += $(NO_AMX)
+export CXXFLAGS += $(NO_AMX)
+endif
 
 .PHONY: all deps system-deps models demo test bench lint typecheck check clean
 
