@@ -45,11 +45,14 @@ from edge.knowledge.search import EXACT_LIMIT, SearchOptions, search
 from edge.knowledge.spoken import written
 from edge.knowledge.store import Store, Vector
 from edge.knowledge.terms import (
+    WORDS_NOT_CODES,
     code_said_as_number,
     codes_in_question,
     codes_in_text,
+    is_thread_size,
     misheard_code,
     normalize_code,
+    quantity_not_code,
     stems,
     unknown_codes,
 )
@@ -67,6 +70,14 @@ NAME_CHUNKS: Final = 3
 """A code printed in more chunks than this names a machine (see :meth:`Knowledge._names`) ..."""
 NAME_CHAPTERS: Final = 2
 """... when they lie in more chapters than this; a code a manual's title prints always does."""
+
+
+def _spread_like_a_name(spread: tuple[int, int]) -> bool:
+    """Whether a code one manual prints in (chunks, chapters) is spread as a machine's name is."""
+    chunks, chapters = spread
+    return chunks > NAME_CHUNKS and chapters > NAME_CHAPTERS
+
+
 _NEAR_TIE: Final = 0.9
 """Fused scores this close to the best (10 %) leave the choice to what the passages hold."""
 ANSWER_HITS: Final = 6
@@ -100,7 +111,6 @@ class _Snapshot:
     version: int
 
 
-_THREAD: Final = re.compile(r"m\d{1,2}(?:x[\d.]+)?")
 """A metric thread size, normalised ("m30", "m16x1.5")."""
 
 
@@ -112,8 +122,10 @@ def _spelled(text: str, snap: _Snapshot) -> str:
     """
 
     def joined(m: re.Match[str]) -> str:
-        if len(m[2]) == 1 and m[1].lower() in _WORDS_NOT_CODES:
-            return m[0]  # "a 2 mm gap": an article, not the code A2
+        if m[1].lower() in WORDS_NOT_CODES and (
+            len(m[2]) == 1 or quantity_not_code(m[1], text[m.end(2) :])
+        ):
+            return m[0]  # "a 2 mm gap", "a 12 volt block": an article, not the code A2 or A12
         if m[3] and normalize_code(m[0]) in snap.vocabulary:
             return f"{m[1]}-{m[2]}{m[3]}"
         if normalize_code(f"{m[1]}{m[2]}") in snap.vocabulary:
@@ -127,7 +139,6 @@ def _spelled(text: str, snap: _Snapshot) -> str:
 _SPACED_CODE: Final = re.compile(r"\b([A-Za-z]{1,4}) (\d{1,5}[A-Za-z]?)(?: ([A-Za-z]))?\b")
 """A code said with spaces: "DTC 4120", "TRIP 50 N" (the letter after its number said apart),
 "M 2" ("m two says 152 degrees")."""
-_WORDS_NOT_CODES: Final = frozenset({"a", "i", "at", "to", "is", "on", "in", "of", "by", "or"})
 
 
 def _limit_key(lim: Limit) -> tuple[object, ...]:
@@ -351,10 +362,8 @@ class Knowledge:
             c
             for c in codes_in_question(question, snap.vocabulary)
             if c in snap.title_codes
-            or (
-                self._store.code_chunks(c) > NAME_CHUNKS
-                and self._store.code_chapters(c) > NAME_CHAPTERS
-            )
+            # A thread size ("M12") is a size every manual prints, not a thing of one of them.
+            or _spread_like_a_name(self._store.code_spread(c, whole_store=is_thread_size(c)))
         )
 
     def _named_documents(self, question: str, snap: _Snapshot) -> frozenset[int]:
@@ -365,7 +374,7 @@ class Knowledge:
         """
         said = codes_in_question(question, snap.vocabulary)
         # A thread size ("M30") is every machine's: it names none.
-        found = self._store.code_documents([c for c in said if not _THREAD.fullmatch(c)])
+        found = self._store.code_documents([c for c in said if not is_thread_size(c)])
         total = len({d for ids in snap.titles.values() for d in ids})
         named = [docs for docs in found.values() if len(docs) < max(2, total)]
         by_code = {d for docs in named for d in docs}

@@ -387,21 +387,25 @@ class Store:
             )
         return out
 
-    def code_chunks(self, code: str) -> int:
-        """How many chunks print ``code`` (normalised)."""
-        row = self.conn.execute(
-            "select count(*) from chunk_fts where chunk_fts match ?", (f'codes : "{code}"',)
-        ).fetchone()
-        return int(row[0]) if row else 0
+    def code_spread(self, code: str, *, whole_store: bool = False) -> tuple[int, int]:
+        """How widely one manual prints ``code`` (normalised): (chunks, chapters).
 
-    def code_chapters(self, code: str) -> int:
-        """In how many chapters (top-level sections) of their manuals chunks print ``code``."""
+        The manual that prints it most widely counts: in a store of many manuals a short fault
+        code ("F-07") is printed by several, each in one table and a section or two. With
+        ``whole_store``, all manuals count together, as if they were one.
+        """
         rows = self.conn.execute(
-            "select distinct c.doc_id, c.section from chunk_fts f join chunks c "
+            "select c.doc_id, c.section from chunk_fts f join chunks c "
             "on c.chunk_id = f.rowid where chunk_fts match ?",
             (f'codes : "{code}"',),
         ).fetchall()
-        return len({(doc, section.split(SECTION_SEPARATOR)[0]) for doc, section in rows})
+        chunks: dict[int, int] = {}
+        chapters: dict[int, set[str]] = {}
+        for doc_id, section in rows:
+            doc = 0 if whole_store else doc_id
+            chunks[doc] = chunks.get(doc, 0) + 1
+            chapters.setdefault(doc, set()).add(section.split(SECTION_SEPARATOR)[0])
+        return max(((chunks[d], len(chapters[d])) for d in chunks), default=(0, 0))
 
     def code_documents(self, codes: Sequence[str]) -> dict[str, set[int]]:
         """Normalised code -> the documents that print it."""

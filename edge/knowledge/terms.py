@@ -53,6 +53,17 @@ STOPWORDS: Final = frozenset(
 )
 
 
+_THREAD_SIZE: Final = re.compile(r"m\d{1,2}(?:x[\d.]+)?")
+
+
+def is_thread_size(code: str) -> bool:
+    """Whether a normalised code is an ISO metric thread size ("m24", "m16x1.5").
+
+    A size every manual prints, in every torque table: it tells no machine and no passage apart.
+    """
+    return _THREAD_SIZE.fullmatch(code) is not None
+
+
 def normalize_code(code: str) -> str:
     """Canonical form of a code: lower case, no hyphens, dots, slashes or spaces."""
     return re.sub(r"[\s\-./]", "", code).lower()
@@ -82,7 +93,7 @@ def codes_in_question(question: str, vocabulary: set[str] | frozenset[str]) -> l
     for m in _CODE_IN_SPEECH.finditer(question):
         letters, digits = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
         code = normalize_code(letters + digits)
-        if code in vocabulary:
+        if code in vocabulary and not quantity_not_code(letters, question[m.end() :]):
             found.setdefault(code, None)
     for word in question.split():
         word = word.strip(",.?!;:'\"")
@@ -93,6 +104,19 @@ def codes_in_question(question: str, vocabulary: set[str] | frozenset[str]) -> l
         if code in vocabulary and not code.isdigit():
             found.setdefault(code, None)
     return list(found)
+
+
+WORDS_NOT_CODES: Final = frozenset({"a", "i", "at", "to", "is", "on", "in", "of", "by", "or"})
+"""Words a number may follow in speech that are no code's letters: "a 2 mm gap", "at 12 volts"."""
+
+
+def quantity_not_code(letters: str, rest: str) -> bool:
+    """Whether ``letters`` and the number after them are a word and a quantity, not a code.
+
+    "a 12 volt block" is no A12: the number is followed by a unit (``rest`` is what follows it).
+    """
+    after = rest.split()[:1]
+    return letters.lower() in WORDS_NOT_CODES and bool(after) and bool(units_said(after[0]))
 
 
 def unknown_codes(question: str, vocabulary: set[str] | frozenset[str]) -> list[str]:

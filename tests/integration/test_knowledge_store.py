@@ -365,11 +365,39 @@ def test_a_code_printed_often_in_one_chapter_is_a_code_and_the_machine_s_is_a_na
     try:
         assert all(o.status == "added" for o in knowledge.ingest([manual]))
         snap = knowledge._refresh()
-        assert knowledge._store.code_chunks("f07") > 3
+        assert knowledge._store.code_spread("f07")[0] > 3
         assert knowledge._names("what does F-07 mean on the ES-30", snap) == {"es30"}
         result = knowledge.answer("what does F zero seven mean")
         assert "Unintended reversal" in result.speech[0], result.speech
         assert "Auxiliary brake" not in " ".join(result.speech)
+    finally:
+        knowledge.close()
+
+
+def test_a_fault_code_several_manuals_print_is_still_a_code_of_each(tmp_path: Path) -> None:
+    # Each manual prints F-07 in its code table and once more; together they print it in four
+    # chunks over three chapters, as a machine's name is printed, but no one manual does.
+    escalator = tmp_path / "escalator.md"
+    escalator.write_text(
+        "# ES-30 Escalator\n\n## 1 Use\n\nThe ES-30 carries people.\n\n"
+        "## 4 Fault codes\n\n| Code | Meaning |\n|---|---|\n"
+        "| F-06 | Auxiliary brake tripped, also after F-07 |\n"
+        "| F-07 | Unintended reversal of travel direction |\n\n"
+        "### 4.2 Returning to service\n\nAfter F-07 the cause must be found first.\n"
+    )
+    compressor = tmp_path / "compressor.md"
+    compressor.write_text(
+        "# RP-22 Compressor\n\n## 3 Controller\n\n| Code | Meaning |\n|---|---|\n"
+        "| F-07 | Motor overload relay tripped |\n\n"
+        "## 5 Troubleshooting\n\nF-07 after every start points to a low supply voltage.\n"
+    )
+    knowledge = Knowledge.open(tmp_path / "k.db", shared_embedder())
+    try:
+        assert all(o.status == "added" for o in knowledge.ingest([escalator, compressor]))
+        snap = knowledge._refresh()
+        assert knowledge._names("what does F-07 mean", snap) == set()
+        result = knowledge.answer("what does F zero seven mean", machine="ES-30 Escalator")
+        assert "Unintended reversal" in result.speech[0], result.speech
     finally:
         knowledge.close()
 

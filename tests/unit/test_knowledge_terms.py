@@ -129,6 +129,9 @@ def test_codes_are_found_and_matched_however_spoken() -> None:
     assert codes_in_question("torque for m24", vocabulary) == ["m24"]
     assert codes_in_question("is the GBX hot", vocabulary) == ["gbx"]
     assert codes_in_question("take the lift up", vocabulary) == []  # a word, not the LIFT ID
+    # "a" and a number are an article and a quantity when a unit follows, else a code.
+    assert codes_in_question("boost voltage on a 12 volt block", {"a12"}) == []
+    assert codes_in_question("got a 12 on the panel", {"a12"}) == ["a12"]
     assert unknown_codes("what is E-999 and M24", vocabulary) == ["E-999"]
     assert fts_query("what does E-117 mean", ["e117"]) == '"mean" OR codes : "e117"'
     assert fts_query("what is it", []) is None
