@@ -27,7 +27,14 @@ from edge.knowledge.limit_match import initial_codes
 from edge.knowledge.numbers import stated_values
 from edge.knowledge.records import Component, Hit
 from edge.knowledge.tables import row_sentences
-from edge.knowledge.terms import STOPWORDS, codes_in_text, normalize_code, stem, stems
+from edge.knowledge.terms import (
+    STOPWORDS,
+    codes_in_text,
+    is_thread_size,
+    normalize_code,
+    stem,
+    stems,
+)
 from edge.knowledge.units import (
     bracketed_unit,
     normalize_unit,
@@ -231,6 +238,13 @@ _PART_ASKED: Final = re.compile(
 )
 """A torque or part number asked for a part named by its words ("for the flue adapter clamp")."""
 _WORD: Final = re.compile(r"[a-z]+")
+_CODE_MEANING: Final = re.compile(
+    r"\bmean(?:s|ing)?\b|\bstands? for\b|\bcaus|\btrigger"
+    r"|\bwhat(?:'s|s| is)\s+(?:that|this|it\b|(?:an?\s+)?[A-Za-z]{1,4}[\s-]?\d)",
+    re.IGNORECASE,
+)
+"""A question asking what a code means or what sets it off ("what's that", "what is E-214"),
+not something else about it ("what password resets A-01", "what's the trip point")."""
 _WHICHEVER: Final = re.compile(
     r"\bwhichever (?:\w+ )?(?:first|sooner|earlier)\b|\bwhichever is (?:first|sooner|earlier)\b",
     re.IGNORECASE,
@@ -598,6 +612,7 @@ class _Scorer:
         self.figures = stated_values(question)
         # "Heater band for zone three": the row of Z3, as manuals tag a series.
         self.initials = {normalize_code(c) for c in initial_codes(question)} - self.codes
+        self.meaning = _CODE_MEANING.search(question) is not None
 
     def score(self, text: str, context: str = "") -> float:
         """How well ``text`` answers: the question's words and codes it holds, and values.
@@ -630,10 +645,14 @@ class _Scorer:
 
         "What does F-07 mean": the row keyed F-07, not the F-06 row that ends "or after F-07".
         """
-        # Only among one passage's rows: between passages, the tables keyed by a size ("M24")
-        # are many, and the part asked about decides.
-        keyed = self.within and normalize_code(cell) in self.codes  # the row is the code's own
-        return 1.5 * len(self.figures & stated_values(cell)) + (1.5 if keyed else 0.0)
+        # The row is the code's own. Between passages it counts when the code's meaning is
+        # asked: "what does F-12 mean" is the alarm table's F-12 row, not the limits row that
+        # names F-12 as a switch's trip; "what password resets A-01" is not the A-01 row. The
+        # tables keyed by a thread size ("M24") are many, and the part asked about decides.
+        code = normalize_code(cell)
+        keyed = code in self.codes and (self.within or not is_thread_size(code))
+        own = keyed and (self.within or self.meaning)
+        return 1.5 * len(self.figures & stated_values(cell)) + (1.5 if own else 0.0)
 
 
 def _said(text: str) -> set[str]:

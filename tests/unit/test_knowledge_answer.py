@@ -419,3 +419,19 @@ def test_a_tables_caption_names_the_part_its_rows_are_joints_of() -> None:
     assert not model.ok and model.data["declined"] == "part-not-named"
     head = compose("what's the head bolt torque", captioned, (), None)
     assert not head.ok and head.data["declined"] == "part-not-named"
+
+
+def test_a_code_s_own_row_fits_a_question_about_its_meaning_better_than_a_mention() -> None:
+    alarms = hit((("Code", "Type", "Message"), ("F-12", "Trip", "Belt underspeed or slip")),
+                 "Table 10 – Alarm and fault codes")  # fmt: skip
+    limits = hit((("Tag", "Parameter", "Trip"), ("SS-101", "Belt speed switch F-12", "90 %")),
+                 "Table 3 – Operating limits")  # fmt: skip
+    assert fit("what does F 12 mean", alarms, ["f12"], []) > fit(
+        "what does F 12 mean", limits, ["f12"], []
+    )
+    # Asked something else about the code, its own row has no head start.
+    reset = Hit(2, "Chiller", ("8.4 Resetting alarms",), None, "text",
+                "Password 4418 resets F-12.", 1.0, 0.6)  # fmt: skip
+    alike = replace(alarms, row_similarities=(0.5,))
+    question = "what password resets an F-12"
+    assert fit(question, reset, ["f12"], []) > fit(question, alike, ["f12"], [])
