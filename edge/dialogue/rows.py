@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from edge.knowledge.answer import INTERVAL, value_cues
+from edge.knowledge.answer import INTERVAL, names_kind_asked, value_cues
 from edge.knowledge.components import in_sentence
 from edge.knowledge.limit_headers import MAX, MIN, NOMINAL
 from edge.knowledge.numbers import stated_values
@@ -237,6 +237,7 @@ def _value_columns(
         s -= 3.0 if codes & _codes(row[i]) else 0.0  # "the M36 bolts" names the row, asks not M36
         s += 1.5 * len(figures & stated_values(header[i]))  # "the 1000 kilo version": TX-9/1000
         s += 1.5 * sum(1 for cue in cues if cue.search(text))
+        s += 2.0 if names_kind_asked(question, name) else 0.0
         s += 0.5 if numeric(row[i]) and unit else 0.0
         s += 1.0 if _MARK.match(row[i]) and cues and any(c.search(header[i]) for c in cues) else 0
         s -= 3.0 if _ASIDE.search(header[i]) else 0.0  # "Tolerance (N·m)" qualifies the torque

@@ -124,7 +124,8 @@ _CUES_BY_KIND: Final[dict[str, tuple[re.Pattern[str], re.Pattern[str]]]] = {
             "quantity": (
                 r"\bhow much\b|\bhow many\b|\bquantity\b|\bamount\b|\bvolume\b|\bcapacity\b"
                 r"|\bfill\b|\bholds?\b|\bcharge\b",
-                r"\b\d+(\.\d+)?\s*(L|litres?|liters?|l|gal|gallons?|qt|quarts?|kg|g|lb|ml|strokes?)\b",
+                r"\b\d+(\.\d+)?\s*(?:U\.?S\.?\s*|imp\.?\s*)?"
+                r"(L|litres?|liters?|l|gal|gallons?|qt|quarts?|kg|g|lb|ml|strokes?)\b",
             ),
             "torque": (
                 r"\btorque\b|\bhow tight\b|\btighten",
@@ -331,6 +332,16 @@ def value_cues(question: str) -> list[re.Pattern[str]]:
             # a kind of value no cue knows, so none is required.
             return asked or _measures_in(question)
     return [answer for ask, answer in _CUES if ask.search(question)]
+
+
+def names_kind_asked(question: str, header: str) -> bool:
+    """Whether a column ``header`` names the kind of value ``question`` asks for.
+
+    "How much transmission fluid": the "Capacity" column, not the "Fluid" one that only shares
+    a word with the question.
+    """
+    cues = value_cues(question)
+    return any(ask.search(header) for ask, answer in _CUES if answer in cues)
 
 
 def _measures_in(question: str) -> list[re.Pattern[str]]:

@@ -220,9 +220,16 @@ def stem(word: str) -> str:
     return w
 
 
+_NON: Final = re.compile(r"\bnon[-\s]+(?=[a-z])", re.IGNORECASE)
+"""The prefix "non-", written or said apart ("non drive end"): it makes the opposite word."""
+
+
 def stems(text: str) -> set[str]:
-    """Stems of the content words of ``text``."""
-    return {stem(w) for w in keywords(text)}
+    """Stems of the content words of ``text``.
+
+    "Non-drive end" is one word, "nondrive": its "drive" is not the "drive end" asked for.
+    """
+    return {stem(w) for w in keywords(_NON.sub("non", text))}
 
 
 _PARTICLES: Final = frozenset({"out", "up", "down", "off", "over"})

@@ -347,3 +347,14 @@ def test_columns_headed_by_their_unit_alone_are_one_quantity_said_in_the_first()
     row = ("Cooler fan M2 on / off", "42 / 37", "108 / 99", "–")
     said = say_row(header, row, "at what temp does the cooler fan kick in").sentence
     assert said.startswith("42 / 37"), said
+
+
+def test_how_much_is_said_from_the_column_naming_a_quantity_not_one_sharing_a_word() -> None:
+    from edge.dialogue.rows import say_row
+
+    header = ("Compartment", "Fluid", "Capacity")
+    row = ("Transmission, refill after filter change", "TF-20 transmission fluid",
+           "8.5 U.S. qt (8.0 L)")  # fmt: skip
+    answer = say_row(header, row, "how much trans fluid after a filter change")
+    assert answer.sentence.startswith("8.5 U.S. qt"), answer
+    assert say_row(header, row, "what fluid goes in the transmission").sentence.startswith("TF-20")

@@ -18,6 +18,7 @@ from edge.knowledge.terms import (
     compounds,
     fts_query,
     misheard_code,
+    stems,
     unknown_codes,
 )
 from edge.knowledge.units import convert, normalize_unit, speakable, unit_in_header
@@ -135,6 +136,11 @@ def test_codes_are_found_and_matched_however_spoken() -> None:
     assert unknown_codes("what is E-999 and M24", vocabulary) == ["E-999"]
     assert fts_query("what does E-117 mean", ["e117"]) == '"mean" OR codes : "e117"'
     assert fts_query("what is it", []) is None
+
+
+def test_a_non_word_is_the_opposite_word_not_the_word() -> None:
+    assert "driv" not in stems("M1 bearing, non-drive end")
+    assert stems("non drive end") == stems("non-drive end")
 
 
 def test_a_teen_heard_as_a_ty_is_undone_only_towards_a_known_code() -> None:
