@@ -33,7 +33,7 @@ from edge.knowledge.limit_text import is_band
 from edge.knowledge.numbers import code_figures, find_numbers, stated_values
 from edge.knowledge.records import Limit
 from edge.knowledge.spoken import written
-from edge.knowledge.terms import STOPWORDS, ordinals_spelled, stem
+from edge.knowledge.terms import STOPWORDS, non_joined, ordinals_spelled, stem
 from edge.knowledge.units import convert, dimension
 
 PARAMETER_WEIGHT: Final = 1.0
@@ -119,6 +119,12 @@ _SYNONYMS: Final[dict[str, str]] = {
     "deflect": "deflection",
     "runout": "run-out",
 }
+_FLOW_SAID: Final = (
+    (re.compile(r"\b(?:going|coming|flowing|running)\s+in(?:to)?\b", re.IGNORECASE), "inlet"),
+    (re.compile(r"\b(?:coming|going|flowing)\s+(?:out|off)(?:\s+of)?\b", re.IGNORECASE), "outlet"),
+)
+"""How a technician says where a flow is read: "water going into the engine" is at its inlet,
+"air coming off the aftercooler" at its outlet."""
 _DIFFERENCE_WORDS: Final = frozenset(
     {"ris", "differential", "approach", "superheat", "subcool", "split", "spread", "gain"}
 )
@@ -178,7 +184,9 @@ def words(text: str) -> set[str]:
 def ordered_words(text: str) -> tuple[str, ...]:
     """The stems :func:`words` gives, in the order they come, each once."""
     out: dict[str, None] = {}
-    for raw in _WORD.findall(ordinals_spelled(text)):
+    for pattern, word in _FLOW_SAID:
+        text = pattern.sub(f" {word} ", text)
+    for raw in _WORD.findall(ordinals_spelled(non_joined(text))):
         word = raw.lower().strip("-")
         # "Top-oil temperature" is said "top oil temperature": the parts count, and the whole.
         for part in (word, *word.split("-")) if "-" in word else (word,):

@@ -224,12 +224,17 @@ _NON: Final = re.compile(r"\bnon[-\s]+(?=[a-z])", re.IGNORECASE)
 """The prefix "non-", written or said apart ("non drive end"): it makes the opposite word."""
 
 
-def stems(text: str) -> set[str]:
-    """Stems of the content words of ``text``.
+def non_joined(text: str) -> str:
+    """``text`` with "non-" joined to its word: "non-drive end" is "nondrive end".
 
-    "Non-drive end" is one word, "nondrive": its "drive" is not the "drive end" asked for.
+    Its "drive" is not the "drive end" a technician asks about.
     """
-    return {stem(w) for w in keywords(_NON.sub("non", text))}
+    return _NON.sub("non", text)
+
+
+def stems(text: str) -> set[str]:
+    """Stems of the content words of ``text``, "non-" joined to its word (:func:`non_joined`)."""
+    return {stem(w) for w in keywords(non_joined(text))}
 
 
 _PARTICLES: Final = frozenset({"out", "up", "down", "off", "over"})

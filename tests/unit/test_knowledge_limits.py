@@ -452,7 +452,7 @@ def test_a_reading_that_names_its_machine_is_about_that_machines_limits() -> Non
         Limit("", "Entering temperature", "°F", 40, 95, "40", "95", chiller),
     ]
     described = describe_all(limits, {}, {})
-    reading = with_unit(said("what's coming in is 34 Fahrenheit", {}), "°F")
+    reading = with_unit(said("the temperature is 34 Fahrenheit", {}), "°F")
     # Only the unit said (°F, the chiller manual's) tells them apart ...
     assert [c.limit.source for c in best(rank(reading, described, "°F"))] == [chiller]
     on_skid = replace(reading, machines=frozenset({"Pump skid manual"}))

@@ -7,7 +7,7 @@ import pytest
 from edge.events import SourceRef
 from edge.knowledge.chunker import chunk_document
 from edge.knowledge.components import ComponentIndex, heading_component, merge, table_components
-from edge.knowledge.limit_match import best, describe, rank, said
+from edge.knowledge.limit_match import best, describe, rank, said, words
 from edge.knowledge.limits import assess, extract_limits
 from edge.knowledge.numbers import find_numbers
 from edge.knowledge.read_markdown import parse_markdown
@@ -282,3 +282,10 @@ def test_a_code_said_by_its_number_is_the_one_the_machine_s_manual_prints() -> N
     assert code_said_as_number(question, vocabulary) == ("", "")  # two manuals print one
     here = code_said_as_number(question, vocabulary, lambda found: [c for c in found if "dtc" in c])
     assert here == ("4120", "dtc4120")
+
+
+def test_where_a_flow_is_read_is_said_as_its_inlet_or_outlet() -> None:
+    assert "inlet" in words("HT water temperature going into the engine is 76")
+    assert "outlet" in words("air coming off the aftercooler is 135 f")
+    assert "outlet" in words("jacket water coming out of the engine at 220")
+    assert "driv" not in words("non-drive end bearing is at 80 degrees")
