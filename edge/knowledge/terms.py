@@ -202,7 +202,10 @@ def keywords(text: str) -> list[str]:
     return list(seen)
 
 
-_SUFFIXES: Final = ("ings", "ing", "ed", "es", "s", "e")
+_SUFFIXES: Final = ("ions", "ings", "ors", "ion", "ing", "or", "ed", "es", "s", "e")
+_AGENT_SUFFIXES: Final = frozenset({"ions", "ors", "ion", "or"})
+"""Endings of the doer and the doing ("injector", "injection"): one stem, "inject". Only off a
+long word: "motor", "sensor" and "section" keep theirs."""
 
 
 _SHORT_FORMS: Final = {"maximum": "max", "minimum": "min", "maxima": "max", "minima": "min"}
@@ -210,12 +213,13 @@ _SHORT_FORMS: Final = {"maximum": "max", "minimum": "min", "maxima": "max", "min
 
 
 def stem(word: str) -> str:
-    """A crude English stem, enough to match "sampling" with "sample" or "bolts" with "bolt"."""
+    """A crude English stem: "sampling" is "sample", "bolts" "bolt", "injector" "injection"."""
     w = word.lower()
     if w in _SHORT_FORMS:
         return _SHORT_FORMS[w]
     for suffix in _SUFFIXES:
-        if w.endswith(suffix) and len(w) - len(suffix) >= 3 and not w.isdigit():
+        shortest = 5 if suffix in _AGENT_SUFFIXES else 3
+        if w.endswith(suffix) and len(w) - len(suffix) >= shortest and not w.isdigit():
             return w[: -len(suffix)]
     return w
 

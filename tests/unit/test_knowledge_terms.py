@@ -18,6 +18,7 @@ from edge.knowledge.terms import (
     compounds,
     fts_query,
     misheard_code,
+    stem,
     stems,
     unknown_codes,
 )
@@ -289,3 +290,11 @@ def test_where_a_flow_is_read_is_said_as_its_inlet_or_outlet() -> None:
     assert "outlet" in words("air coming off the aftercooler is 135 f")
     assert "outlet" in words("jacket water coming out of the engine at 220")
     assert "driv" not in words("non-drive end bearing is at 80 degrees")
+
+
+def test_the_doer_and_the_doing_share_a_stem_and_short_words_keep_their_ending() -> None:
+    assert stem("injector") == stem("injection") == "inject"
+    assert stem("lubrication") == stem("lubricate")
+    assert [stem(w) for w in ("motor", "sensor", "section", "floor")] == [
+        "motor", "sensor", "section", "floor"
+    ]  # fmt: skip
