@@ -111,9 +111,6 @@ class _Snapshot:
     version: int
 
 
-"""A metric thread size, normalised ("m30", "m16x1.5")."""
-
-
 def _spelled(text: str, snap: _Snapshot) -> str:
     """``text`` with what its initialisms and abbreviations stand for beside them.
 
@@ -122,8 +119,8 @@ def _spelled(text: str, snap: _Snapshot) -> str:
     """
 
     def joined(m: re.Match[str]) -> str:
-        if m[1].lower() in WORDS_NOT_CODES and (
-            len(m[2]) == 1 or quantity_not_code(m[1], text[m.end(2) :])
+        if (len(m[2]) == 1 and m[1].lower() in WORDS_NOT_CODES) or quantity_not_code(
+            m[1], text[m.end(2) :]
         ):
             return m[0]  # "a 2 mm gap", "a 12 volt block": an article, not the code A2 or A12
         if m[3] and normalize_code(m[0]) in snap.vocabulary:

@@ -661,8 +661,7 @@ class _Scorer:
         # names F-12 as a switch's trip; "what password resets A-01" is not the A-01 row. The
         # tables keyed by a thread size ("M24") are many, and the part asked about decides.
         code = normalize_code(cell)
-        keyed = code in self.codes and (self.within or not is_thread_size(code))
-        own = keyed and (self.within or self.meaning)
+        own = code in self.codes and (self.within or self.meaning and not is_thread_size(code))
         return 1.5 * len(self.figures & stated_values(cell)) + (1.5 if own else 0.0)
 
 

@@ -120,7 +120,7 @@ _SYNONYMS: Final[dict[str, str]] = {
     "runout": "run-out",
 }
 _FLOW_SAID: Final = (
-    (re.compile(r"\b(?:going|coming|flowing|running)\s+in(?:to)?\b", re.IGNORECASE), "inlet"),
+    (re.compile(r"\b(?:going|coming|flowing)\s+in(?:to)?\b", re.IGNORECASE), "inlet"),
     (re.compile(r"\b(?:coming|going|flowing)\s+(?:out|off)(?:\s+of)?\b", re.IGNORECASE), "outlet"),
 )
 """How a technician says where a flow is read: "water going into the engine" is at its inlet,
