@@ -117,6 +117,11 @@ class _Columns:
     [m] | Max. [m]": one stopping distance per speed); the quantity is the caption's."""
 
 
+_NO_TAG: Final = re.compile(r"\s*[-–—]\s*")
+"""A dash in a tag column: the row's limit is the machine's own, no tagged part's
+("– | Crankshaft end float | 0.10–0.25 | 0.40")."""
+
+
 def _code_column(rows: Sequence[Sequence[str]], known: set[str]) -> int | None:
     """A "Code" column whose cells are the manual's measuring points or parts ("PT-101").
 
@@ -287,7 +292,7 @@ def extract_limits(
                 owners = [p for p in parts if p in known_components]
                 variant = ", ".join(p for p in parts if p not in known_components)
             owners = owners or _ids(cell, None)
-            if not owners and not cols.tagged:
+            if not owners and not cols.tagged and not _NO_TAG.fullmatch(cell):
                 continue
             owners = owners or [section_component or ""]
         else:

@@ -412,3 +412,14 @@ def test_a_unit_taken_peak_to_peak_or_rms_under_one_header_cell() -> None:
     )
     assert (limit.maximum, limit.unit) == (110, "µm")
     assert [(t.name, t.value) for t in limit.thresholds] == [("alarm", 180), ("trip", 250)]
+
+
+def test_a_dash_in_a_tag_column_is_the_machine_s_own_limit_not_no_row() -> None:
+    rows = (
+        ("Tag", "Item", "New [mm]", "Wear limit [mm]"),
+        ("V1", "Piston ring gap in bore", "0.50–0.75", "1.60"),
+        ("–", "Crankshaft end float", "0.10–0.25", "0.40"),
+    )
+    limits = extract_limits(rows, section_component=None, known_components={"V1"}, source=SOURCE)
+    float_ = [x for x in limits if x.parameter == "Crankshaft end float"]
+    assert [(x.component_id, x.maximum) for x in float_] == [("", 0.4)], limits
