@@ -237,7 +237,7 @@ def _value_columns(
         s -= 3.0 if codes & _codes(row[i]) else 0.0  # "the M36 bolts" names the row, asks not M36
         s += 1.5 * len(figures & stated_values(header[i]))  # "the 1000 kilo version": TX-9/1000
         s += 1.5 * sum(1 for cue in cues if cue.search(text))
-        s += 2.0 if names_kind_asked(question, name) else 0.0
+        s += 2.0 if names_kind_asked(cues, name) else 0.0
         s += 0.5 if numeric(row[i]) and unit else 0.0
         s += 1.0 if _MARK.match(row[i]) and cues and any(c.search(header[i]) for c in cues) else 0
         s -= 3.0 if _ASIDE.search(header[i]) else 0.0  # "Tolerance (N·m)" qualifies the torque

@@ -334,13 +334,12 @@ def value_cues(question: str) -> list[re.Pattern[str]]:
     return [answer for ask, answer in _CUES if ask.search(question)]
 
 
-def names_kind_asked(question: str, header: str) -> bool:
-    """Whether a column ``header`` names the kind of value ``question`` asks for.
+def names_kind_asked(cues: Sequence[re.Pattern[str]], header: str) -> bool:
+    """Whether a column ``header`` names the kind of value asked (``cues``: :func:`value_cues`).
 
     "How much transmission fluid": the "Capacity" column, not the "Fluid" one that only shares
     a word with the question.
     """
-    cues = value_cues(question)
     return any(ask.search(header) for ask, answer in _CUES if answer in cues)
 
 
