@@ -10,7 +10,10 @@ Forms understood (case does not matter, the unit may be written once or after ea
 * lower bounds: ``min. 0.8 bar``, ``4 max.``/``4 min.``, ``not below 41.8 V``, ``not less than``,
   ``at least``, ``≥``, ``(shall not) fall below``;
 * tolerances: ``130 ± 5 bar``, ``0.30 mm (± 0.05 mm)``, ``113–139 N·m``, and a nominal value
-  with a tolerance in per cent (``50 Hz`` with ``± 0.25 %``).
+  with a tolerance in per cent (``50 Hz`` with ``± 0.25 %``);
+* the machine's own protective points, named: ``Warning 130 °C, trip 145 °C`` (the first point
+  reached is the limit, the later ones its thresholds), ``alarm L 1.8 / H 3.3 bar``, and after a
+  band, ``1.2–3.5 bar, alarm below 0.8 bar`` (the band is the limit, the point its threshold).
 
 A dual unit in brackets ("max. 2 bar (29 psi)") is the same limit again: the first unit is kept.
 A bare value ("4.0 bar") is a bound only when the caller knows which one (``bound="min"``, from a
@@ -20,7 +23,7 @@ parameter called "Minimum working pressure").
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final, Literal
 
 from edge.events import SourceRef
@@ -79,6 +82,24 @@ _NEGATED_COMPARISON: Final = re.compile(
     re.IGNORECASE,
 )
 _CODE_LIKE: Final = re.compile(r"^[-+]?0\d")
+_REFERENCE_BEFORE: Final = re.compile(
+    r"\b(?:in|see|section|chapter|table|clause|step|item|fig\.?|figure)\s+$", re.IGNORECASE
+)
+"""Words before a number that make it a place in the manual ("the limits in 4.6")."""
+_POINT: Final = re.compile(
+    r"(?:\b(?P<name>alarms?|trips?|warning|warn|alert|shut[- ]?(?:down|off)|stop|"
+    # "trip 145", "alarm: 80", or with words between, "at" before the value: "trips the unit at"
+    r"cut[- ]?(?:out|back))(?:\s*:?\s*(?:at\s+)?|(?:\s+[\w-]+){1,4}?\s+at\s+)"
+    r"|(?<=/)\s*(?=(?-i:HH?|LL?)\s))"
+    r"(?:(?P<side>(?-i:HH?|LL?)|high|low|above|below|over|under|[<>≤≥])\s*)?"
+    rf"(?P<value>{_NUM})\s*(?P<unit>(?!/)(?:(?!(?:and|or|then)\b)[^\s\d()±,;]+\s?){{0,3}})",
+    re.IGNORECASE,
+)
+"""A protective point named by what the machine does there: "trip 145 °C", "alarm below 0.8
+bar", "shut down H 1035 rpm"; after a slash, the next side of the same one ("alarm L 1.8 /
+H 3.3 bar")."""
+_POINT_NAMES: Final = {"alarms": "alarm", "trips": "trip", "warn": "warning"}
+_HIGH_SIDE: Final = re.compile(r"^(?:HH?|high|above|over|>|≥)$", re.IGNORECASE)
 _MAX_AFTER: Final = re.compile(
     r"^\s*(?:[^\s\d]+\s+){0,3}?(?:max(?:imum)?\b|or (?:less|lower|below)\b)", re.IGNORECASE
 )
@@ -219,6 +240,110 @@ def parse_bounds(text: str, *, bound: Bound | None = None, default_unit: str = "
     body = _decimal_inches(_strip_alternatives(printed)).replace("\u2212", "-")
     if not re.search(r"\d", body):
         return None
+    points = _points(body, default_unit)
+    found = _bounds(body, printed, bound, default_unit)
+    if found is None:
+        return _from_points(points, bound, printed)
+    outside = tuple(
+        t
+        for t in points
+        if t.value not in (found.minimum, found.maximum)
+        and (found.unit == "" or t.text_unit in ("", found.unit))
+        and beyond(t, found)
+    )
+    if not outside:
+        return found
+    return replace(found, thresholds=tuple(t.threshold(found) for t in outside))
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    """A protective point as printed: what happens there, its side when said, and its value."""
+
+    name: str
+    side: Literal["above", "below"] | None
+    value: float
+    printed: str
+    text_unit: str
+    """The unit printed with it ("" when none)."""
+
+    def threshold(self, band: Bounds) -> Threshold:
+        """This point as a threshold of ``band``, on the side of it where it lies."""
+        above = band.maximum is not None and self.value >= band.maximum
+        return Threshold(self.name, "above" if above else "below", self.value, self.printed)
+
+
+def protective_points(text: str, default_unit: str = "") -> list[Point]:
+    """The protective points ``text`` names ("alarms at 115 DEG C and trips the unit at 125")."""
+    body = _decimal_inches(_strip_alternatives(" ".join(text.split()))).replace("\u2212", "-")
+    return _points(body, default_unit)
+
+
+def _points(body: str, default_unit: str) -> list[Point]:
+    out: list[Point] = []
+    for m in _POINT.finditer(body):
+        side = m.group("side")
+        if m.group("name") is None and not out:
+            continue
+        said = m.group("name") or out[-1].name
+        name = " ".join(said.lower().replace("-", " ").split())
+        out.append(
+            Point(
+                _POINT_NAMES.get(name, name),
+                None if side is None else "above" if _HIGH_SIDE.match(side) else "below",
+                printed_number(m.group("value")),
+                m.group("value").lstrip("+"),
+                unit_of(m.group("unit")) or default_unit,
+            )
+        )
+    return out
+
+
+def beyond(point: Point, band: Bounds) -> bool:
+    """Whether ``point`` lies outside ``band``, on the side it says it is on (if it says)."""
+    above = band.maximum is not None and point.value >= band.maximum
+    below = band.minimum is not None and point.value <= band.minimum
+    return (above and point.side != "below") or (below and point.side != "above")
+
+
+def _from_points(points: list[Point], bound: Bound | None, printed: str) -> Bounds | None:
+    """The limit that named protective points alone set: the first one reached is the bound.
+
+    Points with no side rise on a high side ("warning 130 °C, trip 145 °C") and fall on a low
+    one ("alarm 20 kΩ, trip 5 kΩ"); a lone point without a side is a bound only when the caller
+    knows which.
+    """
+    # "alarm L 420 / H 700 V": the unit may be printed once, after the last point.
+    unit = next((p.text_unit for p in points if p.text_unit), "")
+    if not unit:
+        return None
+    points = [p for p in points if p.text_unit in ("", unit)]
+    unsided = [p for p in points if p.side is None]
+    if len(unsided) >= 2:
+        side: Literal["above", "below"] = (
+            "above" if unsided[1].value > unsided[0].value else "below"
+        )
+    elif unsided and bound is None and len(points) == 1:
+        return None
+    else:
+        side = "below" if bound == "min" else "above"
+    sided = [replace(p, side=p.side or side) for p in points]
+    high = sorted((p for p in sided if p.side == "above"), key=lambda p: p.value)
+    low = sorted((p for p in sided if p.side == "below"), key=lambda p: -p.value)
+    found = Bounds(
+        low[0].value if low else None,
+        high[0].value if high else None,
+        unit,
+        low[0].printed if low else "",
+        high[0].printed if high else "",
+        printed,
+    )
+    rest = [*high[1:], *low[1:]]
+    return replace(found, thresholds=tuple(p.threshold(found) for p in rest))
+
+
+def _bounds(body: str, printed: str, bound: Bound | None, default_unit: str) -> Bounds | None:
+    """The bounds of ``body`` (``printed`` as cleaned for parsing), protective points aside."""
     if m := _TOLERANCE.search(body):
         nominal, tol = printed_number(m.group(1)), printed_number(m.group(3))
         unit = unit_of(m.group(2)) or unit_of(m.group(4)) or default_unit
@@ -252,6 +377,8 @@ def parse_bounds(text: str, *, bound: Bound | None = None, default_unit: str = "
     first: Bounds | None = None
     for m in _VALUE.finditer(body):
         before, after = body[: m.start()], body[m.end(1) :]
+        if not unit_of(m.group(2)) and _REFERENCE_BEFORE.search(before):
+            continue  # "the limits in 4.6": a section of the manual, not a value
         unit = unit_of(m.group(2)) or default_unit
         value_text = m.group(1).lstrip("+")
         value = printed_number(m.group(1))

@@ -618,7 +618,65 @@ def merge_bounds(limits: Iterable[Limit]) -> list[Limit]:
             maximum_text=high.maximum_text,
             text=f"{low.text} minimum, {high.text} maximum",
         )
-    return _nominal_widened(out)
+    return _points_joined(_nominal_widened(out))
+
+
+_POINT_ROW: Final = re.compile(
+    r",?\s+(?P<name>alarm|trip|warning|shut[- ]?down|cut[- ]?(?:out|back))"
+    r"(?:\s+(?:point|level|setting|set[- ]?point))?\.?$",
+    re.IGNORECASE,
+)
+"""A row of a quantity's protective points ("Discharge pressure PT-102, alarm")."""
+_NORMAL_ROW: Final = re.compile(
+    r",?\s+(?:normal|nominal|typical|operating)(?:\s+(?:range|band|value))?\.?$", re.IGNORECASE
+)
+"""A row of the band the same quantity keeps ("Discharge pressure PT-102, normal")."""
+
+
+def _points_joined(limits: list[Limit]) -> list[Limit]:
+    """A quantity's rows of alarm and trip points, as thresholds of its normal row.
+
+    "X, normal | 29.5–33.5 bar" over "X, alarm | H 37.5 / L 26.0 bar" and "X, trip | H 40.0 bar"
+    is one table of columns "Normal | Alarm | Trip" written as rows: a reading is out of range
+    as soon as it leaves the normal band, and is told which point it passed.
+    """
+    normal: dict[tuple[str, str, str, str], int] = {}
+    for i, lim in enumerate(limits):
+        name, variant = _name_and_variant(lim.parameter)
+        if not _POINT_ROW.search(name):
+            normal[_row_key(lim, _NORMAL_ROW.sub("", name), variant)] = i
+    out = list(limits)
+    dropped: set[int] = set()
+    for i, lim in enumerate(limits):
+        name, variant = _name_and_variant(lim.parameter)
+        point = _POINT_ROW.search(name)
+        if point is None:
+            continue
+        band_at = normal.get(_row_key(lim, name[: point.start()], variant))
+        if band_at is None:
+            continue
+        band = out[band_at]
+        what = point.group("name").lower()
+        marks = []
+        if lim.maximum is not None and band.maximum is not None and lim.maximum >= band.maximum:
+            marks.append(Threshold(what, "above", lim.maximum, lim.maximum_text))
+        if lim.minimum is not None and band.minimum is not None and lim.minimum <= band.minimum:
+            marks.append(Threshold(what, "below", lim.minimum, lim.minimum_text))
+        if marks:
+            out[band_at] = replace(band, thresholds=(*band.thresholds, *marks))
+            dropped.add(i)
+    return [lim for i, lim in enumerate(out) if i not in dropped]
+
+
+def _name_and_variant(parameter: str) -> tuple[str, str]:
+    """A parameter's name and its last bracket, the model or part it is for ("(FP55-6)")."""
+    last = _LAST_BRACKET.search(parameter)
+    return (parameter[: last.start()], last.group().strip()) if last else (parameter, "")
+
+
+def _row_key(lim: Limit, name: str, variant: str) -> tuple[str, str, str, str]:
+    document = lim.source.document if lim.source is not None else ""
+    return (document, lim.component_id, lim.unit, f"{' '.join(name.split()).lower()} {variant}")
 
 
 def _nominal_widened(limits: list[Limit]) -> list[Limit]:

@@ -921,3 +921,70 @@ def test_a_bare_wear_limit_is_read_against_the_new_band_printed_beside_it() -> N
     )
     (found,) = extract_limits(rows, section_component=None, known_components=set(), source=SOURCE)
     assert (found.minimum, found.maximum, found.unit) == (0.020, 0.080, "in")
+
+
+@pytest.mark.parametrize(
+    ("written", "low", "high", "points"),
+    [
+        # Only points: the first one reached is the limit, the later ones are told when passed.
+        ("Warning 130 °C, trip 145 °C", None, 130, [("trip", "above", 145)]),
+        ("ALARM 115 DEG C, TRIP 125 DEG C", None, 115, [("trip", "above", 125)]),
+        ("warning 135 °C, cut-back 145 °C", None, 135, [("cut back", "above", 145)]),
+        # falling points guard a minimum
+        ("alarm at 20 KILOHMS, stage 2 trip at 5 KILOHMS", 20, None, [("trip", "below", 5)]),
+        ("Warning H 135 °C (275 °F)", None, 135, []),
+        ("alarm L 420 / H 700 V", 420, 700, []),  # the unit printed once, after the last
+        ("normal 900 rpm, shut down H 1035 rpm", None, 1035, []),
+        # A band and the points beyond it: the band judges, the points are its thresholds.
+        ("1.2–3.5 bar, alarm below 0.8 bar", 1.2, 3.5, [("alarm", "below", 0.8)]),
+        (
+            "2.2–2.9 bar normal, alarm L 1.8 / H 3.3 bar",
+            2.2,
+            2.9,
+            [("alarm", "below", 1.8), ("alarm", "above", 3.3)],
+        ),
+        ("max. 4 bar, trip 5 bar", None, 4, [("trip", "above", 5)]),
+    ],
+)
+def test_the_machines_own_points_written_in_the_limit(
+    written: str, low: float | None, high: float | None, points: list[tuple[str, str, float]]
+) -> None:
+    bounds = parse_bounds(written)
+    assert bounds is not None
+    assert (bounds.minimum, bounds.maximum) == (low, high)
+    assert [(t.name, t.side, t.value) for t in bounds.thresholds] == points
+
+
+def test_points_that_set_no_limit() -> None:
+    assert parse_bounds("trip 3 times") is None  # no unit a limit is measured in
+    assert parse_bounds("alarm 80") is None  # one point: which side?
+    assert parse_bounds("alarm 80", bound="max") == Bounds(None, 80, "", "", "80", "alarm 80")
+    # A point in another unit than the band is not one of its points.
+    found = parse_bounds("ambient + 10 to 15 K, alarm 50 °C")
+    assert found is not None and found.thresholds == ()
+
+
+def test_rows_of_alarm_and_trip_points_join_the_quantitys_normal_row() -> None:
+    def row(name: str, low: float | None, high: float | None) -> Limit:
+        return Limit("", name, "bar", low, high, f"{low or ''}", f"{high or ''}", SOURCE)
+
+    joined = merge_bounds(
+        [
+            row("Discharge pressure PT-102, normal (FP55-6)", 29.5, 33.5),
+            row("Discharge pressure PT-102, alarm (FP55-6)", 26.0, 37.5),
+            row("Discharge pressure PT-102, trip (FP55-6)", None, 40.0),
+            row("Discharge pressure PT-102, alarm (FP55-8)", 35.0, 50.5),  # no normal row
+        ]
+    )
+    assert [(x.parameter, x.minimum, x.maximum) for x in joined] == [
+        ("Discharge pressure PT-102, normal (FP55-6)", 29.5, 33.5),
+        ("Discharge pressure PT-102, alarm (FP55-8)", 35.0, 50.5),
+    ]
+    assert [(t.name, t.side, t.value) for t in joined[0].thresholds] == [
+        ("alarm", "above", 37.5),
+        ("alarm", "below", 26.0),
+        ("trip", "above", 40.0),
+    ]
+    passed = assess(joined[0], 38.2, "bar")
+    assert passed is not None and passed.verdict == "above" and passed.passed is not None
+    assert passed.passed.value == 37.5
