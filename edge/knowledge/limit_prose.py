@@ -16,7 +16,14 @@ from typing import Final
 
 from edge.events import SourceRef
 from edge.knowledge.limit_headers import AS_DESIGNED
-from edge.knowledge.limit_text import Bounds, bound_in_name, is_band, parse_bounds
+from edge.knowledge.limit_text import (
+    Bounds,
+    beyond,
+    bound_in_name,
+    is_band,
+    parse_bounds,
+    protective_points,
+)
 from edge.knowledge.records import Limit
 from edge.knowledge.terms import codes_in_text
 from edge.knowledge.units import dimension
@@ -41,21 +48,45 @@ follows has a bound (see :func:`~edge.knowledge.limit_text.parse_bounds`)."""
 _EVENT: Final = re.compile(
     r"\b(?:when|before|if|once)\s+(?:the\s+|it\s+)?([a-z0-9][\w\s\-]{0,60}?)\s+"
     r"(reaches|exceeds|falls below|drops below|rises above|is above|is below|is less than|"
-    r"is more than|(?:is|are)\s+worn(?:\s+down)?\s+to|wears?\s+(?:down\s+)?to|"
-    r"measures?\s+(?:more|less)\s+than)\b",
+    r"is more than|(?:is|are|has|have)\s+worn(?:\s+down)?\s+to|wears?\s+(?:down\s+)?to|"
+    r"(?:measures?|shows?|reads?|gives?)\s+(?:more|less|lower|higher)\s+than)\b",
     re.IGNORECASE,
 )
+_EVENT_SIDE: Final = re.compile(
+    r",?\s*\bor\s+(?:less|more|lower|higher|below|above)\b"
+    r"|^\s*(?:(?:less|lower|more|higher)\s+than|below|above|under|over)\s+(?=[-+\u2212]?\d)",
+    re.I,
+)
+"""How an event repeats its own side ("when it has worn to 60 mm or less", "has worn to less
+than 6 mm"): the limit is the figure it crosses, on the side the event's verb says."""
+_INSTRUCTED: Final = re.compile(
+    r"^(?:replace|renew|change|re-?tension|re-?adjust|adjust|regrind|discard|scrap|overhaul)\s+"
+    r"(?:the|each|every|all|any)\s+(?P<object>[a-z][\w\s\-]{0,40}?)\s+"
+    r"(?:when|before|if|once)\s",
+    re.IGNORECASE,
+)
+"""An instruction whose object an event's "it" stands for: "Replace the blade when it has worn
+to 60 mm"."""
+_NO_SUBJECT: Final = re.compile(
+    r"^no\s+(?:single\s+|one\s+|individual\s+)?(?:reading|value|measurement|result)s?$",
+    re.IGNORECASE,
+)
+"""A subject that negates its sentence: "No single reading shall be less than 12.6 mm" says
+that every reading shall not be (a minimum of what the sentence before measures)."""
 _NORMALLY: Final = re.compile(
-    r"\b(?:is|are)\s+(?:normally|nominally|usually)\s+(?=(?:between\s+)?[-+\u2212]?\d[^.;]*?"
+    r"\b(?:(?:is|are)\s+(?:normally|nominally|usually)|(?:normally|usually)\s+(?:reads?|runs?|"
+    r"shows?|stays?|operates?))\s+(?=(?:between\s+)?[-+\u2212]?\d[^.;]*?"
     r"(?:\d\s*(?:[\u2013\u2014]|-|\bto\b|\band\b)\s*[-+\u2212]?\d|±|\+/-))"
     r"|\b(?:is|are)\s+(?=[-+\u2212]?\d+(?:\.\d+)?\s*(?:±|\+/-))",
     re.IGNORECASE,
 )
-"""A quantity stated as a band it normally keeps ("is normally 25 TO 45 DEG C") or as a value with
+"""A quantity stated as a band it normally keeps ("is normally 25 TO 45 DEG C", "normally reads 75
+TO 95 DEG C") or as a value with
 its tolerance ("the closing time is 9.0 +/- 0.5 S"): a limit without a modal verb. A single
 figure is no band ("is normally 25 °C", "is 230 V")."""
 _FORBIDDEN_WITH: Final = re.compile(
-    r"\b(?:(?:must|shall|should|may)\s+not\s+be\s+[a-z]+|do\s+not\s+[a-z]+|never\s+[a-z]+)\b"
+    r"\b(?:(?:must|shall|should|may)\s+not\s+be\s+(?P<done>[a-z]+)|(?:do\s+not|never)\s+"
+    r"(?P<verb>[a-z]+))\b"
     r"[^.;]*?\b(?:with|when|while|if)\s+(?:the\s+)?(?P<subject>[a-z][\w\s\-]{0,60}?)\s+"
     r"(?:is\s+|are\s+)?(?P<side>below|under|lower than|less than|above|over|higher than|"
     r"more than|exceeding)\s+(?P<bound>[-+\u2212]?\d[^;]*)",
@@ -63,11 +94,18 @@ _FORBIDDEN_WITH: Final = re.compile(
 )
 """"The drive must not be started with the gearbox oil below −15 °C", "Do not energise the
 transformer when the top-oil temperature is below −25 °C": what is forbidden past a value bounds
-the quantity named after "with" / "when" (below: a minimum; above: a maximum)."""
+the quantity named after "with" / "when" (below: a minimum; above: a maximum), when doing what is
+forbidden ("gearbox oil temperature when starting": a reading taken to start the drive)."""
+_PROTECTS: Final = re.compile(
+    r"^(?:the\s+)?(?P<subject>[\w\s\-]{1,40}?)\s+(?:alarms?|trips?|warns?|shuts?\s+(?:down|off)|"
+    r"cuts?\s+(?:out|back))\b(?=.*\d)",
+    re.IGNORECASE,
+)
+"""A sentence saying where something protects the machine: "49S alarms at 115 DEG C"."""
 _NAMED_BY_KIND: Final = frozenset(("temperature", "pressure", "voltage", "current"))
 """Kinds of quantity whose name is the word for them: "the gearbox oil below −15 °C" is the
 gearbox oil temperature, as the manual's table of limits calls it."""
-_LOW_EVENT: Final = re.compile(r"below|less|worn|wears?", re.IGNORECASE)
+_LOW_EVENT: Final = re.compile(r"below|less|lower|worn|wears?", re.IGNORECASE)
 """Events that cross a minimum: a value falling, a part worn down to what must remain."""
 _ACCEPTED: Final = re.compile(
     r"^(?P<where>.*?),?\s*(?:values?|readings?|levels?)\s+(?P<bound>(?:of\s+)?(?:up to|below|under|"
@@ -84,18 +122,25 @@ _ASIDE: Final = re.compile(
     re.IGNORECASE,
 )
 _PRONOUN: Final = re.compile(r"^(?:it|they|this|these|that|the value|the reading)$", re.IGNORECASE)
-_LEADING: Final = re.compile(r"^(?:the|a|an|at\s.*?,?\s*(?:the)?|in\s.*?,\s*(?:the)?)\s+", re.I)
+_LEADING: Final = re.compile(
+    r"^(?:the|a|an|its|their|at\s.*?,?\s*(?:the)?|in\s.*?,\s*(?:the)?)\s+", re.I
+)
 _CLAUSE: Final = re.compile(r";\s+|,\s+(?:that is|i\.e\.)\s+|\s+and\s+(?=(?:must|shall)\b)")
 """Where a sentence holds two statements (see :func:`prose_limits`)."""
 _SUBJECT_WORDS: Final = 6
 _CONDITION: Final = re.compile(r"\s(?:under|with|during|while|when|after|before)\s", re.IGNORECASE)
 _LABELLED: Final = re.compile(
-    r"^(?P<label>[A-Z][^:;.]{2,80}?):\s+(?P<value>(?:max\.|min\.|maximum|minimum|not (?:less|more)"
-    r" than|not (?:below|above|under|over)|up to|[≤≥<>]|[-+\u2212]?\d"
+    r"^(?:\(?(?:\d{1,2}|[a-z])[.)]\s+)?"  # a list item's number: "(3) ", "b. "
+    r"(?P<label>[A-Z][^:;.]{2,80}?):\s+(?P<value>(?:(?i:max\.|min\.|maximum|minimum|"
+    r"not (?:less|more) than|not (?:below|above|under|over)|up to|not to exceed|"
+    r"no (?:more|less) than|at (?:least|most))|[≤≥<>]|[-+\u2212]?\d"
     r"|[a-z]+(?: [a-z]+)?\s+[-+\u2212]?\d).*)$"
 )
 """A line that names a quantity and gives its value: "Suction pressure, normal: 118–128 psig",
 "Manifold pressure, natural gas: high fire 3.5 ± 0.3 in. w.c.; low fire 1.8 ± 0.2 in. w.c."."""
+_NEXT_LABEL: Final = re.compile(r"(?<=[.!?])\s+(?=[A-Z][^:;.]{2,80}?:\s)")
+"""Where a sentence after a labelled figure starts the next label ("... 0.10 MM. TIR at the
+coupling: ..."); "max. 2.0 in." runs on."""
 _KEEP: Final = re.compile(
     r"^(?:keep|maintain)\s+(?P<subject>[a-z][\w\s\-]{0,60}?)\s+(?P<bound>(?:between|below|above|"
     r"under|over|at or below|at or above|at least|not (?:below|above))\s+[-+\u2212]?\d.*)$",
@@ -108,6 +153,8 @@ _FROM_REFERENCE: Final = re.compile(
     r"\bfrom (?:the )?(?:mean|average|set[- ]?point|set value|nominal)(?: of(?: \w+){1,3})?",
     re.IGNORECASE,
 )
+_BRACKETED: Final = re.compile(r"\((?:[^()\s]+\s+){2,}[^()]*\)")
+"""A bracket of three words or more: an explanation, not a tag ("(26SA-C)")."""
 SENTENCE: Final = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 
 
@@ -163,12 +210,39 @@ def prose_limits(
                 if not re.search(r"\d", clause) or NEW_ONLY.search(clause):
                     previous = clause
                     continue
+                if found and (marked := _points_added(found[-1], clause)) is not None:
+                    found[-1] = marked  # "49S alarms at 115 DEG C and trips ... at 125 DEG C"
+                    previous = clause
+                    continue
                 limit = _sentence_limit(clause, previous, component, source, context)
                 if limit is not None:
                     # The codes of the whole sentence ("checked at terminal X2 and must ...").
                     found.append(replace(limit, codes=tuple(codes_in_text(sentence))))
                 previous = clause
     return found
+
+
+def _points_added(limit: Limit, sentence: str) -> Limit | None:
+    """``limit`` with the protective points of the sentence after it, when it is about it.
+
+    "The hottest stator RTD, 49S, normally reads 75 TO 95 DEG C. 49S alarms at 115 DEG C and
+    trips the unit at 125 DEG C.": the second sentence names what the first limits (its tag, or
+    the words of its name) and where the machine protects itself beyond that band.
+    """
+    said = _PROTECTS.match(sentence)
+    if said is None:
+        return None
+    subject = said.group("subject").lower()
+    named = set(codes_in_text(sentence)) & set(limit.codes) or subject in limit.parameter.lower()
+    if not named:
+        return None
+    band = Bounds(limit.minimum, limit.maximum, limit.unit)
+    marks = [
+        p.threshold(band)
+        for p in protective_points(sentence[said.end("subject") :], limit.unit)
+        if p.text_unit == limit.unit and beyond(p, band)
+    ]
+    return replace(limit, thresholds=(*limit.thresholds, *marks)) if marks else None
 
 
 def _labelled_limits(
@@ -179,7 +253,23 @@ def _labelled_limits(
     A clause's condition (a word or two before its figure: "high fire", "low fire") joins the
     quantity's name.
     """
-    m = _LABELLED.match(line)
+    # "TIR at the journal: NOT TO EXCEED 0.10 MM. TIR at the coupling: NOT TO EXCEED 0.05 MM":
+    # a line of labelled figures, one per sentence.
+    first, *rest = _NEXT_LABEL.split(line)
+    found = _labelled_segment(first, component, source, context, line)
+    if not found:
+        return []  # a label later in a paragraph is a sentence's, read with the others
+    return found + [
+        limit
+        for segment in rest
+        for limit in _labelled_segment(segment, component, source, context, line)
+    ]
+
+
+def _labelled_segment(
+    segment: str, component: str | None, source: SourceRef, context: str, line: str
+) -> list[Limit]:
+    m = _LABELLED.match(segment)
     if m is None:
         return []
     label = m.group("label").strip()
@@ -219,25 +309,33 @@ def _sentence_limit(
             kind = dimension(bounds.unit)
             if kind in _NAMED_BY_KIND and kind not in subject.lower():
                 subject = f"{subject} {kind}"  # "gearbox oil" below −15 °C: its temperature
-            return _build(
+            limit = _build(
                 subject, previous, bounds, sentence, component, source, context, modal=True
             )
+            doing = _gerund(forbidden.group("verb") or forbidden.group("done"))
+            return limit and replace(limit, parameter=f"{limit.parameter} when {doing}")
     modal = _MODAL.search(sentence) or _NORMALLY.search(sentence)
     event = _EVENT.search(sentence)
     if modal is not None and event is None:
         subject = _subject(sentence[: modal.start()])
         predicate = sentence[modal.start() :]
+        if _NO_SUBJECT.match(subject):
+            subject = ""  # what the sentence before measures
+            predicate = re.sub(r"^(\w+)\s+", r"\1 not ", predicate)
     elif event is not None:
         # "A battery should be recharged before the specific gravity falls below 1.14 kg/l":
         # the quantity is the event's subject, not the sentence's.
         # "when the clearance reaches 0.90 mm": the event is the limit crossed, so its verb
         # says which bound ("falls below" a minimum, "reaches" a maximum).
         subject = _LEADING.sub("", event.group(1).strip())
+        instructed = _INSTRUCTED.match(sentence)
         if _PRONOUN.match(subject) and modal is not None and modal.start() < event.start():
             # "The brake linings must be replaced when they are worn to 1.5 mm".
             subject = _subject(sentence[: modal.start()])
+        elif _PRONOUN.match(subject) and instructed is not None:
+            subject = instructed.group("object")
         low = _LOW_EVENT.search(event.group(2)) is not None
-        predicate = sentence[event.end(2) :]
+        predicate = _EVENT_SIDE.sub("", sentence[event.end(2) :])
         found = parse_bounds(re.split(r";|,\s", predicate)[0], bound="min" if low else "max")
         if found is None:
             return None
@@ -255,6 +353,16 @@ def _sentence_limit(
         # is the quantity's deviation, not the quantity.
         limit = replace(limit, parameter=f"{limit.parameter} deviation {reference.group(0)}")
     return limit
+
+
+def _gerund(verb: str) -> str:
+    """The -ing form of a verb as a manual forbids it: "started" -> "starting"."""
+    verb = verb.lower()
+    if verb.endswith("ed") and len(verb) > 3:
+        verb = verb[:-2]  # "operated" -> "operat", "stopped" -> "stopp"
+    elif verb.endswith("e") and not verb.endswith("ee"):
+        verb = verb[:-1]
+    return f"{verb}ing"
 
 
 def _accepted(
@@ -290,6 +398,11 @@ def _build(
     if not subject or _PRONOUN.match(subject):
         subject = _subject(re.split(r"\s+(?:is|are|was|means)\s+", previous)[0])
         subject = subject or re.sub(r"^\d+(?:\.\d+)*\s+", "", context)
+    if len(subject.split()) > _SUBJECT_WORDS:
+        # "The temperature rise across a blower (discharge temperature TIT-1n2 minus intake
+        # temperature TIT-102)": long brackets say how it is worked out, not what it is called
+        # (a short one names its tag: "Sump oil temperature (26QG)").
+        subject = " ".join(_BRACKETED.sub(" ", subject).split())
     if len(subject.split()) > _SUBJECT_WORDS:
         # "The girder deflection at mid-span under the rated load of 20 t must not exceed
         # 30 mm": what follows "under", "with", "during" says when it is measured, not what.

@@ -823,10 +823,20 @@ def test_what_must_not_be_done_past_a_value_bounds_that_value() -> None:
     )
     found = prose_limits(text, component=None, source=SOURCE, context="4.3 Oil")
     assert [(x.parameter, x.minimum, x.maximum, x.unit) for x in found] == [
-        ("Gearbox oil temperature", -15, None, "°C"),
-        ("Top-oil temperature", -25, None, "°C"),
-        ("Wind speed", None, 20, "m/s"),
+        ("Gearbox oil temperature when starting", -15, None, "°C"),
+        ("Top-oil temperature when energising", -25, None, "°C"),
+        ("Wind speed when operating", None, 20, "m/s"),
     ]
+    # What is forbidden is when the limit holds: "gearbox oil is 2 degrees and we want to start
+    # it" is that limit's reading, "gearbox oil is 2 degrees" the one the manual's table gives.
+    table = Limit("", "Gearbox oil temperature", "°C", 55, 85, "55", "85", SOURCE)
+    described = describe_all([table, found[0]], {}, {})
+
+    def top(transcript: str) -> list[Limit]:
+        return [c.limit for c in best(rank(with_unit(said(transcript, {}), "°C"), described, "°C"))]
+
+    assert top("gearbox oil is 2 degrees and we want to start it") == [found[0]]
+    assert top("gearbox oil is 2 degrees") == [table]
 
 
 def test_a_quantity_named_before_a_colon_is_limited_by_the_value_after_it() -> None:
@@ -988,3 +998,53 @@ def test_rows_of_alarm_and_trip_points_join_the_quantitys_normal_row() -> None:
     passed = assess(joined[0], 38.2, "bar")
     assert passed is not None and passed.verdict == "above" and passed.passed is not None
     assert passed.passed.value == 37.5
+
+
+def test_limits_in_sentences_that_say_them_by_event_negation_or_label() -> None:
+    def limits(text: str) -> list[tuple[str, float | None, float | None, str]]:
+        found = prose_limits(text, component=None, source=SOURCE)
+        return [(x.parameter, x.minimum, x.maximum, x.unit) for x in found]
+
+    # An instruction's object is what its event's "it" wears; "or less" is the event's side.
+    assert limits("Replace the blade when it has worn to 60 mm (2.4 in) or less.") == [
+        ("Blade", 60, None, "mm")
+    ]
+    assert limits(
+        "Replace the whole battery when the capacity test shows less than 80 % of the rated "
+        "capacity, or after 10 years in service, whichever comes first."
+    ) == [("Capacity test", 80, None, "%")]
+    assert limits(
+        "Replace an impeller when the blade thickness at the tip has worn to less than 6 mm."
+    ) == [("Blade thickness at the tip", 6, None, "mm")]
+    assert limits("Replace a segment when its carbide tip has worn to 3 mm (0.12 in).") == [
+        ("Carbide tip", 3, None, "mm")
+    ]
+    assert limits("Replace the impeller when it reaches the limits in 4.6.") == []  # a section
+    # A band it normally reads, then where the machine protects itself beyond it: one limit.
+    band = prose_limits(
+        "The hottest stator RTD, 49S, normally reads 75 TO 95 DEG C at rated load. 49S alarms at "
+        "115 DEG C and trips the unit through 86E at 125 DEG C.",
+        component=None,
+        source=SOURCE,
+    )
+    assert [(x.parameter, x.minimum, x.maximum) for x in band] == [
+        ("Hottest stator RTD, 49S", 75, 95)
+    ]
+    assert [(t.name, t.value) for t in band[0].thresholds] == [("alarm", 115), ("trip", 125)]
+    # "No single reading shall be less than": every reading of the quantity before, a minimum.
+    assert limits(
+        "The nominal air gap is 14.0 MM. No single reading shall be less than 12.6 MM."
+    ) == [("Nominal air gap", 12.6, None, "mm")]
+    # One labelled figure per sentence, in capitals, in a numbered step.
+    assert limits(
+        "(3) Total indicated runout (TIR) at the TGB journal: NOT TO EXCEED 0.10 MM (0.004 IN.). "
+        "TIR at the coupling: NOT TO EXCEED 0.05 MM (0.002 IN.). Record both on form MR-7."
+    ) == [
+        ("Total indicated runout (TIR) at the TGB journal", None, 0.1, "mm"),
+        ("TIR at the coupling", None, 0.05, "mm"),
+    ]
+    # A long bracket says how a quantity is worked out; a short one names its tag.
+    assert limits(
+        "The temperature rise across a blower (discharge temperature TIT-1n2 minus intake "
+        "temperature TIT-102) should not exceed 110 K."
+    ) == [("Temperature rise across a blower", None, 110, "K")]
