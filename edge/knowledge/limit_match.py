@@ -71,6 +71,8 @@ SCALE_WEIGHT: Final = 1.0
 """Taken off per decade a reading lies beyond :data:`SCALE_SLACK` of a limit's bounds."""
 SCALE_SLACK: Final = 3.0
 """A reading within this factor of a limit may be about it (a bad reading can be far out)."""
+UNITLESS_SCALE_SLACK: Final = 10.0
+"""The same for a value said without its unit, against the limit in the manual's unit."""
 SETTING_WEIGHT: Final = 1.0
 """Taken off a setting's limit ("set pressure") when the reading says nothing set or tested."""
 TIE: Final = 0.05
@@ -125,6 +127,20 @@ _FLOW_SAID: Final = (
 )
 """How a technician says where a flow is read: "water going into the engine" is at its inlet,
 "air coming off the aftercooler" at its outlet."""
+_SIDES: Final = tuple(
+    (stem(a), stem(b))
+    for a, b in (
+        ("inlet", "outlet"),
+        ("suction", "discharge"),
+        ("supply", "return"),
+        ("upstream", "downstream"),
+    )
+)
+"""The two ends of a flow. A reading taken at one end is not about a limit named for the other:
+"cooling water coming in at 90 °F" is no limit on the cooling water outlet temperature."""
+OTHER_SIDE_WEIGHT: Final = 2.0
+"""Taken off a limit named for the other end of the flow than the reading says (two words'
+worth: the words the two share, "cooling water temperature", do not make it the same one)."""
 _DIFFERENCE_WORDS: Final = frozenset(
     {"ris", "differential", "approach", "superheat", "subcool", "split", "spread", "gain"}
 )
@@ -525,6 +541,7 @@ def rank(
             )
             score += COVERAGE_WEIGHT * covered / len(d.parameter)
         score -= NEGATED_WEIGHT * len(reading.negated & (d.parameter | d.context))
+        score -= OTHER_SIDE_WEIGHT * _other_side(reading.words, d.parameter)
         score += FIGURE_WEIGHT * len(reading.figures & d.figures)
         if reading.letters & d.variants:
             score += FIGURE_WEIGHT
@@ -562,7 +579,7 @@ def rank(
             score += PREFERRED_BONUS
         if d.parameter & _SETTING and not reading.words & _SETTING_SAID:
             score -= SETTING_WEIGHT
-        off_scale = SCALE_WEIGHT * decades_off(d.limit, value, unit)
+        off_scale = SCALE_WEIGHT * _off_scale(d.limit, value, unit)
         unsaid = bool(d.condition) and not d.condition & (reading.words | reading.implied)
         order = _in_order(reading.order, d.order)
         out.append(
@@ -570,6 +587,15 @@ def rank(
         )
     out.sort(key=lambda c: -c.score)
     return out
+
+
+def _other_side(said: frozenset[str], parameter: frozenset[str]) -> int:
+    """How many ends of a flow the reading says while the parameter names only the other one."""
+    return sum(
+        1
+        for one, other in (*_SIDES, *((b, a) for a, b in _SIDES))
+        if one in said and other in parameter and one not in parameter
+    )
 
 
 def _on_a_difference(d: Described) -> bool:
@@ -584,21 +610,36 @@ def _in_order(said: Sequence[str], printed: Sequence[str]) -> int:
     return sum(1 if b > a else -1 for a, b in zip(places, places[1:], strict=False))
 
 
-def decades_off(limit: Limit, value: float | None, unit: str | None) -> float:
-    """How many powers of ten ``value`` lies beyond :data:`SCALE_SLACK` of ``limit``'s bounds.
+def decades_off(
+    limit: Limit, value: float | None, unit: str | None, *, slack: float = SCALE_SLACK
+) -> float:
+    """How many powers of ten ``value`` lies beyond ``slack`` of ``limit``'s bounds.
 
     Zero when it is within that factor, or when a ratio means nothing: no value, a scale with an
-    offset (temperatures), a bound or value at or below zero.
+    offset (temperatures), a value or bounds of zero. Sizes are compared, not signs: a vacuum of
+    −1.5 to −1.0 inH2O is no 760 of anything.
     """
-    if value is None or value <= 0 or unit is None or dimension(unit) == "temperature":
+    if not value or unit is None or dimension(unit) == "temperature":
         return 0.0
     bounds = [b for b in (limit.minimum, limit.maximum) if b is not None]
     said = [convert(b, limit.unit, unit) for b in bounds]
-    positive = [b for b in said if b is not None and b > 0]
-    if not positive:
+    sizes = [abs(b) for b in said if b]
+    if not sizes:
         return 0.0
-    nearest = min(abs(math.log10(value / b)) for b in positive)
-    return max(0.0, nearest - math.log10(SCALE_SLACK))
+    nearest = min(abs(math.log10(abs(value) / b)) for b in sizes)
+    return max(0.0, nearest - math.log10(slack))
+
+
+def _off_scale(limit: Limit, value: float | None, unit: str | None) -> float:
+    """:func:`decades_off` of a value said with or without its unit.
+
+    "Idle is sitting at 760" is no manifold pressure of 4.4–5.8 psi: a bare figure is most likely
+    in the unit of the gauge, which the manual prints, so it is measured against the limit in
+    that unit, with more slack (it may yet be in another unit of the kind).
+    """
+    if unit is not None:
+        return decades_off(limit, value, unit)
+    return decades_off(limit, value, limit.unit or None, slack=UNITLESS_SCALE_SLACK)
 
 
 def same_limit(a: Limit, b: Limit) -> bool:

@@ -595,9 +595,10 @@ def at_the_machine(described: Sequence[Described], reading: Said) -> Sequence[De
     A gauge read at the mixer is the mixer's, however well a chiller's limit matches its words
     ("TT2 is showing 178 Fahrenheit" is the mixer's gearbox oil, not the chiller's entering water).
     All of them when no machine is known, when the reading names another machine, or a tag only
-    another machine's manual defines, or when the machine's manual gives no limits at all.
+    another machine's manual defines, or when the machine's manual gives no limits at all. Naming
+    the machine itself ("winding temperature on blower one" at the blowers) keeps to its manual.
     """
-    if reading.machine is None or reading.machines:
+    if reading.machine is None or reading.machines - {reading.machine}:
         return described
     mine = [d for d in described if _document(d.limit) == reading.machine]
     if not mine:

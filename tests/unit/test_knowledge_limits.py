@@ -1000,6 +1000,22 @@ def test_rows_of_alarm_and_trip_points_join_the_quantitys_normal_row() -> None:
     assert passed.passed.value == 37.5
 
 
+def test_a_reading_at_one_end_of_a_flow_is_not_about_the_other_end() -> None:
+    limits = [
+        Limit("HX1", "Cooling water outlet temperature", "°C", None, 40, "", "40", SOURCE),
+        Limit("", "Cooling water supply temperature", "°C", 15, 28, "15", "28", SOURCE),
+    ]
+    described = describe_all(limits, {}, {})
+
+    def top(transcript: str) -> list[str]:
+        reading = with_unit(said(transcript, {}), "°F")
+        return [c.limit.parameter for c in best(rank(reading, described, "°F"))]
+
+    assert top("cooling water coming in at ninety fahrenheit") == [limits[1].parameter]
+    assert top("cooling water outlet is ninety fahrenheit") == [limits[0].parameter]
+    assert top("cooling water return is at ninety fahrenheit") == [limits[0].parameter]
+
+
 def test_limits_in_sentences_that_say_them_by_event_negation_or_label() -> None:
     def limits(text: str) -> list[tuple[str, float | None, float | None, str]]:
         found = prose_limits(text, component=None, source=SOURCE)
@@ -1048,3 +1064,17 @@ def test_limits_in_sentences_that_say_them_by_event_negation_or_label() -> None:
         "The temperature rise across a blower (discharge temperature TIT-1n2 minus intake "
         "temperature TIT-102) should not exceed 110 K."
     ) == [("Temperature rise across a blower", None, 110, "K")]
+
+
+def test_a_bare_figure_is_weighed_against_the_scale_of_the_manuals_unit() -> None:
+    limits = [
+        Limit("MAP", "Manifold pressure, hot idle", "psi", 4.4, 5.8, "4.4", "5.8", SOURCE),
+        Limit("", "Low idle speed", "rpm", 700, 800, "700", "800", SOURCE),
+        Limit("", "Vaporizer stage at idle", "inH2O", -1.5, -1.0, "-1.5", "-1.0", SOURCE),
+    ]
+    described = describe_all(limits, {"MAP": ["Manifold absolute pressure sensor"]}, {})
+    idle = rank(said("idle is sitting at 760", {}), described, None, value=760)
+    # 760 is two decades past the manifold's 5.8 psi and the vaporizer's 1.5 inH2O (sizes, not
+    # signs, are compared), and on the idle speed's scale.
+    assert [c.limit for c in best(idle)] == [limits[1]]
+    assert decades_off(limits[0], 760, None) == 0.0  # with no unit to convert, no scale

@@ -196,6 +196,9 @@ def test_at_a_machine_only_its_limits_judge_a_reading() -> None:
     assert at_the_machine(described, tagged) == described
     named = replace(at_mixer, machines=frozenset({"WC-180 chiller"}))
     assert at_the_machine(described, named) == described
+    # Naming the machine one stands at ("on mixer two") keeps to its manual.
+    itself = replace(at_mixer, machines=frozenset({"AM-60 mixer"}))
+    assert [d.limit for d in at_the_machine(described, itself)] == [mixer]
 
 
 def test_degrees_said_meet_a_limit_in_kelvin_only_as_a_difference() -> None:
