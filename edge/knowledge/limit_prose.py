@@ -47,7 +47,8 @@ no more than 125 N", "shall not rise above 90 °C"): the sentence states a limit
 follows has a bound (see :func:`~edge.knowledge.limit_text.parse_bounds`)."""
 _EVENT: Final = re.compile(
     r"\b(?:when|before|if|once)\s+(?:the\s+|it\s+)?([a-z0-9][\w\s\-]{0,60}?)\s+"
-    r"(reaches|exceeds|falls below|drops below|rises above|is above|is below|is less than|"
+    r"(reaches|exceeds|falls below|drops below|rises above|(?:falls|drops|rises) to|is above|"
+    r"is below|is less than|"
     r"is more than|(?:is|are|has|have)\s+worn(?:\s+down)?\s+to|wears?\s+(?:down\s+)?to|"
     r"(?:measures?|shows?|reads?|gives?)\s+(?:more|less|lower|higher)\s+than)\b",
     re.IGNORECASE,
@@ -105,7 +106,7 @@ _PROTECTS: Final = re.compile(
 _NAMED_BY_KIND: Final = frozenset(("temperature", "pressure", "voltage", "current"))
 """Kinds of quantity whose name is the word for them: "the gearbox oil below −15 °C" is the
 gearbox oil temperature, as the manual's table of limits calls it."""
-_LOW_EVENT: Final = re.compile(r"below|less|lower|worn|wears?", re.IGNORECASE)
+_LOW_EVENT: Final = re.compile(r"below|less|lower|worn|wears?|falls|drops", re.IGNORECASE)
 """Events that cross a minimum: a value falling, a part worn down to what must remain."""
 _ACCEPTED: Final = re.compile(
     r"^(?P<where>.*?),?\s*(?:values?|readings?|levels?)\s+(?P<bound>(?:of\s+)?(?:up to|below|under|"

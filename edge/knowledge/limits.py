@@ -258,6 +258,8 @@ def extract_limits(
     """
     if len(rows) < 2:
         return []
+    if _headless(rows):
+        rows = [HEADLESS_HEADER, *rows]
     points = point_columns(rows)
     if points:
         return point_limits(rows, points, known_components, section_component, source, context)
@@ -322,6 +324,21 @@ def extract_limits(
                 own = tuple(c for c in printed if c == owner or c not in owners)
                 limits.append(replace(bounds.limit(owner, named, source, context), codes=own))
     return limits
+
+
+HEADLESS_HEADER: Final = ("Parameter", "Limit")
+"""The header a two-column table of limits printed without one is read with."""
+
+
+def _headless(rows: Sequence[Sequence[str]]) -> bool:
+    """Whether a table of "name | limit" rows starts with a row of data, not a header.
+
+    "Water content | max. 500 ppm" over "Iron (Fe) | max. 60 ppm": no header says what the
+    columns are; the first row is a limit like the others.
+    """
+    if any(len(row) != 2 for row in rows) or re.search(r"\d", rows[0][0]):
+        return False
+    return all(parse_bounds(row[1]) is not None for row in rows[:2])
 
 
 def _qualifiers(rows: Sequence[Sequence[str]], cols: _Columns) -> dict[int, str]:

@@ -262,6 +262,8 @@ _ALIASES: Final[dict[str, str]] = {
     "cubic metres per hour": "m³/h",
     "cubic meters an hour": "m³/h",
     "cubic meters per hour": "m³/h",
+    "cubes an hour": "m³/h",  # site talk for cubic metres
+    "cubes per hour": "m³/h",
     "l/min": "L/min",
     "litres per minute": "L/min",
     "liters per minute": "L/min",

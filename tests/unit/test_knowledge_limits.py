@@ -145,6 +145,7 @@ def test_spoken_units_of_every_kind() -> None:
         "psig": "psi",
         "bar(g)": "bar",
         "cubic metres an hour": "m³/h",
+        "cubes an hour": "m³/h",
         "inches of water": "inH2O",
         "specific gravity": "SG",
         "megohm": "MOhm",
@@ -974,6 +975,23 @@ def test_points_that_set_no_limit() -> None:
     assert found is not None and found.thresholds == ()
 
 
+def test_a_table_of_limits_printed_without_a_header() -> None:
+    rows = [
+        ["Water content", "max. 500 ppm"],
+        ["Iron (Fe)", "max. 60 ppm"],
+        ["Appearance", "Clear; milky oil means water, change at once"],
+    ]
+    found = extract_limits(rows, section_component=None, known_components=set(), source=SOURCE)
+    assert [(x.parameter, x.maximum, x.unit) for x in found] == [
+        ("Water content", 500, "ppm"),
+        ("Iron (Fe)", 60, "ppm"),
+    ]
+    # A header row stays one: its second cell states no bound.
+    rows = [["Parameter", "Limit"], ["Water content", "max. 500 ppm"]]
+    found = extract_limits(rows, section_component=None, known_components=set(), source=SOURCE)
+    assert [(x.parameter, x.maximum) for x in found] == [("Water content", 500)]
+
+
 def test_rows_of_alarm_and_trip_points_join_the_quantitys_normal_row() -> None:
     def row(name: str, low: float | None, high: float | None) -> Limit:
         return Limit("", name, "bar", low, high, f"{low or ''}", f"{high or ''}", SOURCE)
@@ -1036,6 +1054,9 @@ def test_limits_in_sentences_that_say_them_by_event_negation_or_label() -> None:
         ("Carbide tip", 3, None, "mm")
     ]
     assert limits("Replace the impeller when it reaches the limits in 4.6.") == []  # a section
+    assert limits("Stage 1 alarms when the resistance falls to 20 KILOHMS.") == [
+        ("Resistance", 20, None, "kΩ")
+    ]
     # A band it normally reads, then where the machine protects itself beyond it: one limit.
     band = prose_limits(
         "The hottest stator RTD, 49S, normally reads 75 TO 95 DEG C at rated load. 49S alarms at "
