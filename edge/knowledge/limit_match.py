@@ -408,6 +408,10 @@ def said(
     # "GB-101" as written, or said letter by letter ("G B one oh one").
     as_written = written(transcript)
     found_codes = {normal_code(c) for c in codes(transcript) | codes(as_written)}
+    if named and normal_code(named) in {normal_code(t) for t in as_written.split()}:
+        # An ID the manuals define, said as printed, though not shaped like most IDs: a device
+        # number with one letter ("49S reads 119") is a code where "12V" would be a unit.
+        found_codes.add(normal_code(named))
     own = words(transcript)
     own |= {_ALSO_MEANS[w] for w in own if w in _ALSO_MEANS}
     if _DEVIATION_SAID.search(transcript):

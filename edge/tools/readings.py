@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Final
 from edge.aio import EngineThread, TaskSet
 from edge.errors import EdgeError, ToolError
 from edge.events import ToolExample, ToolResult, ToolSpec
-from edge.knowledge.components import spoken_name
+from edge.knowledge.components import in_sentence, spoken_name
 from edge.knowledge.limit_match import (
     DEVIATION,
     TIE,
@@ -203,7 +203,7 @@ class ReadingsTool:
         scoped = at_the_machine(described, reading)
         only = request.machine if len(scoped) < len(described) else None
         best_choice: tuple[float, SpokenValue, list[Candidate]] | None = None
-        for value in candidates(args.get("value"), transcript):
+        for value in _not_the_tag(candidates(args.get("value"), transcript), transcript, named):
             # A bare "degrees" still keeps only temperature limits; its scale is settled below.
             words = without_value(reading, value.words)
             if value.deviation:
@@ -365,9 +365,7 @@ class ReadingsTool:
         return " ".join(label.split()).strip(" ,").lower()
 
     def _label(self, limit: Limit) -> str:
-        name = self._name(limit.component_id, limit)
-        parameter = limit.parameter.lower()
-        return parameter if not name or name in parameter else f"{name} {parameter}"
+        return subject(self._name(limit.component_id, limit), limit)
 
     def preview(self, request: ToolRequest) -> str | None:
         """The first sentence :meth:`run` would say, from the words alone, with no incident.
@@ -420,7 +418,7 @@ class ReadingsTool:
         if result is None:
             said = spoken_unit(prepared["unit"])
             return ToolResult(
-                speech=(f"The {limit.parameter.lower()} limit is not in {said}.",),
+                speech=(f"The {in_sentence(limit.parameter)} limit is not in {said}.",),
                 ok=False,
                 data={"error": "reading-unit-mismatch"},
             )
@@ -521,8 +519,9 @@ def _in_unit(value_text: str, unit: str) -> str:
 
 def subject(component: str, limit: Limit) -> str:
     """What was measured, as spoken: "main drive motor current at full load"."""
-    parameter = limit.parameter.lower()
-    if not component or component in parameter:
+    # Codes keep their capitals: "49S" lower-cased would be said "49 seconds".
+    parameter = in_sentence(limit.parameter)
+    if not component or component.lower() in parameter.lower():
         return parameter
     return f"{component} {parameter}"
 
@@ -587,6 +586,28 @@ def _one_part(candidates: list[Candidate]) -> bool:
     healthy gearbox does, so the technician is asked which part.
     """
     return len({(c.limit.component_id, _document(c.limit)) for c in candidates}) <= 1
+
+
+_TOKEN: Final = re.compile(r"[\w-]+")
+
+
+def _not_the_tag(
+    values: Sequence[SpokenValue], transcript: str, named: str | None
+) -> Sequence[SpokenValue]:
+    """The values said, less the figure of the ID the reading names, if any other is left.
+
+    "64F is reading 12 kilohms" reads 12 kΩ off relay 64F, not 64 °F.
+    """
+    if named is None:
+        return values
+    tag = normal_code(named)
+    tokens = [(m.start(), m.end(), normal_code(m.group())) for m in _TOKEN.finditer(transcript)]
+    rest = [
+        v
+        for v in values
+        if not any(a <= v.mention.start < b and code == tag for a, b, code in tokens)
+    ]
+    return rest or values
 
 
 def at_the_machine(described: Sequence[Described], reading: Said) -> Sequence[Described]:

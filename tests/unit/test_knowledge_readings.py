@@ -684,3 +684,18 @@ def test_a_part_named_by_its_size_lends_its_unit_to_the_value_read_off_it() -> N
     model = candidates(None, "final safety valve on the ten bar opened at 168 psi on the bench")
     assert [(v.mention.value, v.unit) for v in model] == [(168, "psi")]  # "the ten bar" model
     assert states_a_value("barrel bore mics out at fifty five point three one")
+
+
+def test_the_id_a_reading_names_is_a_code_and_not_its_value() -> None:
+    from edge.knowledge.limit_match import said
+    from edge.tools.reading_values import candidates
+    from edge.tools.readings import _not_the_tag
+
+    # A device number with one letter ("49S", "64F") is not shaped like most IDs; said as the
+    # manuals print the component it names, it is a code all the same ...
+    assert "49s" in said("49S reads 119", {}, named="49S").codes
+    assert said("49S reads 119", {}).codes == frozenset()
+    # ... and its figure is no value: "64F is reading 12 kilohms" is 12 kΩ, not 64 °F.
+    text = "64F is reading 12 kilohms"
+    assert [v.unit for v in _not_the_tag(candidates(None, text), text, "64F")] == ["kΩ"]
+    assert len(_not_the_tag(candidates(None, text), text, None)) == 2
