@@ -26,14 +26,14 @@ FLOORS = {
     "first_answer_accuracy": 0.52,
     "recall_at_3": 0.75,
     "declined": 0.41,
-    "warned": 0.63,
+    "warned": 0.66,
 }
 """Dev-split floors, below what the dev split measured through this full path (router, cache, tools,
-the dialogue's presentation) on 2026-12-02 (twenty-seven manuals, twenty-one of them written blind;
+the dialogue's presentation) on 2026-12-03 (twenty-seven manuals, twenty-one of them written blind;
 a feed pump skid saved as plain text and a reach truck saved as Word's HTML added last): answers
-742/1333 with a procedure's later steps heard as "next" reads them (722/1333 in the first answer
-alone), recall@3 1026/1333, no-answer declined 56/129, out-of-range warned 439/670, 24 false
-warnings in 286 in-range readings, 89 clarifications in 956 readings; ``bench/knowledge.py``
+751/1333 with a procedure's later steps heard as "next" reads them (731/1333 in the first answer
+alone), recall@3 1029/1333, no-answer declined 56/129, out-of-range warned 454/670, 24 false
+warnings in 286 in-range readings, 82 clarifications in 956 readings; ``bench/knowledge.py``
 prints the exact figures. (The two new manuals, harder by the words alone than the rest, took the
 rates down a point or two: the twenty-five before them measured 700/1221 and 402/610.)"""
 MAX_FALSE_WARNINGS = 25
@@ -55,27 +55,23 @@ AT_MACHINE_FLOORS = {
     "first_answer_accuracy": 0.69,
     "recall_at_3": 0.90,
     "declined": 0.65,
-    "warned": 0.82,
+    "warned": 0.85,
 }
 """The same, asked at the machine (the conversation knows which machine's manual it is at), on
-2026-12-02, twenty-seven manuals: answers 978/1333 (955/1333 in the first answer), recall@3
-1229/1333, declined 88/129, warned 562/670, 7 false warnings in 286, 46 clarifications in 956."""
-AT_MACHINE_MAX_FALSE_WARNINGS = 7
+2026-12-03, twenty-seven manuals: answers 991/1333 (968/1333 in the first answer), recall@3
+1232/1333, declined 89/129, warned 581/670, 5 false warnings in 286, 38 clarifications in 956."""
+AT_MACHINE_MAX_FALSE_WARNINGS = 5
 """At the machine: 'the heavy duty one is drawing seventy amps' (the mixer's standard model's
 56 A, not the heavy-duty model's 82 A: "heavy duty" is said of the AM-60H only in the front
-matter); 'RB1 discharge temperature is sitting at 104 degrees' (the blower station's drive
-cabinet air limit, whose name says "(RB1, RB2)", over the discharge air temperature of the
-tag-keyed TIT-112); 'HPU pressure is 880 psi' (the hydro unit's governor HPU band is only the
-pump start and stop settings of a table of switch functions, so the oil-lift pressure at the pad
-manifold, "normally 90 TO 110 BAR", is the pressure limit that fits); 'idle is sitting at 760' on
-the forklift (no unit said; the low idle speed's limit holds "hot", which the reading does not
-say, so the manifold pressure at hot idle in psi wins); 'intercooler pressure 36 psi on the rp 22
-10' (the intercooler's safety valve set pressure, over PT2's interstage pressure: only the valve's
-name says "intercooler"); 'FI one twelve B on the eight stage reads 0.6 cubic metres an hour' (the
-balance leak-off's limit is a share of the rated flow, "4 % of rated flow", so the minimum
-continuous flow in m³/h wins); 'the lead acid battery's at 46 volts under load' (its limits
-under load are bare figures in a "warning" row, which says no side, so the open-circuit voltage
-judges)."""
+matter); 'HPU pressure is 880 psi' (the hydro unit's governor HPU band is only the pump start and
+stop settings of a table of switch functions, so the oil-lift pressure at the pad manifold,
+"normally 90 TO 110 BAR", is the pressure limit that fits); 'intercooler pressure 36 psi on the
+rp 22 10' (the intercooler's safety valve set pressure, over PT2's interstage pressure: only the
+valve's name says "intercooler"); 'FI one twelve B on the eight stage reads 0.6 cubic metres an
+hour' (the balance leak-off's limit is a share of the rated flow, "4 % of rated flow", so the
+minimum continuous flow in m³/h wins); 'the lead acid battery's at 46 volts under load' (its
+limits under load are bare figures in a "warning" row, which says no side, so the open-circuit
+voltage judges)."""
 AT_MACHINE_MAX_CLARIFICATIONS = 0.06
 
 
