@@ -98,11 +98,21 @@ async def _bench(out_dir: Path) -> dict[str, Any]:
     print(f"mid-sentence pauses and hesitations cut: {int(sum(cuts))} of {len(cuts)}")
     print(f"... ended early but taken back (the technician went on): {int(sum(taken_back))}")
     print(f"open mic, end of speech -> first answer audio p50 {ms(open_mic['p50'])}")
+    # Where the open-mic time goes: the VAD's hang-over (its end of speech to the endpoint) and
+    # the endpoint to the first audio; the rest is the VAD hearing the speech end.
+    hangover = summary(rows.get("vad_hangover", []))
+    to_audio = summary(rows.get("endpoint_to_first_audio", []))
+    print(
+        f"... of which VAD hang-over p50 {ms(hangover['p50'])}, "
+        f"endpoint -> first audio p50 {ms(to_audio['p50'])}"
+    )
     print(f"paused requests, end of speech -> first answer audio p50 {ms(paused['p50'])}")
     return {
         "mid_sentence_cut": [int(sum(cuts)), len(cuts)],
         "mid_sentence_taken_back": int(sum(taken_back)),
         "open_mic_speech_end_to_first_answer_audio_s": open_mic,
+        "open_mic_vad_hangover_s": hangover,
+        "open_mic_endpoint_to_first_audio_s": to_audio,
         "paused_speech_end_to_first_answer_audio_s": paused,
         "scenarios": scenarios,
         "load_average": os.getloadavg(),
