@@ -47,9 +47,9 @@ no more than 125 N", "shall not rise above 90 °C"): the sentence states a limit
 follows has a bound (see :func:`~edge.knowledge.limit_text.parse_bounds`)."""
 _EVENT: Final = re.compile(
     r"\b(?:when|before|if|once)\s+(?:the\s+|it\s+)?([a-z0-9][\w\s\-]{0,60}?)\s+"
-    r"(reaches|exceeds|falls below|drops below|rises above|(?:falls|drops|rises) to|is above|"
-    r"is below|is less than|"
-    r"is more than|(?:is|are|has|have)\s+worn(?:\s+down)?\s+to|wears?\s+(?:down\s+)?to|"
+    r"(reaches|exceeds|falls below|drops below|rises above|(?:falls|drops|rises) to|"
+    r"is above|is below|is less than|is more than|"
+    r"(?:is|are|has|have)\s+worn(?:\s+down)?\s+to|wears?\s+(?:down\s+)?to|"
     r"(?:measures?|shows?|reads?|gives?)\s+(?:more|less|lower|higher)\s+than)\b",
     re.IGNORECASE,
 )
@@ -82,9 +82,8 @@ _NORMALLY: Final = re.compile(
     re.IGNORECASE,
 )
 """A quantity stated as a band it normally keeps ("is normally 25 TO 45 DEG C", "normally reads 75
-TO 95 DEG C") or as a value with
-its tolerance ("the closing time is 9.0 +/- 0.5 S"): a limit without a modal verb. A single
-figure is no band ("is normally 25 °C", "is 230 V")."""
+TO 95 DEG C") or as a value with its tolerance ("the closing time is 9.0 +/- 0.5 S"): a limit
+without a modal verb. A single figure is no band ("is normally 25 °C", "is 230 V")."""
 _FORBIDDEN_WITH: Final = re.compile(
     r"\b(?:(?:must|shall|should|may)\s+not\s+be\s+(?P<done>[a-z]+)|(?:do\s+not|never)\s+"
     r"(?P<verb>[a-z]+))\b"
@@ -202,6 +201,7 @@ def prose_limits(
         if labelled:
             found.extend(labelled)
             continue
+        named_before: list[str] = []  # the codes of the paragraph's sentences so far
         for sentence in SENTENCE.split(" ".join(paragraph.split())):
             # "The air gap is 0.3-0.5 mm when new; readjust when it reaches 0.8 mm": the sizes
             # of new parts are no limit, the clause after them is.
@@ -217,9 +217,13 @@ def prose_limits(
                     continue
                 limit = _sentence_limit(clause, previous, component, source, context)
                 if limit is not None:
-                    # The codes of the whole sentence ("checked at terminal X2 and must ...").
-                    found.append(replace(limit, codes=tuple(codes_in_text(sentence))))
+                    # The codes of the whole sentence ("checked at terminal X2 and must ..."), or
+                    # of the paragraph it goes on ("Relay 64F measures the insulation of the
+                    # field circuit. Stage 1 alarms when the resistance falls to 20 KILOHMS").
+                    own = codes_in_text(sentence) or named_before
+                    found.append(replace(limit, codes=tuple(dict.fromkeys(own))))
                 previous = clause
+            named_before += codes_in_text(sentence)
     return found
 
 
@@ -412,5 +416,7 @@ def _build(
         return None
     action = sentence[:1].upper() + sentence[1:] if re.match(r"^[A-Za-z]+\s", sentence) else ""
     action = "" if modal else action
+    if action and not re.search(r"[.!?]$", action):
+        action += "."  # a clause of a longer sentence is said as a sentence of its own
     parameter = subject[0].upper() + subject[1:]
     return bounds.limit(component or "", parameter, source, f"{context} {sentence}".strip(), action)

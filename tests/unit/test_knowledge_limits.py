@@ -1054,9 +1054,15 @@ def test_limits_in_sentences_that_say_them_by_event_negation_or_label() -> None:
         ("Carbide tip", 3, None, "mm")
     ]
     assert limits("Replace the impeller when it reaches the limits in 4.6.") == []  # a section
-    assert limits("Stage 1 alarms when the resistance falls to 20 KILOHMS.") == [
-        ("Resistance", 20, None, "kΩ")
-    ]
+    field = prose_limits(
+        "Relay 64F measures the insulation of the field circuit to ground. Stage 1 alarms when "
+        "the resistance falls to 20 KILOHMS.",
+        component=None,
+        source=SOURCE,
+    )
+    assert [(x.parameter, x.minimum, x.unit) for x in field] == [("Resistance", 20, "kΩ")]
+    assert field[0].codes == ("64F",)  # the relay the paragraph is about
+    assert field[0].action == "Stage 1 alarms when the resistance falls to 20 KILOHMS."
     # A band it normally reads, then where the machine protects itself beyond it: one limit.
     band = prose_limits(
         "The hottest stator RTD, 49S, normally reads 75 TO 95 DEG C at rated load. 49S alarms at "
