@@ -237,7 +237,7 @@ def parse_bounds(text: str, *, bound: Bound | None = None, default_unit: str = "
         default_unit: unit from the column header, for cells that give none.
     """
     printed = " ".join(text.split())
-    body = _decimal_inches(_strip_alternatives(printed)).replace("\u2212", "-")
+    body = _parsed_text(printed)
     if not re.search(r"\d", body):
         return None
     points = _points(body, default_unit)
@@ -273,10 +273,14 @@ class Point:
         return Threshold(self.name, "above" if above else "below", self.value, self.printed)
 
 
+def _parsed_text(printed: str) -> str:
+    """``printed`` as parsed: no bracketed alternatives, inch fractions as decimals, "−" as "-"."""
+    return _decimal_inches(_strip_alternatives(printed)).replace("\u2212", "-")
+
+
 def protective_points(text: str, default_unit: str = "") -> list[Point]:
     """The protective points ``text`` names ("alarms at 115 DEG C and trips the unit at 125")."""
-    body = _decimal_inches(_strip_alternatives(" ".join(text.split()))).replace("\u2212", "-")
-    return _points(body, default_unit)
+    return _points(_parsed_text(" ".join(text.split())), default_unit)
 
 
 def _points(body: str, default_unit: str) -> list[Point]:
